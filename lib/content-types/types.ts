@@ -1,0 +1,174 @@
+/**
+ * The normalized content-type model: the single source for tables, schemas, whitelists and routes.
+ * `*Schema` types are the raw Strapi-format input; the rest is what the loader produces.
+ */
+
+/** Attribute types stored in one column of the owning row. */
+export const SCALAR_TYPES = [
+  'string', 'text', 'richtext', 'blocks', 'email', 'password', 'uid',
+  'integer', 'biginteger', 'float', 'decimal', 'boolean',
+  'date', 'time', 'datetime', 'timestamp', 'enumeration', 'json'
+] as const
+export type ScalarType = typeof SCALAR_TYPES[number]
+
+export const RELATION_KINDS = ['oneToOne', 'oneToMany', 'manyToOne', 'manyToMany'] as const
+export type RelationKind = typeof RELATION_KINDS[number]
+
+/** Everything an attribute of any type may carry. */
+interface AttributeBase {
+  /** The attribute's key in the schema (camelCase as written by the user). */
+  name: string
+  required: boolean
+  /** Never returned and never usable in filters, sort, fields or populate. Password attributes are always private. */
+  private: boolean
+  /** false → rejected in input. */
+  writable: boolean
+  configurable: boolean
+  /** Per-attribute i18n flag; only meaningful on a localized content type (false otherwise). */
+  localized: boolean
+  /** The attribute's previous name: sync renames the column instead of refusing a destructive change. */
+  renamedFrom?: string
+}
+
+export interface ScalarAttribute extends AttributeBase {
+  type: ScalarType
+  unique: boolean
+  default?: unknown
+  minLength?: number
+  maxLength?: number
+  /** Numbers for integer/float/decimal; strings for biginteger (kept exact). */
+  min?: number | string
+  max?: number | string
+  regex?: string
+  /** enumeration values (never empty). */
+  enum?: string[]
+  /** uid: the attribute a missing value is generated from. */
+  targetField?: string
+  /** _q search opt-out (Strapi's `searchable: false`). */
+  searchable: boolean
+}
+
+export interface RelationAttribute extends AttributeBase {
+  type: 'relation'
+  relation: RelationKind
+  /** uid of the target content type. */
+  target: string
+  inversedBy?: string
+  mappedBy?: string
+  /** true on the side whose link table stores the relation (no mappedBy). */
+  owner: boolean
+  /** true when the attribute holds an array (oneToMany, manyToMany). */
+  toMany: boolean
+  /** On the inverse side: the owning attribute on the target (same as mappedBy). */
+  ownerAttribute?: string
+}
+
+export interface ComponentAttribute extends AttributeBase {
+  type: 'component'
+  /** uid `<category>.<name>`. */
+  component: string
+  repeatable: boolean
+  min?: number
+  max?: number
+}
+
+export interface DynamicZoneAttribute extends AttributeBase {
+  type: 'dynamiczone'
+  /** Allowed component uids. */
+  components: string[]
+  min?: number
+  max?: number
+}
+
+export type Attribute = ScalarAttribute | RelationAttribute | ComponentAttribute | DynamicZoneAttribute
+
+export type ModelKind = 'collectionType' | 'singleType' | 'component'
+
+/** A content type or a component, normalized. Components have kind 'component' and no system fields but `id`. */
+export interface Model {
+  uid: string
+  kind: ModelKind
+  /** Table name (`collectionName`). */
+  collectionName: string
+  /** kebab-case API ids; for components, the component's name. */
+  singularName: string
+  pluralName: string
+  displayName: string
+  description?: string
+  /** 'api' for `api::<api>.<name>`; the category for components. */
+  namespace: string
+  draftAndPublish: boolean
+  localized: boolean
+  attributes: Record<string, Attribute>
+  /** Where the definition came from (a schema.json path or 'inline'), for error messages. */
+  source: string
+}
+
+export interface ContentType extends Model {
+  kind: 'collectionType' | 'singleType'
+  /** The `<api>` of `api::<api>.<singular>`. */
+  apiName: string
+}
+
+export interface Component extends Model {
+  kind: 'component'
+  category: string
+}
+
+/** The whole normalized model. */
+export interface Schema {
+  contentTypes: Map<string, ContentType>
+  components: Map<string, Component>
+  /** Content types and components by uid. */
+  get (uid: string): Model | undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw input (Strapi's schema.json format, or the TypeScript helpers).
+
+export interface AttributeSchema {
+  type: string
+  required?: boolean
+  unique?: boolean
+  private?: boolean
+  configurable?: boolean
+  writable?: boolean
+  visible?: boolean
+  searchable?: boolean
+  default?: unknown
+  minLength?: number
+  maxLength?: number
+  min?: number | string
+  max?: number | string
+  regex?: string
+  enum?: string[]
+  targetField?: string
+  relation?: string
+  target?: string
+  inversedBy?: string
+  mappedBy?: string
+  component?: string
+  repeatable?: boolean
+  components?: string[]
+  multiple?: boolean
+  allowedTypes?: string[]
+  renamedFrom?: string
+  pluginOptions?: { i18n?: { localized?: boolean }, [key: string]: unknown }
+  [key: string]: unknown
+}
+
+export interface ContentTypeSchema {
+  kind: 'collectionType' | 'singleType'
+  collectionName?: string
+  info: { singularName: string, pluralName: string, displayName?: string, description?: string }
+  options?: { draftAndPublish?: boolean, [key: string]: unknown }
+  pluginOptions?: { i18n?: { localized?: boolean }, [key: string]: unknown }
+  attributes: Record<string, AttributeSchema>
+}
+
+export interface ComponentSchema {
+  collectionName?: string
+  info: { displayName: string, description?: string, icon?: string }
+  options?: Record<string, unknown>
+  attributes: Record<string, AttributeSchema>
+}

@@ -1,0 +1,72 @@
+/**
+ * A fresh, real database per test: PostgreSQL when DATABASE_URL is set (a new database created from it and
+ * dropped afterwards), embedded PGlite otherwise (loaded from a template cluster built once per machine,
+ * because initializing a new PGlite cluster costs seconds).
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import postgres from 'postgres'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+export type TestDatabase =
+  | { kind: 'postgres', url: string, name: string }
+  | { kind: 'pglite', client: PGlite }
+
+export const usingPostgres = (): boolean => Boolean(process.env.DATABASE_URL)
+
+async function pgliteTemplate (): Promise<Blob> {
+  const { version } = JSON.parse(await readFile(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }
+  const dir = join(tmpdir(), 'vellum-test')
+  const file = join(dir, `pglite-template-${version}.tar.gz`)
+  try {
+    return new Blob([await readFile(file)])
+  } catch {
+    const fresh = await PGlite.create()
+    const dump = await fresh.dumpDataDir('gzip')
+    await fresh.close()
+    await mkdir(dir, { recursive: true })
+    // Written under a unique name then renamed: parallel test processes never read a half-written file.
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`
+    await writeFile(partial, Buffer.from(await dump.arrayBuffer()))
+    await rename(partial, file)
+    return dump
+  }
+}
+
+/** A new PGlite instance (not owned by vellum: the test closes it). */
+export async function createPGlite (t: Teardown): Promise<PGlite> {
+  const client = await PGlite.create({ loadDataDir: await pgliteTemplate() })
+  t.teardown(() => client.close())
+  return client
+}
+
+/** A new empty PostgreSQL database on the server DATABASE_URL points at; dropped on teardown. */
+export async function createPostgresDatabase (t: Teardown): Promise<{ url: string, name: string }> {
+  const adminUrl = process.env.DATABASE_URL
+  if (adminUrl === undefined || adminUrl === '') throw new Error('DATABASE_URL is not set')
+  const name = `vellum_t_${process.pid}_${randomBytes(4).toString('hex')}`
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`CREATE DATABASE "${name}"`)
+  t.teardown(async () => {
+    await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await admin.end({ timeout: 5 })
+  })
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return { url: url.toString(), name }
+}
+
+/** The database a test runs on, following DATABASE_URL. */
+export async function createTestDatabase (t: Teardown): Promise<TestDatabase> {
+  if (usingPostgres()) return { kind: 'postgres', ...(await createPostgresDatabase(t)) }
+  return { kind: 'pglite', client: await createPGlite(t) }
+}
+
+/** Plugin `database` option for a test database. */
+export function databaseOption (db: TestDatabase): { url: string } | { client: PGlite } {
+  return db.kind === 'postgres' ? { url: db.url } : { client: db.client }
+}
