@@ -90,7 +90,7 @@ export interface Model {
   kind: ModelKind
   /** Table name (`collectionName`). */
   collectionName: string
-  /** kebab-case API ids; for components, the component's name. */
+  /** kebab-case API ids; for components, the component's name and its plural (as used in `collectionName`). */
   singularName: string
   pluralName: string
   displayName: string
@@ -100,7 +100,10 @@ export interface Model {
   draftAndPublish: boolean
   localized: boolean
   attributes: Record<string, Attribute>
-  /** Where the definition came from (a schema.json path or 'inline'), for error messages. */
+  /**
+   * Where the definition came from, for error messages: the absolute path of its schema.json (a
+   * `lifecycles.(ts|js)` file may sit next to it) or component .json file, or `inline:<uid>`.
+   */
   source: string
 }
 
@@ -108,6 +111,8 @@ export interface ContentType extends Model {
   kind: 'collectionType' | 'singleType'
   /** The `<api>` of `api::<api>.<singular>`. */
   apiName: string
+  /** Lifecycle handlers given inline with `defineContentType`; file-based ones are found next to `source`. */
+  lifecycles?: Lifecycles
 }
 
 export interface Component extends Model {
@@ -172,3 +177,46 @@ export interface ComponentSchema {
   options?: Record<string, unknown>
   attributes: Record<string, AttributeSchema>
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle hooks declared with a content type (contract §15).
+
+export const LIFECYCLE_ACTIONS = [
+  'beforeCreate', 'afterCreate', 'beforeCreateMany', 'afterCreateMany',
+  'beforeUpdate', 'afterUpdate', 'beforeUpdateMany', 'afterUpdateMany',
+  'beforeDelete', 'afterDelete', 'beforeDeleteMany', 'afterDeleteMany',
+  'beforeFindOne', 'afterFindOne', 'beforeFindMany', 'afterFindMany',
+  'beforeCount', 'afterCount'
+] as const
+export type LifecycleAction = typeof LIFECYCLE_ACTIONS[number]
+
+/** vellum's own hook: called once the transaction that carried a write has committed, never after a rollback. */
+export const EXTRA_LIFECYCLE_HOOKS = ['afterCommit'] as const
+export type LifecycleHookName = LifecycleAction | typeof EXTRA_LIFECYCLE_HOOKS[number]
+
+/** The least a lifecycle handler receives; the query engine's event may carry more. */
+export interface LifecycleEvent {
+  /** The hook's name (an afterCommit call carries the action's after-name). */
+  action: LifecycleAction
+  uid: string
+  /** The model of `uid`, with Strapi's `tableName`. */
+  model: Model & { tableName: string }
+  /** Query Engine params: editable in `before*` handlers. */
+  params: Record<string, unknown>
+  /** Only in `after*` handlers; may be replaced. */
+  result?: unknown
+  /** Shared between the before and after call of one operation. */
+  state: Record<string, unknown>
+}
+
+export type LifecycleHandler = (event: LifecycleEvent) => unknown
+export type Lifecycles = Partial<Record<LifecycleHookName, LifecycleHandler>>
+
+// ---------------------------------------------------------------------------------------------
+// Inline definitions (TypeScript instead of schema.json).
+
+/** A content type given inline. `uid` defaults to `api::<singularName>.<singularName>`. */
+export type ContentTypeDefinition = ContentTypeSchema & { uid?: string, lifecycles?: Lifecycles }
+
+/** A component given inline; `uid` is `<category>.<name>`. */
+export type ComponentDefinition = ComponentSchema & { uid: string }
