@@ -1,0 +1,66 @@
+import type { ComponentAttribute, DynamicZoneAttribute, RelationAttribute } from '../content-types/types.js'
+import type { ComponentJoinTable, RelationLink } from '../db/physical.js'
+import type { FieldInfo, ModelInfo } from './model.js'
+import type { SqlValue } from './values.js'
+
+/**
+ * The typed, model-checked form of Query Engine params. Everything here was validated and cast by
+ * params.ts; the compilers (where.ts, select.ts) trust it and never see client input.
+ */
+
+export const SCALAR_OPERATORS = [
+  '$eq', '$eqi', '$ne', '$nei', '$lt', '$lte', '$gt', '$gte', '$in', '$notIn',
+  '$contains', '$notContains', '$containsi', '$notContainsi', '$null', '$notNull', '$between',
+  '$startsWith', '$startsWithi', '$endsWith', '$endsWithi'
+] as const
+export type ScalarOperator = typeof SCALAR_OPERATORS[number]
+export const LOGICAL_OPERATORS = ['$and', '$or', '$not'] as const
+
+/** How a condition or a sort key reaches rows of another table from a row of its model. */
+export type Via =
+  | { kind: 'relation', name: string, link: RelationLink, target: ModelInfo }
+  | { kind: 'component', name: string, join: ComponentJoinTable, component: ModelInfo }
+
+export type Where =
+  | { kind: 'and' | 'or', items: Where[] }
+  | { kind: 'not', item: Where }
+  | { kind: 'compare', field: FieldInfo, op: ScalarOperator, value: SqlValue | SqlValue[] }
+  /** Some related row (or component) matches `where` (any row when undefined). */
+  | { kind: 'exists', via: Via, where?: Where }
+  | { kind: 'const', value: boolean }
+
+export interface OrderTerm {
+  /** Relations / components walked from the model, then the field sorted on. */
+  path: Via[]
+  field: FieldInfo
+  direction: 'asc' | 'desc'
+}
+
+/** What one row of a model returns: its fields and its populated attributes. */
+export interface SelectPlan {
+  info: ModelInfo
+  fields: FieldInfo[]
+  populate: PopulateNode[]
+}
+
+/** Options shared by relation and component populates. */
+export interface ListOptions {
+  where?: Where
+  orderBy: OrderTerm[]
+  limit?: number
+  offset?: number
+}
+
+export type PopulateNode =
+  | ({ kind: 'relation', name: string, attribute: RelationAttribute, link: RelationLink, target: ModelInfo, plan: SelectPlan, count: boolean } & ListOptions)
+  | ({ kind: 'component', name: string, attribute: ComponentAttribute, join: ComponentJoinTable, component: ModelInfo, plan: SelectPlan } & ListOptions)
+  | { kind: 'zone', name: string, attribute: DynamicZoneAttribute, join: ComponentJoinTable, on: SelectPlan[] }
+
+export interface FindPlan {
+  info: ModelInfo
+  select: SelectPlan
+  where?: Where
+  orderBy: OrderTerm[]
+  limit?: number
+  offset?: number
+}

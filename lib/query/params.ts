@@ -1,0 +1,596 @@
+import { ValidationError } from '../errors.js'
+import type { FindPlan, OrderTerm, PopulateNode, ScalarOperator, SelectPlan, Via, Where } from './ast.js'
+import { SCALAR_OPERATORS } from './ast.js'
+import type { Catalog, FieldInfo, ModelInfo } from './model.js'
+import type { SqlValue } from './values.js'
+import { castInput, expectedFor, isJsonType, isOrderedType, isTextType, parseNullFlag } from './values.js'
+
+/**
+ * Strapi Query Engine params → typed AST. Every key is checked against the model (the catalog is the
+ * whitelist) and every value is cast to its attribute's type, so a bad input is a ValidationError here
+ * and never a database error later. The REST layer reuses these parsers with `allowPrivate: false`.
+ */
+
+export interface ParseOptions {
+  /** false: private and password attributes are unknown keys at any depth (untrusted callers). Default true. */
+  allowPrivate?: boolean
+}
+
+export type ParamName = 'where' | 'select' | 'orderBy' | 'populate' | 'limit' | 'offset' | '_q'
+
+interface Ctx {
+  catalog: Catalog
+  allowPrivate: boolean
+  param: ParamName
+}
+
+export type PlainObject = Record<string, unknown>
+
+export function isPlainObject (value: unknown): value is PlainObject {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = Object.getPrototypeOf(value) as unknown
+  return proto === Object.prototype || proto === null
+}
+
+export function preview (value: unknown): string {
+  let text: string
+  try {
+    text = JSON.stringify(value) ?? String(value)
+  } catch {
+    text = String(value)
+  }
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text
+}
+
+function dotted (path: string[]): string {
+  return path.join('.')
+}
+
+/** `Invalid key <key>` (top level) or `Invalid key <key> at <path>` (nested), as Strapi words it. */
+export function invalidKey (param: string, key: string, path: string[]): ValidationError {
+  const full = dotted([...path, key])
+  const message = path.length === 0 ? `Invalid key ${key}` : `Invalid key ${key} at ${full}`
+  return new ValidationError(message, { key, path: full, param })
+}
+
+function invalidValue (ctx: Ctx, path: string[], value: unknown, expected: string): ValidationError {
+  const full = dotted(path)
+  return new ValidationError(`Invalid value ${preview(value)} for ${full}: expected ${expected}`, {
+    key: path[path.length - 1] ?? ctx.param, path: full, param: ctx.param, value
+  })
+}
+
+type Resolved =
+  | { kind: 'field', field: FieldInfo }
+  | { kind: 'relation', via: Extract<Via, { kind: 'relation' }> }
+  | { kind: 'component', via: Extract<Via, { kind: 'component' }>, repeatable: boolean }
+  | { kind: 'zone' }
+
+/** What a key of a model is, or undefined when unknown (or hidden from this caller). */
+function resolve (ctx: Ctx, info: ModelInfo, key: string): Resolved | undefined {
+  const field = info.fields.get(key)
+  if (field !== undefined) return field.private && !ctx.allowPrivate ? undefined : { kind: 'field', field }
+  const attribute = info.model.attributes[key]
+  if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) return undefined
+  const link = info.relations.get(key)
+  if (link !== undefined) {
+    return { kind: 'relation', via: { kind: 'relation', name: key, link, target: ctx.catalog.get(link.attribute.target) } }
+  }
+  const component = info.components.get(key)
+  if (component !== undefined && info.componentJoin !== undefined) {
+    return {
+      kind: 'component',
+      via: { kind: 'component', name: key, join: info.componentJoin, component: ctx.catalog.get(component.component) },
+      repeatable: component.repeatable
+    }
+  }
+  if (info.zones.has(key)) return { kind: 'zone' }
+  return undefined
+}
+
+function and (items: Where[]): Where | undefined {
+  if (items.length === 0) return undefined
+  return items.length === 1 ? items[0] : { kind: 'and', items }
+}
+
+// ---------------------------------------------------------------------------------------------
+// where
+
+const TEXT_OPERATORS = new Set<ScalarOperator>([
+  '$eqi', '$nei', '$contains', '$notContains', '$containsi', '$notContainsi',
+  '$startsWith', '$startsWithi', '$endsWith', '$endsWithi'
+])
+const ORDER_OPERATORS = new Set<ScalarOperator>(['$lt', '$lte', '$gt', '$gte', '$between'])
+const OPERATOR_SET = new Set<string>(SCALAR_OPERATORS)
+
+function isScalarOperator (key: string): key is ScalarOperator {
+  return OPERATOR_SET.has(key)
+}
+
+function castOrThrow (ctx: Ctx, field: FieldInfo, value: unknown, path: string[]): SqlValue {
+  const cast = castInput(field.type, value)
+  if (!cast.ok) throw invalidValue(ctx, path, value, cast.expected)
+  return cast.value
+}
+
+function listOf (value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value]
+}
+
+function parseOperator (ctx: Ctx, field: FieldInfo, op: ScalarOperator, value: unknown, path: string[]): Where | undefined {
+  const opPath = [...path, op]
+  if (TEXT_OPERATORS.has(op) && !isTextType(field.type)) {
+    throw new ValidationError(`Operator ${op} is not applicable to ${dotted(path)} (${field.type})`, { key: op, path: dotted(opPath), param: ctx.param })
+  }
+  if ((ORDER_OPERATORS.has(op) && !isOrderedType(field.type))) {
+    throw new ValidationError(`Operator ${op} is not applicable to ${dotted(path)} (${field.type})`, { key: op, path: dotted(opPath), param: ctx.param })
+  }
+  switch (op) {
+    case '$null':
+    case '$notNull': {
+      const isNull = parseNullFlag(value) === (op === '$null')
+      return { kind: 'compare', field, op: isNull ? '$null' : '$notNull', value: null }
+    }
+    case '$in':
+    case '$notIn': {
+      const values = listOf(value).map(v => {
+        if (v === null || Array.isArray(v) || (isPlainObject(v) && !isJsonType(field.type))) {
+          throw invalidValue(ctx, path, v, expectedFor(field.type))
+        }
+        return castOrThrow(ctx, field, v, path)
+      })
+      if (values.length === 0) return { kind: 'const', value: op === '$notIn' }
+      return { kind: 'compare', field, op, value: values }
+    }
+    case '$between': {
+      if (!Array.isArray(value) || value.length !== 2 || value.some(v => v === null)) {
+        throw invalidValue(ctx, path, value, 'an array of two values')
+      }
+      return { kind: 'compare', field, op, value: value.map(v => castOrThrow(ctx, field, v, path)) }
+    }
+    default: {
+      // An array given to a single-value operator means OR over its elements (Strapi's rule).
+      if (Array.isArray(value) && !isJsonType(field.type)) {
+        if (op === '$eq') return parseOperator(ctx, field, '$in', value, path)
+        const items = value.map(v => parseOperator(ctx, field, op, v, path)).filter((w): w is Where => w !== undefined)
+        return items.length === 0 ? { kind: 'const', value: false } : { kind: 'or', items }
+      }
+      if (value === null) {
+        if (op === '$eq') return { kind: 'compare', field, op: '$null', value: null }
+        if (op === '$ne') return { kind: 'compare', field, op: '$notNull', value: null }
+        throw invalidValue(ctx, path, value, expectedFor(field.type))
+      }
+      if (isPlainObject(value) && !isJsonType(field.type)) throw invalidValue(ctx, path, value, expectedFor(field.type))
+      return { kind: 'compare', field, op, value: castOrThrow(ctx, field, value, path) }
+    }
+  }
+}
+
+/** Conditions on one scalar field: a value ($eq), a list ($in), null, or an operator object. */
+function parseFieldCondition (ctx: Ctx, field: FieldInfo, value: unknown, path: string[]): Where | undefined {
+  if (value === undefined) return undefined
+  if (value === null) return { kind: 'compare', field, op: '$null', value: null }
+  if (Array.isArray(value)) return parseOperator(ctx, field, '$in', value, path)
+  if (!isPlainObject(value)) return parseOperator(ctx, field, '$eq', value, path)
+  const items: Where[] = []
+  for (const [key, operand] of Object.entries(value)) {
+    if (operand === undefined) continue
+    let item: Where | undefined
+    if (key === '$not') {
+      const inner = parseFieldCondition(ctx, field, operand, path)
+      item = inner === undefined ? undefined : { kind: 'not', item: inner }
+    } else if (key === '$and' || key === '$or') {
+      if (!Array.isArray(operand)) throw invalidValue(ctx, [...path, key], operand, 'an array')
+      const group = operand.map(o => parseFieldCondition(ctx, field, o, path)).filter((w): w is Where => w !== undefined)
+      item = group.length === 0 ? undefined : { kind: key === '$and' ? 'and' : 'or', items: group }
+    } else if (isScalarOperator(key)) {
+      item = parseOperator(ctx, field, key, operand, path)
+    } else {
+      throw invalidKey(ctx.param, key, path)
+    }
+    if (item !== undefined) items.push(item)
+  }
+  return and(items)
+}
+
+/**
+ * Conditions through a relation or a component: an id or a list of ids (relations), null (nothing linked),
+ * `$null`/`$notNull`, operators on the related id, and conditions on the related model's keys.
+ */
+function parseNested (ctx: Ctx, via: Via, value: unknown, path: string[]): Where | undefined {
+  if (value === undefined) return undefined
+  const target = via.kind === 'relation' ? via.target : via.component
+  const id = target.fields.get('id')
+  if (id === undefined) throw new Error(`${target.uid} has no id`)
+  if (value === null) return { kind: 'not', item: { kind: 'exists', via } }
+  if (!isPlainObject(value)) {
+    return { kind: 'exists', via, where: parseOperator(ctx, id, Array.isArray(value) ? '$in' : '$eq', value, path) }
+  }
+  let exists = true
+  const rest: PlainObject = {}
+  const onId: Where[] = []
+  for (const [key, operand] of Object.entries(value)) {
+    if (operand === undefined) continue
+    if (key === '$null' || key === '$notNull') {
+      if (parseNullFlag(operand) === (key === '$null')) exists = false
+    } else if (isScalarOperator(key)) {
+      const item = parseOperator(ctx, id, key, operand, path)
+      if (item !== undefined) onId.push(item)
+    } else {
+      rest[key] = operand
+    }
+  }
+  const inner = and([...onId, ...optional(parseWhereObject(ctx, target, rest, path))])
+  const where: Where = inner === undefined ? { kind: 'exists', via } : { kind: 'exists', via, where: inner }
+  return exists ? where : { kind: 'not', item: where }
+}
+
+function optional<T> (value: T | undefined): T[] {
+  return value === undefined ? [] : [value]
+}
+
+function parseWhereObject (ctx: Ctx, info: ModelInfo, value: PlainObject, path: string[]): Where | undefined {
+  const items: Where[] = []
+  for (const [key, operand] of Object.entries(value)) {
+    if (operand === undefined) continue
+    let item: Where | undefined
+    if (key === '$and' || key === '$or') {
+      if (!Array.isArray(operand)) throw invalidValue(ctx, [...path, key], operand, 'an array')
+      const group = operand.map(o => parseWhereValue(ctx, info, o, path)).filter((w): w is Where => w !== undefined)
+      item = group.length === 0 ? undefined : { kind: key === '$and' ? 'and' : 'or', items: group }
+    } else if (key === '$not') {
+      const inner = parseWhereValue(ctx, info, operand, path)
+      item = inner === undefined ? undefined : { kind: 'not', item: inner }
+    } else {
+      const resolved = resolve(ctx, info, key)
+      if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(ctx.param, key, path)
+      const keyPath = [...path, key]
+      if (resolved.kind === 'field') item = parseFieldCondition(ctx, resolved.field, operand, keyPath)
+      else item = parseNested(ctx, resolved.via, operand, keyPath)
+    }
+    if (item !== undefined) items.push(item)
+  }
+  return and(items)
+}
+
+function parseWhereValue (ctx: Ctx, info: ModelInfo, value: unknown, path: string[]): Where | undefined {
+  if (value === undefined || value === null) return undefined
+  if (Array.isArray(value)) {
+    return and(value.map(v => parseWhereValue(ctx, info, v, path)).filter((w): w is Where => w !== undefined))
+  }
+  if (!isPlainObject(value)) {
+    throw new ValidationError(`The ${ctx.param} parameter must be an object or an array`, { path: dotted(path), param: ctx.param, value })
+  }
+  return parseWhereObject(ctx, info, value, path)
+}
+
+export function parseWhere (catalog: Catalog, uid: string, value: unknown, options: ParseOptions = {}): Where | undefined {
+  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'where' }
+  return parseWhereValue(ctx, catalog.get(uid), value, [])
+}
+
+// ---------------------------------------------------------------------------------------------
+// orderBy
+
+function parseDirection (value: unknown): 'asc' | 'desc' {
+  if (typeof value === 'string') {
+    const lower = value.trim().toLowerCase()
+    if (lower === 'asc' || lower === 'desc') return lower
+  }
+  throw new ValidationError('Invalid order. order can only be one of asc|desc|ASC|DESC', { param: 'orderBy', value })
+}
+
+/** Walks `a.b.c` from a model to a sortable field. */
+function orderTerm (ctx: Ctx, info: ModelInfo, keys: string[], direction: 'asc' | 'desc', path: string[]): OrderTerm {
+  const steps: Via[] = []
+  let current = info
+  const walked = [...path]
+  for (const [index, key] of keys.entries()) {
+    const resolved = resolve(ctx, current, key)
+    if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(ctx.param, key, walked)
+    walked.push(key)
+    const last = index === keys.length - 1
+    if (resolved.kind === 'field') {
+      if (!last) throw invalidKey(ctx.param, keys[index + 1] ?? key, walked)
+      return { path: steps, field: resolved.field, direction }
+    }
+    // A relation or component needs a leaf attribute to sort on.
+    if (last) throw invalidKey(ctx.param, key, walked.slice(0, -1))
+    steps.push(resolved.via)
+    current = resolved.via.kind === 'relation' ? resolved.via.target : resolved.via.component
+  }
+  throw invalidKey(ctx.param, '', walked)
+}
+
+function parseOrderObject (ctx: Ctx, info: ModelInfo, value: PlainObject, path: string[], prefix: string[]): OrderTerm[] {
+  const terms: OrderTerm[] = []
+  for (const [key, direction] of Object.entries(value)) {
+    if (direction === undefined) continue
+    if (isPlainObject(direction)) {
+      terms.push(...parseOrderObject(ctx, info, direction, path, [...prefix, key]))
+    } else {
+      terms.push(orderTerm(ctx, info, [...prefix, key], parseDirection(direction), path))
+    }
+  }
+  return terms
+}
+
+function parseOrderValue (ctx: Ctx, info: ModelInfo, value: unknown, path: string[]): OrderTerm[] {
+  if (value === undefined || value === null || value === '') return []
+  if (Array.isArray(value)) return value.flatMap(v => parseOrderValue(ctx, info, v, path))
+  if (typeof value === 'string') {
+    return value.split(',').map(s => s.trim()).filter(s => s !== '').map((item) => {
+      const [keys = '', direction = 'asc', ...extra] = item.split(':')
+      return orderTerm(ctx, info, keys.split('.'), parseDirection(extra.length > 0 ? item : direction), path)
+    })
+  }
+  if (isPlainObject(value)) return parseOrderObject(ctx, info, value, path, [])
+  throw invalidValue(ctx, [...path, ctx.param], value, 'a string, an object or an array')
+}
+
+export function parseOrderBy (catalog: Catalog, uid: string, value: unknown, options: ParseOptions = {}): OrderTerm[] {
+  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'orderBy' }
+  return parseOrderValue(ctx, catalog.get(uid), value, [])
+}
+
+// ---------------------------------------------------------------------------------------------
+// select
+
+/** The fields a row returns when nothing is selected: every stored scalar the caller may see. */
+function defaultFields (ctx: Ctx, info: ModelInfo): FieldInfo[] {
+  return [...info.fields.values()].filter(f => ctx.allowPrivate || !f.private)
+}
+
+function parseSelectValue (ctx: Ctx, info: ModelInfo, value: unknown, path: string[]): FieldInfo[] {
+  if (value === undefined || value === null || value === '*') return defaultFields(ctx, info)
+  const names = typeof value === 'string'
+    ? value.split(',').map(s => s.trim()).filter(s => s !== '')
+    : Array.isArray(value) ? value : undefined
+  if (names === undefined) throw invalidValue(ctx, [...path, 'select'], value, 'a list of attribute names')
+  if (names.includes('*')) return defaultFields(ctx, info)
+  // id (and documentId) always come back: populate, updates and the REST layer all rely on them.
+  const wanted = new Set<string>(['id', 'documentId'])
+  for (const name of names) {
+    if (typeof name !== 'string') throw invalidValue(ctx, [...path, 'select'], name, 'an attribute name')
+    const resolved = resolve(ctx, info, name)
+    if (resolved?.kind !== 'field') throw invalidKey(ctx.param, name, path)
+    wanted.add(name)
+  }
+  return [...info.fields.values()].filter(f => wanted.has(f.name))
+}
+
+export function parseSelect (catalog: Catalog, uid: string, value: unknown, options: ParseOptions = {}): FieldInfo[] {
+  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'select' }
+  return parseSelectValue(ctx, catalog.get(uid), value, [])
+}
+
+// ---------------------------------------------------------------------------------------------
+// limit / offset
+
+export function parseCount (param: string, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw new ValidationError(`Invalid value ${preview(value)} for ${param}: expected a non-negative integer`, { key: param, path: param, param, value })
+  }
+  return n
+}
+
+// ---------------------------------------------------------------------------------------------
+// populate
+
+const RELATION_OPTIONS = new Set(['select', 'where', 'orderBy', 'limit', 'offset', 'populate', 'count'])
+const COMPONENT_OPTIONS = new Set(['select', 'where', 'orderBy', 'limit', 'offset', 'populate'])
+const ZONE_OPTIONS = new Set(['on', 'populate'])
+const FRAGMENT_OPTIONS = new Set(['select', 'populate'])
+
+/** Adds `a.b.c` to a populate object as `{ a: { populate: { b: { populate: { c: true } } } } }`. */
+function addDotted (into: PlainObject, parts: string[]): void {
+  const [head, ...rest] = parts
+  if (head === undefined || head === '') return
+  if (rest.length === 0) {
+    if (into[head] === undefined || into[head] === false) into[head] = true
+    return
+  }
+  const existing = into[head]
+  const options: PlainObject = isPlainObject(existing) ? existing : {}
+  const nested: PlainObject = isPlainObject(options.populate) ? options.populate : populateEntries(options.populate)
+  addDotted(nested, rest)
+  into[head] = { ...options, populate: nested }
+}
+
+/** Every accepted populate form as one object of `name → true | options`; `'*'` for all. */
+function populateEntries (value: unknown): PlainObject {
+  const entries: PlainObject = {}
+  if (value === undefined || value === null || value === false) return entries
+  if (value === true || value === '*') return { '*': true }
+  if (isPlainObject(value)) return { ...value }
+  const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined
+  if (items === undefined) return { '': value }
+  for (const item of items) {
+    if (typeof item !== 'string') return { '': value }
+    const trimmed = item.trim()
+    if (trimmed === '*') entries['*'] = true
+    else addDotted(entries, trimmed.split('.'))
+  }
+  return entries
+}
+
+function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!allowed.has(key)) throw invalidKey(ctx.param, key, path)
+  }
+}
+
+function listOptions (ctx: Ctx, info: ModelInfo, options: PlainObject, path: string[]): { where?: Where, orderBy: OrderTerm[], limit?: number, offset?: number } {
+  const where = parseWhereValue({ ...ctx, param: 'where' }, info, options.where, path)
+  const limit = parseCount(`${dotted(path)}.limit`, options.limit)
+  const offset = parseCount(`${dotted(path)}.offset`, options.offset)
+  return {
+    ...(where !== undefined && { where }),
+    orderBy: parseOrderValue({ ...ctx, param: 'orderBy' }, info, options.orderBy, path),
+    ...(limit !== undefined && { limit }),
+    ...(offset !== undefined && { offset })
+  }
+}
+
+function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unknown, path: string[]): PopulateNode | undefined {
+  if (value === false || value === undefined || value === null) return undefined
+  const resolved = resolve(ctx, info, name)
+  if (resolved === undefined || resolved.kind === 'field') throw invalidKey(ctx.param, name, path)
+  const keyPath = [...path, name]
+  const options: PlainObject = value === true || value === '*' ? {} : isPlainObject(value) ? value : { '': value }
+  if ('' in options) throw invalidValue(ctx, keyPath, value, 'true or an object of options')
+  if (resolved.kind !== 'zone' && 'on' in options) {
+    throw new ValidationError(`Using fragments is not permitted to populate "${name}" in "${info.uid}"`, { key: 'on', path: dotted([...keyPath, 'on']), param: ctx.param })
+  }
+  if (resolved.kind === 'relation') {
+    checkOptions(ctx, options, RELATION_OPTIONS, keyPath)
+    const { via } = resolved
+    return {
+      kind: 'relation',
+      name,
+      attribute: via.link.attribute,
+      link: via.link,
+      target: via.target,
+      plan: selectPlan(ctx, via.target, options, keyPath),
+      count: options.count === true || options.count === 'true',
+      ...listOptions(ctx, via.target, options, keyPath)
+    }
+  }
+  if (resolved.kind === 'component') {
+    checkOptions(ctx, options, COMPONENT_OPTIONS, keyPath)
+    const { via } = resolved
+    const attribute = info.components.get(name)
+    if (attribute === undefined) throw invalidKey(ctx.param, name, path)
+    return {
+      kind: 'component',
+      name,
+      attribute,
+      join: via.join,
+      component: via.component,
+      plan: selectPlan(ctx, via.component, options, keyPath),
+      ...listOptions(ctx, via.component, options, keyPath)
+    }
+  }
+  checkOptions(ctx, options, ZONE_OPTIONS, keyPath)
+  const attribute = info.zones.get(name)
+  if (attribute === undefined || info.componentJoin === undefined) throw invalidKey(ctx.param, name, path)
+  let fragments: PlainObject
+  if (options.on === undefined) {
+    // Every allowed component; `populate: '*'` goes one level into each.
+    fragments = Object.fromEntries(attribute.components.map(uid => [uid, options.populate === undefined ? true : { populate: options.populate }]))
+  } else {
+    if (!isPlainObject(options.on)) throw invalidValue(ctx, [...keyPath, 'on'], options.on, 'an object of component uids')
+    fragments = options.on
+  }
+  const on: SelectPlan[] = []
+  for (const [uid, fragment] of Object.entries(fragments)) {
+    if (fragment === false || fragment === undefined) continue
+    if (!attribute.components.includes(uid)) throw invalidKey(ctx.param, uid, [...keyPath, 'on'])
+    const fragmentOptions = fragment === true || fragment === '*' ? {} : isPlainObject(fragment) ? fragment : undefined
+    if (fragmentOptions === undefined) throw invalidValue(ctx, [...keyPath, 'on', uid], fragment, 'true or an object of options')
+    checkOptions(ctx, fragmentOptions, FRAGMENT_OPTIONS, [...keyPath, 'on', uid])
+    on.push(selectPlan(ctx, ctx.catalog.get(uid), fragmentOptions, [...keyPath, 'on', uid]))
+  }
+  return { kind: 'zone', name, attribute, join: info.componentJoin, on }
+}
+
+function parsePopulateValue (ctx: Ctx, info: ModelInfo, value: unknown, path: string[]): PopulateNode[] {
+  const entries = populateEntries(value)
+  if ('' in entries) throw invalidValue(ctx, [...path, 'populate'], value, 'true, "*", a list of names or an object')
+  const nodes: PopulateNode[] = []
+  const all = entries['*'] !== undefined
+  delete entries['*']
+  if (all) {
+    // Every first-level relation, component and zone, unless named explicitly with its own options.
+    for (const name of [...info.relations.keys(), ...info.components.keys(), ...info.zones.keys()]) {
+      const attribute = info.model.attributes[name]
+      if (attribute === undefined || (attribute.private && !ctx.allowPrivate) || name in entries) continue
+      const node = parsePopulateNode(ctx, info, name, true, path)
+      if (node !== undefined) nodes.push(node)
+    }
+  }
+  for (const [name, options] of Object.entries(entries)) {
+    const node = parsePopulateNode(ctx, info, name, options, path)
+    if (node !== undefined) nodes.push(node)
+  }
+  return nodes
+}
+
+function selectPlan (ctx: Ctx, info: ModelInfo, options: PlainObject, path: string[]): SelectPlan {
+  return {
+    info,
+    fields: parseSelectValue({ ...ctx, param: 'select' }, info, options.select, path),
+    populate: parsePopulateValue({ ...ctx, param: 'populate' }, info, options.populate, path)
+  }
+}
+
+export function parsePopulate (catalog: Catalog, uid: string, value: unknown, options: ParseOptions = {}): PopulateNode[] {
+  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'populate' }
+  return parsePopulateValue(ctx, catalog.get(uid), value, [])
+}
+
+// ---------------------------------------------------------------------------------------------
+// _q
+
+/** `_q`: a case-insensitive substring over searchable text attributes, and equality on numbers when numeric. */
+function parseSearch (ctx: Ctx, info: ModelInfo, value: unknown): Where | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string' && typeof value !== 'number') throw invalidValue(ctx, ['_q'], value, 'a string')
+  const text = String(value).trim()
+  if (text === '') return undefined
+  const items: Where[] = []
+  for (const field of info.fields.values()) {
+    if (field.private || field.attribute?.searchable === false) continue
+    if (isTextType(field.type) && (field.attribute !== undefined || field.name === 'documentId')) {
+      items.push({ kind: 'compare', field, op: '$containsi', value: text })
+    } else if (['integer', 'biginteger', 'float', 'decimal'].includes(field.type)) {
+      const cast = castInput(field.type, text)
+      if (cast.ok) items.push({ kind: 'compare', field, op: '$eq', value: cast.value })
+    }
+  }
+  return items.length === 0 ? { kind: 'const', value: false } : { kind: 'or', items }
+}
+
+// ---------------------------------------------------------------------------------------------
+// find params
+
+export interface FindInput {
+  where?: unknown
+  select?: unknown
+  orderBy?: unknown
+  limit?: unknown
+  offset?: unknown
+  populate?: unknown
+  _q?: unknown
+}
+
+export function parseFind (catalog: Catalog, uid: string, params: FindInput, options: ParseOptions = {}): FindPlan {
+  const info = catalog.get(uid)
+  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'where' }
+  const where = and([
+    ...optional(parseWhereValue(ctx, info, params.where, [])),
+    ...optional(parseSearch({ ...ctx, param: '_q' }, info, params._q))
+  ])
+  const limit = parseCount('limit', params.limit)
+  const offset = parseCount('offset', params.offset)
+  return {
+    info,
+    select: selectPlan(ctx, info, { select: params.select, populate: params.populate }, []),
+    ...(where !== undefined && { where }),
+    orderBy: parseOrderValue({ ...ctx, param: 'orderBy' }, info, params.orderBy, []),
+    ...(limit !== undefined && { limit }),
+    ...(offset !== undefined && { offset })
+  }
+}
+
+/** `where` and `_q` only (count, updateMany, deleteMany). */
+export function parseFilter (catalog: Catalog, uid: string, params: { where?: unknown, _q?: unknown }, options: ParseOptions = {}): Where | undefined {
+  const info = catalog.get(uid)
+  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'where' }
+  return and([
+    ...optional(parseWhereValue(ctx, info, params.where, [])),
+    ...optional(parseSearch({ ...ctx, param: '_q' }, info, params._q))
+  ])
+}
