@@ -1,0 +1,277 @@
+import { sql, type SQL } from 'drizzle-orm'
+import { ValidationError } from '../errors.js'
+import type { ComponentItem, ComponentWrite, RelationItem, RelationWrite, WriteData } from './data.js'
+import type { Catalog, FieldInfo, ModelInfo } from './model.js'
+import type { SqlValue } from './values.js'
+import { castInput } from './values.js'
+import { column, ident, param } from './where.js'
+
+/**
+ * Row writes for one action: model rows, link rows (with the order columns of both sides) and component
+ * rows with their `_cmps` join rows. Runs inside the action's transaction; every statement goes through
+ * `exec`, so it joins whatever transaction is open.
+ */
+
+export type Exec = (query: SQL) => Promise<Array<Record<string, unknown>>>
+
+export interface Writer {
+  /** Inserts one row with its links and components; returns its id. */
+  create: (info: ModelInfo, data: WriteData) => Promise<number>
+  /** Inserts many rows (one statement when they carry no links or components); returns their ids in order. */
+  createMany: (info: ModelInfo, rows: WriteData[]) => Promise<number[]>
+  /** Updates one row's columns, links and components. */
+  update: (info: ModelInfo, id: number, data: WriteData) => Promise<void>
+  /** Updates many rows (one statement when no links or components change). */
+  updateMany: (info: ModelInfo, ids: number[], data: WriteData) => Promise<void>
+  /** Deletes rows with every link pointing at them and their component rows (recursively). */
+  remove: (info: ModelInfo, ids: number[]) => Promise<void>
+}
+
+const ids = (list: number[]): SQL => sql`ANY(${sql.param(list)}::integer[])`
+
+function idsOf (rows: Array<Record<string, unknown>>, key = 'id'): number[] {
+  return rows.map(r => Number(r[key]))
+}
+
+export function createWriter (catalog: Catalog, exec: Exec): Writer {
+  const defaultsCache = new Map<string, Array<{ field: FieldInfo, value: SqlValue }>>()
+
+  /** Attribute defaults applied on insert (the columns themselves have none). */
+  function defaultsOf (info: ModelInfo): Array<{ field: FieldInfo, value: SqlValue }> {
+    let defaults = defaultsCache.get(info.uid)
+    if (defaults === undefined) {
+      defaults = []
+      for (const field of info.fields.values()) {
+        const value = field.attribute?.default
+        if (value === undefined) continue
+        const cast = castInput(field.type, value)
+        if (cast.ok) defaults.push({ field, value: cast.value })
+      }
+      defaultsCache.set(info.uid, defaults)
+    }
+    return defaults
+  }
+
+  function withDefaults (info: ModelInfo, data: WriteData): Map<string, { field: FieldInfo, value: SqlValue }> {
+    const values = new Map(data.scalars)
+    for (const entry of defaultsOf(info)) if (!values.has(entry.field.name)) values.set(entry.field.name, entry)
+    return values
+  }
+
+  async function insertRow (info: ModelInfo, data: WriteData): Promise<number> {
+    const values = [...withDefaults(info, data).values()]
+    const query = values.length === 0
+      ? sql`INSERT INTO ${ident(info.table)} DEFAULT VALUES RETURNING "id"`
+      : sql`INSERT INTO ${ident(info.table)} (${sql.join(values.map(v => ident(v.field.column)), sql`, `)}) VALUES (${sql.join(values.map(v => param(v.field.type, v.value)), sql`, `)}) RETURNING "id"`
+    const [row] = await exec(query)
+    return Number(row?.id)
+  }
+
+  async function updateRow (info: ModelInfo, id: number, data: WriteData): Promise<void> {
+    const values = [...data.scalars.values()]
+    if (values.length === 0) return
+    const sets = sql.join(values.map(v => sql`${ident(v.field.column)} = ${param(v.field.type, v.value)}`), sql`, `)
+    await exec(sql`UPDATE ${ident(info.table)} SET ${sets} WHERE "id" = ${id}::integer`)
+  }
+
+  async function checkTargets (write: RelationWrite, wanted: number[]): Promise<void> {
+    if (wanted.length === 0) return
+    const found = new Set(idsOf(await exec(sql`SELECT "id" FROM ${ident(write.target.table)} WHERE "id" = ${ids(wanted)}`)))
+    const missing = wanted.filter(id => !found.has(id))
+    if (missing.length > 0) {
+      throw ValidationError.fromItems([{
+        path: [write.name],
+        message: `${write.name}: no ${write.target.uid} with id ${missing.join(', ')}`,
+        name: 'ValidationError',
+        value: missing
+      }])
+    }
+  }
+
+  function place (list: number[], item: RelationItem): void {
+    const position = item.position
+    let index = list.length
+    if (position !== undefined && 'start' in position) index = 0
+    else if (position !== undefined && 'before' in position) index = list.indexOf(position.before)
+    else if (position !== undefined && 'after' in position) {
+      const at = list.indexOf(position.after)
+      index = at === -1 ? -1 : at + 1
+    }
+    // A position relative to an entry that is not linked appends, as Strapi does without `strict`.
+    list.splice(index === -1 ? list.length : index, 0, item.id)
+  }
+
+  /** The final list of related ids after set / disconnect / connect, in order. */
+  function finalList (write: RelationWrite, current: number[]): number[] {
+    const { ops } = write
+    const toMany = write.link.attribute.toMany
+    let list = ops.set === undefined ? [...current] : [...new Set(ops.set.map(i => i.id))]
+    list = list.filter(id => !ops.disconnect.includes(id))
+    for (const item of ops.connect) {
+      list = list.filter(id => id !== item.id)
+      place(list, item)
+    }
+    // To-one: the last one given wins.
+    return toMany ? list : list.slice(-1)
+  }
+
+  async function writeRelation (selfId: number, write: RelationWrite): Promise<void> {
+    const { link: rel } = write
+    const table = ident(rel.link.name)
+    const self = ident(rel.selfColumn)
+    const other = ident(rel.otherColumn)
+    const referenced = [...new Set([...(write.ops.set ?? []), ...write.ops.connect].map(i => i.id))]
+    await checkTargets(write, referenced)
+    const order = rel.orderColumn === undefined ? sql`"id"` : sql`${ident(rel.orderColumn)}, "id"`
+    const rows = await exec(sql`SELECT ${other} AS "id"${rel.orderColumn === undefined ? sql`` : sql`, ${ident(rel.orderColumn)} AS "ord"`} FROM ${table} WHERE ${self} = ${selfId}::integer ORDER BY ${order}`)
+    const current = idsOf(rows)
+    const list = finalList(write, current)
+    const removed = current.filter(id => !list.includes(id))
+    const added = list.filter(id => !current.includes(id))
+    if (removed.length > 0) {
+      await exec(sql`DELETE FROM ${table} WHERE ${self} = ${selfId}::integer AND ${other} = ${ids(removed)}`)
+    }
+    if (added.length === 0 && rel.orderColumn === undefined) return
+    // The other side holds at most one row (oneToOne, oneToMany): linking takes it from its previous owner.
+    const kind = rel.attribute.relation
+    if (added.length > 0 && (kind === 'oneToOne' || kind === 'oneToMany')) {
+      await exec(sql`DELETE FROM ${table} WHERE ${other} = ${ids(added)} AND ${self} <> ${selfId}::integer`)
+    }
+    if (added.length > 0) {
+      const columns = [self, other]
+      if (rel.orderColumn !== undefined) columns.push(ident(rel.orderColumn))
+      if (rel.otherOrderColumn !== undefined) columns.push(ident(rel.otherOrderColumn))
+      const values = added.map((id) => {
+        const items: SQL[] = [sql`${selfId}::integer`, sql`${id}::integer`]
+        if (rel.orderColumn !== undefined) items.push(sql`${list.indexOf(id) + 1}::double precision`)
+        if (rel.otherOrderColumn !== undefined) {
+          // Appended last among the other row's own list.
+          items.push(sql`(SELECT coalesce(max(${ident(rel.otherOrderColumn)}), 0) + 1 FROM ${table} WHERE ${other} = ${id}::integer)`)
+        }
+        return sql`(${sql.join(items, sql`, `)})`
+      })
+      await exec(sql`INSERT INTO ${table} (${sql.join(columns, sql`, `)}) VALUES ${sql.join(values, sql`, `)}`)
+    }
+    if (rel.orderColumn !== undefined) {
+      // Renumber kept links whose position changed (one statement).
+      const stored = new Map(rows.map(r => [Number(r.id), Number(r.ord)]))
+      const moved = list.flatMap((id, index) => stored.has(id) && stored.get(id) !== index + 1 ? [sql`(${id}::integer, ${index + 1}::double precision)`] : [])
+      if (moved.length > 0) {
+        await exec(sql`UPDATE ${table} AS l SET ${ident(rel.orderColumn)} = v.ord FROM (VALUES ${sql.join(moved, sql`, `)}) AS v(id, ord) WHERE l.${self} = ${selfId}::integer AND l.${other} = v.id`)
+      }
+    }
+  }
+
+  async function writeComponents (info: ModelInfo, entityId: number, write: ComponentWrite, creating: boolean): Promise<void> {
+    const join = info.componentJoin
+    if (join === undefined) throw new Error(`${info.uid} has no component join table`)
+    const table = ident(join.name)
+    const existing = creating
+      ? []
+      : (await exec(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`))
+          .map(r => ({ id: Number(r.id), type: String(r.type) }))
+    const kept: Array<{ id: number, type: string }> = []
+    for (const [index, item] of write.items.entries()) {
+      kept.push({ id: await writeComponentItem(item, existing, [write.name, String(index)]), type: item.info.uid })
+    }
+    const keptKeys = new Set(kept.map(k => `${k.type}:${k.id}`))
+    const removed = existing.filter(e => !keptKeys.has(`${e.type}:${e.id}`))
+    if (existing.length > 0) {
+      await exec(sql`DELETE FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`)
+    }
+    for (const type of new Set(removed.map(r => r.type))) {
+      await remove(catalog.get(type), removed.filter(r => r.type === type).map(r => r.id))
+    }
+    if (kept.length > 0) {
+      const rows = kept.map((k, index) => sql`(${entityId}::integer, ${k.id}::integer, ${k.type}::text, ${write.name}::text, ${index + 1}::double precision)`)
+      await exec(sql`INSERT INTO ${table} (${ident(join.entityColumn)}, ${ident(join.componentIdColumn)}, ${ident(join.componentTypeColumn)}, ${ident(join.fieldColumn)}, ${ident(join.orderColumn)}) VALUES ${sql.join(rows, sql`, `)}`)
+    }
+  }
+
+  /** Updates a component in place when its id is one of this field's, creates it otherwise. */
+  async function writeComponentItem (item: ComponentItem, existing: Array<{ id: number, type: string }>, path: string[]): Promise<number> {
+    const { id } = item.data
+    if (id === undefined) return await create(item.info, item.data)
+    if (!existing.some(e => e.id === id && e.type === item.info.uid)) {
+      throw ValidationError.fromItems([{
+        path: [...path, 'id'],
+        message: `Component ${item.info.uid} with id ${id} is not part of ${path.join('.')}`,
+        name: 'ValidationError',
+        value: id
+      }])
+    }
+    await update(item.info, id, item.data)
+    return id
+  }
+
+  async function writeLinks (info: ModelInfo, id: number, data: WriteData, creating: boolean): Promise<void> {
+    for (const relation of data.relations) await writeRelation(id, relation)
+    for (const component of data.components) await writeComponents(info, id, component, creating)
+  }
+
+  async function create (info: ModelInfo, data: WriteData): Promise<number> {
+    const id = await insertRow(info, data)
+    await writeLinks(info, id, data, true)
+    return id
+  }
+
+  async function createMany (info: ModelInfo, rows: WriteData[]): Promise<number[]> {
+    if (rows.length === 0) return []
+    if (rows.some(r => r.relations.length > 0 || r.components.length > 0)) {
+      const created: number[] = []
+      for (const row of rows) created.push(await create(info, row))
+      return created
+    }
+    const prepared = rows.map(r => withDefaults(info, r))
+    const fields = new Map<string, FieldInfo>()
+    for (const row of prepared) for (const { field } of row.values()) fields.set(field.name, field)
+    if (fields.size === 0) {
+      const created: number[] = []
+      for (const row of rows) created.push(await insertRow(info, row))
+      return created
+    }
+    const columns = [...fields.values()]
+    const values = prepared.map(row => sql`(${sql.join(columns.map((field) => {
+      const entry = row.get(field.name)
+      return entry === undefined ? sql`DEFAULT` : param(field.type, entry.value)
+    }), sql`, `)})`)
+    // Multi-row VALUES ... RETURNING returns rows in VALUES order.
+    const result = await exec(sql`INSERT INTO ${ident(info.table)} (${sql.join(columns.map(f => ident(f.column)), sql`, `)}) VALUES ${sql.join(values, sql`, `)} RETURNING "id"`)
+    return idsOf(result)
+  }
+
+  async function update (info: ModelInfo, id: number, data: WriteData): Promise<void> {
+    await updateRow(info, id, data)
+    await writeLinks(info, id, data, false)
+  }
+
+  async function updateMany (info: ModelInfo, list: number[], data: WriteData): Promise<void> {
+    if (list.length === 0) return
+    if (data.relations.length > 0 || data.components.length > 0) {
+      for (const id of list) await update(info, id, data)
+      return
+    }
+    const values = [...data.scalars.values()]
+    if (values.length === 0) return
+    const sets = sql.join(values.map(v => sql`${ident(v.field.column)} = ${param(v.field.type, v.value)}`), sql`, `)
+    await exec(sql`UPDATE ${ident(info.table)} SET ${sets} WHERE "id" = ${ids(list)}`)
+  }
+
+  async function remove (info: ModelInfo, list: number[]): Promise<void> {
+    if (list.length === 0) return
+    for (const { link, column: col } of info.incomingLinks) {
+      await exec(sql`DELETE FROM ${ident(link.name)} WHERE ${ident(col)} = ${ids(list)}`)
+    }
+    const join = info.componentJoin
+    if (join !== undefined) {
+      const children = await exec(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`)
+      await exec(sql`DELETE FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`)
+      for (const type of new Set(children.map(c => String(c.type)))) {
+        await remove(catalog.get(type), children.filter(c => c.type === type).map(c => Number(c.id)))
+      }
+    }
+    await exec(sql`DELETE FROM ${ident(info.table)} WHERE ${column(info.table, 'id')} = ${ids(list)}`)
+  }
+
+  return { create, createMany, update, updateMany, remove }
+}
