@@ -1,0 +1,300 @@
+import type { SQL } from 'drizzle-orm'
+import type { Schema } from '../content-types/types.js'
+import type { PhysicalModel } from '../db/physical.js'
+import { createTransactions, type SqlRunner, type TransactionScope } from '../db/transaction.js'
+import { ValidationError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { parseData, parseDataList } from './data.js'
+import { createErrorMapper } from './errors.js'
+import { createLifecycles, type LifecyclesApi, type QueryAction } from './lifecycles.js'
+import { type Catalog, createCatalog } from './model.js'
+import { isPlainObject, parseCount, parseFilter, parseFind, type PlainObject } from './params.js'
+import { buildRow, compileCount, compileFind, compileIds, type Entry } from './select.js'
+import { createWriter } from './write.js'
+
+/**
+ * The Query Engine (contract §14): row-level reads and writes of one model, with Strapi's params,
+ * lifecycle hooks, and transactions joined implicitly through the async context.
+ */
+
+export type { Entry }
+export type WhereParam = PlainObject | unknown[]
+export type OrderByParam = string | PlainObject | Array<string | PlainObject>
+export type PopulateParam = boolean | string | string[] | PlainObject
+
+export type FindParams = {
+  where?: WhereParam
+  select?: string | string[]
+  orderBy?: OrderByParam
+  limit?: number
+  offset?: number
+  populate?: PopulateParam
+  _q?: string
+}
+export type FindPageParams = FindParams & { page?: number, pageSize?: number }
+export type CountParams = { where?: WhereParam, _q?: string }
+export type Data = PlainObject
+export type CreateParams = { data: Data, select?: string | string[], populate?: PopulateParam }
+export type CreateManyParams = { data: Data[] }
+export type UpdateParams = { where: WhereParam, data: Data, select?: string | string[], populate?: PopulateParam }
+export type UpdateManyParams = { where?: WhereParam, data: Data }
+export type DeleteParams = { where: WhereParam, select?: string | string[], populate?: PopulateParam }
+export type DeleteManyParams = { where?: WhereParam }
+export type LoadParams = true | Omit<FindParams, '_q'> & { count?: boolean }
+
+export interface Pagination {
+  page: number
+  pageSize: number
+  pageCount: number
+  total: number
+}
+
+export interface QueryRepository {
+  findOne: (params?: FindParams) => Promise<Entry | null>
+  findMany: (params?: FindParams) => Promise<Entry[]>
+  findWithCount: (params?: FindParams) => Promise<[Entry[], number]>
+  findPage: (params?: FindPageParams) => Promise<{ results: Entry[], pagination: Pagination }>
+  count: (params?: CountParams) => Promise<number>
+  create: (params: CreateParams) => Promise<Entry>
+  createMany: (params: CreateManyParams) => Promise<{ count: number, ids: number[] }>
+  update: (params: UpdateParams) => Promise<Entry | null>
+  updateMany: (params: UpdateManyParams) => Promise<{ count: number }>
+  delete: (params: DeleteParams) => Promise<Entry | null>
+  deleteMany: (params?: DeleteManyParams) => Promise<{ count: number }>
+  /** One relation, component or dynamic zone of one entry (no lifecycles). */
+  load: (entity: { id: number } | number, field: string, params?: LoadParams) => Promise<unknown>
+  /** The entry with the given attributes populated (no lifecycles). */
+  populate: (entity: { id: number }, populate: PopulateParam) => Promise<Entry>
+}
+
+export interface QueryEngine {
+  query: (uid: string) => QueryRepository
+  /** Runs `fn` in a transaction (a savepoint when one is open); every call inside joins it. */
+  transaction: <T>(fn: (scope: TransactionScope) => Promise<T>) => Promise<T>
+  lifecycles: LifecyclesApi
+  /** The model whitelist the parsers check against (for the REST layer's validation). */
+  catalog: Catalog
+  /** Resolves once `lifecycles.(ts|js)` files are loaded; rejects (at boot, when awaited there) if one fails. */
+  ready: () => Promise<void>
+}
+
+export interface QueryEngineOptions {
+  /** The database from `createDatabase` (only its Drizzle instance is used). */
+  database: { drizzle: SqlRunner }
+  schema: Schema
+  physical: PhysicalModel
+  log: Logger
+}
+
+type Params = Record<string, unknown>
+
+/** Copies params so hooks (and the timestamps step) never edit the caller's objects. */
+function copyParams (params: unknown, name: string): Params {
+  if (params === undefined || params === null) return {}
+  if (!isPlainObject(params)) throw new ValidationError(`${name} expects an object of params`, { param: name, value: params })
+  const copy: Params = { ...params }
+  if (isPlainObject(copy.data)) copy.data = { ...copy.data }
+  else if (Array.isArray(copy.data)) copy.data = copy.data.map(d => isPlainObject(d) ? { ...d } : d)
+  return copy
+}
+
+function requireWhere (params: Params, action: string): void {
+  const { where } = params
+  if (where === undefined || where === null || (isPlainObject(where) && Object.keys(where).length === 0)) {
+    throw new ValidationError(`${action} requires a where parameter`, { param: 'where' })
+  }
+}
+
+function requireData (params: Params, action: string): void {
+  if (!isPlainObject(params.data)) throw new ValidationError(`${action} requires a data object`, { param: 'data', value: params.data ?? null })
+}
+
+function positive (name: string, value: unknown, fallback: number): number {
+  const n = parseCount(name, value) ?? fallback
+  if (n < 1) throw new ValidationError(`Invalid value ${n} for ${name}: expected a positive integer`, { key: name, path: name, param: name, value })
+  return n
+}
+
+export function createQueryEngine ({ database, schema, physical, log }: QueryEngineOptions): QueryEngine {
+  const catalog = createCatalog(schema, physical)
+  const transactions = createTransactions(database.drizzle, log)
+  const lifecycles = createLifecycles(catalog, log)
+  const mapError = createErrorMapper(catalog, log)
+  const exec = (query: SQL): Promise<Params[]> => transactions.execute(query)
+  const writer = createWriter(catalog, exec)
+  const repositories = new Map<string, QueryRepository>()
+
+  function repository (uid: string): QueryRepository {
+    const info = catalog.get(uid)
+
+    async function guarded<T> (params: Params, fn: () => Promise<T>): Promise<T> {
+      try {
+        return await fn()
+      } catch (err) {
+        throw mapError(err, { uid, data: params.data })
+      }
+    }
+
+    function read<T> (action: QueryAction, params: Params, exec: (p: Params) => Promise<T>): Promise<T> {
+      return guarded(params, () => lifecycles.run({ uid, action, params, exec }))
+    }
+
+    /** A write is one transaction (a savepoint inside an open one): a throwing hook leaves no partial rows. */
+    function write<T> (action: QueryAction, params: Params, exec: (p: Params) => Promise<T>): Promise<T> {
+      return guarded(params, () => transactions.transaction(() => lifecycles.run({ uid, action, params, exec, onCommit: transactions.onCommit })))
+    }
+
+    async function rows (p: Params, total = false): Promise<{ entries: Entry[], total?: number }> {
+      const plan = parseFind(catalog, uid, p)
+      const result = await exec(compileFind(plan, { total }))
+      const entries = result.map(r => buildRow(plan.select, r.row))
+      return total && result.length > 0 ? { entries, total: Number(result[0]?.total) } : { entries }
+    }
+
+    async function count (p: Params): Promise<number> {
+      const [row] = await exec(compileCount(info, parseFilter(catalog, uid, p)))
+      return Number(row?.count ?? 0)
+    }
+
+    async function findOne (params?: FindParams): Promise<Entry | null> {
+      return await read('findOne', copyParams(params, 'findOne'), async p => (await rows({ ...p, limit: 1 })).entries[0] ?? null)
+    }
+
+    /** FindMany and Count hooks on the same params (as Strapi's findWithCount); one statement when they agree. */
+    async function findWithCount (params: Params): Promise<[Entry[], number]> {
+      let total = 0
+      const entries = await read('findMany', params, async (p) => {
+        let found: Entry[] = []
+        total = await read('count', p, async (c) => {
+          if (c !== p) {
+            found = (await rows(p)).entries
+            return await count(c)
+          }
+          const page = await rows(p, true)
+          found = page.entries
+          // An empty page past the end has no row to carry the total.
+          return page.total ?? (Number(p.offset ?? 0) > 0 ? await count(c) : 0)
+        })
+        return found
+      })
+      return [entries, total]
+    }
+
+    async function resolveId (p: Params): Promise<number | undefined> {
+      const [row] = await exec(compileIds(info, parseFilter(catalog, uid, { where: p.where }), 1))
+      return row === undefined ? undefined : Number(row.id)
+    }
+
+    const repo: QueryRepository = {
+      findOne,
+      async findMany (params) {
+        return await read('findMany', copyParams(params, 'findMany'), async p => (await rows(p)).entries)
+      },
+      async findWithCount (params) {
+        return await findWithCount(copyParams(params, 'findWithCount'))
+      },
+      async findPage (params) {
+        const { page: rawPage, pageSize: rawSize, ...rest } = copyParams(params, 'findPage')
+        const page = positive('page', rawPage, 1)
+        const pageSize = positive('pageSize', rawSize, 10)
+        const [results, total] = await findWithCount({ ...rest, limit: pageSize, offset: (page - 1) * pageSize })
+        return { results, pagination: { page, pageSize, pageCount: Math.ceil(total / pageSize), total } }
+      },
+      async count (params) {
+        return await read('count', copyParams(params, 'count'), count)
+      },
+      async create (params) {
+        return await write('create', copyParams(params, 'create'), async (p) => {
+          requireData(p, 'create')
+          const id = await writer.create(info, parseData(catalog, uid, p.data))
+          const entry = await findOne({ where: { id }, ...pick(p) })
+          if (entry === null) throw new Error(`created ${uid} ${id} could not be read back`)
+          return entry
+        })
+      },
+      async createMany (params) {
+        return await write('createMany', copyParams(params, 'createMany'), async (p) => {
+          if (!Array.isArray(p.data)) throw new ValidationError('createMany requires a data array', { param: 'data', value: p.data ?? null })
+          const ids = await writer.createMany(info, parseDataList(catalog, uid, p.data))
+          return { count: ids.length, ids }
+        })
+      },
+      async update (params) {
+        return await write('update', copyParams(params, 'update'), async (p) => {
+          requireWhere(p, 'update')
+          requireData(p, 'update')
+          const data = parseData(catalog, uid, p.data)
+          const id = await resolveId(p)
+          if (id === undefined) return null
+          await writer.update(info, id, data)
+          return await findOne({ where: { id }, ...pick(p) })
+        })
+      },
+      async updateMany (params) {
+        return await write('updateMany', copyParams(params, 'updateMany'), async (p) => {
+          requireData(p, 'updateMany')
+          const data = parseData(catalog, uid, p.data)
+          const ids = (await exec(compileIds(info, parseFilter(catalog, uid, { where: p.where })))).map(r => Number(r.id))
+          await writer.updateMany(info, ids, data)
+          return { count: ids.length }
+        })
+      },
+      async delete (params) {
+        return await write('delete', copyParams(params, 'delete'), async (p) => {
+          requireWhere(p, 'delete')
+          // Read (with the caller's select/populate) before the row is gone.
+          const entry = await findOne({ where: p.where as WhereParam, ...pick(p) })
+          if (entry === null) return null
+          await writer.remove(info, [entry.id])
+          return entry
+        })
+      },
+      async deleteMany (params) {
+        return await write('deleteMany', copyParams(params, 'deleteMany'), async (p) => {
+          const ids = (await exec(compileIds(info, parseFilter(catalog, uid, { where: p.where })))).map(r => Number(r.id))
+          await writer.remove(info, ids)
+          return { count: ids.length }
+        })
+      },
+      async load (entity, field, params = true) {
+        const id = typeof entity === 'number' ? entity : entity.id
+        if (!info.relations.has(field) && !info.components.has(field) && !info.zones.has(field)) {
+          throw new ValidationError(`Invalid key ${field}`, { key: field, path: field, param: 'populate' })
+        }
+        const { entries: [entry] } = await guarded({}, () => rows({ where: { id }, select: ['id'], populate: { [field]: params }, limit: 1 }))
+        if (entry === undefined) return null
+        return entry[field]
+      },
+      async populate (entity, populate) {
+        const { entries: [entry] } = await guarded({}, () => rows({ where: { id: entity.id }, select: ['id'], populate, limit: 1 }))
+        if (entry === undefined) return { ...entity } as Entry
+        const { id: _, documentId: __, ...populated } = entry
+        return { ...entity, ...populated } as Entry
+      }
+    }
+    return repo
+  }
+
+  return {
+    query (uid) {
+      let repo = repositories.get(uid)
+      if (repo === undefined) {
+        repo = repository(uid)
+        repositories.set(uid, repo)
+      }
+      return repo
+    },
+    transaction: fn => transactions.transaction(fn),
+    lifecycles: lifecycles.api,
+    catalog,
+    ready: lifecycles.ready
+  }
+}
+
+/** The read-back params a write passes on to its findOne. */
+function pick (p: Params): FindParams {
+  return {
+    ...(p.select !== undefined && { select: p.select as string[] }),
+    ...(p.populate !== undefined && { populate: p.populate as PopulateParam })
+  }
+}

@@ -1,0 +1,21 @@
+/** The Query Engine: Strapi's row-level query API with lifecycles and implicit transactions. Pure: no Fastify. */
+export {
+  createQueryEngine,
+  type CountParams, type CreateManyParams, type CreateParams, type Data, type DeleteManyParams, type DeleteParams,
+  type Entry, type FindPageParams, type FindParams, type LoadParams, type OrderByParam, type Pagination,
+  type PopulateParam, type QueryEngine, type QueryEngineOptions, type QueryRepository, type UpdateManyParams,
+  type UpdateParams, type WhereParam
+} from './engine.js'
+export {
+  HOOK_NAMES, QUERY_ACTIONS,
+  type EventModel, type HookName, type LifecycleEvent, type LifecycleHandler, type LifecyclesApi, type QueryAction,
+  type Subscriber, type SubscriberFunction
+} from './lifecycles.js'
+export { createCatalog, type Catalog, type FieldInfo, type ModelInfo } from './model.js'
+export {
+  invalidKey, parseFilter, parseFind, parseOrderBy, parsePopulate, parseSelect, parseWhere,
+  type FindInput, type ParseOptions
+} from './params.js'
+export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
+export { compileCount, compileFind } from './select.js'
+export type { TransactionScope } from '../db/transaction.js'

@@ -1,0 +1,227 @@
+import { access } from 'node:fs/promises'
+import { dirname, isAbsolute, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Model } from '../content-types/types.js'
+import type { Logger } from '../logger.js'
+import type { Catalog } from './model.js'
+
+/**
+ * Lifecycle hooks (contract §15): a built-in timestamps step, per-model hooks (inline in a TypeScript
+ * definition, or a `lifecycles.(ts|js)` file beside a schema.json), then subscribers in registration order.
+ * Hooks are awaited one at a time; the first throw aborts the action (and rolls back its transaction).
+ * `afterCommit` is vellum's own: called once the transaction that carried a write has committed, never
+ * after a rollback.
+ */
+
+export const QUERY_ACTIONS = ['create', 'createMany', 'update', 'updateMany', 'delete', 'deleteMany', 'findOne', 'findMany', 'count'] as const
+export type QueryAction = typeof QUERY_ACTIONS[number]
+export type HookName = `before${Capitalize<QueryAction>}` | `after${Capitalize<QueryAction>}`
+
+const capitalize = <T extends string>(s: T): Capitalize<T> => `${s.charAt(0).toUpperCase()}${s.slice(1)}` as Capitalize<T>
+
+export const HOOK_NAMES: readonly HookName[] = QUERY_ACTIONS.flatMap(a => [`before${capitalize(a)}`, `after${capitalize(a)}`] as const)
+const HOOK_SET = new Set<string>([...HOOK_NAMES, 'afterCommit'])
+
+/** The model as hooks see it: the normalized model plus Strapi's `tableName`. */
+export type EventModel = Model & { tableName: string }
+
+export interface LifecycleEvent {
+  /** `beforeCreate`, `afterCreate`, … (an afterCommit call carries the action's after-name). */
+  action: HookName
+  uid: string
+  model: EventModel
+  /** The action's params: before-hooks may change them (or replace the object). */
+  params: Record<string, unknown>
+  /** After-hooks only; they may replace it. */
+  result?: unknown
+  /** Shared by one subscriber's before, after and afterCommit calls of one action. */
+  state: Record<string, unknown>
+}
+
+export type LifecycleHandler = (event: LifecycleEvent) => unknown
+export type SubscriberHooks = Partial<Record<HookName | 'afterCommit', LifecycleHandler>>
+export type Subscriber = SubscriberHooks & { models?: string[] }
+/** Called with every before/after event of every model (not with afterCommit). */
+export type SubscriberFunction = (event: LifecycleEvent) => unknown
+
+export interface LifecyclesApi {
+  /** Adds a subscriber; returns its unsubscribe function. */
+  subscribe: (subscriber: Subscriber | SubscriberFunction) => () => void
+  /** Removes every subscriber added with `subscribe` (the timestamps step and per-model hooks stay). */
+  clear: () => void
+}
+
+interface Registered {
+  hooks: SubscriberHooks
+  fn?: SubscriberFunction
+  models?: Set<string>
+}
+
+export interface ActionRun<T> {
+  uid: string
+  action: QueryAction
+  params: Record<string, unknown>
+  /** Runs the action with the params the before-hooks left. */
+  exec: (params: Record<string, unknown>) => Promise<T>
+  /** Writes: schedule afterCommit calls (through the transaction context). */
+  onCommit?: (fn: () => unknown) => unknown
+}
+
+export interface Lifecycles {
+  api: LifecyclesApi
+  run: <T>(run: ActionRun<T>) => Promise<T>
+  /** Resolves once lifecycles files are imported; rejects with the first file that failed. */
+  ready: () => Promise<void>
+}
+
+function checkHooks (hooks: Record<string, unknown>, where: string, strict: boolean): SubscriberHooks {
+  const out: SubscriberHooks = {}
+  for (const [key, value] of Object.entries(hooks)) {
+    if (key === 'models' || key === 'default') continue
+    if (HOOK_SET.has(key)) {
+      if (typeof value !== 'function') throw new TypeError(`Lifecycle hook ${key} in ${where} must be a function`)
+      out[key as HookName] = value as LifecycleHandler
+    } else if (strict || (typeof value === 'function' && /^(before|after)[A-Z]/.test(key))) {
+      throw new TypeError(`Unknown lifecycle hook "${key}" in ${where}; expected one of ${[...HOOK_SET].join(', ')}`)
+    }
+  }
+  return out
+}
+
+/** The `lifecycles.(ts|js|mjs|cjs)` file beside a content type's schema.json, if any. */
+async function lifecyclesFile (model: Model): Promise<string | undefined> {
+  if (!model.source.endsWith('.json') || !isAbsolute(model.source)) return undefined
+  for (const ext of ['ts', 'js', 'mjs', 'cjs']) {
+    const file = join(dirname(model.source), `lifecycles.${ext}`)
+    try {
+      await access(file)
+      return file
+    } catch {}
+  }
+  return undefined
+}
+
+/** Timestamps first, as Strapi's built-in subscriber: createdAt/updatedAt kept if given, updatedAt set on update. */
+function timestamps (catalog: Catalog): Registered {
+  const models = new Set<string>()
+  for (const uid of catalog.physical.models.keys()) {
+    const { fields } = catalog.get(uid)
+    if (fields.has('createdAt') && fields.has('updatedAt')) models.add(uid)
+  }
+  const stamp = (data: unknown, create: boolean): void => {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return
+    const row = data as Record<string, unknown>
+    const now = new Date()
+    if (create) {
+      row.createdAt ??= now
+      row.updatedAt ??= now
+    } else {
+      row.updatedAt = now
+    }
+  }
+  return {
+    models,
+    hooks: {
+      beforeCreate: (e) => { stamp(e.params.data, true) },
+      beforeCreateMany: (e) => { if (Array.isArray(e.params.data)) for (const d of e.params.data) stamp(d, true) },
+      beforeUpdate: (e) => { stamp(e.params.data, false) },
+      beforeUpdateMany: (e) => { stamp(e.params.data, false) }
+    }
+  }
+}
+
+/** Per-model hooks from a lifecycles file (imported: hence async). */
+async function loadFile (model: Model, log: Logger): Promise<Registered | undefined> {
+  const file = model.kind === 'component' ? undefined : await lifecyclesFile(model)
+  if (file === undefined) return undefined
+  const mod = await import(pathToFileURL(file).href) as Record<string, unknown>
+  // `export default { … }`, `module.exports = { … }` or named exports.
+  const source = typeof mod.default === 'object' && mod.default !== null ? mod.default as Record<string, unknown> : mod
+  log.debug({ uid: model.uid, file }, 'loaded lifecycles')
+  return { hooks: checkHooks(source, file, false) }
+}
+
+/**
+ * Sync so the engine can be built in one expression; lifecycles files load in the background and every
+ * action waits for them. `ready()` surfaces a broken file at boot.
+ */
+export function createLifecycles (catalog: Catalog, log: Logger): Lifecycles {
+  const builtin = [timestamps(catalog)]
+  const perModel = new Map<string, Registered[]>()
+  const eventModels = new Map<string, EventModel>()
+  const files: Array<Promise<void>> = []
+  for (const [uid, tables] of catalog.physical.models) {
+    const { model } = tables
+    eventModels.set(uid, { ...model, tableName: tables.table.name })
+    const own: Registered[] = []
+    perModel.set(uid, own)
+    const inline = (model as { lifecycles?: Record<string, unknown> }).lifecycles
+    if (inline !== undefined) own.push({ hooks: checkHooks(inline, `the definition of ${uid}`, false) })
+    // Pushed once loaded: inline hooks come first, then the file's.
+    files.push(loadFile(model, log).then((registered) => { if (registered !== undefined) own.push(registered) }))
+  }
+  const loading = Promise.all(files).then(() => {})
+  // Reported by ready() and by every action; never an unhandled rejection.
+  loading.catch(() => {})
+  let subscribers: Registered[] = []
+
+  function subscribe (subscriber: Subscriber | SubscriberFunction): () => void {
+    let entry: Registered
+    if (typeof subscriber === 'function') {
+      entry = { hooks: {}, fn: subscriber }
+    } else if (typeof subscriber === 'object' && subscriber !== null) {
+      const { models } = subscriber
+      if (models !== undefined && (!Array.isArray(models) || models.some(m => typeof m !== 'string'))) {
+        throw new TypeError('subscribe: models must be an array of uids')
+      }
+      for (const uid of models ?? []) if (!catalog.has(uid)) throw new TypeError(`subscribe: unknown model ${uid}`)
+      entry = { hooks: checkHooks(subscriber, 'a subscriber', true), ...(models !== undefined && { models: new Set(models) }) }
+    } else {
+      throw new TypeError('subscribe expects an object of hooks or a function')
+    }
+    subscribers = [...subscribers, entry]
+    return () => { subscribers = subscribers.filter(s => s !== entry) }
+  }
+
+  async function run<T> ({ uid, action, params, exec, onCommit }: ActionRun<T>): Promise<T> {
+    await loading
+    const model = eventModels.get(uid)
+    if (model === undefined) throw new Error(`unknown model ${uid}`)
+    // Snapshot: a subscriber added or removed mid-action does not see half of it.
+    const chain = [...builtin, ...(perModel.get(uid) ?? []), ...subscribers].filter(s => s.models === undefined || s.models.has(uid))
+    const before = `before${capitalize(action)}` as HookName
+    const after = `after${capitalize(action)}` as HookName
+    const states = chain.map(() => ({}))
+    let current = params
+    for (const [i, s] of chain.entries()) {
+      const handler = s.fn ?? s.hooks[before]
+      if (handler === undefined) continue
+      const event: LifecycleEvent = { action: before, uid, model, params: current, state: states[i]! }
+      await handler(event)
+      current = event.params
+    }
+    let result: T = await exec(current)
+    for (const [i, s] of chain.entries()) {
+      const handler = s.fn ?? s.hooks[after]
+      if (handler === undefined) continue
+      const event: LifecycleEvent = { action: after, uid, model, params: current, result, state: states[i]! }
+      await handler(event)
+      result = event.result as T
+    }
+    if (onCommit !== undefined) {
+      for (const [i, s] of chain.entries()) {
+        const handler = s.hooks.afterCommit
+        if (handler === undefined) continue
+        const event: LifecycleEvent = { action: after, uid, model, params: current, result, state: states[i]! }
+        await onCommit(() => handler(event))
+      }
+    }
+    return result
+  }
+
+  return {
+    api: { subscribe, clear: () => { subscribers = [] } },
+    run,
+    ready: () => loading
+  }
+}
