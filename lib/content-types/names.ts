@@ -27,6 +27,9 @@ export function kebabCase (name: string): string {
 /** Strapi's attribute-name rule (the Content-Type Builder's NAME_REGEX): names become columns and JSON keys. */
 export const ATTRIBUTE_NAME = /^[A-Za-z][_0-9A-Za-z]*$/
 
+/** Strapi's table-name rule (the Content-Type Builder's COLLECTION_NAME_REGEX). */
+export const COLLECTION_NAME = /^[A-Za-z][-_0-9A-Za-z]*$/
+
 /** One part of a uid (`<api>`, `<category>`, `<name>`): no dots or colons, which separate the parts. */
 export const UID_PART = /^[A-Za-z][-_0-9A-Za-z]*$/
 

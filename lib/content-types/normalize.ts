@@ -103,7 +103,9 @@ function normalizeScalar (common: Omit<ScalarAttribute, 'type' | 'unique' | 'sea
 }
 
 function normalizeAttributes (candidate: Candidate, localized: boolean): Record<string, Attribute> {
-  const attributes: Record<string, Attribute> = {}
+  // No prototype: `attributes[userKey]` must be undefined for 'constructor', 'toString' and the like, since
+  // other layers look up query keys here to whitelist them.
+  const attributes: Record<string, Attribute> = Object.create(null)
   for (const [name, raw] of candidate.attributes) attributes[name] = normalizeAttribute(name, raw, localized)
   return attributes
 }

@@ -4,7 +4,7 @@ import {
 } from './types.js'
 import type { RawEntry } from './load.js'
 import {
-  ATTRIBUTE_NAME, KEBAB_CASE, RESERVED_ATTRIBUTE_NAMES, SYSTEM_COLUMNS, UID_PART, enumKey, kebabCase, snakeCase
+  ATTRIBUTE_NAME, COLLECTION_NAME, KEBAB_CASE, RESERVED_ATTRIBUTE_NAMES, SYSTEM_COLUMNS, UID_PART, enumKey, kebabCase, snakeCase
 } from './names.js'
 import { closest, didYouMean, show, type Problems } from './problems.js'
 import { AttributeShape, ComponentShape, ContentTypeShape, KNOWN_ATTRIBUTE_KEYS, shapeErrors } from './schema.js'
@@ -174,9 +174,12 @@ export function checkModel (candidate: Candidate, registry: Registry, seen: Seen
   const { source } = candidate
   if (candidate.modelType === 'contentType') checkContentTypeInfo(candidate, seen, problems)
 
+  if (candidate.schema.collectionName !== undefined && !COLLECTION_NAME.test(collectionName)) {
+    problems.add(source, `collectionName "${collectionName}" must start with a letter and contain only letters, digits, "-" and "_"`)
+  }
   const owner = seen.collectionNames.get(collectionName)
   if (owner !== undefined) problems.add(source, `collectionName "${collectionName}" is already used by ${owner}`)
-  else seen.collectionNames.set(collectionName, candidate.uid)
+  else if (collectionName !== '') seen.collectionNames.set(collectionName, candidate.uid)
 
   checkAttributeNames(candidate, problems)
   for (const [name, attribute] of candidate.attributes) checkAttribute(candidate, name, attribute, registry, problems)

@@ -249,6 +249,13 @@ t.test('defineContentType keeps literal types', async (t) => {
   defineComponent({ info: { displayName: 'X' }, attributes: {} })
 })
 
+t.test('attribute maps have no prototype, so inherited names never look like attributes', async (t) => {
+  const schema = await loadSchema({ dir: fixture })
+  const attributes = schema.contentTypes.get('api::article.article')?.attributes ?? {}
+  for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) t.equal(attributes[key], undefined, key)
+  t.ok('title' in attributes)
+})
+
 t.test('the normalized model is frozen', async (t) => {
   const schema = await loadSchema({ dir: fixture })
   const article = schema.contentTypes.get('api::article.article')

@@ -363,17 +363,19 @@ t.test('attribute names must be valid identifiers and must not share a column', 
   ])
 })
 
-t.test('collection names must be unique across content types and components', async (t) => {
+t.test('collection names must be valid and unique across content types and components', async (t) => {
   const problems = await loadProblems({
     contentTypes: [
       ct('post', {}),
       ct('entry', {}, { collectionName: 'posts' }),
-      ct('box', {}, { collectionName: 'components_shared_boxes' })
+      ct('box', {}, { collectionName: 'components_shared_boxes' }),
+      ct('odd', {}, { collectionName: 'my table"; --' })
     ],
     components: [component('shared.box', {})]
   })
   t.strictSame(problems, [
     problem('api::entry.entry', undefined, 'collectionName "posts" is already used by api::post.post'),
+    problem('api::odd.odd', undefined, 'collectionName "my table"; --" must start with a letter and contain only letters, digits, "-" and "_"'),
     problem('shared.box', undefined, 'collectionName "components_shared_boxes" is already used by api::box.box')
   ])
 })
