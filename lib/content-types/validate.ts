@@ -182,7 +182,27 @@ export function checkModel (candidate: Candidate, registry: Registry, seen: Seen
   else if (collectionName !== '') seen.collectionNames.set(collectionName, candidate.uid)
 
   checkAttributeNames(candidate, problems)
+  checkRenames(candidate, problems)
   for (const [name, attribute] of candidate.attributes) checkAttribute(candidate, name, attribute, registry, problems)
+}
+
+/**
+ * `renamedFrom` makes schema sync rename a column instead of dropping it: the old name must be a name an
+ * attribute could have had, must not be in use now, and only one attribute may claim it.
+ */
+function checkRenames (candidate: Candidate, problems: Problems): void {
+  const claimed = new Map<string, string>()
+  for (const [name, attribute] of candidate.attributes) {
+    const from = attribute.renamedFrom
+    if (from === undefined) continue
+    const add = (message: string): void => problems.add(candidate.source, message, name)
+    const other = claimed.get(from)
+    if (!ATTRIBUTE_NAME.test(from)) add(`renamedFrom "${from}" is not a valid attribute name`)
+    else if (from === name) add('renamedFrom names the attribute itself')
+    else if (Object.hasOwn(candidate.schema.attributes, from)) add(`renamedFrom "${from}" is still an attribute of ${candidate.uid}`)
+    else if (other !== undefined) add(`renamedFrom "${from}" is also claimed by "${other}"`)
+    else claimed.set(from, name)
+  }
 }
 
 function checkContentTypeInfo (candidate: Candidate, seen: Seen, problems: Problems): void {

@@ -443,6 +443,25 @@ t.test('a broken top level is reported once, without follow-up noise', async (t)
   ])
 })
 
+t.test('renamedFrom must name a former attribute, claimed once', async (t) => {
+  const problems = await loadProblems({
+    contentTypes: [ct('post', {
+      title: { type: 'string', renamedFrom: 'name' },
+      heading: { type: 'string', renamedFrom: 'name' },
+      body: { type: 'text', renamedFrom: 'title' },
+      summary: { type: 'text', renamedFrom: 'summary' },
+      intro: { type: 'text', renamedFrom: 'old-intro' },
+      fine: { type: 'text', renamedFrom: 'legacyFine' }
+    })]
+  })
+  t.strictSame(problems, [
+    problem('api::post.post', 'heading', 'renamedFrom "name" is also claimed by "title"'),
+    problem('api::post.post', 'body', 'renamedFrom "title" is still an attribute of api::post.post'),
+    problem('api::post.post', 'summary', 'renamedFrom names the attribute itself'),
+    problem('api::post.post', 'intro', 'renamedFrom "old-intro" is not a valid attribute name')
+  ])
+})
+
 t.test('a likely misspelled option is reported', async (t) => {
   const problems = await loadProblems({
     contentTypes: [ct('post', { title: { type: 'string', requried: true, uniqe: true, customThing: 1, column: { x: 1 } } })]
