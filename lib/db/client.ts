@@ -1,0 +1,196 @@
+import { mkdir } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import type { SQL } from 'drizzle-orm'
+import type { Logger as DrizzleLogger } from 'drizzle-orm/logger'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import postgres from 'postgres'
+import type { Logger } from '../logger.js'
+import { DatabaseConnectionError } from './errors.js'
+import { normalizeRows, type ResultColumn } from './values.js'
+
+/**
+ * Where the data lives:
+ * - `{ url, max? }`: PostgreSQL through a postgres.js pool we create (and end on close);
+ * - `{ pglite: dir | 'memory' }`: embedded PGlite in a data directory (created if missing) or in memory;
+ * - `{ client }`: a postgres.js or PGlite client the host owns; we never close it. Note that Drizzle's
+ *   postgres-js driver rewrites a postgres.js client's date/timestamp parsers to return strings, as it does
+ *   for any client handed to `drizzle()`.
+ * `logParams` adds query parameters to the trace log (off: they may hold personal data).
+ */
+export type DatabaseOption = (
+  | { url: string, max?: number }
+  | { pglite: string }
+  | { client: postgres.Sql | PGlite }
+) & { logParams?: boolean }
+
+/** One Drizzle type for both drivers: the query layer never needs to know which one runs. */
+export type DrizzleDatabase = PgDatabase<PgQueryResultHKT, Record<string, never>>
+
+/** Anything with Drizzle's `execute`: the database or a transaction. */
+export type Executor = Pick<DrizzleDatabase, 'execute'>
+
+export type QueryListener = (sql: string, params: unknown[]) => void
+
+export interface Database {
+  dialect: 'postgres' | 'pglite'
+  drizzle: DrizzleDatabase
+  /** Raw SQL; rows as an array on both drivers, values normalized (see values.ts). */
+  execute: <T = Record<string, unknown>>(query: SQL) => Promise<T[]>
+  /** Called with every statement Drizzle sends (not the drivers' own BEGIN/COMMIT). Returns an unsubscribe. */
+  onQuery: (listener: QueryListener) => () => void
+  /** Ends the client if we created it; a host's client stays open. Safe to call twice. */
+  close: () => Promise<void>
+  /** True when we created the client (and so close it). */
+  owned: boolean
+}
+
+interface PostgresRowList extends Array<Record<string, unknown>> {
+  columns?: Array<{ name: string, type: number }>
+}
+
+interface PgliteResults {
+  rows: Record<string, unknown>[]
+  fields?: Array<{ name: string, dataTypeID: number }>
+}
+
+/** A raw `execute()` result of either driver → its rows, values normalized. */
+export function rowsOf<T = Record<string, unknown>> (result: unknown): T[] {
+  if (Array.isArray(result)) {
+    // postgres.js: a RowList (an Array subclass with `columns`); copied to a plain array.
+    const list = result as PostgresRowList
+    const columns: ResultColumn[] = (list.columns ?? []).map(c => ({ name: c.name, oid: c.type }))
+    return normalizeRows<T>(Array.from(list), columns)
+  }
+  const { rows, fields } = result as PgliteResults
+  return normalizeRows<T>(rows, (fields ?? []).map(f => ({ name: f.name, oid: f.dataTypeID })))
+}
+
+/** Raw SQL on the database or inside a transaction (`tx`), with the same normalized rows as `Database.execute`. */
+export async function executeOn<T = Record<string, unknown>> (executor: Executor, query: SQL | string): Promise<T[]> {
+  return rowsOf<T>(await executor.execute(query))
+}
+
+/** A connection URL fit for logs and error messages: the password (and password-like parameters) removed. */
+export function redactUrl (url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') parsed.password = '***'
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (/pass|secret|key/i.test(key)) parsed.searchParams.set(key, '***')
+    }
+    return parsed.toString()
+  } catch {
+    // Not a WHATWG URL: drop anything between `user:` and `@`.
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')
+  }
+}
+
+function describePostgresClient (client: postgres.Sql): string {
+  const { host, port, database, user } = client.options
+  return `postgres://${user}@${host.join(',')}:${port.join(',')}/${database}`
+}
+
+async function probe (client: postgres.Sql, target: string): Promise<void> {
+  try {
+    await client.unsafe('select 1')
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new DatabaseConnectionError(`Could not connect to PostgreSQL at ${target}: ${reason}`, { cause: err, details: { database: target } })
+  }
+}
+
+function isPostgresClient (client: postgres.Sql | PGlite): client is postgres.Sql {
+  // postgres.js clients are tagged-template functions; PGlite is a class instance.
+  return typeof client === 'function'
+}
+
+function queryLogger (log: Logger, logParams: boolean, listeners: Set<QueryListener>): DrizzleLogger {
+  return {
+    logQuery (query, params) {
+      log.trace(logParams ? { sql: query, params } : { sql: query }, 'sql')
+      for (const listener of listeners) listener(query, params)
+    }
+  }
+}
+
+/** Opens (or adopts) the database client and wraps it in Drizzle with a pino-backed query logger. */
+export async function createDatabase (option: DatabaseOption, log: Logger): Promise<Database> {
+  const listeners = new Set<QueryListener>()
+  const logger = queryLogger(log, option.logParams === true, listeners)
+  let dialect: Database['dialect']
+  let drizzle: DrizzleDatabase
+  let owned: boolean
+  let end: () => Promise<void>
+
+  if ('url' in option) {
+    const target = redactUrl(option.url)
+    const client = postgres(option.url, {
+      max: option.max ?? 10,
+      // postgres.js prints notices with console.log by default (e.g. "relation already exists, skipping").
+      onnotice: notice => log.debug({ notice: notice.message }, 'postgres notice')
+    })
+    try {
+      await probe(client, target)
+    } catch (err) {
+      await client.end({ timeout: 0 })
+      throw err
+    }
+    log.debug({ database: target }, 'connected to PostgreSQL')
+    dialect = 'postgres'
+    drizzle = drizzlePostgres(client, { logger })
+    owned = true
+    end = () => client.end({ timeout: 5 })
+  } else if ('pglite' in option) {
+    const { client, where } = await openPglite(option.pglite)
+    log.debug({ database: where }, 'opened PGlite')
+    dialect = 'pglite'
+    drizzle = drizzlePglite(client, { logger })
+    owned = true
+    end = () => client.close()
+  } else {
+    const client = option.client
+    owned = false
+    end = async () => {}
+    if (isPostgresClient(client)) {
+      await probe(client, describePostgresClient(client))
+      dialect = 'postgres'
+      drizzle = drizzlePostgres(client, { logger })
+    } else {
+      await client.waitReady
+      dialect = 'pglite'
+      drizzle = drizzlePglite(client, { logger })
+    }
+  }
+
+  let closing: Promise<void> | undefined
+  return {
+    dialect,
+    drizzle,
+    owned,
+    execute: query => executeOn(drizzle, query),
+    onQuery (listener) {
+      listeners.add(listener)
+      return () => { listeners.delete(listener) }
+    },
+    close () {
+      closing ??= end()
+      return closing
+    }
+  }
+}
+
+async function openPglite (location: string): Promise<{ client: PGlite, where: string }> {
+  const inMemory = location === 'memory' || location.startsWith('memory://')
+  const where = inMemory ? 'memory' : resolve(location)
+  try {
+    if (inMemory) return { client: await PGlite.create(), where }
+    await mkdir(where, { recursive: true })
+    return { client: await PGlite.create({ dataDir: where }), where }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new DatabaseConnectionError(`Could not open the PGlite database at ${where}: ${reason}`, { cause: err, details: { database: where } })
+  }
+}

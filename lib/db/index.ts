@@ -1,0 +1,9 @@
+/** The database layer: client, physical layout, Drizzle tables and schema sync. Pure: no Fastify. */
+export {
+  createDatabase, executeOn, redactUrl, rowsOf,
+  type Database, type DatabaseOption, type DrizzleDatabase, type Executor, type QueryListener
+} from './client.js'
+export { DatabaseConnectionError, pgErrorOf, SchemaSyncError, type PgError } from './errors.js'
+export { normalizerFor, toBigintString, toDate, toIsoTimestamp, toJson, toNumericString, toTime } from './values.js'
+export * from './naming.js'
+export * from './physical.js'
