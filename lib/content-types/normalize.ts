@@ -35,9 +35,9 @@ function normalizeAttribute (name: string, raw: AttributeSchema, modelLocalized:
     private: raw.type === 'password' ? true : raw.private ?? false,
     writable: raw.writable ?? true,
     configurable: raw.configurable ?? true,
-    // Per Strapi, relations and uid attributes of a localized type are always localized; other attributes
-    // are unless they opt out with `pluginOptions.i18n.localized: false`.
-    localized: modelLocalized && (raw.type === 'relation' || raw.type === 'uid' || localizedOption(raw.pluginOptions) !== false),
+    // As in Strapi 5's i18n plugin: relations and uid attributes of a localized type are always localized;
+    // other attributes only when they say `pluginOptions.i18n.localized: true` (the admin writes it on each).
+    localized: modelLocalized && (raw.type === 'relation' || raw.type === 'uid' || localizedOption(raw.pluginOptions) === true),
     ...(raw.renamedFrom !== undefined && { renamedFrom: raw.renamedFrom })
   }
   switch (raw.type) {

@@ -101,10 +101,11 @@ t.test('scalar options are kept where they apply', async (t) => {
   }
 })
 
-t.test('attributes of a localized type are localized unless they opt out; relations and uid always are', async (t) => {
+t.test('attributes of a localized type are localized when they say so (Strapi 5\'s rule); relations and uid always are', async (t) => {
   const schema = await loadSchema({ dir: fixture })
   const localized = (uid: string, name: string): boolean | undefined => schema.get(uid)?.attributes[name]?.localized
-  t.equal(localized('api::article.article', 'title'), true, 'no pluginOptions: localized')
+  t.equal(localized('api::article.article', 'title'), true, 'localized: true')
+  t.equal(localized('api::article.article', 'excerpt'), false, 'no pluginOptions: not localized')
   t.equal(localized('api::article.article', 'views'), false, 'localized: false opts out')
   t.equal(localized('api::article.article', 'slug'), true)
   t.equal(localized('api::article.article', 'category'), true)
