@@ -1,0 +1,6 @@
+export { compose, type Middleware, type Next } from './compose.js'
+export { createContext, errorForStatus, type RequestContext } from './context.js'
+export {
+  contextOf, createGlobalHook, createRouteHandlers, releaseSuspended, replyFromContext, unwindAll,
+  type BoundPolicy, type ContextMiddleware, type Controller, type RouteStages
+} from './pipeline.js'

@@ -1,0 +1,188 @@
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { PolicyError } from '../errors.js'
+import { compose, type Middleware } from './compose.js'
+import { createContext, hasExplicitStatus, type RequestContext } from './context.js'
+
+/**
+ * Strapi's request flow on Fastify's lifecycle. Global middlewares start in `onRequest`; their innermost
+ * `next()` lets Fastify go on (parsing, validation, `preHandler`) and settles only when the route is done.
+ * Policies and route middlewares start in `preHandler` the same way. The handler runs the controller, then
+ * unwinds the route middlewares and the global ones, so every `await next()` resumes before serialization and
+ * the code after it can still change status, headers and body.
+ */
+
+export type ContextMiddleware = Middleware<RequestContext>
+/** A policy bound to its config: true/undefined lets the request through, anything else is a PolicyError. */
+export type BoundPolicy = (ctx: RequestContext) => unknown
+export type Controller = (ctx: RequestContext) => unknown
+
+/** One suspended middleware chain: its innermost `next()` waits for `resume`. */
+interface Stage {
+  entered: boolean
+  settled: boolean
+  resume: (error?: unknown) => void
+  done: Promise<void>
+}
+
+interface Flow {
+  ctx: RequestContext
+  global?: Stage
+  route?: Stage
+}
+
+const kFlow = Symbol('vellum.flow')
+type WithFlow = FastifyRequest & { [kFlow]?: Flow }
+
+export function contextOf (request: FastifyRequest): RequestContext | undefined {
+  return (request as WithFlow)[kFlow]?.ctx
+}
+
+function flowOf (request: FastifyRequest, reply: FastifyReply): Flow {
+  const holder = request as WithFlow
+  let flow = holder[kFlow]
+  if (flow === undefined) {
+    flow = { ctx: createContext(request, reply) }
+    holder[kFlow] = flow
+  }
+  return flow
+}
+
+/**
+ * Starts a chain. `proceed` is called when its innermost `next()` is reached; the returned stage's `done`
+ * settles once the chain has run to its end (both ways).
+ */
+function startStage (run: (ctx: RequestContext, last: () => Promise<void>) => Promise<void>, ctx: RequestContext, proceed: () => void): Stage {
+  let resume: (error?: unknown) => void = () => {}
+  const stage: Stage = {
+    entered: false,
+    settled: false,
+    resume: (error) => resume(error),
+    done: Promise.resolve()
+  }
+  stage.done = run(ctx, () => {
+    stage.entered = true
+    return new Promise<void>((resolve, reject) => {
+      resume = (error) => { error === undefined ? resolve() : reject(error) }
+      proceed()
+    })
+  }).finally(() => { stage.settled = true })
+  return stage
+}
+
+/** Lets a suspended chain finish, passing it the downstream error if any; returns the error still unhandled. */
+async function unwind (stage: Stage | undefined, error: unknown): Promise<unknown> {
+  if (stage === undefined || stage.settled) return error
+  if (stage.entered) stage.resume(error)
+  try {
+    await stage.done
+    return undefined
+  } catch (downstream) {
+    return downstream
+  }
+}
+
+/** Unwinds whatever is still suspended for this request (route middlewares, then global ones). */
+export async function unwindAll (request: FastifyRequest, reply: FastifyReply, error?: unknown): Promise<unknown> {
+  const flow = flowOf(request, reply)
+  const afterRoute = await unwind(flow.route, error)
+  return await unwind(flow.global, afterRoute)
+}
+
+const NOT_FOUND = { data: null, error: { status: 404, name: 'NotFoundError', message: 'Not Found', details: {} } }
+
+/** Writes ctx.status/ctx.body to the reply. A handler that set nothing is a 404, as in Strapi. */
+export function replyFromContext (reply: FastifyReply, ctx: RequestContext): unknown {
+  if (ctx.body === undefined && !hasExplicitStatus(ctx)) {
+    reply.code(404)
+    return NOT_FOUND
+  }
+  reply.code(ctx.status)
+  if (ctx.status === 204 || ctx.body === undefined || ctx.body === null) return undefined
+  return ctx.body
+}
+
+function sendFromContext (reply: FastifyReply, ctx: RequestContext): void {
+  reply.send(replyFromContext(reply, ctx))
+}
+
+/** The `onRequest` hook running the global middlewares. */
+export function createGlobalHook (middlewares: readonly ContextMiddleware[]) {
+  const run = compose(middlewares)
+  return function vellumGlobalMiddlewares (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const flow = flowOf(request, reply)
+    const stage = startStage(run, flow.ctx, () => done())
+    flow.global = stage
+    stage.done.then(() => {
+      // Returned without calling next(): answer now; everything downstream is skipped.
+      if (!stage.entered) sendFromContext(reply, flow.ctx)
+    }, (error: unknown) => {
+      if (!stage.entered) done(error as Error)
+    })
+  }
+}
+
+/**
+ * `onResponse`/`onRequestAbort`: a reply sent by something outside the pipeline (another hook, an abort) must not
+ * leave a chain suspended forever; it is released with an error its middlewares may see.
+ */
+export function releaseSuspended (request: FastifyRequest): void {
+  const flow = (request as WithFlow)[kFlow]
+  if (flow === undefined) return
+  for (const stage of [flow.route, flow.global]) {
+    if (stage !== undefined && stage.entered && !stage.settled) {
+      stage.done.catch(() => {})
+      stage.resume(new Error('the response was sent outside the middleware chain'))
+    }
+  }
+}
+
+async function runPolicies (policies: readonly BoundPolicy[], ctx: RequestContext): Promise<void> {
+  for (const policy of policies) {
+    const result = await policy(ctx)
+    if (result !== true && result !== undefined) throw new PolicyError()
+  }
+}
+
+export interface RouteStages {
+  policies: readonly BoundPolicy[]
+  middlewares: readonly ContextMiddleware[]
+  controller: Controller
+}
+
+/** The `preHandler` hook (policies, then route middlewares) and the handler (controller, then unwinding). */
+export function createRouteHandlers ({ policies, middlewares, controller }: RouteStages) {
+  const run = compose(middlewares)
+
+  function preHandler (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const flow = flowOf(request, reply)
+    const shortCircuit = (error?: unknown): void => {
+      // The route did not reach its controller: the global middlewares still run their code after next().
+      unwindAll(request, reply, error).then((unhandled) => {
+        if (unhandled === undefined) sendFromContext(reply, flow.ctx)
+        else done(unhandled as Error)
+      }, done)
+    }
+    runPolicies(policies, flow.ctx).then(() => {
+      const stage = startStage(run, flow.ctx, () => done())
+      flow.route = stage
+      stage.done.then(() => { if (!stage.entered) shortCircuit() }, (error: unknown) => { if (!stage.entered) shortCircuit(error) })
+    }, shortCircuit)
+  }
+
+  async function handler (request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const flow = flowOf(request, reply)
+    const ctx = flow.ctx
+    let error: unknown
+    try {
+      const result = await controller(ctx)
+      if (result !== undefined && ctx.body === undefined) ctx.body = result
+    } catch (thrown) {
+      error = thrown
+    }
+    const unhandled = await unwindAll(request, reply, error)
+    if (unhandled !== undefined) throw unhandled
+    return replyFromContext(reply, ctx)
+  }
+
+  return { preHandler, handler }
+}
