@@ -4,6 +4,7 @@ export {
   type Database, type DatabaseOption, type DrizzleDatabase, type Executor, type QueryListener
 } from './client.js'
 export { DatabaseConnectionError, pgErrorOf, SchemaSyncError, type PgError } from './errors.js'
+export { buildTables, columnBuilder, columnOf } from './tables.js'
 export { normalizerFor, toBigintString, toDate, toIsoTimestamp, toJson, toNumericString, toTime } from './values.js'
 export * from './naming.js'
 export * from './physical.js'
