@@ -1,0 +1,5 @@
+export { default, default as vellum, type VellumOptions } from './plugin.js'
+export type { Vellum } from './types.js'
+export * from './errors.js'
+export { defineComponent, defineContentType } from './content-types/index.js'
+export type * from './content-types/types.js'

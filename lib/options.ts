@@ -1,0 +1,188 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
+import type { PGlite } from '@electric-sql/pglite'
+import type { Sql } from 'postgres'
+import { InvalidOptionsError } from './errors.js'
+
+/**
+ * The plugin's options, validated at registration: a wrong option makes `ready()` reject with the option's
+ * path and what was expected. The user's object is never mutated.
+ */
+
+const LocaleCode = Type.String({ pattern: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$', description: 'a BCP-47-like locale code' })
+
+export const DatabaseOptionSchema = Type.Union([
+  Type.Object({ url: Type.String({ minLength: 1 }), max: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+  Type.Object({ pglite: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  Type.Object({ client: Type.Unsafe<Sql | PGlite>(Type.Unknown()) }, { additionalProperties: false })
+], { description: '{ url }, { pglite: "<dir>" | "memory" } or { client }' })
+
+const SyncOptionSchema = Type.Union([
+  Type.Boolean(),
+  Type.Object({ allowDestructive: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
+])
+
+const RestOptionsSchema = Type.Object({
+  prefix: Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)*$', default: '/api', description: 'a path like /api, or empty' }),
+  defaultLimit: Type.Integer({ minimum: 1, default: 25 }),
+  maxLimit: Type.Integer({ minimum: 1, default: 100 }),
+  withCount: Type.Boolean({ default: true }),
+  /** Deepest populate nesting a request may ask for. */
+  maxPopulateDepth: Type.Integer({ minimum: 1, default: 5 }),
+  /** Deepest filters nesting ($and/$or/$not and relation hops). */
+  maxFilterDepth: Type.Integer({ minimum: 1, default: 10 }),
+  /** Longest array a query parameter may hold ($in lists, sort, fields). */
+  maxArrayLength: Type.Integer({ minimum: 1, default: 100 }),
+  /** Request body limit in bytes. */
+  bodyLimit: Type.Integer({ minimum: 1, default: 1048576 })
+}, { additionalProperties: false, default: {} })
+
+const I18nOptionsSchema = Type.Object({
+  locales: Type.Array(LocaleCode, { minItems: 1, uniqueItems: true, default: ['en'] }),
+  defaultLocale: Type.Optional(LocaleCode)
+}, { additionalProperties: false, default: {} })
+
+const PermissionsSchema = Type.Object({
+  public: Type.Union([
+    Type.Literal('*'),
+    Type.Array(Type.String({ pattern: '^[a-z]+::[A-Za-z0-9._-]+$', description: "an action such as 'api::article.article.find'" }))
+  ], { default: [] })
+}, { additionalProperties: false, default: {} })
+
+// Inline content types and components are checked by the content-type loader, which gives precise messages.
+const DefinitionList = Type.Array(Type.Unsafe<Record<string, unknown>>(Type.Unknown()), { default: [] })
+
+export const OptionsSchema = Type.Object({
+  database: Type.Optional(DatabaseOptionSchema),
+  dir: Type.Optional(Type.String({ minLength: 1 })),
+  contentTypes: DefinitionList,
+  components: DefinitionList,
+  sync: Type.Optional(SyncOptionSchema),
+  i18n: I18nOptionsSchema,
+  rest: RestOptionsSchema,
+  permissions: PermissionsSchema,
+  decorator: Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', default: 'vellum' }),
+  /** Log SQL parameters too (at trace level); off by default since they may hold personal data. */
+  logSqlParams: Type.Boolean({ default: false })
+}, { additionalProperties: false })
+
+export type DatabaseOption = Static<typeof DatabaseOptionSchema>
+export type RawOptions = Static<typeof OptionsSchema>
+
+export interface ResolvedOptions extends Omit<RawOptions, 'sync' | 'i18n'> {
+  database: DatabaseOption
+  sync: { enabled: boolean, allowDestructive: boolean }
+  i18n: { locales: string[], defaultLocale: string }
+}
+
+/** Keys Fastify itself passes to every plugin; not ours to validate. */
+const FASTIFY_KEYS = new Set(['prefix', 'logLevel', 'logSerializers'])
+
+function describe (schema: TSchema): string {
+  if (typeof schema.description === 'string') return schema.description
+  if (schema.anyOf !== undefined) return (schema.anyOf as TSchema[]).map(describe).join(' or ')
+  if (schema.const !== undefined) return JSON.stringify(schema.const)
+  const bounds: string[] = []
+  if (schema.minimum !== undefined) bounds.push(`>= ${String(schema.minimum)}`)
+  if (schema.minLength !== undefined) bounds.push(`at least ${String(schema.minLength)} characters`)
+  if (schema.minItems !== undefined) bounds.push(`at least ${String(schema.minItems)} items`)
+  if (schema.pattern !== undefined) bounds.push(`matching ${String(schema.pattern)}`)
+  const type = String(schema.type ?? 'value')
+  return bounds.length > 0 ? `${type} ${bounds.join(', ')}` : type
+}
+
+/** Validates and fills defaults; throws InvalidOptionsError naming each wrong option's path. */
+export function resolveOptions (input: unknown): ResolvedOptions {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new InvalidOptionsError('vellum options must be an object')
+  }
+  const own = Object.fromEntries(Object.entries(input).filter(([key]) => !FASTIFY_KEYS.has(key)))
+  // TypeBox clones values while filling defaults, and a live client cannot be cloned: check it aside.
+  const copy = copyOptions(own)
+  const database = copy.database as Record<string, unknown> | undefined
+  const client = database !== undefined && 'client' in database ? database.client : undefined
+  if (database !== undefined && client !== undefined) database.client = {}
+  // Inline definitions may hold functions (lifecycles) TypeBox cannot clone; the content-type loader checks
+  // them with precise messages. Value.Default would also turn a non-array into an array: check the lists here.
+  const definitions: Record<string, unknown[]> = {}
+  for (const key of ['contentTypes', 'components']) {
+    const list = copy[key]
+    if (list !== undefined && !Array.isArray(list)) {
+      throw new InvalidOptionsError(`Invalid vellum options:\n  /${key}: expected array of definitions, got ${typeof list}`)
+    }
+    definitions[key] = list ?? []
+    delete copy[key]
+  }
+  const candidate = Value.Default(OptionsSchema, copy)
+  const errors = [...Value.Errors(OptionsSchema, candidate)]
+  if (errors.length > 0) {
+    // A union reports one error for the whole value: keep the most specific (deepest) path per location.
+    const problems = errors.map(mostSpecific).map(error => {
+      const unknownKey = error.type === ValueErrorType.ObjectAdditionalProperties
+      return {
+        path: error.path === '' ? '/' : error.path,
+        message: unknownKey ? 'unknown option' : error.message,
+        expected: unknownKey ? `one of ${Object.keys(error.schema.properties ?? {}).join(', ')}` : describe(error.schema),
+        value: error.value
+      }
+    })
+    const unique = problems.filter((p, i) => problems.findIndex(q => q.path === p.path) === i)
+    const lines = unique.map(p => `${p.path}: expected ${p.expected} (${p.message})`)
+    throw new InvalidOptionsError(`Invalid vellum options:\n  ${lines.join('\n  ')}`, { problems: unique })
+  }
+  const options = { ...candidate as RawOptions, contentTypes: definitions.contentTypes, components: definitions.components } as RawOptions
+  if (options.rest.defaultLimit > options.rest.maxLimit) {
+    throw new InvalidOptionsError(`Invalid vellum options:\n  /rest/defaultLimit: expected at most /rest/maxLimit (${options.rest.maxLimit}), got ${options.rest.defaultLimit}`)
+  }
+  const defaultLocale = options.i18n.defaultLocale ?? options.i18n.locales[0] ?? 'en'
+  if (!options.i18n.locales.includes(defaultLocale)) {
+    throw new InvalidOptionsError(`Invalid vellum options:\n  /i18n/defaultLocale: expected one of /i18n/locales (${options.i18n.locales.join(', ')}), got ${defaultLocale}`)
+  }
+  if (options.database !== undefined && 'client' in options.database) {
+    if (!isClient(client)) throw new InvalidOptionsError('Invalid vellum options:\n  /database/client: expected a postgres.js client or a PGlite instance')
+    options.database.client = client as Sql | PGlite
+  }
+  const sync = options.sync === undefined || options.sync === true
+    ? { enabled: true, allowDestructive: false }
+    : options.sync === false
+      ? { enabled: false, allowDestructive: false }
+      : { enabled: true, allowDestructive: options.sync.allowDestructive === true }
+  return {
+    ...options,
+    database: options.database ?? { pglite: 'memory' },
+    sync,
+    i18n: { locales: options.i18n.locales, defaultLocale }
+  }
+}
+
+/**
+ * A union reports one error for the whole value. When exactly the variants of the right type failed
+ * deeper down, report their most specific error instead (`/permissions/public/0` rather than `/permissions/public`).
+ */
+function mostSpecific (error: ValueError): ValueError {
+  if (error.type !== ValueErrorType.Union || error.errors.length === 0) return error
+  const variants = error.errors.map(iterator => [...iterator])
+  const deeper = variants.filter(errors => errors.length > 0 && errors.every(e => e.path !== error.path && e.type !== ValueErrorType.ObjectAdditionalProperties))
+  if (deeper.length !== 1) return error
+  return mostSpecific(deeper[0]![0]!)
+}
+
+/** A postgres.js client is a tagged-template function with `unsafe`; a PGlite instance has `query` and `exec`. */
+function isClient (value: unknown): boolean {
+  if (typeof value === 'function') return typeof (value as { unsafe?: unknown }).unsafe === 'function'
+  return typeof value === 'object' && value !== null &&
+    typeof (value as { query?: unknown }).query === 'function' && typeof (value as { exec?: unknown }).exec === 'function'
+}
+
+/**
+ * A shallow copy down to the objects resolveOptions changes, so the user's options stay untouched.
+ */
+function copyOptions (options: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...options }
+  for (const key of ['rest', 'i18n', 'permissions']) {
+    const value = options[key]
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) copy[key] = { ...value }
+  }
+  if (options.database !== null && typeof options.database === 'object') copy.database = { ...options.database }
+  return copy
+}

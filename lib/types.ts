@@ -1,0 +1,27 @@
+import type { Component, ContentType, Schema } from './content-types/types.js'
+import type { PhysicalModel } from './db/physical.js'
+import type { QueryEngine } from './query/index.js'
+import type { ResolvedOptions } from './options.js'
+
+/** What `app.vellum` (or the configured decorator name) exposes. */
+export interface Vellum {
+  /** Normalized content types by uid (`api::article.article`). */
+  readonly contentTypes: Readonly<Record<string, ContentType>>
+  /** Normalized components by uid (`shared.seo`). */
+  readonly components: Readonly<Record<string, Component>>
+  /** The whole normalized model, with lookups by uid. */
+  readonly schema: Schema
+  /** The physical tables the model maps to. */
+  readonly physical: PhysicalModel
+  /** Query Engine: `db.query(uid)`, `db.transaction(fn)`, `db.lifecycles`. */
+  readonly db: QueryEngine
+  /** The resolved plugin options (defaults filled in). */
+  readonly config: Readonly<ResolvedOptions>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Present under the default decorator name; instances registered under another name are `app[name]`. */
+    vellum: Vellum
+  }
+}

@@ -1,0 +1,28 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import vellum, { type VellumOptions } from '../../lib/index.js'
+import { createTestDatabase, databaseOption } from './db.js'
+
+interface TestContext { teardown: (fn: () => unknown) => void }
+
+/** A minimal Strapi-format model used where a test needs some content type but not a specific one. */
+export const articleDefinition = {
+  uid: 'api::article.article',
+  kind: 'collectionType' as const,
+  collectionName: 'articles',
+  info: { singularName: 'article', pluralName: 'articles', displayName: 'Article' },
+  options: { draftAndPublish: true },
+  attributes: {
+    title: { type: 'string', required: true },
+    views: { type: 'integer' }
+  }
+}
+
+/** A host Fastify app with vellum registered on a fresh real database; closed on teardown. */
+export async function buildApp (t: TestContext, options: VellumOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false })
+  t.teardown(() => app.close())
+  const database = options.database ?? databaseOption(await createTestDatabase(t))
+  await app.register(vellum, { contentTypes: [articleDefinition], ...options, database })
+  await app.ready()
+  return app
+}

@@ -1,0 +1,36 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import postgres from 'postgres'
+import vellum from '../../lib/index.js'
+import { articleDefinition } from '../helpers/app.js'
+import { createPGlite, createPostgresDatabase, usingPostgres } from '../helpers/db.js'
+
+t.test('a client the host owns is never closed', async (t) => {
+  if (usingPostgres()) {
+    const { url } = await createPostgresDatabase(t)
+    const client = postgres(url, { max: 2, onnotice: () => {} })
+    t.teardown(() => client.end({ timeout: 5 }))
+    const app = Fastify({ logger: false })
+    await app.register(vellum, { contentTypes: [articleDefinition], database: { client } })
+    await app.close()
+    t.same(await client`select 1 as one`, [{ one: 1 }], 'still usable after app.close()')
+  } else {
+    const client = await createPGlite(t)
+    const app = Fastify({ logger: false })
+    await app.register(vellum, { contentTypes: [articleDefinition], database: { client } })
+    await app.close()
+    t.same((await client.query('select 1 as one')).rows, [{ one: 1 }], 'still usable after app.close()')
+    t.notOk(client.closed)
+  }
+})
+
+t.test('a database vellum opened is closed with the app', async (t) => {
+  const app = Fastify({ logger: false })
+  const database = usingPostgres() ? { url: (await createPostgresDatabase(t)).url } : { pglite: 'memory' }
+  await app.register(vellum, { contentTypes: [articleDefinition], database })
+  await app.ready()
+  const query = app.vellum.db.query('api::article.article')
+  t.equal(await query.count({}), 0)
+  await app.close()
+  await t.rejects(query.count({}), 'queries fail once the app is closed')
+})

@@ -1,0 +1,84 @@
+import t, { type Test } from 'tap'
+import { spawn } from 'node:child_process'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildServer, configFromEnv } from '../../lib/server.js'
+import { createPostgresDatabase, usingPostgres } from '../helpers/db.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+/** A private copy of the example project, so its embedded database starts empty and is thrown away. */
+async function copyExample (t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'vellum-example-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  await cp(join(root, 'examples', 'blog'), dir, { recursive: true, filter: (source) => !source.includes('.vellum') })
+  return dir
+}
+
+async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => { typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')) })
+    })
+  })
+}
+
+async function databaseEnv (t: Test): Promise<Record<string, string>> {
+  return usingPostgres() ? { DATABASE_URL: (await createPostgresDatabase(t)).url } : { DATABASE_URL: '' }
+}
+
+t.test('`vellum start --dir <project>` serves the project, logs its routes and shuts down on SIGTERM', async (t) => {
+  const dir = await copyExample(t)
+  const port = await freePort()
+  const child = spawn(process.execPath, [join(root, 'bin', 'vellum.js'), 'start', '--dir', dir], {
+    env: { ...process.env, ...(await databaseEnv(t)), HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+
+  const deadline = Date.now() + 60_000
+  while (!output.includes('Server listening') && Date.now() < deadline && child.exitCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  t.match(output, /Server listening/, 'the server started')
+  const response = await fetch(`http://127.0.0.1:${port}/_health`)
+  t.equal(response.status, 200)
+  t.same(await response.json(), { status: 'ok' })
+
+  const lines = output.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
+  t.ok(lines.some((l) => l.msg === 'content type loaded' && l.uid === 'api::article.article'), 'content types are logged')
+  t.ok(lines.some((l) => l.msg === 'route' && l.url === '/_health'), 'routes are logged')
+  t.notOk(output.includes('console'), 'everything goes through the logger')
+
+  child.kill('SIGTERM')
+  t.equal(await exited, 0, 'graceful shutdown exits 0')
+  t.ok(lines.length > 0 && output.includes('shutting down'))
+})
+
+t.test('buildServer reads vellum.config.json and keeps embedded data in <project>/.vellum/data', async (t) => {
+  const dir = await copyExample(t)
+  const env = await databaseEnv(t)
+  const config = configFromEnv(dir, { ...env, LOG_LEVEL: 'silent' })
+  const app = await buildServer(config)
+  t.teardown(() => app.close())
+  await app.ready()
+  t.same(app.vellum.config.i18n, { locales: ['en', 'fr'], defaultLocale: 'en' }, 'options come from vellum.config.json')
+  t.equal(app.vellum.config.permissions.public, '*')
+  t.equal(app.vellum.config.rest.maxLimit, 100)
+  if (!usingPostgres()) t.same(app.vellum.config.database, { pglite: join(dir, '.vellum', 'data') })
+})
+
+t.test('configFromEnv reads HOST, PORT, DATABASE_URL and LOG_LEVEL', async (t) => {
+  t.same(configFromEnv('/tmp/p', {}), { dir: '/tmp/p', host: '0.0.0.0', port: 1337, logLevel: 'info' })
+  t.same(configFromEnv('/tmp/p', { HOST: '127.0.0.1', PORT: '8080', DATABASE_URL: 'postgres://x@y/z', LOG_LEVEL: 'debug' }),
+    { dir: '/tmp/p', host: '127.0.0.1', port: 8080, databaseUrl: 'postgres://x@y/z', logLevel: 'debug' })
+  t.throws(() => configFromEnv('/tmp/p', { PORT: 'eighty' }), /PORT must be a port number, got "eighty"/)
+})
