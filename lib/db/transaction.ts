@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { SQL } from 'drizzle-orm'
 import type { Logger } from '../logger.js'
+import { rowsOf } from './client.js'
 
 /**
  * The transaction context: every Query Engine (and Document Service) call made inside
@@ -25,7 +26,7 @@ export interface TransactionScope {
 export interface Transactions {
   /** Runs `fn` in a transaction, or in a savepoint of the one already open in this async context. */
   transaction<T> (fn: (scope: TransactionScope) => Promise<T>): Promise<T>
-  /** Runs SQL on the open transaction, or on the database outside one; rows as plain objects. */
+  /** Runs SQL on the open transaction, or on the database outside one; rows as `Database.execute` gives them. */
   execute<T extends Row = Row> (query: SQL): Promise<T[]>
   /** True inside `transaction()`. */
   active (): boolean
@@ -36,13 +37,6 @@ export interface Transactions {
 interface Frame {
   runner: SqlRunner
   pending: Array<() => unknown>
-}
-
-/** postgres.js returns an array of rows, PGlite `{ rows }`. */
-export function rowsOf<T> (result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[]
-  const rows = (result as { rows?: unknown } | null)?.rows
-  return Array.isArray(rows) ? rows as T[] : []
 }
 
 export function createTransactions (root: SqlRunner, log: Logger): Transactions {

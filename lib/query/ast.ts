@@ -1,5 +1,5 @@
-import type { ComponentAttribute, DynamicZoneAttribute, RelationAttribute } from '../content-types/types.js'
-import type { ComponentJoinTable, RelationLink } from '../db/physical.js'
+import type { ComponentAttribute, DynamicZoneAttribute, RelationAttribute } from '../content-types/index.js'
+import type { ComponentJoinTable, RelationLink } from '../db/index.js'
 import type { FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 

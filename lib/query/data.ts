@@ -1,5 +1,5 @@
-import type { ComponentAttribute, DynamicZoneAttribute } from '../content-types/types.js'
-import type { RelationLink } from '../db/physical.js'
+import type { ComponentAttribute, DynamicZoneAttribute } from '../content-types/index.js'
+import type { RelationLink } from '../db/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import { isPlainObject, preview } from './params.js'

@@ -1,7 +1,7 @@
 import type { SQL } from 'drizzle-orm'
-import type { Schema } from '../content-types/types.js'
-import type { PhysicalModel } from '../db/physical.js'
-import { createTransactions, type SqlRunner, type TransactionScope } from '../db/transaction.js'
+import type { Schema } from '../content-types/index.js'
+import type { Database, PhysicalModel } from '../db/index.js'
+import { createTransactions, type TransactionScope } from '../db/transaction.js'
 import { ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { parseData, parseDataList } from './data.js'
@@ -80,7 +80,7 @@ export interface QueryEngine {
 
 export interface QueryEngineOptions {
   /** The database from `createDatabase` (only its Drizzle instance is used). */
-  database: { drizzle: SqlRunner }
+  database: Pick<Database, 'drizzle'>
   schema: Schema
   physical: PhysicalModel
   log: Logger

@@ -1,3 +1,4 @@
+import { pgErrorOf } from '../db/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Catalog } from './model.js'
@@ -7,39 +8,6 @@ import type { Catalog } from './model.js'
  * value) → ValidationError naming the attribute. The database's own message never reaches the caller: it is
  * logged, and only the attribute path is kept.
  */
-
-/** The PostgreSQL error behind a driver or Drizzle error (Drizzle wraps it in `cause`). */
-interface PgErrorFields {
-  code: string
-  constraint?: string
-  column?: string
-  table?: string
-}
-
-const SQLSTATE = /^[0-9A-Z]{5}$/
-
-function pgError (err: unknown): PgErrorFields | undefined {
-  let current: unknown = err
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const c = current as Record<string, unknown>
-    if (typeof c.code === 'string' && SQLSTATE.test(c.code) && typeof c.severity === 'string') {
-      const pick = (...keys: string[]): string | undefined => {
-        for (const key of keys) if (typeof c[key] === 'string' && c[key] !== '') return c[key]
-        return undefined
-      }
-      const fields: PgErrorFields = { code: c.code }
-      const constraint = pick('constraint_name', 'constraint')
-      const column = pick('column_name', 'column')
-      const table = pick('table_name', 'table')
-      if (constraint !== undefined) fields.constraint = constraint
-      if (column !== undefined) fields.column = column
-      if (table !== undefined) fields.table = table
-      return fields
-    }
-    current = c.cause
-  }
-  return undefined
-}
 
 export interface ErrorContext {
   uid: string
@@ -74,7 +42,7 @@ export function createErrorMapper (catalog: Catalog, log: Logger): ErrorMapper {
   })
 
   return (err, { uid, data }) => {
-    const pg = pgError(err)
+    const pg = pgErrorOf(err)
     if (pg === undefined) return err
     const field = pg.column === undefined ? undefined : fieldsByTable.get(pg.table ?? '')?.get(pg.column) ?? pg.column
     let mapped: ValidationError | undefined

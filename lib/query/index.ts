@@ -7,7 +7,7 @@ export {
   type UpdateParams, type WhereParam
 } from './engine.js'
 export {
-  HOOK_NAMES, QUERY_ACTIONS,
+  QUERY_ACTIONS,
   type EventModel, type HookName, type LifecycleEvent, type LifecycleHandler, type LifecyclesApi, type QueryAction,
   type Subscriber, type SubscriberFunction
 } from './lifecycles.js'

@@ -1,7 +1,10 @@
 import { access } from 'node:fs/promises'
 import { dirname, isAbsolute, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Model } from '../content-types/types.js'
+import {
+  EXTRA_LIFECYCLE_HOOKS, LIFECYCLE_ACTIONS,
+  type LifecycleAction, type LifecycleEvent, type LifecycleHandler, type Lifecycles as ModelLifecycles, type Model
+} from '../content-types/index.js'
 import type { Logger } from '../logger.js'
 import type { Catalog } from './model.js'
 
@@ -15,31 +18,18 @@ import type { Catalog } from './model.js'
 
 export const QUERY_ACTIONS = ['create', 'createMany', 'update', 'updateMany', 'delete', 'deleteMany', 'findOne', 'findMany', 'count'] as const
 export type QueryAction = typeof QUERY_ACTIONS[number]
-export type HookName = `before${Capitalize<QueryAction>}` | `after${Capitalize<QueryAction>}`
+/** `beforeCreate`, `afterCreate`, …: the names shared with content-type definitions. */
+export type HookName = LifecycleAction
+export type { LifecycleEvent, LifecycleHandler }
 
 const capitalize = <T extends string>(s: T): Capitalize<T> => `${s.charAt(0).toUpperCase()}${s.slice(1)}` as Capitalize<T>
-
-export const HOOK_NAMES: readonly HookName[] = QUERY_ACTIONS.flatMap(a => [`before${capitalize(a)}`, `after${capitalize(a)}`] as const)
-const HOOK_SET = new Set<string>([...HOOK_NAMES, 'afterCommit'])
+const HOOK_SET = new Set<string>([...LIFECYCLE_ACTIONS, ...EXTRA_LIFECYCLE_HOOKS])
 
 /** The model as hooks see it: the normalized model plus Strapi's `tableName`. */
-export type EventModel = Model & { tableName: string }
+export type EventModel = LifecycleEvent['model']
 
-export interface LifecycleEvent {
-  /** `beforeCreate`, `afterCreate`, … (an afterCommit call carries the action's after-name). */
-  action: HookName
-  uid: string
-  model: EventModel
-  /** The action's params: before-hooks may change them (or replace the object). */
-  params: Record<string, unknown>
-  /** After-hooks only; they may replace it. */
-  result?: unknown
-  /** Shared by one subscriber's before, after and afterCommit calls of one action. */
-  state: Record<string, unknown>
-}
-
-export type LifecycleHandler = (event: LifecycleEvent) => unknown
-export type SubscriberHooks = Partial<Record<HookName | 'afterCommit', LifecycleHandler>>
+/** Hooks by name, `afterCommit` included (the shape of a content type's `lifecycles`). */
+export type SubscriberHooks = ModelLifecycles
 export type Subscriber = SubscriberHooks & { models?: string[] }
 /** Called with every before/after event of every model (not with afterCommit). */
 export type SubscriberFunction = (event: LifecycleEvent) => unknown
@@ -74,13 +64,13 @@ export interface Lifecycles {
   ready: () => Promise<void>
 }
 
-function checkHooks (hooks: Record<string, unknown>, where: string, strict: boolean): SubscriberHooks {
+function checkHooks (hooks: object, where: string, strict: boolean): SubscriberHooks {
   const out: SubscriberHooks = {}
   for (const [key, value] of Object.entries(hooks)) {
     if (key === 'models' || key === 'default') continue
     if (HOOK_SET.has(key)) {
       if (typeof value !== 'function') throw new TypeError(`Lifecycle hook ${key} in ${where} must be a function`)
-      out[key as HookName] = value as LifecycleHandler
+      out[key as keyof SubscriberHooks] = value as LifecycleHandler
     } else if (strict || (typeof value === 'function' && /^(before|after)[A-Z]/.test(key))) {
       throw new TypeError(`Unknown lifecycle hook "${key}" in ${where}; expected one of ${[...HOOK_SET].join(', ')}`)
     }
@@ -155,7 +145,7 @@ export function createLifecycles (catalog: Catalog, log: Logger): Lifecycles {
     eventModels.set(uid, { ...model, tableName: tables.table.name })
     const own: Registered[] = []
     perModel.set(uid, own)
-    const inline = (model as { lifecycles?: Record<string, unknown> }).lifecycles
+    const inline = (model as { lifecycles?: ModelLifecycles }).lifecycles
     if (inline !== undefined) own.push({ hooks: checkHooks(inline, `the definition of ${uid}`, false) })
     // Pushed once loaded: inline hooks come first, then the file's.
     files.push(loadFile(model, log).then((registered) => { if (registered !== undefined) own.push(registered) }))

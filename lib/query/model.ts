@@ -1,8 +1,8 @@
 import type {
   ComponentAttribute, DynamicZoneAttribute, Model, ScalarAttribute, ScalarType, Schema
-} from '../content-types/types.js'
-import type { ComponentJoinTable, LinkTable, ModelTables, PhysicalModel, RelationLink } from '../db/physical.js'
-import { isScalar } from '../db/physical.js'
+} from '../content-types/index.js'
+import type { ComponentJoinTable, LinkTable, ModelTables, PhysicalModel, RelationLink } from '../db/index.js'
+import { isScalar } from '../db/index.js'
 
 /**
  * The Query Engine's view of one model: which keys exist, of what kind, in which column. It is the

@@ -1,4 +1,4 @@
-import type { ScalarType } from '../content-types/types.js'
+import type { ScalarType } from '../content-types/index.js'
 
 /**
  * Values crossing the SQL boundary, per attribute type: `castInput` turns what a caller gave into a SQL

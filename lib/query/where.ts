@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import type { ScalarType } from '../content-types/types.js'
+import type { ScalarType } from '../content-types/index.js'
 import type { ScalarOperator, Via, Where } from './ast.js'
 import type { FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
