@@ -1,0 +1,48 @@
+import t from 'tap'
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyInstance } from 'fastify'
+import vellum from '../../lib/index.js'
+import { createPostgresDatabase } from '../helpers/db.js'
+
+// Several stateless instances share one PostgreSQL in production; this runs against the machine's server even
+// in the PGlite run (PGlite is single-connection, so the race can only happen on a real server).
+const adminUrl = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== ''
+  ? process.env.DATABASE_URL
+  : 'postgres://postgres@127.0.0.1:5432/postgres'
+
+t.test('instances booting at once against one PostgreSQL all succeed and sync the schema once', async (t) => {
+  const previous = process.env.DATABASE_URL
+  process.env.DATABASE_URL = adminUrl
+  const { url } = await createPostgresDatabase(t)
+  process.env.DATABASE_URL = previous
+  const project = new URL('../fixtures/projects/blog-model', import.meta.url).pathname
+
+  // Each instance's log, to see which of them ran DDL.
+  const logs: string[][] = []
+  const instance = (): FastifyInstance => {
+    const lines: string[] = []
+    logs.push(lines)
+    const stream = new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done() } })
+    return Fastify({ logger: { level: 'debug', stream } })
+  }
+  const apps = Array.from({ length: 4 }, instance)
+  for (const app of apps) t.teardown(() => app.close())
+  await Promise.all(apps.map(async (app) => {
+    await app.register(vellum, { dir: project, database: { url, max: 2 } })
+    await app.ready()
+  }))
+  for (const app of apps) {
+    t.equal(await app.vellum.db.query('api::tag.tag').count({}), 0, 'every instance serves the synced schema')
+  }
+
+  const statements = logs.map(lines => lines.filter(line => line.includes('schema sync statement')).length)
+  t.equal(statements.filter(n => n > 0).length, 1, 'exactly one instance ran the DDL')
+
+  // A fifth boot finds the schema up to date and changes nothing.
+  const late = instance()
+  t.teardown(() => late.close())
+  await late.register(vellum, { dir: project, database: { url } })
+  await late.ready()
+  t.equal(await late.vellum.db.query('api::tag.tag').count({}), 0)
+  t.notOk(logs[4]?.some(line => line.includes('schema sync statement')), 'no DDL on a later boot')
+})
