@@ -2,7 +2,11 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
 import type { PGlite } from '@electric-sql/pglite'
 import type { Sql } from 'postgres'
+import type { ComponentDefinition, ContentTypeDefinition } from './content-types/types.js'
 import { InvalidOptionsError } from './errors.js'
+import type {
+  ControllerFactory, FactoryDeps, MiddlewareFactory, MiddlewareReference, Policy, Router, ServiceFactory
+} from './http/types.js'
 
 /**
  * The plugin's options, validated at registration: a wrong option makes `ready()` reject with the option's
@@ -49,14 +53,49 @@ const PermissionsSchema = Type.Object({
   ], { default: [] })
 }, { additionalProperties: false, default: {} })
 
-// Inline content types and components are checked by the content-type loader, which gives precise messages.
-const DefinitionList = Type.Array(Type.Unsafe<Record<string, unknown>>(Type.Unknown()), { default: [] })
+/**
+ * Options holding code or live objects (definitions with lifecycles, routers, factories, functions). TypeBox
+ * cannot clone them while filling defaults, so they are checked aside by `checkCodeOptions`; the loaders that
+ * use them give the precise messages (the content-type loader for definitions, the router for routes, ...).
+ */
+const CODE_OPTIONS = {
+  contentTypes: 'array',
+  components: 'array',
+  routes: 'array',
+  controllers: 'array',
+  services: 'array',
+  middlewares: 'array',
+  policies: 'functions',
+  middlewareFactories: 'functions',
+  register: 'function',
+  bootstrap: 'function'
+} as const
+type CodeOptionKey = keyof typeof CODE_OPTIONS
+
+const Code = <T>() => Type.Unsafe<T>(Type.Unknown())
 
 export const OptionsSchema = Type.Object({
   database: Type.Optional(DatabaseOptionSchema),
   dir: Type.Optional(Type.String({ minLength: 1 })),
-  contentTypes: DefinitionList,
-  components: DefinitionList,
+  /** Inline content types (`defineContentType`) and components (`defineComponent`). */
+  contentTypes: Type.Optional(Code<ContentTypeDefinition[]>()),
+  components: Type.Optional(Code<ComponentDefinition[]>()),
+  /** Routers: `createCoreRouter(uid, config)` or `{ routes: [...] }`. */
+  routes: Type.Optional(Code<Router[]>()),
+  /** `createCoreController(uid, ...)` results. */
+  controllers: Type.Optional(Code<ControllerFactory[]>()),
+  /** `createCoreService(uid, ...)` results. */
+  services: Type.Optional(Code<ServiceFactory[]>()),
+  /** The ordered global middleware list (as `config/middlewares`); Strapi's default list when absent. */
+  middlewares: Type.Optional(Code<MiddlewareReference[]>()),
+  /** Named policies: `'global::name'` (or a bare name) and `'api::<api>.<name>'`. */
+  policies: Type.Optional(Code<Record<string, Policy>>()),
+  /** Named middleware factories: `'global::name'` (or a bare name) and `'api::<api>.<name>'`. */
+  middlewareFactories: Type.Optional(Code<Record<string, MiddlewareFactory>>()),
+  /** Runs before routes are built (as `src/index` register). */
+  register: Type.Optional(Code<(deps: FactoryDeps) => unknown>()),
+  /** Runs once the database is ready, at `ready()` (as `src/index` bootstrap). */
+  bootstrap: Type.Optional(Code<(deps: FactoryDeps) => unknown>()),
   sync: Type.Optional(SyncOptionSchema),
   i18n: I18nOptionsSchema,
   rest: RestOptionsSchema,
@@ -69,7 +108,9 @@ export const OptionsSchema = Type.Object({
 export type DatabaseOption = Static<typeof DatabaseOptionSchema>
 export type RawOptions = Static<typeof OptionsSchema>
 
-export interface ResolvedOptions extends Omit<RawOptions, 'sync' | 'i18n'> {
+export interface ResolvedOptions extends Omit<RawOptions, 'sync' | 'i18n' | 'contentTypes' | 'components'> {
+  contentTypes: ContentTypeDefinition[]
+  components: ComponentDefinition[]
   database: DatabaseOption
   sync: { enabled: boolean, allowDestructive: boolean }
   i18n: { locales: string[], defaultLocale: string }
@@ -102,17 +143,7 @@ export function resolveOptions (input: unknown): ResolvedOptions {
   const database = copy.database as Record<string, unknown> | undefined
   const client = database !== undefined && 'client' in database ? database.client : undefined
   if (database !== undefined && client !== undefined) database.client = {}
-  // Inline definitions may hold functions (lifecycles) TypeBox cannot clone; the content-type loader checks
-  // them with precise messages. Value.Default would also turn a non-array into an array: check the lists here.
-  const definitions: Record<string, unknown[]> = {}
-  for (const key of ['contentTypes', 'components']) {
-    const list = copy[key]
-    if (list !== undefined && !Array.isArray(list)) {
-      throw new InvalidOptionsError(`Invalid vellum options:\n  /${key}: expected array of definitions, got ${typeof list}`)
-    }
-    definitions[key] = list ?? []
-    delete copy[key]
-  }
+  const code = checkCodeOptions(copy)
   const candidate = Value.Default(OptionsSchema, copy)
   const errors = [...Value.Errors(OptionsSchema, candidate)]
   if (errors.length > 0) {
@@ -130,7 +161,7 @@ export function resolveOptions (input: unknown): ResolvedOptions {
     const lines = unique.map(p => `${p.path}: expected ${p.expected} (${p.message})`)
     throw new InvalidOptionsError(`Invalid vellum options:\n  ${lines.join('\n  ')}`, { problems: unique })
   }
-  const options = { ...candidate as RawOptions, contentTypes: definitions.contentTypes, components: definitions.components } as RawOptions
+  const options = { ...candidate as RawOptions, ...code }
   if (options.rest.defaultLimit > options.rest.maxLimit) {
     throw new InvalidOptionsError(`Invalid vellum options:\n  /rest/defaultLimit: expected at most /rest/maxLimit (${options.rest.maxLimit}), got ${options.rest.defaultLimit}`)
   }
@@ -149,10 +180,32 @@ export function resolveOptions (input: unknown): ResolvedOptions {
       : { enabled: true, allowDestructive: options.sync.allowDestructive === true }
   return {
     ...options,
+    contentTypes: options.contentTypes ?? [],
+    components: options.components ?? [],
     database: options.database ?? { pglite: 'memory' },
     sync,
     i18n: { locales: options.i18n.locales, defaultLocale }
   }
+}
+
+/** Takes the code options out of `copy` (TypeBox never sees them) after checking their outer shape. */
+function checkCodeOptions (copy: Record<string, unknown>): Partial<RawOptions> {
+  const code: Record<string, unknown> = {}
+  for (const [key, expected] of Object.entries(CODE_OPTIONS) as Array<[CodeOptionKey, typeof CODE_OPTIONS[CodeOptionKey]]>) {
+    const value = copy[key]
+    delete copy[key]
+    if (value === undefined) continue
+    const problem = expected === 'array'
+      ? (Array.isArray(value) ? undefined : 'array')
+      : expected === 'function'
+        ? (typeof value === 'function' ? undefined : 'function')
+        : (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every(v => typeof v === 'function') ? undefined : 'object whose values are functions')
+    if (problem !== undefined) {
+      throw new InvalidOptionsError(`Invalid vellum options:\n  /${key}: expected ${problem}, got ${Array.isArray(value) ? 'array' : typeof value}`)
+    }
+    code[key] = value
+  }
+  return code as Partial<RawOptions>
 }
 
 /**

@@ -175,7 +175,8 @@ export function createRouteHandlers ({ policies, middlewares, controller }: Rout
     let error: unknown
     try {
       const result = await controller(ctx)
-      if (result !== undefined && ctx.body === undefined) ctx.body = result
+      // As in Strapi, a null result is "nothing returned": with no body set, the answer is a 404.
+      if (result !== undefined && result !== null && ctx.body === undefined) ctx.body = result
     } catch (thrown) {
       error = thrown
     }

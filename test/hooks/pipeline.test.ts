@@ -166,10 +166,10 @@ t.test('parsing errors travel up the global chain too', async (t) => {
   t.same(seen, [400])
 })
 
-t.test('a controller that sets nothing answers 404; an unknown path goes through the global middlewares', async (t) => {
+t.test('a controller that returns null and sets nothing answers 404; an unknown path goes through the global middlewares', async (t) => {
   const steps: string[] = []
   const { middleware } = recorder(steps)
-  const app = await build(t, { global: [middleware('global')], controller: () => undefined })
+  const app = await build(t, { global: [middleware('global')], controller: () => null })
   const empty = await app.inject({ method: 'POST', url: '/thing', payload: {} })
   t.equal(empty.statusCode, 404)
   t.same(empty.json(), { data: null, error: { status: 404, name: 'NotFoundError', message: 'Not Found', details: {} } })

@@ -30,7 +30,10 @@ const cases: Array<{ name: string, options: Record<string, unknown>, message: Re
   { name: 'a public action that is no action', options: { permissions: { public: ['find'] } }, message: /\/permissions\/public\/0: expected an action such as 'api::article\.article\.find'/ },
   { name: 'a decorator that is no identifier', options: { decorator: 'my cms' }, message: /\/decorator: expected string matching/ },
   { name: 'a sync option of the wrong type', options: { sync: 'yes' }, message: /\/sync: expected boolean or object/ },
-  { name: 'contentTypes that is not a list', options: { contentTypes: { a: 1 } }, message: /\/contentTypes: expected array of definitions, got object/ }
+  { name: 'routes that are not a list', options: { routes: { path: '/x' } }, message: /\/routes: expected array, got object/ },
+  { name: 'policies that are not functions', options: { policies: { 'is-owner': true } }, message: /\/policies: expected object whose values are functions, got object/ },
+  { name: 'a bootstrap that is not a function', options: { bootstrap: 'start' }, message: /\/bootstrap: expected function, got string/ },
+  { name: 'contentTypes that is not a list', options: { contentTypes: { a: 1 } }, message: /\/contentTypes: expected array, got object/ }
 ]
 
 for (const { name, options, message } of cases) {
