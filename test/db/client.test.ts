@@ -10,7 +10,6 @@ import { createPGlite, createPostgresDatabase } from '../helpers/db.js'
 
 // This file checks both drivers side by side, so it needs a PostgreSQL server even without DATABASE_URL:
 // the machine's local one. If it does not answer, the tests fail (never skip).
-process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres'
 
 function recordingLogger (): { logger: Logger, lines: Array<{ level: string, obj: unknown, msg: unknown }> } {
   const lines: Array<{ level: string, obj: unknown, msg: unknown }> = []

@@ -11,7 +11,6 @@ import { createPostgresDatabase } from '../helpers/db.js'
 import { blogSchema } from './fixtures.js'
 import { contentType, makeSchema, scalar, tableNames } from './helpers.js'
 
-process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres'
 
 async function instances (t: Test, url: string, count: number): Promise<Database[]> {
   const list: Database[] = []

@@ -11,7 +11,6 @@ import { createPGlite, createPostgresDatabase } from '../helpers/db.js'
 import { contentType, makeSchema, scalar } from './helpers.js'
 
 // Compares the two drivers, so PostgreSQL is needed even without DATABASE_URL: the machine's local server.
-process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres'
 
 const schema = makeSchema(contentType('sample', 'samples', [
   scalar('aString', 'string'),

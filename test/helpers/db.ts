@@ -44,10 +44,15 @@ export async function createPGlite (t: Teardown): Promise<PGlite> {
   return client
 }
 
-/** A new empty PostgreSQL database on the server DATABASE_URL points at; dropped on teardown. */
+/** The machine's PostgreSQL (127.0.0.1:5432, trust auth), for tests that need a real server whatever the run. */
+export const MACHINE_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
+
+/**
+ * A new empty PostgreSQL database, dropped on teardown: on the server DATABASE_URL points at, else on the
+ * machine's (tests of what only a real server can show, such as concurrent boots, run in every run).
+ */
 export async function createPostgresDatabase (t: Teardown): Promise<{ url: string, name: string }> {
-  const adminUrl = process.env.DATABASE_URL
-  if (adminUrl === undefined || adminUrl === '') throw new Error('DATABASE_URL is not set')
+  const adminUrl = usingPostgres() ? process.env.DATABASE_URL as string : MACHINE_POSTGRES_URL
   const name = `vellum_t_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
   await admin.unsafe(`CREATE DATABASE "${name}"`)

@@ -4,17 +4,11 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import vellum from '../../lib/index.js'
 import { createPostgresDatabase } from '../helpers/db.js'
 
-// Several stateless instances share one PostgreSQL in production; this runs against the machine's server even
-// in the PGlite run (PGlite is single-connection, so the race can only happen on a real server).
-const adminUrl = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== ''
-  ? process.env.DATABASE_URL
-  : 'postgres://postgres@127.0.0.1:5432/postgres'
+// Several stateless instances share one PostgreSQL in production; this runs against a real server even in the
+// PGlite run (PGlite is single-connection, so the race can only happen there).
 
 t.test('instances booting at once against one PostgreSQL all succeed and sync the schema once', async (t) => {
-  const previous = process.env.DATABASE_URL
-  process.env.DATABASE_URL = adminUrl
   const { url } = await createPostgresDatabase(t)
-  process.env.DATABASE_URL = previous
   const project = new URL('../fixtures/projects/blog-model', import.meta.url).pathname
 
   // Each instance's log, to see which of them ran DDL.
