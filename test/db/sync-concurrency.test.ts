@@ -11,7 +11,6 @@ import { createPostgresDatabase } from '../helpers/db.js'
 import { blogSchema } from './fixtures.js'
 import { contentType, makeSchema, scalar, tableNames } from './helpers.js'
 
-
 async function instances (t: Test, url: string, count: number): Promise<Database[]> {
   const list: Database[] = []
   for (let i = 0; i < count; i++) {
