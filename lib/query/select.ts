@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { FindPlan, ListOptions, OrderTerm, PopulateNode, SelectPlan, Via, Where } from './ast.js'
 import type { FieldInfo, ModelInfo } from './model.js'
 import { normalizeOutput } from './values.js'
-import { type Aliases, column, compileWhere, createAliases, ident, join, type Joined } from './where.js'
+import { type Aliases, column, compileWhere, createAliases, ident, join, type Joined, literal } from './where.js'
 
 /**
  * Find plans → one SQL statement. Each row comes back as one JSON value built by PostgreSQL, populated
@@ -21,15 +21,22 @@ function fieldExpr (alias: string, field: FieldInfo): SQL {
   return field.type === 'biginteger' ? sql`${column(alias, field.column)}::text` : column(alias, field.column)
 }
 
+/** json_build_object takes at most 100 arguments. */
+const MAX_PAIRS = 50
+
 /** The row aliased `alias` as one JSON object: its selected fields and populated attributes. */
 function rowJson (plan: SelectPlan, alias: string, aliases: Aliases, component?: string): SQL {
-  const items: SQL[] = []
-  if (component !== undefined) items.push(sql`${component}::text AS ${ident(COMPONENT_KEY)}`)
-  for (const field of plan.fields) items.push(sql`${fieldExpr(alias, field)} AS ${ident(field.name)}`)
-  for (const node of plan.populate) items.push(sql`${populateExpr(node, alias, aliases)} AS ${ident(node.name)}`)
+  const pairs: Array<[string, SQL]> = []
+  if (component !== undefined) pairs.push([COMPONENT_KEY, literal(component)])
+  for (const field of plan.fields) pairs.push([field.name, fieldExpr(alias, field)])
+  for (const node of plan.populate) pairs.push([node.name, populateExpr(node, alias, aliases)])
+  if (pairs.length <= MAX_PAIRS) {
+    // The cheapest to plan: one function call, keys inlined from the model.
+    return sql`json_build_object(${sql.join(pairs.map(([key, value]) => sql`${literal(key)}, ${value}`), sql`, `)})`
+  }
+  // Wider rows: row_to_json over a one-row select has no argument limit.
   const r = aliases.next()
-  // row_to_json over a one-row select: keys are quoted identifiers and there is no 100-argument limit.
-  return sql`(SELECT row_to_json(${ident(r)}) FROM (SELECT ${sql.join(items, sql`, `)}) AS ${ident(r)})`
+  return sql`(SELECT row_to_json(${ident(r)}) FROM (SELECT ${sql.join(pairs.map(([key, value]) => sql`${value} AS ${ident(key)}`), sql`, `)}) AS ${ident(r)})`
 }
 
 /** A sort key on the row aliased `alias`, walking relations/components with a scalar subquery per step. */
@@ -94,11 +101,11 @@ function populateExpr (node: PopulateNode, parent: string, aliases: Aliases): SQ
       const cmps = node.join
       const cases = node.on.map((plan) => {
         const c = aliases.next()
-        return sql`WHEN ${plan.info.uid}::text THEN (SELECT ${rowJson(plan, c, aliases, plan.info.uid)} FROM ${ident(plan.info.table)} AS ${ident(c)} WHERE ${column(c, 'id')} = ${column(j, cmps.componentIdColumn)})`
+        return sql`WHEN ${literal(plan.info.uid)} THEN (SELECT ${rowJson(plan, c, aliases, plan.info.uid)} FROM ${ident(plan.info.table)} AS ${ident(c)} WHERE ${column(c, 'id')} = ${column(j, cmps.componentIdColumn)})`
       })
       const s = aliases.next()
-      const types = sql.join(node.on.map(plan => sql`${plan.info.uid}::text`), sql`, `)
-      return sql`(SELECT coalesce(json_agg(${ident(s)}."r" ORDER BY ${ident(s)}."o", ${ident(s)}."i"), '[]'::json) FROM (SELECT CASE ${column(j, cmps.componentTypeColumn)} ${sql.join(cases, sql` `)} END AS "r", ${column(j, cmps.orderColumn)} AS "o", ${column(j, 'id')} AS "i" FROM ${ident(cmps.name)} AS ${ident(j)} WHERE ${column(j, cmps.entityColumn)} = ${column(parent, 'id')} AND ${column(j, cmps.fieldColumn)} = ${node.name}::text AND ${column(j, cmps.componentTypeColumn)} IN (${types})) AS ${ident(s)} WHERE ${ident(s)}."r" IS NOT NULL)`
+      const types = sql.join(node.on.map(plan => literal(plan.info.uid)), sql`, `)
+      return sql`(SELECT coalesce(json_agg(${ident(s)}."r" ORDER BY ${ident(s)}."o", ${ident(s)}."i"), '[]'::json) FROM (SELECT CASE ${column(j, cmps.componentTypeColumn)} ${sql.join(cases, sql` `)} END AS "r", ${column(j, cmps.orderColumn)} AS "o", ${column(j, 'id')} AS "i" FROM ${ident(cmps.name)} AS ${ident(j)} WHERE ${column(j, cmps.entityColumn)} = ${column(parent, 'id')} AND ${column(j, cmps.fieldColumn)} = ${literal(node.name)} AND ${column(j, cmps.componentTypeColumn)} IN (${types})) AS ${ident(s)} WHERE ${ident(s)}."r" IS NOT NULL)`
     }
   }
 }

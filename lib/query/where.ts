@@ -26,6 +26,18 @@ export function column (alias: string, name: string): SQL {
   return sql`${sql.identifier(alias)}.${sql.identifier(name)}`
 }
 
+const SAFE_LITERAL = /^[A-Za-z0-9_.:-]*$/
+
+/**
+ * A constant from the model (a component uid, an attribute name) inlined as a SQL string: the model's
+ * names are validated at load, and the check here makes it impossible for anything else to slip in.
+ * Inlined constants keep statements parameter-free, so their prepared plans are reused.
+ */
+export function literal (text: string): SQL {
+  if (!SAFE_LITERAL.test(text)) throw new Error(`not a model name: ${JSON.stringify(text)}`)
+  return sql.raw(`'${text}'`)
+}
+
 /** A parameter cast to the attribute's type, so PostgreSQL never has to guess it. */
 export function param (type: ScalarType, value: SqlValue): SQL {
   return sql`${value}::${sql.raw(PARAM_TYPES[type])}`
@@ -60,7 +72,7 @@ export function join (via: Via, parent: string, aliases: Aliases): Joined {
   const { join: cmps, component, name } = via
   return {
     from: sql`${ident(cmps.name)} AS ${ident(link)} JOIN ${ident(component.table)} AS ${ident(alias)} ON ${column(alias, 'id')} = ${column(link, cmps.componentIdColumn)}`,
-    on: sql`${column(link, cmps.entityColumn)} = ${column(parent, 'id')} AND ${column(link, cmps.fieldColumn)} = ${name}::text AND ${column(link, cmps.componentTypeColumn)} = ${component.uid}::text`,
+    on: sql`${column(link, cmps.entityColumn)} = ${column(parent, 'id')} AND ${column(link, cmps.fieldColumn)} = ${literal(name)} AND ${column(link, cmps.componentTypeColumn)} = ${literal(component.uid)}`,
     alias,
     target: component,
     order: [column(link, cmps.orderColumn), column(link, 'id')]
