@@ -1,0 +1,44 @@
+import type { DocumentContext, DocumentMiddleware } from './types.js'
+
+/**
+ * Document Service middlewares (contract §13): `use(mw)` adds one around every action of every content type
+ * and returns its remover. Registration order is the order they run in, first registered outermost. Each
+ * call takes a snapshot of the list, so adding or removing one mid-call changes only later calls.
+ */
+export interface MiddlewareManager {
+  use: (middleware: DocumentMiddleware) => () => void
+  run: (ctx: DocumentContext, action: (ctx: DocumentContext) => Promise<unknown>) => Promise<unknown>
+}
+
+export function createMiddlewareManager (): MiddlewareManager {
+  let middlewares: DocumentMiddleware[] = []
+
+  return {
+    use (middleware) {
+      if (typeof middleware !== 'function') throw new TypeError('documents.use expects a function (ctx, next) => result')
+      // Wrapped so the same function registered twice is removed once per remover.
+      const entry: DocumentMiddleware = (ctx, next) => middleware(ctx, next)
+      middlewares = [...middlewares, entry]
+      let removed = false
+      return () => {
+        if (removed) return
+        removed = true
+        middlewares = middlewares.filter(m => m !== entry)
+      }
+    },
+    async run (ctx, action) {
+      const chain = middlewares
+      const dispatch = async (index: number): Promise<unknown> => {
+        const middleware = chain[index]
+        if (middleware === undefined) return await action(ctx)
+        let called = false
+        return await middleware(ctx, async () => {
+          if (called) throw new Error('next() called more than once in a document middleware')
+          called = true
+          return await dispatch(index + 1)
+        })
+      }
+      return await dispatch(0)
+    }
+  }
+}

@@ -1,0 +1,376 @@
+import { init } from '@paralleldrive/cuid2'
+import type { ContentType } from '../content-types/index.js'
+import { ValidationError } from '../errors.js'
+import {
+  and, isDraftAndPublish, isLocalized, isPlainObject, localeWhere, parseLocale, parseStatus, type PlainObject, rowLocale,
+  type ServiceContext
+} from './context.js'
+import { copyData, deepPopulate, indexLinks, isShared, type Row } from './copy.js'
+import { shapeRows } from './output.js'
+import { buildRead, parsePagination, type ReadScope, scopeWhere } from './params.js'
+import { toQueryData, type RowContext } from './relations.js'
+import { repoint } from './repoint.js'
+import type {
+  CountParams, CreateParams, DeleteParams, DocumentEntry, DocumentRepository, FindFirstParams, FindManyParams,
+  FindOneParams, PublicationParams, Status, UpdateParams
+} from './types.js'
+import { generateUids } from './uid.js'
+import { type Prepared, type PreparedComponent, prepareData, validateStored } from './validate.js'
+
+/**
+ * The actions of one content type (contract §13), on top of the Query Engine: every row read or written
+ * goes through `db.query(uid)`, so lifecycle hooks fire and the action's transaction is joined. The
+ * transaction itself (one per write action) and the middlewares are added by index.ts.
+ *
+ * Rows: one per document × locale × status (draft, published) on draft-and-publish types, one per document ×
+ * locale otherwise (its `publishedAt` = creation time). Publishing updates the published row in place, so its
+ * id stays stable and its incoming links survive (see README.md for the events each action fires).
+ */
+
+/** Strapi v5's documentId: a 24-character cuid2. */
+export const createDocumentId = init({ length: 24 })
+
+const ROW_FIELDS = ['id', 'documentId', 'locale', 'publishedAt', 'createdAt']
+
+function requireDocumentId (value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new ValidationError('documentId is required', { key: 'documentId', param: 'documentId', value: value ?? null })
+  }
+  return value
+}
+
+function paramsOf (params: unknown, action: string): PlainObject {
+  if (params === undefined || params === null) return {}
+  if (!isPlainObject(params)) throw new ValidationError(`${action} expects an object of params`, { value: params })
+  return params
+}
+
+export function createRepository (ctx: ServiceContext, model: ContentType): DocumentRepository {
+  const { uid } = model
+  const query = ctx.db.query(uid)
+  const dp = isDraftAndPublish(model)
+  const localized = isLocalized(model)
+
+  function requireDraftAndPublish (action: string): void {
+    if (!dp) throw new ValidationError(`${action} requires draft & publish, which ${uid} does not have`, { uid, action })
+  }
+
+  /** The locales a publication action works on: one, `'*'` (every locale the document has) or a list. */
+  function localesOf (value: unknown): string[] | '*' {
+    if (!localized) return '*'
+    if (Array.isArray(value)) return value.map(v => parseLocale(ctx, v, false))
+    const locale = parseLocale(ctx, value, true)
+    return locale === '*' ? '*' : [locale]
+  }
+
+  function localeFilter (locales: string[] | '*'): PlainObject | undefined {
+    return locales === '*' || !localized ? undefined : { locale: { $in: locales } }
+  }
+
+  /** Every row of a document (in some locales), read deep: what writes copy and compare. */
+  async function documentRows (documentId: string, locales: string[] | '*', extra?: unknown): Promise<Row[]> {
+    const populate = deepPopulate(ctx.schema, model)
+    return await query.findMany({
+      where: and({ documentId }, localeFilter(locales), extra),
+      ...(populate !== undefined && { populate }),
+      orderBy: { id: 'asc' }
+    }) as Row[]
+  }
+
+  async function readEntries (where: unknown[], scope: ReadScope, shape: PlainObject): Promise<DocumentEntry[]> {
+    const plan = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, where)
+    const rows = await query.findMany({ ...plan.params, orderBy: { id: 'asc' } })
+    return await shapeRows(ctx, plan.output, rows, scope)
+  }
+
+  async function readOne (documentId: string, locale: string, status: Status, shape: PlainObject): Promise<DocumentEntry | null> {
+    const scope: ReadScope = { status, locale }
+    const plan = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)])
+    const row = await query.findOne(plan.params)
+    if (row === null) return null
+    const [entry] = await shapeRows(ctx, plan.output, [row], scope)
+    return entry ?? null
+  }
+
+  function rowContext (locale: string): RowContext {
+    return { kind: dp ? 'draft' : 'both', locale: rowLocale(model, locale), requestLocale: locale === '*' ? ctx.i18n.defaultLocale : locale }
+  }
+
+  function sharedPart (prepared: Prepared): Prepared | undefined {
+    if (!localized) return undefined
+    const scalars: PlainObject = {}
+    for (const [name, value] of Object.entries(prepared.scalars)) {
+      const attribute = model.attributes[name]
+      if (attribute !== undefined && isShared(attribute)) scalars[name] = value
+    }
+    const components = new Map([...prepared.components].filter(([name]) => {
+      const attribute = model.attributes[name]
+      return attribute !== undefined && isShared(attribute)
+    }).map(([name, items]) => [name, items.map(stripIds)]))
+    if (Object.keys(scalars).length === 0 && components.size === 0) return undefined
+    return { model, scalars, relations: [], components }
+  }
+
+  /** Components copied to another row are new rows there. */
+  function stripIds (item: PreparedComponent): PreparedComponent {
+    return { uid: item.uid, data: { ...item.data, components: new Map([...item.data.components].map(([k, v]) => [k, v.map(stripIds)])) } }
+  }
+
+  /**
+   * Writes the attributes shared by all locales (non-localized) onto the other locales' rows of the same
+   * status; relations inside copied components follow each locale (dropped when the target lacks it).
+   */
+  async function syncShared (documentId: string, except: number, status: 'draft' | 'published', shared: Prepared | undefined): Promise<void> {
+    if (shared === undefined) return
+    const others = await query.findMany({
+      where: and({ documentId }, { id: { $ne: except } }, dp ? { publishedAt: status === 'draft' ? { $null: true } : { $notNull: true } } : undefined),
+      select: ['id', 'locale'],
+      orderBy: { id: 'asc' }
+    })
+    for (const other of others) {
+      const locale = String(other.locale)
+      const data = await toQueryData(ctx, shared, { ...rowContext(locale), kind: dp && status === 'draft' ? 'draft' : 'both' }, { lenient: true })
+      await query.update({ where: { id: other.id }, data, select: ['id'] })
+    }
+  }
+
+  /** Copies the shared attributes of `source` (read deep) onto the other rows of the same status. */
+  async function syncSharedFromRow (source: Row, others: Row[], status: 'draft' | 'published'): Promise<void> {
+    if (!localized || others.length === 0) return
+    const index = await indexLinks(ctx, model, [source])
+    for (const other of others) {
+      const data = copyData(ctx.schema, model, source, {
+        only: isShared,
+        relations: false,
+        index,
+        to: { locale: other.locale as string | null, status },
+        counterpart: other
+      })
+      await query.update({ where: { id: other.id }, data, select: ['id'] })
+    }
+  }
+
+  /**
+   * Publishes the drafts of some locales: each draft is validated with the publish rules, then copied onto
+   * its published row (updated in place), or onto a new published row, whose incoming pending links are then
+   * re-pointed at it. Returns the published rows' ids.
+   */
+  async function publishLocales (documentId: string, locales: string[] | '*', options: { filters?: unknown, fresh?: Set<string> } = {}): Promise<number[]> {
+    const rows = await documentRows(documentId, locales, options.filters)
+    const drafts = rows.filter(r => r.publishedAt === null)
+    for (const draft of drafts) {
+      const errors = validateStored(ctx.schema, model, draft)
+      if (errors.length > 0) throw ValidationError.fromItems(errors)
+    }
+    if (drafts.length === 0) return []
+    const index = await indexLinks(ctx, model, drafts)
+    const now = new Date()
+    const ids: number[] = []
+    for (const draft of drafts) {
+      const published = rows.find(r => r.publishedAt !== null && r.locale === draft.locale)
+      const data = copyData(ctx.schema, model, draft, {
+        relations: true,
+        index,
+        to: { locale: draft.locale as string | null, status: 'published' },
+        ...(published !== undefined && { counterpart: published })
+      })
+      if (published !== undefined) {
+        await query.update({ where: { id: published.id }, data: { ...data, publishedAt: now }, select: ['id'] })
+        ids.push(published.id)
+      } else {
+        const created = await query.create({
+          data: { ...data, documentId, locale: draft.locale, publishedAt: now, createdAt: draft.createdAt },
+          select: ['id']
+        })
+        ids.push(created.id)
+        await repoint(ctx, model, draft.id, created.id, 'publish', options.fresh)
+      }
+    }
+    if (localized) {
+      // The other locales' published rows share the non-localized attributes.
+      const source = drafts[drafts.length - 1]!
+      const others = await documentRows(documentId, '*', { publishedAt: { $notNull: true }, id: { $notIn: ids } })
+      await syncSharedFromRow(source, others, 'published')
+    }
+    return ids
+  }
+
+  async function entriesById (ids: number[], shape: PlainObject, status: Status): Promise<DocumentEntry[]> {
+    if (ids.length === 0) return []
+    return await readEntries([{ id: { $in: ids } }], { status, locale: '*' }, shape)
+  }
+
+  return {
+    async findOne (raw) {
+      const params = paramsOf(raw, 'findOne') as unknown as FindOneParams
+      const documentId = requireDocumentId(params.documentId)
+      return await readOne(documentId, parseLocale(ctx, params.locale, true), parseStatus(params.status), params as unknown as PlainObject)
+    },
+
+    async findFirst (raw) {
+      const params = paramsOf(raw, 'findFirst') as FindFirstParams
+      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      const plan = buildRead(ctx, model, params, scope, scopeWhere(model, scope))
+      const row = await query.findOne(plan.params)
+      if (row === null) return null
+      return (await shapeRows(ctx, plan.output, [row], scope))[0] ?? null
+    },
+
+    async findMany (raw) {
+      const params = paramsOf(raw, 'findMany') as FindManyParams
+      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      const { limit, offset } = parsePagination(params as PlainObject)
+      const input = { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q }
+      const plan = buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope))
+      const rows = await query.findMany(plan.params)
+      return await shapeRows(ctx, plan.output, rows, scope)
+    },
+
+    async count (raw) {
+      const params = paramsOf(raw, 'count') as CountParams
+      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      const plan = buildRead(ctx, model, { filters: params.filters, _q: params._q }, scope, scopeWhere(model, scope))
+      return await query.count({
+        ...(isPlainObject(plan.params.where) && { where: plan.params.where }),
+        ...(typeof plan.params._q === 'string' && { _q: plan.params._q })
+      })
+    },
+
+    async create (raw) {
+      const params = paramsOf(raw, 'create') as unknown as CreateParams
+      const status = parseStatus(params.status)
+      const locale = parseLocale(ctx, params.locale, false)
+      const prepared = prepareData(ctx.schema, model, params.data, { publish: !dp, creating: true, locales: ctx.i18n.locales })
+      const documentId = createDocumentId()
+      const rowLoc = rowLocale(model, locale)
+      await generateUids(ctx, model, documentId, rowLoc, prepared.scalars)
+      const data = await toQueryData(ctx, prepared, rowContext(locale))
+      await query.create({ data: { ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() }, select: ['id'] })
+      const publish = dp && status === 'published'
+      if (publish) {
+        // Only links written here from the other side can point at the new draft.
+        const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
+        await publishLocales(documentId, [locale], { fresh })
+      }
+      const entry = await readOne(documentId, locale, publish ? 'published' : 'draft', params as unknown as PlainObject)
+      if (entry === null) throw new Error(`created ${uid} ${documentId} could not be read back`)
+      return entry
+    },
+
+    async update (raw) {
+      const params = paramsOf(raw, 'update') as unknown as UpdateParams
+      const documentId = requireDocumentId(params.documentId)
+      const status = parseStatus(params.status)
+      const locale = parseLocale(ctx, params.locale, false)
+      const rowLoc = rowLocale(model, locale)
+      const rows = await documentRows(documentId, '*')
+      if (rows.length === 0) return null
+      const current = rows.find(r => (!localized || r.locale === rowLoc) && (!dp || r.publishedAt === null))
+      // A new locale inherits the attributes shared by all locales from an existing row.
+      const source = current === undefined ? rows.find(r => !dp || r.publishedAt === null) ?? rows[0] : undefined
+      const inherited = new Set(source === undefined ? [] : Object.values(model.attributes).filter(isShared).map(a => a.name))
+      const prepared = prepareData(ctx.schema, model, params.data, {
+        publish: !dp,
+        creating: current === undefined,
+        locales: ctx.i18n.locales,
+        provided: inherited
+      })
+      const base = source === undefined
+        ? {}
+        : copyData(ctx.schema, model, source, {
+          only: isShared,
+          relations: false,
+          index: await indexLinks(ctx, model, [source]),
+          to: { locale: rowLoc, status: 'draft' }
+        })
+      await generateUids(ctx, model, documentId, rowLoc, prepared.scalars, current ?? base)
+      const data = await toQueryData(ctx, prepared, rowContext(locale))
+      let written: number
+      if (current !== undefined) {
+        await query.update({ where: { id: current.id }, data, select: ['id'] })
+        written = current.id
+      } else {
+        const created = await query.create({
+          data: { ...base, ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() },
+          select: ['id']
+        })
+        written = created.id
+      }
+      await syncShared(documentId, written, 'draft', sharedPart(prepared))
+      const publish = dp && status === 'published'
+      if (publish) await publishLocales(documentId, [locale])
+      return await readOne(documentId, locale, publish ? 'published' : 'draft', params as unknown as PlainObject)
+    },
+
+    async delete (raw) {
+      const params = paramsOf(raw, 'delete') as unknown as DeleteParams
+      const documentId = requireDocumentId(params.documentId)
+      if (params.status === 'draft' && dp) {
+        throw new ValidationError('Cannot delete a draft document: delete the document, or use discardDraft', { key: 'status', param: 'status', value: 'draft' })
+      }
+      const locale = parseLocale(ctx, params.locale, true)
+      const where = [{ documentId }, localeWhere(model, locale), params.filters]
+      const entries = await readEntries(where, { status: 'draft', locale }, params as unknown as PlainObject)
+      for (const entry of entries) await query.delete({ where: { id: entry.id }, select: ['id'] })
+      return { documentId, entries }
+    },
+
+    async publish (raw) {
+      requireDraftAndPublish('publish')
+      const params = paramsOf(raw, 'publish') as unknown as PublicationParams
+      const documentId = requireDocumentId(params.documentId)
+      const ids = await publishLocales(documentId, localesOf(params.locale), { filters: params.filters })
+      return { documentId, entries: await entriesById(ids, params as unknown as PlainObject, 'published') }
+    },
+
+    async unpublish (raw) {
+      requireDraftAndPublish('unpublish')
+      const params = paramsOf(raw, 'unpublish') as unknown as PublicationParams
+      const documentId = requireDocumentId(params.documentId)
+      const locales = localesOf(params.locale)
+      const extra = [{ documentId }, localeFilter(locales), params.filters]
+      const entries = await readEntries([...extra, { publishedAt: { $notNull: true } }], { status: 'published', locale: '*' }, params as unknown as PlainObject)
+      if (entries.length === 0) return { documentId, entries }
+      const drafts = await query.findMany({ where: and(...extra, { publishedAt: { $null: true } }), select: ROW_FIELDS })
+      for (const entry of entries) {
+        const draft = drafts.find(d => d.locale === (localized ? entry.locale : d.locale))
+        // Links other published rows hold to this one go back to the draft, pending a new publication.
+        if (draft !== undefined) await repoint(ctx, model, entry.id, draft.id, 'unpublish')
+        await query.delete({ where: { id: entry.id }, select: ['id'] })
+      }
+      return { documentId, entries }
+    },
+
+    async discardDraft (raw) {
+      requireDraftAndPublish('discardDraft')
+      const params = paramsOf(raw, 'discardDraft') as unknown as PublicationParams
+      const documentId = requireDocumentId(params.documentId)
+      const rows = await documentRows(documentId, localesOf(params.locale), params.filters)
+      const published = rows.filter(r => r.publishedAt !== null)
+      if (published.length === 0) return { documentId, entries: [] }
+      const index = await indexLinks(ctx, model, published)
+      const ids: number[] = []
+      for (const source of published) {
+        const draft = rows.find(r => r.publishedAt === null && r.locale === source.locale)
+        const data = copyData(ctx.schema, model, source, {
+          relations: true,
+          index,
+          to: { locale: source.locale as string | null, status: 'draft' },
+          ...(draft !== undefined && { counterpart: draft })
+        })
+        if (draft !== undefined) {
+          await query.update({ where: { id: draft.id }, data, select: ['id'] })
+          ids.push(draft.id)
+        } else {
+          const created = await query.create({ data: { ...data, documentId, locale: source.locale, publishedAt: null, createdAt: source.createdAt }, select: ['id'] })
+          ids.push(created.id)
+        }
+      }
+      if (localized) {
+        const others = await documentRows(documentId, '*', { publishedAt: { $null: true }, id: { $notIn: ids } })
+        await syncSharedFromRow(published[published.length - 1]!, others, 'draft')
+      }
+      return { documentId, entries: await entriesById(ids, params as unknown as PlainObject, 'draft') }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import type { ContentType, Schema } from '../content-types/index.js'
+import type { Logger } from '../logger.js'
+import type { QueryEngine } from '../query/index.js'
+
+/**
+ * The Document Service's public types (contract §13): `documents(uid)` returns a repository whose methods
+ * take Strapi v5's params (REST syntax for `fields`, `filters`, `sort`, `populate`, `pagination`) and return
+ * flattened entries.
+ */
+
+export type Status = 'draft' | 'published'
+
+/** One row of a document, flattened: id, documentId, the attributes, createdAt, updatedAt, publishedAt, locale (localized types only). */
+export type DocumentEntry = Record<string, unknown> & { id: number, documentId: string }
+
+/** REST-syntax read params shared by every method that returns entries. */
+export interface ShapeParams {
+  /** `'title,views'`, `['title']` or `'*'`: the scalar attributes returned (id and documentId always are). */
+  fields?: string | string[]
+  /** `'*'`, `'category'`, `['category', 'tags.articles']`, or `{ category: { fields, filters, sort, populate, count } }`. */
+  populate?: unknown
+}
+
+export interface LocaleParams {
+  /** A configured locale code, or `'*'` (all locales) where the method allows it. Default: the default locale. */
+  locale?: string
+}
+
+export interface StatusParams {
+  /** Default `'draft'`. Ignored for the rows of types without draft & publish (but still applies to populated targets that have it). */
+  status?: Status
+}
+
+export interface Pagination {
+  page?: number | string
+  pageSize?: number | string
+  start?: number | string
+  limit?: number | string
+}
+
+export interface FindManyParams extends ShapeParams, LocaleParams, StatusParams, Pagination {
+  filters?: unknown
+  sort?: unknown
+  /** `{ page, pageSize }` or `{ start, limit }`; the root-level `start`/`limit` (or `page`/`pageSize`) work as well. */
+  pagination?: Pagination & { withCount?: unknown }
+  /** Case-insensitive search over the searchable text attributes (and numbers when numeric). */
+  _q?: string
+}
+
+export type FindFirstParams = Omit<FindManyParams, 'pagination' | 'page' | 'pageSize' | 'start' | 'limit'>
+
+export interface FindOneParams extends ShapeParams, LocaleParams, StatusParams {
+  documentId: string
+}
+
+export interface CountParams extends LocaleParams, StatusParams {
+  filters?: unknown
+  _q?: string
+}
+
+export interface CreateParams extends ShapeParams, LocaleParams, StatusParams {
+  data: Record<string, unknown>
+}
+
+export interface UpdateParams extends CreateParams {
+  documentId: string
+}
+
+export interface DeleteParams extends ShapeParams, LocaleParams {
+  documentId: string
+  /** Extra conditions on the rows deleted. */
+  filters?: unknown
+  /** Rejected when `'draft'` (a draft cannot be deleted alone: use discardDraft). */
+  status?: Status
+}
+
+export interface PublicationParams extends ShapeParams {
+  documentId: string
+  /** A locale, `'*'` (all locales of the document) or a list of locales. */
+  locale?: string | string[]
+  /** Extra conditions on the rows acted on. */
+  filters?: unknown
+}
+
+/** What delete, publish, unpublish and discardDraft return: the rows the action removed or produced. */
+export interface DocumentResult {
+  documentId: string
+  entries: DocumentEntry[]
+}
+
+export interface DocumentRepository {
+  findOne: (params: FindOneParams) => Promise<DocumentEntry | null>
+  findFirst: (params?: FindFirstParams) => Promise<DocumentEntry | null>
+  findMany: (params?: FindManyParams) => Promise<DocumentEntry[]>
+  count: (params?: CountParams) => Promise<number>
+  create: (params: CreateParams) => Promise<DocumentEntry>
+  /** null when the document does not exist. */
+  update: (params: UpdateParams) => Promise<DocumentEntry | null>
+  delete: (params: DeleteParams) => Promise<DocumentResult>
+  publish: (params: PublicationParams) => Promise<DocumentResult>
+  unpublish: (params: PublicationParams) => Promise<DocumentResult>
+  discardDraft: (params: PublicationParams) => Promise<DocumentResult>
+}
+
+export type DocumentAction = keyof DocumentRepository
+
+export const DOCUMENT_ACTIONS: readonly DocumentAction[] = [
+  'findOne', 'findFirst', 'findMany', 'count', 'create', 'update', 'delete', 'publish', 'unpublish', 'discardDraft'
+]
+
+/** What a Document Service middleware receives. `params` may be edited or replaced. */
+export interface DocumentContext {
+  uid: string
+  contentType: ContentType
+  action: DocumentAction
+  params: Record<string, unknown>
+}
+
+/**
+ * `async (ctx, next) => { …; const result = await next(); …; return result }`. Registration order = outermost
+ * first. Returning without calling `next()` short-circuits the action with that value.
+ */
+export type DocumentMiddleware = (ctx: DocumentContext, next: () => Promise<unknown>) => unknown
+
+export interface Documents {
+  (uid: string): DocumentRepository
+  /** Registers a middleware around every action of every content type; returns the function that removes it. */
+  use: (middleware: DocumentMiddleware) => () => void
+}
+
+export interface I18nOptions {
+  /** Configured locale codes; default `['en']`. */
+  locales: readonly string[]
+  /** Default `'en'` (or the first locale). */
+  defaultLocale: string
+}
+
+export interface DocumentServiceOptions {
+  db: QueryEngine
+  schema: Schema
+  i18n?: Partial<I18nOptions>
+  log: Logger
+}

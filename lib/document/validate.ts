@@ -1,0 +1,529 @@
+import type {
+  ComponentAttribute, DynamicZoneAttribute, Model, RelationAttribute, ScalarAttribute, Schema
+} from '../content-types/index.js'
+import { ValidationError, type ValidationErrorItem } from '../errors.js'
+import { isPlainObject, type PlainObject } from './context.js'
+import type { Status } from './types.js'
+
+/**
+ * The entity validator (contract §3, §9, §12): `data` of create/update → a checked, typed write plan, with
+ * every attribute error collected (`details.errors[] = { path, message, name, value }`, Strapi's yup messages).
+ * Draft writes check types, enumerations, maxLength and max; writes of published rows (types without draft &
+ * publish, and publishing) add required, minLength, min, regex, email and uid format. `validateStored` runs
+ * the publish-only rules on a draft read back from the database, when it is published.
+ */
+
+export const SYSTEM_KEYS = new Set(['id', 'documentId', 'createdAt', 'updatedAt', 'locale'])
+const RELATION_KEYS = new Set(['connect', 'disconnect', 'set', 'options'])
+const RELATION_ITEM_KEYS = new Set(['id', 'documentId', 'locale', 'status', 'position'])
+const UID_RE = /^[A-Za-z0-9-_.~]*$/
+// The WHATWG (HTML) e-mail syntax.
+const EMAIL_RE = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
+const INT_RE = /^[-+]?\d+$/
+const NUMBER_RE = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
+const TIME_RE = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/
+const DATETIME_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i
+const BOOLEANS: Record<string, boolean> = { true: true, false: false, 1: true, 0: false, t: true, f: false }
+const INT32_MIN = -2147483648
+const INT32_MAX = 2147483647
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
+/** A related document as written: a documentId (with locale/status) or a row id. */
+export interface RelationRef {
+  documentId?: string
+  id?: number
+  locale?: string
+  status?: Status
+  position?: RefPosition
+  /** Where the item was in `data`, for error paths. */
+  path: string[]
+}
+export type RefPosition = { start: true } | { end: true } | { before: RelationRef } | { after: RelationRef }
+
+export interface RelationInput {
+  attribute: RelationAttribute
+  /** Replace every link, in this order. */
+  set?: RelationRef[]
+  connect: RelationRef[]
+  disconnect: RelationRef[]
+  /** Where the input was, for error paths. */
+  path: string[]
+}
+
+export interface PreparedComponent {
+  uid: string
+  /** Update this component row in place. */
+  id?: number
+  data: Prepared
+}
+
+export interface Prepared {
+  model: Model
+  scalars: PlainObject
+  relations: RelationInput[]
+  /** Single components hold one item or none (null clears). */
+  components: Map<string, PreparedComponent[]>
+}
+
+export interface PrepareOptions {
+  /** Publish-level rules (required, minLength, min, regex, email, uid format). */
+  publish: boolean
+  /** A new row: a required attribute left out is "must be defined." */
+  creating: boolean
+  /** Configured locales, for `locale` inside relation items. */
+  locales: readonly string[]
+  /** Root attributes that have a value from elsewhere (a new locale inherits the shared ones). */
+  provided?: ReadonlySet<string>
+}
+
+interface Ctx {
+  schema: Schema
+  options: PrepareOptions
+  errors: ValidationErrorItem[]
+  invalidKeys: ValidationError[]
+}
+
+/** `socialLinks[0].label`, as yup names a nested path in its messages. */
+export function displayPath (path: readonly string[]): string {
+  let out = ''
+  for (const part of path) out += /^\d+$/.test(part) ? `[${part}]` : out === '' ? part : `.${part}`
+  return out
+}
+
+function printValue (value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(value)
+    } catch {
+      return String(value)
+    }
+  }
+  return String(value)
+}
+
+function add (ctx: { errors: ValidationErrorItem[] }, path: string[], message: string, value: unknown): void {
+  ctx.errors.push({ path, message, name: 'ValidationError', value: value === undefined ? null : value })
+}
+
+function invalidKey (ctx: Ctx, parent: string[], key: string, value: unknown): void {
+  const message = parent.length === 0 ? `Invalid key ${key}` : `Invalid key ${key} at ${parent.join('.')}`
+  ctx.invalidKeys.push(new ValidationError(message, { key, path: [...parent, key].join('.'), source: 'body', value }))
+}
+
+const YUP_TYPES: Record<string, string> = {
+  integer: 'number', float: 'number', decimal: 'number', boolean: 'boolean'
+}
+
+/** yup's message for a value of the wrong type (null included). */
+function typeMessage (type: string, path: string[], value: unknown): string {
+  return `${displayPath(path)} must be a \`${type}\` type, but the final value was: \`${printValue(value)}\`.`
+}
+
+function requiredNullMessage (attribute: ScalarAttribute | ComponentAttribute | DynamicZoneAttribute, path: string[]): string {
+  if (attribute.type === 'json' || attribute.type === 'blocks' || attribute.type === 'component' || attribute.type === 'dynamiczone') {
+    return `${displayPath(path)} must be defined.`
+  }
+  return typeMessage(YUP_TYPES[attribute.type] ?? 'string', path, null)
+}
+
+function validDate (year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day))
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day
+}
+
+type Cast = { ok: true, value: unknown } | { ok: false }
+
+/** Casts one non-null input value to its attribute's type, or records why it cannot. */
+function cast (ctx: { errors: ValidationErrorItem[] }, attribute: ScalarAttribute, value: unknown, path: string[]): Cast {
+  const fail = (message: string): Cast => {
+    add(ctx, path, message, value)
+    return { ok: false }
+  }
+  const name = displayPath(path)
+  switch (attribute.type) {
+    case 'integer':
+    case 'biginteger': {
+      let n: bigint
+      if (typeof value === 'number' && Number.isFinite(value)) {
+        if (!Number.isInteger(value)) return fail(`${name} must be an integer`)
+        if (!Number.isSafeInteger(value)) return fail(`${name} must be a safe integer`)
+        n = BigInt(value)
+      } else if (typeof value === 'bigint') {
+        n = value
+      } else if (typeof value === 'string' && INT_RE.test(value.trim())) {
+        n = BigInt(value.trim())
+      } else if (typeof value === 'string' && NUMBER_RE.test(value.trim())) {
+        return fail(`${name} must be an integer`)
+      } else {
+        return fail(typeMessage(attribute.type === 'integer' ? 'number' : 'string', path, value))
+      }
+      const [lo, hi] = attribute.type === 'integer' ? [BigInt(INT32_MIN), BigInt(INT32_MAX)] : [INT64_MIN, INT64_MAX]
+      if (n < lo) return fail(`${name} must be greater than or equal to ${lo}`)
+      if (n > hi) return fail(`${name} must be less than or equal to ${hi}`)
+      return { ok: true, value: attribute.type === 'integer' ? Number(n) : n.toString() }
+    }
+    case 'float':
+    case 'decimal':
+      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value }
+      if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return { ok: true, value: Number(value.trim()) }
+      return fail(typeMessage('number', path, value))
+    case 'boolean': {
+      if (typeof value === 'boolean') return { ok: true, value }
+      const parsed = typeof value === 'string' ? BOOLEANS[value.trim().toLowerCase()] : value === 0 || value === 1 ? value === 1 : undefined
+      return parsed === undefined ? fail(typeMessage('boolean', path, value)) : { ok: true, value: parsed }
+    }
+    case 'date': {
+      const text = value instanceof Date ? value.toISOString() : value
+      if (typeof text === 'string') {
+        const trimmed = text.trim()
+        const day = DATETIME_RE.test(trimmed) ? trimmed.slice(0, 10) : trimmed
+        const m = DATE_RE.exec(day)
+        if (m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return { ok: true, value: day }
+      }
+      return fail(`${name} must be a valid date (yyyy-MM-dd)`)
+    }
+    case 'time': {
+      const m = typeof value === 'string' ? TIME_RE.exec(value.trim()) : null
+      if (m !== null && Number(m[1]) <= 23 && Number(m[2]) <= 59 && Number(m[3] ?? 0) <= 59) return { ok: true, value: value as string }
+      return fail(`${name} must be a valid time (HH:mm:ss.SSS)`)
+    }
+    case 'datetime':
+    case 'timestamp': {
+      let date: Date | undefined
+      if (value instanceof Date) date = value
+      else if (typeof value === 'number' && Number.isFinite(value)) date = new Date(value)
+      else if (typeof value === 'string' && DATETIME_RE.test(value.trim())) {
+        const text = value.trim()
+        const m = DATE_RE.exec(text.slice(0, 10))
+        if (m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]))) date = new Date(text.length === 10 ? `${text}T00:00:00Z` : text.replace(' ', 'T'))
+      }
+      if (date === undefined || Number.isNaN(date.getTime())) return fail(`${name} must be a valid datetime (ISO 8601)`)
+      return { ok: true, value: date.toISOString() }
+    }
+    case 'json':
+      try {
+        if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' || JSON.stringify(value) === undefined) throw new TypeError('not JSON')
+      } catch {
+        return fail(`${name} must be a valid JSON`)
+      }
+      return { ok: true, value }
+    case 'blocks':
+      if (!Array.isArray(value) || value.some(b => !isPlainObject(b) || typeof b.type !== 'string')) return fail(`${name} must be an array of blocks`)
+      return { ok: true, value }
+    default:
+      // string, text, richtext, email, password, uid, enumeration: yup casts numbers to strings.
+      if (typeof value === 'string') return { ok: true, value }
+      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value: String(value) }
+      return fail(typeMessage('string', path, value))
+  }
+}
+
+const STRING_TYPES = new Set(['string', 'text', 'richtext', 'email', 'password', 'uid', 'enumeration'])
+
+/** The rules on a value of the right type: always (draft) or only when a published row is written. */
+function checkRules (ctx: { errors: ValidationErrorItem[] }, attribute: ScalarAttribute, value: unknown, path: string[], publish: boolean): boolean {
+  const before = ctx.errors.length
+  const name = displayPath(path)
+  if (STRING_TYPES.has(attribute.type) && typeof value === 'string') {
+    const length = [...value].length
+    if (attribute.maxLength !== undefined && length > attribute.maxLength) add(ctx, path, `${name} must be at most ${attribute.maxLength} characters`, value)
+    if (attribute.type === 'enumeration' && attribute.enum !== undefined && !attribute.enum.includes(value)) {
+      add(ctx, path, `${name} must be one of the following values: ${attribute.enum.join(', ')}`, value)
+    }
+    if (publish) {
+      if (attribute.minLength !== undefined && length < attribute.minLength) add(ctx, path, `${name} must be at least ${attribute.minLength} characters`, value)
+      if (value !== '') {
+        if (attribute.regex !== undefined && !new RegExp(attribute.regex).test(value)) {
+          add(ctx, path, `${name} must match the following: "${String(new RegExp(attribute.regex))}"`, value)
+        } else if (attribute.type === 'uid' && attribute.regex === undefined && !UID_RE.test(value)) {
+          add(ctx, path, `${name} must match the following: "${String(UID_RE)}"`, value)
+        }
+        if (attribute.type === 'email' && !EMAIL_RE.test(value)) add(ctx, path, `${name} must be a valid email`, value)
+      }
+    }
+  }
+  if ((attribute.type === 'integer' || attribute.type === 'float' || attribute.type === 'decimal') && typeof value === 'number') {
+    if (attribute.max !== undefined && value > Number(attribute.max)) add(ctx, path, `${name} must be less than or equal to ${attribute.max}`, value)
+    if (publish && attribute.min !== undefined && value < Number(attribute.min)) add(ctx, path, `${name} must be greater than or equal to ${attribute.min}`, value)
+  }
+  if (attribute.type === 'biginteger' && typeof value === 'string' && INT_RE.test(value)) {
+    const n = BigInt(value)
+    if (attribute.max !== undefined && n > BigInt(attribute.max)) add(ctx, path, `${name} must be less than or equal to ${attribute.max}`, value)
+    if (publish && attribute.min !== undefined && n < BigInt(attribute.min)) add(ctx, path, `${name} must be greater than or equal to ${attribute.min}`, value)
+  }
+  return ctx.errors.length === before
+}
+
+function countRules (ctx: { errors: ValidationErrorItem[] }, attribute: ComponentAttribute | DynamicZoneAttribute, length: number, path: string[], publish: boolean, value: unknown): void {
+  const name = displayPath(path)
+  if (attribute.max !== undefined && length > attribute.max) add(ctx, path, `${name} field must have less than or equal to ${attribute.max} items`, value)
+  if (publish && attribute.min !== undefined && length < attribute.min) add(ctx, path, `${name} field must have at least ${attribute.min} items`, value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// relations
+
+function parseRef (ctx: Ctx, value: unknown, path: string[], allowPosition: boolean): RelationRef | undefined {
+  if (typeof value === 'string' && value !== '') return { documentId: value, path }
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return { id: value, path }
+  if (!isPlainObject(value)) {
+    add(ctx, path, `${displayPath(path)} must be a documentId, { documentId } or { id }`, value)
+    return undefined
+  }
+  let valid = true
+  for (const key of Object.keys(value)) {
+    if (!RELATION_ITEM_KEYS.has(key) || (key === 'position' && !allowPosition)) {
+      invalidKey(ctx, path, key, value[key])
+      valid = false
+    }
+  }
+  const ref: RelationRef = { path }
+  if (value.documentId !== undefined) {
+    if (typeof value.documentId !== 'string' || value.documentId === '') {
+      add(ctx, [...path, 'documentId'], `${displayPath([...path, 'documentId'])} must be a string`, value.documentId)
+      valid = false
+    } else ref.documentId = value.documentId
+  }
+  if (value.id !== undefined) {
+    const id = typeof value.id === 'string' && /^\d+$/.test(value.id) ? Number(value.id) : value.id
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
+      add(ctx, [...path, 'id'], `${displayPath([...path, 'id'])} must be a positive integer`, value.id)
+      valid = false
+    } else ref.id = id
+  }
+  if (ref.documentId === undefined && ref.id === undefined && valid) {
+    add(ctx, path, `${displayPath(path)} must have a documentId or an id`, value)
+    valid = false
+  }
+  if (value.locale !== undefined && value.locale !== null) {
+    if (typeof value.locale !== 'string' || !ctx.options.locales.includes(value.locale)) {
+      add(ctx, [...path, 'locale'], `${displayPath([...path, 'locale'])} must be one of the following values: ${ctx.options.locales.join(', ')}`, value.locale)
+      valid = false
+    } else ref.locale = value.locale
+  }
+  if (value.status !== undefined && value.status !== null) {
+    if (value.status !== 'draft' && value.status !== 'published') {
+      add(ctx, [...path, 'status'], `${displayPath([...path, 'status'])} must be one of the following values: draft, published`, value.status)
+      valid = false
+    } else ref.status = value.status
+  }
+  if (value.position !== undefined && allowPosition) {
+    const position = parsePosition(ctx, value.position, [...path, 'position'])
+    if (position === undefined) valid = false
+    else ref.position = position
+  }
+  return valid ? ref : undefined
+}
+
+function parsePosition (ctx: Ctx, value: unknown, path: string[]): RefPosition | undefined {
+  if (isPlainObject(value) && Object.keys(value).length === 1) {
+    if (value.start === true || value.start === 'true') return { start: true }
+    if (value.end === true || value.end === 'true') return { end: true }
+    for (const key of ['before', 'after'] as const) {
+      if (value[key] === undefined) continue
+      const ref = parseRef(ctx, value[key], [...path, key], false)
+      if (ref === undefined) return undefined
+      return key === 'before' ? { before: ref } : { after: ref }
+    }
+  }
+  add(ctx, path, `${displayPath(path)} must be { start: true }, { end: true }, { before: documentId } or { after: documentId }`, value)
+  return undefined
+}
+
+function parseRefs (ctx: Ctx, value: unknown, path: string[], allowPosition: boolean): RelationRef[] {
+  if (value === null || value === undefined) return []
+  const list = Array.isArray(value) ? value : [value]
+  return list.flatMap((item, index) => parseRef(ctx, item, Array.isArray(value) ? [...path, String(index)] : path, allowPosition) ?? [])
+}
+
+function parseRelation (ctx: Ctx, attribute: RelationAttribute, value: unknown, path: string[]): RelationInput {
+  const input: RelationInput = { attribute, connect: [], disconnect: [], path }
+  if (value === null) {
+    input.set = []
+    return input
+  }
+  if (!isPlainObject(value) || !Object.keys(value).some(k => RELATION_KEYS.has(k))) {
+    // Shorthand: one item or a list, meaning "exactly these".
+    input.set = parseRefs(ctx, value, path, false)
+    return input
+  }
+  for (const key of Object.keys(value)) if (!RELATION_KEYS.has(key)) invalidKey(ctx, path, key, value[key])
+  if (value.set !== undefined) input.set = parseRefs(ctx, value.set, [...path, 'set'], true)
+  if (value.connect !== undefined) input.connect = parseRefs(ctx, value.connect, [...path, 'connect'], true)
+  if (value.disconnect !== undefined) input.disconnect = parseRefs(ctx, value.disconnect, [...path, 'disconnect'], false)
+  return input
+}
+
+// ---------------------------------------------------------------------------------------------
+// components
+
+function parseComponentItem (ctx: Ctx, uid: string, value: unknown, path: string[], zone: boolean): PreparedComponent | undefined {
+  const model = ctx.schema.get(uid)
+  if (model === undefined) throw new Error(`unknown component ${uid}`)
+  if (!isPlainObject(value)) {
+    add(ctx, path, typeMessage('object', path, value), value)
+    return undefined
+  }
+  const { id, __component: _, ...rest } = value
+  if (!zone && '__component' in value) invalidKey(ctx, path, '__component', value.__component)
+  let rowId: number | undefined
+  if (id !== undefined && id !== null) {
+    const n = typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : id
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) add(ctx, [...path, 'id'], `${displayPath([...path, 'id'])} must be a positive integer`, id)
+    else rowId = n
+  }
+  const data = prepareObject(ctx, model, rest, path, rowId === undefined)
+  return { uid, ...(rowId !== undefined && { id: rowId }), data }
+}
+
+function parseComponent (ctx: Ctx, attribute: ComponentAttribute, value: unknown, path: string[]): PreparedComponent[] {
+  if (value === null) {
+    if (ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
+    return []
+  }
+  if (!attribute.repeatable) {
+    const item = parseComponentItem(ctx, attribute.component, value, path, false)
+    return item === undefined ? [] : [item]
+  }
+  if (!Array.isArray(value)) {
+    add(ctx, path, typeMessage('array', path, value), value)
+    return []
+  }
+  countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
+  return value.flatMap((item, index) => parseComponentItem(ctx, attribute.component, item, [...path, String(index)], false) ?? [])
+}
+
+function parseZone (ctx: Ctx, attribute: DynamicZoneAttribute, value: unknown, path: string[]): PreparedComponent[] {
+  if (value === null) {
+    if (ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
+    return []
+  }
+  if (!Array.isArray(value)) {
+    add(ctx, path, typeMessage('array', path, value), value)
+    return []
+  }
+  countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
+  return value.flatMap((item, index) => {
+    const itemPath = [...path, String(index)]
+    const uid = isPlainObject(item) ? item.__component : undefined
+    if (isPlainObject(item) && (uid === undefined || uid === null)) {
+      add(ctx, [...itemPath, '__component'], `${displayPath([...itemPath, '__component'])} must be defined.`, null)
+      return []
+    }
+    if (isPlainObject(item) && (typeof uid !== 'string' || !attribute.components.includes(uid))) {
+      add(ctx, [...itemPath, '__component'], `${displayPath([...itemPath, '__component'])} must be one of the following values: ${attribute.components.join(', ')}`, uid)
+      return []
+    }
+    return parseComponentItem(ctx, String(uid), item, itemPath, true) ?? []
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// objects
+
+function prepareObject (ctx: Ctx, model: Model, data: PlainObject, path: string[], creating: boolean, provided?: ReadonlySet<string>): Prepared {
+  const prepared: Prepared = { model, scalars: {}, relations: [], components: new Map() }
+  const { publish } = ctx.options
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) continue
+    const keyPath = [...path, key]
+    const attribute = model.attributes[key]
+    if (attribute === undefined || !attribute.writable) {
+      invalidKey(ctx, path, key, value)
+      continue
+    }
+    switch (attribute.type) {
+      case 'relation':
+        prepared.relations.push(parseRelation(ctx, attribute, value, keyPath))
+        break
+      case 'component':
+        prepared.components.set(key, parseComponent(ctx, attribute, value, keyPath))
+        break
+      case 'dynamiczone':
+        prepared.components.set(key, parseZone(ctx, attribute, value, keyPath))
+        break
+      default: {
+        if (value === null) {
+          if (publish && attribute.required) add(ctx, keyPath, requiredNullMessage(attribute, keyPath), null)
+          prepared.scalars[key] = null
+          break
+        }
+        const result = cast(ctx, attribute, value, keyPath)
+        if (result.ok && checkRules(ctx, attribute, result.value, keyPath, publish)) prepared.scalars[key] = result.value
+      }
+    }
+  }
+  if (publish && creating) {
+    for (const attribute of Object.values(model.attributes)) {
+      if (!attribute.required || attribute.type === 'relation' || data[attribute.name] !== undefined || provided?.has(attribute.name) === true) continue
+      // A default fills it in.
+      if (attribute.type !== 'component' && attribute.type !== 'dynamiczone' && attribute.default !== undefined) continue
+      add(ctx, [...path, attribute.name], `${displayPath([...path, attribute.name])} must be defined.`, null)
+    }
+  }
+  return prepared
+}
+
+/**
+ * Checks `data` for a row of `model`. Root system keys (`id`, `documentId`, `createdAt`, `updatedAt`,
+ * `locale`), unknown and non-writable attributes throw "Invalid key <name>" (the first found); `publishedAt`
+ * is ignored. Attribute problems are thrown together afterwards.
+ */
+export function prepareData (schema: Schema, model: Model, data: unknown, options: PrepareOptions): Prepared {
+  if (!isPlainObject(data)) {
+    throw new ValidationError('data must be an object', { param: 'data', value: data ?? null })
+  }
+  const ctx: Ctx = { schema, options, errors: [], invalidKeys: [] }
+  const rest: PlainObject = {}
+  for (const [key, value] of Object.entries(data)) {
+    if (key === 'publishedAt') continue
+    if (SYSTEM_KEYS.has(key)) invalidKey(ctx, [], key, value)
+    else rest[key] = value
+  }
+  const prepared = prepareObject(ctx, model, rest, [], options.creating, options.provided)
+  const [invalid] = ctx.invalidKeys
+  if (invalid !== undefined) throw invalid
+  if (ctx.errors.length > 0) throw ValidationError.fromItems(ctx.errors)
+  return prepared
+}
+
+// ---------------------------------------------------------------------------------------------
+// stored rows, checked when published
+
+function validateStoredObject (errors: ValidationErrorItem[], schema: Schema, model: Model, row: PlainObject, path: string[]): void {
+  const ctx = { errors }
+  for (const attribute of Object.values(model.attributes)) {
+    const keyPath = [...path, attribute.name]
+    const value = row[attribute.name]
+    if (attribute.type === 'relation') continue
+    if (attribute.type === 'component' || attribute.type === 'dynamiczone') {
+      const items = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value]
+      if (attribute.required && (value === null || value === undefined)) add(ctx, keyPath, `${displayPath(keyPath)} must be defined.`, null)
+      if (attribute.type === 'dynamiczone' || attribute.repeatable) countRules(ctx, attribute, items.length, keyPath, true, value ?? null)
+      items.forEach((item, index) => {
+        if (!isPlainObject(item)) return
+        const uid = attribute.type === 'component' ? attribute.component : String(item.__component)
+        const component = schema.get(uid)
+        if (component === undefined) return
+        const itemPath = attribute.type === 'component' && !attribute.repeatable ? keyPath : [...keyPath, String(index)]
+        validateStoredObject(errors, schema, component, item, itemPath)
+      })
+      continue
+    }
+    if (value === null || value === undefined) {
+      if (attribute.required) add(ctx, keyPath, requiredNullMessage(attribute, keyPath), null)
+      continue
+    }
+    checkRules(ctx, attribute, value, keyPath, true)
+  }
+}
+
+/** The publish-only rules on a stored draft (read back with its components and zones). */
+export function validateStored (schema: Schema, model: Model, row: PlainObject, path: string[] = []): ValidationErrorItem[] {
+  const errors: ValidationErrorItem[] = []
+  validateStoredObject(errors, schema, model, row, path)
+  return errors
+}

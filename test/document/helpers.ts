@@ -1,0 +1,91 @@
+/** A Document Service on a real database (PGlite, or PostgreSQL when DATABASE_URL is set), one per test file. */
+import { sql } from 'drizzle-orm'
+import { loadSchema, type ComponentDefinition, type ContentTypeDefinition, type Schema } from '../../lib/content-types/index.js'
+import { buildPhysicalModel, createDatabase, type Database, type PhysicalModel, syncSchema } from '../../lib/db/index.js'
+import { createDocumentService, type Documents } from '../../lib/document/index.js'
+import { silentLogger } from '../../lib/logger.js'
+import { createQueryEngine, type LifecycleEvent, type QueryEngine } from '../../lib/query/index.js'
+import { createTestDatabase, databaseOption } from '../helpers/db.js'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+export const BLOG = new URL('../fixtures/projects/blog-model/', import.meta.url)
+export const ARTICLE = 'api::article.article'
+export const AUTHOR = 'api::author.author'
+export const CATEGORY = 'api::category.category'
+export const TAG = 'api::tag.tag'
+export const HOMEPAGE = 'api::homepage.homepage'
+export const PROFILE = 'api::author-profile.author-profile'
+
+export interface Setup {
+  documents: Documents
+  db: QueryEngine
+  schema: Schema
+  database: Database
+  physical: PhysicalModel
+  /** Empties every table (ids restart), removes lifecycle subscribers. */
+  reset: () => Promise<void>
+  /** Rows of a table, by id. */
+  rows: (table: string) => Promise<Array<Record<string, unknown>>>
+}
+
+export interface SetupOptions {
+  dir?: string | URL
+  contentTypes?: ContentTypeDefinition[]
+  components?: ComponentDefinition[]
+  locales?: string[]
+  defaultLocale?: string
+}
+
+export async function setup (t: Teardown, options: SetupOptions = {}): Promise<Setup> {
+  const dir = options.dir ?? (options.contentTypes === undefined ? BLOG : undefined)
+  const schema = await loadSchema({
+    ...(dir !== undefined && { dir }),
+    contentTypes: options.contentTypes ?? [],
+    components: options.components ?? []
+  })
+  const physical = buildPhysicalModel(schema)
+  const database = await createDatabase(databaseOption(await createTestDatabase(t)), silentLogger)
+  t.teardown(() => database.close())
+  await syncSchema(database, physical, { log: silentLogger })
+  const db = createQueryEngine({ database, schema, physical, log: silentLogger })
+  await db.ready()
+  const locales = options.locales ?? ['en', 'fr', 'de']
+  const documents = createDocumentService({ db, schema, i18n: { locales, defaultLocale: options.defaultLocale ?? locales[0] ?? 'en' }, log: silentLogger })
+  const tables = physical.tables.map(table => sql.identifier(table.name))
+  return {
+    documents,
+    db,
+    schema,
+    database,
+    physical,
+    async reset () {
+      db.lifecycles.clear()
+      await database.execute(sql`TRUNCATE ${sql.join(tables, sql`, `)} RESTART IDENTITY CASCADE`)
+    },
+    async rows (table) {
+      return await database.execute(sql`SELECT * FROM ${sql.identifier(table)} ORDER BY id`)
+    }
+  }
+}
+
+/** Records Query Engine lifecycle events as `<Action>:<uid short name>` (after hooks only, one per call). */
+export function recordEvents (db: QueryEngine, filter: (event: LifecycleEvent) => boolean = () => true): { events: string[], stop: () => void } {
+  const events: string[] = []
+  const stop = db.lifecycles.subscribe((event) => {
+    if (!event.action.startsWith('after') || !filter(event)) return
+    const name = event.uid.replace(/^api::[^.]+\./, '')
+    events.push(`${event.action.slice(5)}:${name}`)
+  })
+  return { events, stop }
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection (promise: Promise<unknown>): Promise<Error & { details?: Record<string, unknown> }> {
+  try {
+    await promise
+  } catch (err) {
+    return err as Error & { details?: Record<string, unknown> }
+  }
+  throw new Error('expected a rejection')
+}
