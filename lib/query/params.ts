@@ -14,6 +14,8 @@ import { castInput, expectedFor, isJsonType, isOrderedType, isTextType, parseNul
 export interface ParseOptions {
   /** false: private and password attributes are unknown keys at any depth (untrusted callers). Default true. */
   allowPrivate?: boolean
+  /** How errors name each parameter (REST: `{ where: 'filters', orderBy: 'sort', select: 'fields' }`). */
+  paramNames?: Partial<Record<ParamName, string>>
 }
 
 export type ParamName = 'where' | 'select' | 'orderBy' | 'populate' | 'limit' | 'offset' | '_q'
@@ -22,6 +24,14 @@ interface Ctx {
   catalog: Catalog
   allowPrivate: boolean
   param: ParamName
+  names: Partial<Record<ParamName, string>>
+}
+
+/** The parameter's name as the caller knows it, for messages and `details.param`. */
+const paramOf = (ctx: Ctx): string => ctx.names[ctx.param] ?? ctx.param
+
+function context (catalog: Catalog, options: ParseOptions, param: ParamName): Ctx {
+  return { catalog, allowPrivate: options.allowPrivate ?? true, param, names: options.paramNames ?? {} }
 }
 
 export type PlainObject = Record<string, unknown>
@@ -56,7 +66,7 @@ export function invalidKey (param: string, key: string, path: string[]): Validat
 function invalidValue (ctx: Ctx, path: string[], value: unknown, expected: string): ValidationError {
   const full = dotted(path)
   return new ValidationError(`Invalid value ${preview(value)} for ${full}: expected ${expected}`, {
-    key: path[path.length - 1] ?? ctx.param, path: full, param: ctx.param, value
+    key: path[path.length - 1] ?? paramOf(ctx), path: full, param: paramOf(ctx), value
   })
 }
 
@@ -120,10 +130,10 @@ function listOf (value: unknown): unknown[] {
 function parseOperator (ctx: Ctx, field: FieldInfo, op: ScalarOperator, value: unknown, path: string[]): Where | undefined {
   const opPath = [...path, op]
   if (TEXT_OPERATORS.has(op) && !isTextType(field.type)) {
-    throw new ValidationError(`Operator ${op} is not applicable to ${dotted(path)} (${field.type})`, { key: op, path: dotted(opPath), param: ctx.param })
+    throw new ValidationError(`Operator ${op} is not applicable to ${dotted(path)} (${field.type})`, { key: op, path: dotted(opPath), param: paramOf(ctx) })
   }
   if ((ORDER_OPERATORS.has(op) && !isOrderedType(field.type))) {
-    throw new ValidationError(`Operator ${op} is not applicable to ${dotted(path)} (${field.type})`, { key: op, path: dotted(opPath), param: ctx.param })
+    throw new ValidationError(`Operator ${op} is not applicable to ${dotted(path)} (${field.type})`, { key: op, path: dotted(opPath), param: paramOf(ctx) })
   }
   switch (op) {
     case '$null':
@@ -186,7 +196,7 @@ function parseFieldCondition (ctx: Ctx, field: FieldInfo, value: unknown, path: 
     } else if (isScalarOperator(key)) {
       item = parseOperator(ctx, field, key, operand, path)
     } else {
-      throw invalidKey(ctx.param, key, path)
+      throw invalidKey(paramOf(ctx), key, path)
     }
     if (item !== undefined) items.push(item)
   }
@@ -243,7 +253,7 @@ function parseWhereObject (ctx: Ctx, info: ModelInfo, value: PlainObject, path: 
       item = inner === undefined ? undefined : { kind: 'not', item: inner }
     } else {
       const resolved = resolve(ctx, info, key)
-      if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(ctx.param, key, path)
+      if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(paramOf(ctx), key, path)
       const keyPath = [...path, key]
       if (resolved.kind === 'field') item = parseFieldCondition(ctx, resolved.field, operand, keyPath)
       else item = parseNested(ctx, resolved.via, operand, keyPath)
@@ -259,25 +269,25 @@ function parseWhereValue (ctx: Ctx, info: ModelInfo, value: unknown, path: strin
     return and(value.map(v => parseWhereValue(ctx, info, v, path)).filter((w): w is Where => w !== undefined))
   }
   if (!isPlainObject(value)) {
-    throw new ValidationError(`The ${ctx.param} parameter must be an object or an array`, { path: dotted(path), param: ctx.param, value })
+    throw new ValidationError(`The ${paramOf(ctx)} parameter must be an object or an array`, { path: dotted(path), param: paramOf(ctx), value })
   }
   return parseWhereObject(ctx, info, value, path)
 }
 
 export function parseWhere (catalog: Catalog, uid: string, value: unknown, options: ParseOptions = {}): Where | undefined {
-  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'where' }
+  const ctx = context(catalog, options, 'where')
   return parseWhereValue(ctx, catalog.get(uid), value, [])
 }
 
 // ---------------------------------------------------------------------------------------------
 // orderBy
 
-function parseDirection (value: unknown): 'asc' | 'desc' {
+function parseDirection (ctx: Ctx, value: unknown): 'asc' | 'desc' {
   if (typeof value === 'string') {
     const lower = value.trim().toLowerCase()
     if (lower === 'asc' || lower === 'desc') return lower
   }
-  throw new ValidationError('Invalid order. order can only be one of asc|desc|ASC|DESC', { param: 'orderBy', value })
+  throw new ValidationError('Invalid order. order can only be one of asc|desc|ASC|DESC', { param: paramOf(ctx), value })
 }
 
 /** Walks `a.b.c` from a model to a sortable field. */
@@ -287,19 +297,19 @@ function orderTerm (ctx: Ctx, info: ModelInfo, keys: string[], direction: 'asc' 
   const walked = [...path]
   for (const [index, key] of keys.entries()) {
     const resolved = resolve(ctx, current, key)
-    if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(ctx.param, key, walked)
+    if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(paramOf(ctx), key, walked)
     walked.push(key)
     const last = index === keys.length - 1
     if (resolved.kind === 'field') {
-      if (!last) throw invalidKey(ctx.param, keys[index + 1] ?? key, walked)
+      if (!last) throw invalidKey(paramOf(ctx), keys[index + 1] ?? key, walked)
       return { path: steps, field: resolved.field, direction }
     }
     // A relation or component needs a leaf attribute to sort on.
-    if (last) throw invalidKey(ctx.param, key, walked.slice(0, -1))
+    if (last) throw invalidKey(paramOf(ctx), key, walked.slice(0, -1))
     steps.push(resolved.via)
     current = resolved.via.kind === 'relation' ? resolved.via.target : resolved.via.component
   }
-  throw invalidKey(ctx.param, '', walked)
+  throw invalidKey(paramOf(ctx), '', walked)
 }
 
 function parseOrderObject (ctx: Ctx, info: ModelInfo, value: PlainObject, path: string[], prefix: string[]): OrderTerm[] {
@@ -309,7 +319,7 @@ function parseOrderObject (ctx: Ctx, info: ModelInfo, value: PlainObject, path: 
     if (isPlainObject(direction)) {
       terms.push(...parseOrderObject(ctx, info, direction, path, [...prefix, key]))
     } else {
-      terms.push(orderTerm(ctx, info, [...prefix, key], parseDirection(direction), path))
+      terms.push(orderTerm(ctx, info, [...prefix, key], parseDirection(ctx, direction), path))
     }
   }
   return terms
@@ -321,15 +331,15 @@ function parseOrderValue (ctx: Ctx, info: ModelInfo, value: unknown, path: strin
   if (typeof value === 'string') {
     return value.split(',').map(s => s.trim()).filter(s => s !== '').map((item) => {
       const [keys = '', direction = 'asc', ...extra] = item.split(':')
-      return orderTerm(ctx, info, keys.split('.'), parseDirection(extra.length > 0 ? item : direction), path)
+      return orderTerm(ctx, info, keys.split('.'), parseDirection(ctx, extra.length > 0 ? item : direction), path)
     })
   }
   if (isPlainObject(value)) return parseOrderObject(ctx, info, value, path, [])
-  throw invalidValue(ctx, [...path, ctx.param], value, 'a string, an object or an array')
+  throw invalidValue(ctx, [...path, paramOf(ctx)], value, 'a string, an object or an array')
 }
 
 export function parseOrderBy (catalog: Catalog, uid: string, value: unknown, options: ParseOptions = {}): OrderTerm[] {
-  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'orderBy' }
+  const ctx = context(catalog, options, 'orderBy')
   return parseOrderValue(ctx, catalog.get(uid), value, [])
 }
 
@@ -353,14 +363,14 @@ function parseSelectValue (ctx: Ctx, info: ModelInfo, value: unknown, path: stri
   for (const name of names) {
     if (typeof name !== 'string') throw invalidValue(ctx, [...path, 'select'], name, 'an attribute name')
     const resolved = resolve(ctx, info, name)
-    if (resolved?.kind !== 'field') throw invalidKey(ctx.param, name, path)
+    if (resolved?.kind !== 'field') throw invalidKey(paramOf(ctx), name, path)
     wanted.add(name)
   }
   return [...info.fields.values()].filter(f => wanted.has(f.name))
 }
 
 export function parseSelect (catalog: Catalog, uid: string, value: unknown, options: ParseOptions = {}): FieldInfo[] {
-  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'select' }
+  const ctx = context(catalog, options, 'select')
   return parseSelectValue(ctx, catalog.get(uid), value, [])
 }
 
@@ -418,7 +428,7 @@ function populateEntries (value: unknown): PlainObject {
 
 function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
   for (const key of Object.keys(options)) {
-    if (!allowed.has(key)) throw invalidKey(ctx.param, key, path)
+    if (!allowed.has(key)) throw invalidKey(paramOf(ctx), key, path)
   }
 }
 
@@ -437,12 +447,12 @@ function listOptions (ctx: Ctx, info: ModelInfo, options: PlainObject, path: str
 function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unknown, path: string[]): PopulateNode | undefined {
   if (value === false || value === undefined || value === null) return undefined
   const resolved = resolve(ctx, info, name)
-  if (resolved === undefined || resolved.kind === 'field') throw invalidKey(ctx.param, name, path)
+  if (resolved === undefined || resolved.kind === 'field') throw invalidKey(paramOf(ctx), name, path)
   const keyPath = [...path, name]
   const options: PlainObject = value === true || value === '*' ? {} : isPlainObject(value) ? value : { '': value }
   if ('' in options) throw invalidValue(ctx, keyPath, value, 'true or an object of options')
   if (resolved.kind !== 'zone' && 'on' in options) {
-    throw new ValidationError(`Using fragments is not permitted to populate "${name}" in "${info.uid}"`, { key: 'on', path: dotted([...keyPath, 'on']), param: ctx.param })
+    throw new ValidationError(`Using fragments is not permitted to populate "${name}" in "${info.uid}"`, { key: 'on', path: dotted([...keyPath, 'on']), param: paramOf(ctx) })
   }
   if (resolved.kind === 'relation') {
     checkOptions(ctx, options, RELATION_OPTIONS, keyPath)
@@ -462,7 +472,7 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
     checkOptions(ctx, options, COMPONENT_OPTIONS, keyPath)
     const { via } = resolved
     const attribute = info.components.get(name)
-    if (attribute === undefined) throw invalidKey(ctx.param, name, path)
+    if (attribute === undefined) throw invalidKey(paramOf(ctx), name, path)
     return {
       kind: 'component',
       name,
@@ -475,7 +485,7 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
   }
   checkOptions(ctx, options, ZONE_OPTIONS, keyPath)
   const attribute = info.zones.get(name)
-  if (attribute === undefined || info.componentJoin === undefined) throw invalidKey(ctx.param, name, path)
+  if (attribute === undefined || info.componentJoin === undefined) throw invalidKey(paramOf(ctx), name, path)
   let fragments: PlainObject
   if (options.on === undefined) {
     // Every allowed component; `populate: '*'` goes one level into each.
@@ -487,7 +497,7 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
   const on: SelectPlan[] = []
   for (const [uid, fragment] of Object.entries(fragments)) {
     if (fragment === false || fragment === undefined) continue
-    if (!attribute.components.includes(uid)) throw invalidKey(ctx.param, uid, [...keyPath, 'on'])
+    if (!attribute.components.includes(uid)) throw invalidKey(paramOf(ctx), uid, [...keyPath, 'on'])
     const fragmentOptions = fragment === true || fragment === '*' ? {} : isPlainObject(fragment) ? fragment : undefined
     if (fragmentOptions === undefined) throw invalidValue(ctx, [...keyPath, 'on', uid], fragment, 'true or an object of options')
     checkOptions(ctx, fragmentOptions, FRAGMENT_OPTIONS, [...keyPath, 'on', uid])
@@ -527,7 +537,7 @@ function selectPlan (ctx: Ctx, info: ModelInfo, options: PlainObject, path: stri
 }
 
 export function parsePopulate (catalog: Catalog, uid: string, value: unknown, options: ParseOptions = {}): PopulateNode[] {
-  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'populate' }
+  const ctx = context(catalog, options, 'populate')
   return parsePopulateValue(ctx, catalog.get(uid), value, [])
 }
 
@@ -568,7 +578,7 @@ export interface FindInput {
 
 export function parseFind (catalog: Catalog, uid: string, params: FindInput, options: ParseOptions = {}): FindPlan {
   const info = catalog.get(uid)
-  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'where' }
+  const ctx = context(catalog, options, 'where')
   const where = and([
     ...optional(parseWhereValue(ctx, info, params.where, [])),
     ...optional(parseSearch({ ...ctx, param: '_q' }, info, params._q))
@@ -588,7 +598,7 @@ export function parseFind (catalog: Catalog, uid: string, params: FindInput, opt
 /** `where` and `_q` only (count, updateMany, deleteMany). */
 export function parseFilter (catalog: Catalog, uid: string, params: { where?: unknown, _q?: unknown }, options: ParseOptions = {}): Where | undefined {
   const info = catalog.get(uid)
-  const ctx: Ctx = { catalog, allowPrivate: options.allowPrivate ?? true, param: 'where' }
+  const ctx = context(catalog, options, 'where')
   return and([
     ...optional(parseWhereValue(ctx, info, params.where, [])),
     ...optional(parseSearch({ ...ctx, param: '_q' }, info, params._q))

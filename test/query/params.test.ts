@@ -39,6 +39,11 @@ t.test('allowPrivate: false hides private and password attributes at any depth',
   const error = (() => { try { parseWhere(catalog, ARTICLE, { secret: 'x' }, untrusted) } catch (err) { return err } })()
   t.match(error, { details: { key: 'secret', path: 'secret', param: 'where' } }, 'details name the key, path and parameter')
   t.throws(() => parseOrderBy(catalog, ARTICLE, 'secret', untrusted), ValidationError)
+  const rest: ParseOptions = { ...untrusted, paramNames: { where: 'filters', orderBy: 'sort', select: 'fields' } }
+  const named = (parse: () => unknown): unknown => { try { parse() } catch (err) { return err } }
+  t.match(named(() => parseWhere(catalog, ARTICLE, 'x', rest)), { message: 'The filters parameter must be an object or an array', details: { param: 'filters' } }, 'paramNames: REST names in errors')
+  t.match(named(() => parseOrderBy(catalog, ARTICLE, 'views:up', rest)), { details: { param: 'sort' } })
+  t.match(named(() => parseSelect(catalog, ARTICLE, ['pass'], rest)), { details: { param: 'fields', key: 'pass' } })
 
   const fields = parseSelect(catalog, ARTICLE, '*', untrusted).map(f => f.name)
   t.notOk(fields.includes('secret') || fields.includes('pass'), "'*' leaves private fields out")
