@@ -1,0 +1,54 @@
+import type { Catalog } from '../../query/index.js'
+
+/** The `rest` options the query layer reads (a subset of vellum's `rest` options). */
+export interface RestLimits {
+  /** pageSize / limit when none is given. */
+  defaultLimit: number
+  /** Largest pageSize / limit; larger values are clamped to it, `limit=-1` means it. */
+  maxLimit: number
+  /** Whether `meta.pagination` carries `total` (and `pageCount`) unless `pagination[withCount]` says otherwise. */
+  withCount: boolean
+  /** Deepest populate nesting (relations, components, dynamic zones) a request may ask for. */
+  maxPopulateDepth: number
+  /** Deepest filter nesting: each attribute key and each `$and`/`$or`/`$not` is one level. */
+  maxFilterDepth: number
+  /** Longest array (or comma-separated list) any query parameter may hold. */
+  maxArrayLength: number
+}
+
+/** What `parseQueryString` needs from the limits. */
+export interface QueryStringLimits {
+  maxArrayLength: number
+  maxFilterDepth: number
+  maxPopulateDepth: number
+  /** Most `key=value` pairs in one query string; default 1000. */
+  maxParameters?: number
+}
+
+export type QueryAction = 'find' | 'findOne' | 'create' | 'update' | 'delete'
+export type QueryKind = 'collectionType' | 'singleType'
+
+/** Whether the caller may read (`find`) a content type; components are always readable. */
+export type CanRead = (uid: string) => boolean
+
+export interface ValidateQueryContext {
+  catalog: Catalog
+  rest: RestLimits
+  action: QueryAction
+  kind: QueryKind
+  /** When given, filtering or sorting through a relation whose target the caller may not read is a 400. */
+  canRead?: CanRead
+}
+
+export type PagePagination = { mode: 'page', page: number, pageSize: number, withCount: boolean }
+export type OffsetPagination = { mode: 'offset', start: number, limit: number, withCount: boolean }
+/**
+ * Validated pagination. Both modes also carry the row window (`start`, `limit`) the Document Service takes,
+ * so callers need not redo the page math.
+ */
+export type Pagination = (PagePagination & { start: number, limit: number }) | OffsetPagination
+
+/** Strapi's `meta.pagination`: `total`/`pageCount` only when counted. */
+export type PaginationMeta =
+  | { page: number, pageSize: number, pageCount?: number, total?: number }
+  | { start: number, limit: number, total?: number }

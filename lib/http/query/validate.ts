@@ -1,0 +1,124 @@
+import { ValidationError } from '../../errors.js'
+import { parseOrderBy, parsePopulate, parseSelect, parseWhere, type ModelInfo, type ParseOptions } from '../../query/index.js'
+import { checkOrder, checkPopulate, checkWhere } from './access.js'
+import { asRest, queryInvalidKey } from './errors.js'
+import { checkFilterDepth, checkList, checkShape } from './limits.js'
+import { parsePagination } from './pagination.js'
+import { queryStringDepth } from './parse.js'
+import { convertPopulate, type ConvertContext } from './populate.js'
+import type { CanRead, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
+import { isPlainObject, type PlainObject } from './util.js'
+
+/**
+ * The query of a core action, checked against the model before anything runs (contract §7, §8). vellum is
+ * strict where Strapi is lenient: an unknown top-level parameter (or one the action ignores, such as
+ * `filters` on findOne) is a 400 "Invalid key", so is an unknown `status`, and every limit is enforced.
+ * Private and password attributes are unknown keys at every depth: in filters (any operator, inside
+ * `$and`/`$or`/`$not`, through relations and components), sort, fields, populate and populate options.
+ */
+
+const UNTRUSTED: ParseOptions = { allowPrivate: false }
+const LIST_KEYS = ['filters', 'sort', 'fields', 'populate', 'status', 'locale', 'pagination', '_q']
+const ENTRY_KEYS = ['fields', 'populate', 'status', 'locale']
+const DELETE_KEYS = ['status', 'locale']
+const PAGINATION_ROOT_KEYS = new Set(['page', 'pageSize', 'start', 'limit'])
+
+/** The top-level parameters each core action reads; anything else would be silently ignored, so it is refused. */
+export function allowedParams (action: QueryAction, kind: QueryKind): ReadonlySet<string> {
+  if (action === 'find') return new Set(kind === 'collectionType' ? LIST_KEYS : ENTRY_KEYS)
+  return new Set(action === 'delete' ? DELETE_KEYS : ENTRY_KEYS)
+}
+
+function absent (value: unknown): boolean {
+  return value === undefined || value === null || value === ''
+}
+
+function checkStatus (value: unknown): void {
+  if (value === 'draft' || value === 'published') return
+  throw new ValidationError(`Invalid status ${JSON.stringify(value) ?? String(value)}: expected "draft" or "published"`, {
+    key: 'status', path: 'status', source: 'query', param: 'status', value
+  })
+}
+
+function checkLocale (value: unknown): void {
+  if (typeof value === 'string' && value.trim() !== '') return
+  throw new ValidationError(`Invalid locale ${JSON.stringify(value) ?? String(value)}: expected a locale code or "*"`, {
+    key: 'locale', path: 'locale', source: 'query', param: 'locale', value
+  })
+}
+
+function checkSearch (value: unknown): void {
+  if (value === undefined || value === null || typeof value === 'string' || typeof value === 'number') return
+  throw new ValidationError('Invalid _q parameter: expected a string', { key: '_q', path: '_q', source: 'query', param: '_q', value })
+}
+
+/** `filters`, `fields` and `sort` of one model (the root, or `localizations`), checked and access-checked. */
+function checkShapeParams (ctx: ValidateQueryContext, info: ModelInfo, params: PlainObject, param: 'populate' | undefined, path: string[]): void {
+  const { catalog, rest, canRead } = ctx
+  if (!absent(params.filters)) {
+    const filtersParam = param ?? 'filters'
+    if (!isPlainObject(params.filters) && !Array.isArray(params.filters)) {
+      throw new ValidationError('The filters parameter must be an object or an array', {
+        key: 'filters', path: [...path, 'filters'].join('.'), source: 'query', param: filtersParam, value: params.filters
+      })
+    }
+    checkFilterDepth(params.filters, rest.maxFilterDepth, filtersParam, path)
+    const where = asRest(filtersParam, path, () => parseWhere(catalog, info.uid, params.filters, UNTRUSTED))
+    if (canRead !== undefined) checkWhere(where, canRead, filtersParam, path)
+  }
+  if (!absent(params.sort)) {
+    const sortParam = param ?? 'sort'
+    if (typeof params.sort === 'string') checkList(params.sort, rest.maxArrayLength, sortParam, [...path, 'sort'])
+    const terms = asRest(sortParam, path, () => parseOrderBy(catalog, info.uid, params.sort, UNTRUSTED))
+    if (canRead !== undefined) checkOrder(terms, canRead, sortParam, path)
+  }
+  if (!absent(params.fields)) {
+    const fieldsParam = param ?? 'fields'
+    if (typeof params.fields === 'string') checkList(params.fields, rest.maxArrayLength, fieldsParam, [...path, 'fields'])
+    asRest(fieldsParam, path, () => parseSelect(catalog, info.uid, params.fields, UNTRUSTED))
+  }
+}
+
+function checkPopulateParam (ctx: ValidateQueryContext, info: ModelInfo, value: unknown, path: string[], level: number): void {
+  const { catalog, rest, canRead } = ctx
+  const convert: ConvertContext = {
+    maxPopulateDepth: rest.maxPopulateDepth,
+    maxArrayLength: rest.maxArrayLength,
+    resolve: (uid) => catalog.get(uid),
+    onFilters: (filters, at) => { checkFilterDepth(filters, rest.maxFilterDepth, 'populate', at) },
+    onLocalizations: (model, options, at, atLevel) => {
+      // Same model, one level down: its own fields/filters/sort, and its populate as a new level.
+      checkShapeParams(ctx, model, options, 'populate', at)
+      checkPopulateParam(ctx, model, options.populate, at, atLevel + 1)
+    }
+  }
+  const populate = convertPopulate(convert, info, value, path, level)
+  if (populate === undefined) return
+  const nodes = asRest('populate', path, () => parsePopulate(catalog, info.uid, populate, UNTRUSTED))
+  if (canRead !== undefined) checkPopulate(nodes, canRead, path)
+}
+
+/**
+ * Throws the first problem of a query: 400 ValidationError "Invalid key <key>" (`details { key, path,
+ * source: 'query', param }`), a 400 naming an exceeded limit, or a 400 PaginationError. Returns nothing:
+ * the query is used as given (after `sanitizeQuery`).
+ */
+export function validateQuery (query: Record<string, unknown>, uid: string, ctx: ValidateQueryContext): void {
+  const info = ctx.catalog.get(uid)
+  const allowed = allowedParams(ctx.action, ctx.kind)
+  for (const key of Object.keys(query)) {
+    if (allowed.has(key)) continue
+    // Top-level page/start on a list: Strapi's PaginationError, which says where they belong.
+    if (PAGINATION_ROOT_KEYS.has(key) && allowed.has('pagination')) parsePagination(query, ctx.rest)
+    throw queryInvalidKey(undefined, key, [])
+  }
+  checkShape(query, ctx.rest.maxArrayLength, queryStringDepth(ctx.rest) + 1)
+  if (query.status !== undefined) checkStatus(query.status)
+  if (query.locale !== undefined) checkLocale(query.locale)
+  checkSearch(query._q)
+  checkShapeParams(ctx, info, query, undefined, [])
+  if (!absent(query.populate)) checkPopulateParam(ctx, info, query.populate, [], 1)
+  if (allowed.has('pagination')) parsePagination(query, ctx.rest)
+}
+
+export type { CanRead }
