@@ -172,8 +172,9 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
           }
           const page = await rows(p, true)
           found = page.entries
-          // An empty page past the end has no row to carry the total.
-          return page.total ?? (Number(p.offset ?? 0) > 0 ? await count(c) : 0)
+          // An empty page (past the end, or limit 0) has no row to carry the total.
+          const empty = Number(p.offset ?? 0) > 0 || Number(p.limit) === 0
+          return page.total ?? (empty ? await count(c) : 0)
         })
         return found
       })
