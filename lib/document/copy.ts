@@ -198,3 +198,24 @@ export function copyData (schema: Schema, model: Model, row: PlainObject, option
 export function isShared (attribute: Attribute): boolean {
   return !attribute.localized && attribute.type !== 'relation'
 }
+
+/** A component subtree without what differs between rows holding the same content (ids, link rows). */
+function comparable (value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(comparable)
+  if (!isPlainObject(value)) return value
+  const out: PlainObject = {}
+  for (const [key, item] of Object.entries(value)) {
+    if (key === 'id' || key === 'locale' || key === 'publishedAt') continue
+    out[key] = comparable(item)
+  }
+  return out
+}
+
+/** True when two rows (read deep) already hold the same shared attributes: nothing to sync. */
+export function sameShared (model: Model, a: PlainObject, b: PlainObject): boolean {
+  for (const attribute of Object.values(model.attributes)) {
+    if (!isShared(attribute)) continue
+    if (JSON.stringify(comparable(a[attribute.name])) !== JSON.stringify(comparable(b[attribute.name]))) return false
+  }
+  return true
+}

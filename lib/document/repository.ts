@@ -5,7 +5,7 @@ import {
   and, isDraftAndPublish, isLocalized, isPlainObject, localeWhere, parseLocale, parseStatus, type PlainObject, rowLocale,
   type ServiceContext
 } from './context.js'
-import { copyData, deepPopulate, indexLinks, isShared, type Row } from './copy.js'
+import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
 import { buildRead, parsePagination, type ReadScope, scopeWhere } from './params.js'
 import { toQueryData, type RowContext } from './relations.js'
@@ -136,9 +136,10 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
 
   /** Copies the shared attributes of `source` (read deep) onto the other rows of the same status. */
   async function syncSharedFromRow (source: Row, others: Row[], status: 'draft' | 'published'): Promise<void> {
-    if (!localized || others.length === 0) return
+    const changed = others.filter(other => !sameShared(model, source, other))
+    if (!localized || changed.length === 0) return
     const index = await indexLinks(ctx, model, [source])
-    for (const other of others) {
+    for (const other of changed) {
       const data = copyData(ctx.schema, model, source, {
         only: isShared,
         relations: false,
