@@ -273,3 +273,21 @@ t.test('populate costs one statement, whatever the number of rows', async (t) =>
   t.ok(single.result !== null)
   t.equal(single.queries.length, 1, 'findOne with nested filters and populate: one statement')
 })
+
+t.test('rows wider than json_build_object allows (over 50 keys)', async (t) => {
+  const attributes = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`field${i}`, { type: 'integer' as const }]))
+  const wide = await setup(t, {
+    contentTypes: [{
+      kind: 'collectionType',
+      collectionName: 'wides',
+      info: { singularName: 'wide', pluralName: 'wides' },
+      attributes: { ...attributes, self: { type: 'relation', relation: 'oneToOne', target: 'api::wide.wide' } }
+    }],
+    components: []
+  })
+  const repo = wide.engine.query('api::wide.wide')
+  const first = await repo.create({ data: { field0: 0, field59: 59 } })
+  const second = await repo.create({ data: { field1: 1, self: first.id }, populate: ['self'] })
+  t.equal(Object.keys(second).length, 6 + 60 + 1)
+  t.match(second, { field1: 1, field59: null, self: { id: first.id, field0: 0, field59: 59 } })
+})
