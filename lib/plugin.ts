@@ -3,17 +3,45 @@ import fp from 'fastify-plugin'
 import { loadSchema } from './content-types/index.js'
 import type { Component, ContentType } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema } from './db/index.js'
+import { createDocumentService } from './document/index.js'
 import { httpScope } from './http/index.js'
-import { resolveOptions, type RawOptions } from './options.js'
+import { loadProjectCode } from './http/project/index.js'
+import type { Controller, FactoryDeps, ProjectCode, Service } from './http/types.js'
+import { resolveOptions, type RawOptions, type ResolvedOptions } from './options.js'
 import { createQueryEngine } from './query/index.js'
 import type { Vellum } from './types.js'
 
 export type VellumOptions = Partial<RawOptions> & { prefix?: string }
 
+/** A project's code plus what the options add in TypeScript: one set of registries for the HTTP layer. */
+async function collectCode (config: ResolvedOptions): Promise<ProjectCode> {
+  const code: ProjectCode = config.dir !== undefined
+    ? await loadProjectCode(config.dir)
+    : { routers: [], controllers: new Map(), services: new Map(), policies: new Map(), middlewares: new Map(), entry: {} }
+  for (const router of config.routes ?? []) code.routers.push({ apiName: apiOfRouter(router), source: 'options.routes', router })
+  for (const controller of config.controllers ?? []) code.controllers.set(controller.uid, controller)
+  for (const service of config.services ?? []) code.services.set(service.uid, service)
+  for (const [name, policy] of Object.entries(config.policies ?? {})) code.policies.set(qualifyName(name), policy)
+  for (const [name, factory] of Object.entries(config.middlewareFactories ?? {})) code.middlewares.set(qualifyName(name), factory)
+  if (config.middlewares !== undefined) code.globalMiddlewares = config.middlewares
+  return code
+}
+
+function apiOfRouter (router: unknown): string {
+  const uid = (router as { uid?: unknown }).uid
+  return typeof uid === 'string' ? /^api::([^.]+)\./.exec(uid)?.[1] ?? '' : ''
+}
+
+/** A bare name in the options is global, as a file in `src/policies` or `src/middlewares` would be. */
+function qualifyName (name: string): string {
+  return name.includes('::') ? name : `global::${name}`
+}
+
 /**
- * The composition root: options → model → database → sync → Query Engine → decorator → HTTP scope.
- * The outer plugin only decorates, adds onClose and registers the encapsulated child (style guide §2.5),
- * so nothing leaks into the host.
+ * The composition root: options → model → database → sync → Query Engine → Document Service → project code
+ * → decorator → register → HTTP scope; bootstrap at ready, destroy at close. The outer plugin only decorates,
+ * adds onReady/onClose hooks and registers the encapsulated child (style guide §2.5), so nothing leaks into
+ * the host.
  */
 const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (app: FastifyInstance, rawOptions) {
   const config = resolveOptions(rawOptions)
@@ -21,10 +49,11 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
 
   const schema = await loadSchema({
     ...(config.dir !== undefined && { dir: config.dir }),
-    contentTypes: config.contentTypes as never,
-    components: config.components as never
+    contentTypes: config.contentTypes,
+    components: config.components
   })
   const physical = buildPhysicalModel(schema)
+  const code = await collectCode(config)
   const database = await createDatabase({ ...config.database, logParams: config.logSqlParams }, log)
   try {
     if (config.sync.enabled) {
@@ -35,26 +64,53 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     await database.close()
     throw error
   }
-  // close() is a no-op for a client the host owns.
-  app.addHook('onClose', async () => { await database.close() })
+  // close() is a no-op for a client the host owns. The project's destroy runs first, with the database open.
+  app.addHook('onClose', async () => {
+    try {
+      await code.entry.destroy?.({ vellum: decorator })
+    } finally {
+      await database.close()
+    }
+  })
 
   const db = createQueryEngine({ database, schema, physical, log })
   // Project lifecycles.(ts|js) files load now: a broken one fails the boot, not the first write.
   await db.ready()
+  const documents = createDocumentService({ db, schema, i18n: config.i18n, log })
+
+  const controllers = new Map<string, Controller>()
+  const services = new Map<string, Service>()
   const decorator: Vellum = {
     contentTypes: Object.fromEntries(schema.contentTypes) as Record<string, ContentType>,
     components: Object.fromEntries(schema.components) as Record<string, Component>,
     schema,
     physical,
     db,
+    documents,
+    controller (uid) {
+      const controller = controllers.get(uid)
+      if (controller === undefined) throw new Error(`No controller ${uid}`)
+      return controller
+    },
+    service (uid) {
+      const service = services.get(uid)
+      if (service === undefined) throw new Error(`No service ${uid}`)
+      return service
+    },
     config
   }
   app.decorate(config.decorator, decorator)
+  const deps: FactoryDeps = { vellum: decorator }
 
+  for (const register of [code.entry.register, config.register]) await register?.(deps)
   for (const contentType of schema.contentTypes.values()) {
     log.info({ uid: contentType.uid, kind: contentType.kind, table: contentType.collectionName }, 'content type loaded')
   }
-  await app.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator })
+  await app.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator, code, controllers, services })
+
+  app.addHook('onReady', async () => {
+    for (const bootstrap of [code.entry.bootstrap, config.bootstrap]) await bootstrap?.(deps)
+  })
 }
 
 export default fp(vellumPlugin, { name: 'vellum', fastify: '5.x' })

@@ -53,6 +53,8 @@ export async function loadProjectOptions (dir: string): Promise<VellumOptions> {
 /** Builds the standalone service (no listen): a Fastify app with vellum registered at the root. */
 export async function buildServer (config: ServerConfig): Promise<FastifyInstance> {
   const app = Fastify({
+    // A first boot on embedded PGlite initializes a whole cluster (seconds on a busy machine).
+    pluginTimeout: 120_000,
     logger: {
       level: config.logLevel,
       // Credentials never reach the logs.

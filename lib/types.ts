@@ -1,5 +1,7 @@
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import type { PhysicalModel } from './db/physical.js'
+import type { Documents } from './document/index.js'
+import type { Controller, Service } from './http/types.js'
 import type { QueryEngine } from './query/index.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -15,6 +17,12 @@ export interface Vellum {
   readonly physical: PhysicalModel
   /** Query Engine: `db.query(uid)`, `db.transaction(fn)`, `db.lifecycles`. */
   readonly db: QueryEngine
+  /** Document Service: `documents(uid).findMany(...)`, `documents.use(middleware)`. */
+  readonly documents: Documents
+  /** A controller by uid (`api::article.article`), as registered (extended controllers included). */
+  controller: (uid: string) => Controller
+  /** A service by uid, as registered. */
+  service: (uid: string) => Service
   /** The resolved plugin options (defaults filled in). */
   readonly config: Readonly<ResolvedOptions>
 }

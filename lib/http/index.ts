@@ -1,25 +1,151 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import type { ContentType } from '../content-types/types.js'
+import {
+  createRouteHandlers, errorForStatus, releaseSuspended, type BoundPolicy, type RequestContext
+} from '../hooks/index.js'
 import type { Vellum } from '../types.js'
-import { handleError, handleNotFound } from './errors.js'
+import { createCollectionController, createSingleTypeController, type RequestGuards } from './core/controller.js'
+import { createCollectionService, createSingleTypeService } from './core/service.js'
+import { handleNotFound, handlePipelineError } from './errors.js'
+import { extendCore } from './factories.js'
+import { registerGlobalMiddlewares, resolveGlobalMiddlewares, resolveRouteMiddlewares } from './middlewares/index.js'
+import { createPublicAccess, type AuthState } from './permissions.js'
+import { resolvePolicies } from './policies/index.js'
+import { parseQueryString, sanitizeQuery, validateQuery } from './query/index.js'
+import { resolveRoutes, type ResolvedRoute } from './routes.js'
+import { sanitizeOutput } from './sanitize/index.js'
+import type { Controller, ControllerFactory, FactoryDeps, ProjectCode, Service, ServiceFactory } from './types.js'
 
 export interface HttpScopeOptions {
   vellum: Vellum
+  code: ProjectCode
+  /** Filled here: the registries behind `vellum.controller(uid)` and `vellum.service(uid)`. */
+  controllers: Map<string, Controller>
+  services: Map<string, Service>
 }
 
-/**
- * vellum's encapsulated scope: everything here (error and 404 formats, parsers, hooks) stays inside it and
- * never changes the host's behaviour.
- */
-export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function vellumHttp (app: FastifyInstance, { vellum }) {
-  app.setErrorHandler(handleError)
+function isFactory<T extends ControllerFactory | ServiceFactory> (value: unknown, kind: T['kind']): value is T {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === kind
+}
 
-  app.get('/_health', async () => ({ status: 'ok' }))
+/** A registered controller or service: the core one (for content types) extended by the project's, if any. */
+function build<T extends object> (core: T, custom: unknown, kind: 'controller-factory' | 'service-factory', deps: FactoryDeps): T {
+  if (custom === undefined) return core
+  if (isFactory(custom, kind)) return extendCore(core, custom.extend, deps)
+  // A plain object (Strapi allows `module.exports = { async action (ctx) {} }`) still falls back to the core.
+  return extendCore(core, () => custom as object, deps)
+}
 
-  const restPrefix = vellum.config.rest.prefix
-  if (restPrefix !== '') {
-    // The content API's own scope, so a 404 under it gets Strapi's envelope while the host keeps its own.
-    await app.register(async function vellumContentApi (api) {
-      api.setNotFoundHandler(handleNotFound)
-    }, { prefix: restPrefix })
+function canReadOf (ctx: RequestContext): (uid: string) => boolean {
+  return (ctx.state.auth as AuthState | undefined)?.canRead ?? (() => false)
+}
+
+function guardsFor (contentType: ContentType, vellum: Vellum): RequestGuards {
+  const { uid, kind } = contentType
+  return {
+    validateQuery (ctx) {
+      const handler = String((ctx.state.route as { handler?: unknown } | undefined)?.handler ?? '')
+      const action = handler.slice(handler.lastIndexOf('.') + 1) as 'find' | 'findOne' | 'create' | 'update' | 'delete'
+      validateQuery(ctx.query, uid, { catalog: vellum.db.catalog, rest: vellum.config.rest, action, kind })
+    },
+    sanitizeQuery: (ctx) => sanitizeQuery(ctx.query, uid, { schema: vellum.schema, canRead: canReadOf(ctx) }),
+    sanitizeOutput: (data, ctx) => sanitizeOutput(data, uid, { schema: vellum.schema, canRead: canReadOf(ctx) })
   }
+}
+
+function buildRegistries ({ vellum, code, controllers, services }: HttpScopeOptions): void {
+  const deps: FactoryDeps = { vellum }
+  for (const contentType of vellum.schema.contentTypes.values()) {
+    const coreDeps = { contentType, documents: vellum.documents, rest: vellum.config.rest }
+    const service = contentType.kind === 'singleType' ? createSingleTypeService(coreDeps) : createCollectionService(coreDeps)
+    services.set(contentType.uid, build(service, code.services.get(contentType.uid), 'service-factory', deps))
+    const controllerDeps = { contentType, service: () => services.get(contentType.uid) as never, guards: guardsFor(contentType, vellum) }
+    const controller = contentType.kind === 'singleType' ? createSingleTypeController(controllerDeps) : createCollectionController(controllerDeps)
+    controllers.set(contentType.uid, build(controller, code.controllers.get(contentType.uid), 'controller-factory', deps))
+  }
+  // Controllers and services of APIs without a content type: custom actions only.
+  for (const [uid, custom] of code.services) if (!services.has(uid)) services.set(uid, build({}, custom, 'service-factory', deps))
+  for (const [uid, custom] of code.controllers) if (!controllers.has(uid)) controllers.set(uid, build({}, custom, 'controller-factory', deps))
+}
+
+/** The controller action a route runs, checked at boot. */
+function actionOf (route: ResolvedRoute, controllers: Map<string, Controller>): (ctx: RequestContext) => unknown {
+  if (typeof route.handler === 'function') return route.handler
+  const name = route.handler
+  const dot = name.lastIndexOf('.')
+  const controller = controllers.get(name.slice(0, dot))
+  const action = name.slice(dot + 1)
+  if (controller === undefined || typeof controller[action] !== 'function') {
+    throw new Error(`${route.source}: handler ${name} not found`)
+  }
+  return (ctx) => (controller[action] as (ctx: RequestContext) => unknown).call(controller, ctx)
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+
+/**
+ * vellum's encapsulated scope: query parsing, the global middlewares, the error and 404 formats and the
+ * content API live here and never change the host's behaviour.
+ */
+export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function vellumHttp (app: FastifyInstance, options) {
+  const { vellum, code } = options
+  const deps: FactoryDeps = { vellum }
+  const rest = vellum.config.rest
+  buildRegistries(options)
+
+  // Strapi's query syntax (`filters[title][$eq]=x`), parsed with qs for our routes only.
+  app.addHook('onRequest', function vellumQuery (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const at = request.url.indexOf('?')
+    try {
+      request.query = at === -1 ? {} : parseQueryString(request.url.slice(at + 1), rest)
+      done()
+    } catch (error) {
+      done(error as Error)
+    }
+  })
+
+  const projectDir = vellum.config.dir
+  const resolveOptions = { registry: code.middlewares, deps, log: app.log, ...(projectDir !== undefined && { projectDir }) }
+  // Built-ins that are Fastify plugins (helmet, cors) first, then the chain's onRequest hook.
+  await registerGlobalMiddlewares(app, await resolveGlobalMiddlewares(code.globalMiddlewares, resolveOptions))
+  app.addHook('onResponse', async (request) => { releaseSuspended(request) })
+  app.addHook('onRequestAbort', async (request) => { releaseSuspended(request) })
+  app.setErrorHandler(handlePipelineError)
+
+  const health = createRouteHandlers({ policies: [], middlewares: [], controller: () => ({ status: 'ok' }) })
+  app.get('/_health', { preHandler: health.preHandler }, health.handler)
+
+  const routes = resolveRoutes(code.routers, vellum.schema)
+  const authorize = createPublicAccess(vellum.config.permissions)
+  const prepared = await Promise.all(routes.map(async route => {
+    const scope = { ...(route.apiName !== undefined && { apiName: route.apiName }) }
+    const routeInfo = { method: route.method, path: route.path, handler: route.handlerName, config: route.config, info: route.info }
+    const access: BoundPolicy = (ctx) => {
+      ctx.state.route = routeInfo
+      authorize(ctx, route.handlerName, route.config)
+    }
+    const policies: BoundPolicy[] = [access, ...resolvePolicies(route.config.policies, scope, code.policies, deps)]
+    const middlewares = await resolveRouteMiddlewares(route.config.middlewares, { ...resolveOptions, ...scope })
+    return { route, handlers: createRouteHandlers({ policies, middlewares, controller: actionOf(route, options.controllers) }) }
+  }))
+
+  await app.register(async function vellumContentApi (api) {
+    if (rest.prefix !== '' || app.prefix !== '') api.setNotFoundHandler(handleNotFound)
+    const methodsByPath = new Map<string, Set<string>>()
+    for (const { route, handlers } of prepared) {
+      // A trailing slash is accepted, as in Strapi (Fastify's ignoreTrailingSlash is server-wide, so not ours to set).
+      for (const url of route.path.endsWith('/') ? [route.path] : [route.path, `${route.path}/`]) {
+        api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler: handlers.preHandler, handler: handlers.handler })
+      }
+      const methods = methodsByPath.get(route.path) ?? new Set<string>()
+      methods.add(route.method)
+      methodsByPath.set(route.path, methods)
+    }
+    // A known path with another method: 405 in the envelope (Strapi answers plain text).
+    const notAllowed = createRouteHandlers({ policies: [], middlewares: [], controller: () => { throw errorForStatus(405, 'Method Not Allowed') } })
+    for (const [path, methods] of methodsByPath) {
+      const others = METHODS.filter(method => !methods.has(method))
+      if (others.length > 0) api.route({ method: others, url: path, preHandler: notAllowed.preHandler, handler: notAllowed.handler })
+    }
+  }, { prefix: rest.prefix })
 }

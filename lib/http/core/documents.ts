@@ -1,0 +1,18 @@
+/**
+ * What the core services need of the Document Service (Strapi v5's `documents(uid)` API). Kept structural so
+ * the HTTP layer depends on the contract, not on the implementation.
+ */
+export type Entry = Record<string, unknown>
+export type DocumentParams = Record<string, unknown>
+
+export interface DocumentRepository {
+  findMany: (params?: DocumentParams) => Promise<Entry[]>
+  findFirst: (params?: DocumentParams) => Promise<Entry | null>
+  findOne: (params: DocumentParams & { documentId: string }) => Promise<Entry | null>
+  count: (params?: DocumentParams) => Promise<number>
+  create: (params: DocumentParams & { data: Record<string, unknown> }) => Promise<Entry>
+  update: (params: DocumentParams & { documentId: string, data: Record<string, unknown> }) => Promise<Entry | null>
+  delete: (params: DocumentParams & { documentId: string }) => Promise<{ documentId: string, entries: Entry[] }>
+}
+
+export type DocumentsAccessor = (uid: string) => DocumentRepository

@@ -1,0 +1,95 @@
+import type { ContentType } from '../../content-types/types.js'
+import { paginationMeta, parsePagination } from '../query/index.js'
+import type { DocumentParams, DocumentsAccessor, Entry } from './documents.js'
+import type { Service } from '../types.js'
+
+/**
+ * Core services (contract §17): they add `status: 'published'` when the query has none and do the pagination
+ * math before calling the Document Service. Pure: no request, no reply.
+ */
+
+export interface CoreServiceDeps {
+  contentType: ContentType
+  documents: DocumentsAccessor
+  rest: { defaultLimit: number, maxLimit: number, withCount: boolean }
+}
+
+export interface CollectionService extends Service {
+  find: (params?: DocumentParams) => Promise<{ results: Entry[], pagination: Record<string, number> }>
+  findOne: (documentId: string, params?: DocumentParams) => Promise<Entry | null>
+  create: (params: DocumentParams & { data: Record<string, unknown> }) => Promise<Entry>
+  update: (documentId: string, params: DocumentParams & { data: Record<string, unknown> }) => Promise<Entry | null>
+  delete: (documentId: string, params?: DocumentParams) => Promise<{ deletedEntries: number }>
+}
+
+export interface SingleTypeService extends Service {
+  find: (params?: DocumentParams) => Promise<Entry | null>
+  createOrUpdate: (params: DocumentParams & { data: Record<string, unknown> }) => Promise<Entry | null>
+  delete: (params?: DocumentParams) => Promise<{ deletedEntries: number }>
+}
+
+const PAGINATION_KEYS = ['pagination', 'page', 'pageSize', 'start', 'limit'] as const
+
+/** REST defaults: published rows unless asked otherwise (only meaningful with draft & publish). */
+function withStatus (contentType: ContentType, params: DocumentParams): DocumentParams {
+  if (!contentType.draftAndPublish || params.status !== undefined) return params
+  return { ...params, status: 'published' }
+}
+
+function withoutPagination (params: DocumentParams): DocumentParams {
+  const rest = { ...params }
+  for (const key of PAGINATION_KEYS) delete rest[key]
+  return rest
+}
+
+export function createCollectionService ({ contentType, documents, rest }: CoreServiceDeps): CollectionService {
+  const repository = () => documents(contentType.uid)
+  return {
+    async find (params = {}) {
+      const pagination = parsePagination(params, rest)
+      const query = withStatus(contentType, withoutPagination(params))
+      const window = pagination.mode === 'page'
+        ? { start: (pagination.page - 1) * pagination.pageSize, limit: pagination.pageSize }
+        : { start: pagination.start, limit: pagination.limit }
+      const [results, total] = await Promise.all([
+        repository().findMany({ ...query, ...window }),
+        pagination.withCount ? repository().count(query) : undefined
+      ])
+      return { results, pagination: paginationMeta(pagination, total) }
+    },
+    async findOne (documentId, params = {}) {
+      return await repository().findOne({ ...withStatus(contentType, params), documentId })
+    },
+    async create (params) {
+      return await repository().create(withStatus(contentType, params) as DocumentParams & { data: Record<string, unknown> })
+    },
+    async update (documentId, params) {
+      return await repository().update({ ...withStatus(contentType, params), documentId } as DocumentParams & { documentId: string, data: Record<string, unknown> })
+    },
+    async delete (documentId, params = {}) {
+      const { entries } = await repository().delete({ ...params, documentId })
+      return { deletedEntries: entries.length }
+    }
+  }
+}
+
+export function createSingleTypeService ({ contentType, documents }: CoreServiceDeps): SingleTypeService {
+  const repository = () => documents(contentType.uid)
+  return {
+    async find (params = {}) {
+      return await repository().findFirst(withStatus(contentType, params))
+    },
+    async createOrUpdate (params) {
+      const existing = await repository().findFirst({ status: 'draft', ...(params.locale !== undefined && { locale: params.locale }), fields: ['documentId'] })
+      const next = withStatus(contentType, params) as DocumentParams & { data: Record<string, unknown> }
+      if (existing === null) return await repository().create(next)
+      return await repository().update({ ...next, documentId: String(existing.documentId) })
+    },
+    async delete (params = {}) {
+      const existing = await repository().findFirst({ status: 'draft', ...(params.locale !== undefined && { locale: params.locale }), fields: ['documentId'] })
+      if (existing === null) return { deletedEntries: 0 }
+      const { entries } = await repository().delete({ ...params, documentId: String(existing.documentId) })
+      return { deletedEntries: entries.length }
+    }
+  }
+}

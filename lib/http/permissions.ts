@@ -1,0 +1,45 @@
+import { ForbiddenError, UnauthorizedError } from '../errors.js'
+import type { RequestContext } from '../hooks/index.js'
+import type { RouteConfig } from './types.js'
+
+/**
+ * Authentication and authorization of content-API routes (contract §21): route-info → authenticate →
+ * authorize, before the route's own policies. Only the public role exists for now; API tokens will be one
+ * more strategy tried in `authenticate` before the public role.
+ */
+
+export interface PermissionsConfig {
+  /** Actions open without credentials, or '*'. */
+  public: '*' | string[]
+}
+
+export interface AuthState {
+  strategy: 'public'
+  credentials: null
+  /** Whether the caller may `find` a content type (used to drop unreadable relations from populate). */
+  canRead: (uid: string) => boolean
+}
+
+export function createPublicAccess (permissions: PermissionsConfig) {
+  const open = permissions.public === '*' ? undefined : new Set(permissions.public)
+  const allows = (action: string): boolean => open === undefined || open.has(action)
+  const canRead = (uid: string): boolean => allows(`${uid}.find`)
+
+  /** The first step of every protected route: who is calling, and may they run this action? */
+  return function authorize (ctx: RequestContext, scope: string | undefined, config: RouteConfig): void {
+    if (config.auth === false) {
+      ctx.state.auth = { strategy: 'public', credentials: null, canRead: () => true } satisfies AuthState
+      return
+    }
+    if (ctx.get('authorization') !== '') {
+      // No token strategy yet, and a credential nobody accepts is never downgraded to public access.
+      throw new UnauthorizedError('Missing or invalid credentials')
+    }
+    const action = config.auth?.scope?.[0] ?? scope
+    if (action === undefined) throw new UnauthorizedError('Missing or invalid credentials')
+    if (!allows(action)) throw new ForbiddenError('Forbidden')
+    ctx.state.auth = { strategy: 'public', credentials: null, canRead } satisfies AuthState
+  }
+}
+
+export type Authorize = ReturnType<typeof createPublicAccess>
