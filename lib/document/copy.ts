@@ -165,6 +165,8 @@ export function copyData (schema: Schema, model: Model, row: PlainObject, option
         // Relations inside components are always copied with their component.
         if (!attribute.owner || (!options.relations && model.kind !== 'component')) break
         const ids = linkedRows(value).flatMap(l => mapLink(schema, options.index, attribute, l, options.to) ?? [])
+        // A new row has no links to clear.
+        if (ids.length === 0 && options.counterpart === undefined) break
         data[attribute.name] = { set: [...new Set(ids)].map(id => ({ id })) }
         break
       }

@@ -187,8 +187,8 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
         await repoint(ctx, model, draft.id, created.id, 'publish', options.fresh)
       }
     }
-    if (localized) {
-      // The other locales' published rows share the non-localized attributes.
+    if (localized && options.fresh === undefined) {
+      // The other locales' published rows share the non-localized attributes (a new document has none).
       const source = drafts[drafts.length - 1]!
       const others = await documentRows(documentId, '*', { publishedAt: { $notNull: true }, id: { $notIn: ids } })
       await syncSharedFromRow(source, others, 'published')
