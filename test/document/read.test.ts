@@ -154,6 +154,8 @@ t.test('localizations: the other locales of the same document and status', async
   t.same(list.map(e => titles(e.localizations, 'locale')), [['fr'], [], []])
   const none = await articles.findOne({ documentId: gamma.documentId, populate: ['localizations'] })
   t.same(none?.localizations, [])
+  const nested = await categories.findOne({ documentId: news.documentId, status: 'published', populate: { articles: { fields: ['title'], sort: 'title', populate: { localizations: { fields: ['title'] } } } } })
+  t.same((nested?.articles as DocumentEntry[]).map(a => [a.title, titles(a.localizations)]), [['Alpha', ['Alpha FR']], ['Beta', []]], 'inside a populated relation too')
   const err = await rejection(categories.findMany({ populate: ['localizations'] }))
   t.match(err, { name: 'ValidationError', message: 'Invalid key localizations' }, 'only on localized types')
 })
