@@ -8,6 +8,6 @@ export { paginationMeta, parsePagination } from './pagination.js'
 export { sanitizeQuery, type SanitizeQueryOptions } from './sanitize.js'
 export type { QueryParam } from './errors.js'
 export type {
-  CanRead, OffsetPagination, PagePagination, Pagination, PaginationMeta, QueryAction, QueryKind,
+  CanRead, CoreQueryAction, OffsetPagination, PagePagination, Pagination, PaginationMeta, QueryAction, QueryKind,
   QueryStringLimits, RestLimits, ValidateQueryContext
 } from './types.js'

@@ -25,7 +25,9 @@ export interface QueryStringLimits {
   maxParameters?: number
 }
 
-export type QueryAction = 'find' | 'findOne' | 'create' | 'update' | 'delete'
+export type CoreQueryAction = 'find' | 'findOne' | 'create' | 'update' | 'delete'
+/** A core action, or a custom controller action's name (validated like a list: every parameter allowed). */
+export type QueryAction = CoreQueryAction | (string & Record<never, never>)
 export type QueryKind = 'collectionType' | 'singleType'
 
 /** Whether the caller may read (`find`) a content type; components are always readable. */

@@ -23,10 +23,19 @@ const ENTRY_KEYS = ['fields', 'populate', 'status', 'locale']
 const DELETE_KEYS = ['status', 'locale']
 const PAGINATION_ROOT_KEYS = new Set(['page', 'pageSize', 'start', 'limit'])
 
-/** The top-level parameters each core action reads; anything else would be silently ignored, so it is refused. */
+/**
+ * The top-level parameters each core action reads; anything else would be silently ignored, so it is refused.
+ * A custom action may read anything a list reads.
+ */
 export function allowedParams (action: QueryAction, kind: QueryKind): ReadonlySet<string> {
-  if (action === 'find') return new Set(kind === 'collectionType' ? LIST_KEYS : ENTRY_KEYS)
-  return new Set(action === 'delete' ? DELETE_KEYS : ENTRY_KEYS)
+  switch (action) {
+    case 'find': return new Set(kind === 'collectionType' ? LIST_KEYS : ENTRY_KEYS)
+    case 'findOne':
+    case 'create':
+    case 'update': return new Set(ENTRY_KEYS)
+    case 'delete': return new Set(DELETE_KEYS)
+    default: return new Set(LIST_KEYS)
+  }
 }
 
 function absent (value: unknown): boolean {

@@ -19,6 +19,9 @@ t.test('top-level parameters: strict, per action', async (t) => {
   t.same([...allowedParams('create', 'collectionType')], ['fields', 'populate', 'status', 'locale'])
   t.same([...allowedParams('update', 'singleType')], ['fields', 'populate', 'status', 'locale'])
   t.same([...allowedParams('delete', 'collectionType')], ['status', 'locale'])
+  t.same([...allowedParams('myAction', 'singleType')], [...allowedParams('find', 'collectionType')], 'a custom action reads what a list reads')
+  t.doesNotThrow(() => { check(ARTICLE, 'filters[title]=x&pagination[page]=2&populate=*', { action: 'myAction' }) })
+  t.equal(fails(ARTICLE, 'filters[internalNotes]=x', { action: 'myAction' }).message, 'Invalid key internalNotes', 'and is just as strict about private attributes')
 
   const err = fails(ARTICLE, 'bogus=1')
   t.type(err, ValidationError)
