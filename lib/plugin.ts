@@ -11,7 +11,9 @@ import { resolveOptions, type RawOptions, type ResolvedOptions } from './options
 import { createQueryEngine } from './query/index.js'
 import type { Vellum } from './types.js'
 
-export type VellumOptions = Partial<RawOptions> & { prefix?: string }
+/** Options whose nested settings all have defaults: any subset of them may be given. */
+type NestedDefaults = 'rest' | 'i18n' | 'permissions'
+export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in NestedDefaults]?: Partial<RawOptions[K]> } & { prefix?: string }
 
 /** A project's code plus what the options add in TypeScript: one set of registries for the HTTP layer. */
 async function collectCode (config: ResolvedOptions): Promise<ProjectCode> {
