@@ -30,9 +30,12 @@ export interface SingleTypeService extends Service {
 
 const PAGINATION_KEYS = ['pagination', 'page', 'pageSize', 'start', 'limit'] as const
 
-/** REST defaults: published rows unless asked otherwise (only meaningful with draft & publish). */
-function withStatus (contentType: ContentType, params: DocumentParams): DocumentParams {
-  if (!contentType.draftAndPublish || params.status !== undefined) return params
+/**
+ * REST defaults: published rows unless asked otherwise. Also on types without draft & publish: the status
+ * still applies to the draft & publish targets they populate, and drafts must never leak through relations.
+ */
+function withStatus (params: DocumentParams): DocumentParams {
+  if (params.status !== undefined) return params
   return { ...params, status: 'published' }
 }
 
@@ -47,7 +50,7 @@ export function createCollectionService ({ contentType, documents, rest }: CoreS
   return {
     async find (params = {}) {
       const pagination = parsePagination(params, rest)
-      const query = withStatus(contentType, withoutPagination(params))
+      const query = withStatus(withoutPagination(params))
       const window = pagination.mode === 'page'
         ? { start: (pagination.page - 1) * pagination.pageSize, limit: pagination.pageSize }
         : { start: pagination.start, limit: pagination.limit }
@@ -58,13 +61,13 @@ export function createCollectionService ({ contentType, documents, rest }: CoreS
       return { results, pagination: paginationMeta(pagination, total) }
     },
     async findOne (documentId, params = {}) {
-      return await repository().findOne({ ...withStatus(contentType, params), documentId })
+      return await repository().findOne({ ...withStatus(params), documentId })
     },
     async create (params) {
-      return await repository().create(withStatus(contentType, params) as DocumentParams & { data: Record<string, unknown> })
+      return await repository().create(withStatus(params) as DocumentParams & { data: Record<string, unknown> })
     },
     async update (documentId, params) {
-      return await repository().update({ ...withStatus(contentType, params), documentId } as DocumentParams & { documentId: string, data: Record<string, unknown> })
+      return await repository().update({ ...withStatus(params), documentId } as DocumentParams & { documentId: string, data: Record<string, unknown> })
     },
     async delete (documentId, params = {}) {
       const { entries } = await repository().delete({ ...params, documentId })
@@ -77,11 +80,11 @@ export function createSingleTypeService ({ contentType, documents }: CoreService
   const repository = () => documents(contentType.uid)
   return {
     async find (params = {}) {
-      return await repository().findFirst(withStatus(contentType, params))
+      return await repository().findFirst(withStatus(params))
     },
     async createOrUpdate (params) {
       const existing = await repository().findFirst({ status: 'draft', ...(params.locale !== undefined && { locale: params.locale }), fields: ['documentId'] })
-      const next = withStatus(contentType, params) as DocumentParams & { data: Record<string, unknown> }
+      const next = withStatus(params) as DocumentParams & { data: Record<string, unknown> }
       if (existing === null) return await repository().create(next)
       return await repository().update({ ...next, documentId: String(existing.documentId) })
     },
