@@ -1,4 +1,4 @@
-import type { Attribute, Model, RelationAttribute, ScalarType, Schema } from '../content-types/types.js'
+import type { Attribute, Model, RelationAttribute, ScalarType, Schema } from '../content-types/index.js'
 import {
   columnName, componentJoinTableName, identifier, indexName, joinColumnName, linkTableName, orderColumnName
 } from './naming.js'

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import type { ContentType } from '../content-types/types.js'
+import type { ContentType } from '../content-types/index.js'
 import {
   createRouteHandlers, errorForStatus, releaseSuspended, type BoundPolicy, type RequestContext
 } from '../hooks/index.js'

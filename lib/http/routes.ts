@@ -1,4 +1,4 @@
-import type { Schema } from '../content-types/types.js'
+import type { Schema } from '../content-types/index.js'
 import type { Handler, CoreAction, CoreRouter, Router, RouteConfig, RouteDefinition } from './types.js'
 
 /**

@@ -1,7 +1,7 @@
 import type { SQL } from 'drizzle-orm'
 import type { Schema } from '../content-types/index.js'
 import type { Database, PhysicalModel } from '../db/index.js'
-import { createTransactions, type TransactionScope } from '../db/transaction.js'
+import { createTransactions, type TransactionScope } from '../db/index.js'
 import { ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { parseData, parseDataList } from './data.js'

@@ -18,4 +18,4 @@ export {
 } from './params.js'
 export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 export { compileCount, compileFind } from './select.js'
-export type { TransactionScope } from '../db/transaction.js'
+export type { TransactionScope } from '../db/index.js'

@@ -1,4 +1,4 @@
-import type { ContentType } from '../../content-types/types.js'
+import type { ContentType } from '../../content-types/index.js'
 import { ValidationError } from '../../errors.js'
 import type { RequestContext } from '../../hooks/index.js'
 import type { Controller } from '../types.js'

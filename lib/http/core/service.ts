@@ -1,4 +1,4 @@
-import type { ContentType } from '../../content-types/types.js'
+import type { ContentType } from '../../content-types/index.js'
 import { paginationMeta, parsePagination } from '../query/index.js'
 import type { DocumentParams, DocumentsAccessor, Entry } from './documents.js'
 import type { Service } from '../types.js'
