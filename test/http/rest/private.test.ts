@@ -82,7 +82,7 @@ t.test('never in a read: top level, populated relations (any depth, both sides),
     '/api/categories?populate[articles][populate]=*', '/api/tags?populate[articles][populate][author]=true',
     '/api/homepage?populate[hero][populate][article][populate]=*&populate[highlight][populate]=*&populate[featuredArticles][populate]=*',
     '/api/vaults', '/api/vaults?populate=*', `/api/vaults/${vaultId}?populate[owner][populate]=*&populate[box]=true&populate[boxes]=true`,
-    `/api/vaults?populate[owner][populate][articles][populate][author]=true&populate[owner][populate][socialLinks]=true`
+    '/api/vaults?populate[owner][populate][articles][populate][author]=true&populate[owner][populate][socialLinks]=true'
   ]
   for (const url of urls) {
     const res = await send('GET', url)
