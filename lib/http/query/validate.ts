@@ -49,9 +49,11 @@ function checkStatus (value: unknown): void {
   })
 }
 
-function checkLocale (value: unknown): void {
-  if (typeof value === 'string' && value.trim() !== '') return
-  throw new ValidationError(`Invalid locale ${JSON.stringify(value) ?? String(value)}: expected a locale code or "*"`, {
+function checkLocale (value: unknown, locales: readonly string[] | undefined): void {
+  if (typeof value === 'string' && value.trim() !== '' && (locales === undefined || value === '*' || locales.includes(value))) return
+  // Worded as the Document Service words it; Strapi accepts any code (contract §24.6).
+  const expected = locales === undefined ? 'a locale code or "*"' : `one of ${[...locales, '*'].join(', ')}`
+  throw new ValidationError(`Invalid locale ${JSON.stringify(value) ?? String(value)}: expected ${expected}`, {
     key: 'locale', path: 'locale', source: 'query', param: 'locale', value
   })
 }
@@ -123,7 +125,7 @@ export function validateQuery (query: Record<string, unknown>, uid: string, ctx:
   }
   checkShape(query, ctx.rest.maxArrayLength, queryStringDepth(ctx.rest) + 1)
   if (query.status !== undefined) checkStatus(query.status)
-  if (query.locale !== undefined) checkLocale(query.locale)
+  if (query.locale !== undefined) checkLocale(query.locale, ctx.locales)
   checkSearch(query._q)
   checkShapeParams(ctx, info, query, undefined, [])
   if (!absent(query.populate)) checkPopulateParam(ctx, info, query.populate, [], 1)

@@ -63,6 +63,11 @@ t.test('locale: a code or *', async (t) => {
     t.match(err.message, /^Invalid locale .*: expected a locale code or "\*"$/, query)
     t.match(err.details, { key: 'locale', path: 'locale', source: 'query', param: 'locale' })
   }
+  const locales = ['en', 'fr']
+  for (const query of ['locale=fr', 'locale=*']) t.doesNotThrow(() => { check(ARTICLE, query, { locales }) }, `${query} (configured)`)
+  const unknown = fails(ARTICLE, 'locale=de', { locales })
+  t.equal(unknown.message, 'Invalid locale "de": expected one of en, fr, *', 'with the configured locales, an unknown code is a 400')
+  t.same(unknown.details, { key: 'locale', path: 'locale', source: 'query', param: 'locale', value: 'de' })
 })
 
 t.test('_q: a string', async (t) => {
