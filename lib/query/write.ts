@@ -115,7 +115,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return toMany ? list : list.slice(-1)
   }
 
-  async function writeRelation (selfId: number, write: RelationWrite): Promise<void> {
+  async function writeRelation (info: ModelInfo, selfId: number, write: RelationWrite): Promise<void> {
     const { link: rel } = write
     const table = ident(rel.link.name)
     const self = ident(rel.selfColumn)
@@ -132,10 +132,15 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       await exec(sql`DELETE FROM ${table} WHERE ${self} = ${selfId}::integer AND ${other} = ${ids(removed)}`)
     }
     if (added.length === 0 && rel.orderColumn === undefined) return
-    // The other side holds at most one row (oneToOne, oneToMany): linking takes it from its previous owner.
+    // The other side holds at most one row (oneToOne, oneToMany): linking takes it from its previous owner,
+    // never from the other rows of the same document (its draft, published row and locales), as in Strapi.
     const kind = rel.attribute.relation
     if (added.length > 0 && (kind === 'oneToOne' || kind === 'oneToMany')) {
-      await exec(sql`DELETE FROM ${table} WHERE ${other} = ${ids(added)} AND ${self} <> ${selfId}::integer`)
+      const documentId = info.fields.get('documentId')
+      const siblings = documentId === undefined
+        ? sql``
+        : sql` AND ${self} NOT IN (SELECT s."id" FROM ${ident(info.table)} s WHERE s.${ident(documentId.column)} = (SELECT d.${ident(documentId.column)} FROM ${ident(info.table)} d WHERE d."id" = ${selfId}::integer))`
+      await exec(sql`DELETE FROM ${table} WHERE ${other} = ${ids(added)} AND ${self} <> ${selfId}::integer${siblings}`)
     }
     if (added.length > 0) {
       const columns = [self, other]
@@ -205,7 +210,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
   }
 
   async function writeLinks (info: ModelInfo, id: number, data: WriteData, creating: boolean): Promise<void> {
-    for (const relation of data.relations) await writeRelation(id, relation)
+    for (const relation of data.relations) await writeRelation(info, id, relation)
     for (const component of data.components) await writeComponents(info, id, component, creating)
   }
 
