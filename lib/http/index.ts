@@ -46,7 +46,10 @@ function guardsFor (contentType: ContentType, vellum: Vellum): RequestGuards {
     validateQuery (ctx) {
       const handler = String((ctx.state.route as { handler?: unknown } | undefined)?.handler ?? '')
       const action = handler.slice(handler.lastIndexOf('.') + 1) as 'find' | 'findOne' | 'create' | 'update' | 'delete'
-      validateQuery(ctx.query, uid, { catalog: vellum.db.catalog, rest: vellum.config.rest, action, kind })
+      // canRead: filtering or sorting through a relation the caller may not read is a 400, not an oracle.
+      validateQuery(ctx.query, uid, {
+        catalog: vellum.db.catalog, rest: vellum.config.rest, action, kind, canRead: canReadOf(ctx), locales: vellum.config.i18n.locales
+      })
     },
     sanitizeQuery: (ctx) => sanitizeQuery(ctx.query, uid, { schema: vellum.schema, canRead: canReadOf(ctx) }),
     sanitizeOutput: (data, ctx) => sanitizeOutput(data, uid, { schema: vellum.schema, canRead: canReadOf(ctx) })
