@@ -99,6 +99,12 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
   // Strapi's query syntax (`filters[title][$eq]=x`), parsed with qs for our routes only.
   app.addHook('onRequest', function vellumQuery (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const at = request.url.indexOf('?')
+    // An empty body is no body, whatever its Content-Type (as koa-body reads it): @strapi/client sends
+    // `Content-Type: application/json` on every request, DELETE included, which Fastify's JSON parser refuses.
+    const length = request.headers['content-length']
+    if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) {
+      delete request.headers['content-type']
+    }
     try {
       request.query = at === -1 ? {} : parseQueryString(request.url.slice(at + 1), rest)
       done()

@@ -142,7 +142,7 @@ t.test('a path that matches no route: 404 NotFoundError envelope', async (t) => 
 })
 
 t.test('malformed JSON: 400 ValidationError', async (t) => {
-  for (const payload of ['{bad', '{"data": {"name": "x"}', '']) {
+  for (const payload of ['{bad', '{"data": {"name": "x"}', '{"data": {"name": "x"}}}', 'nul']) {
     const res = await send('POST', '/api/categories', payload, { 'content-type': 'application/json' })
     isError(t, res, 400, 'ValidationError', /^Malformed JSON body: /)
   }
@@ -163,6 +163,19 @@ t.test('a body without an object `data`: 400 "Missing \\"data\\" payload in the 
   }
   isError(t, await send('POST', '/api/categories'), 400, 'ValidationError', message, {})
   isError(t, await send('PUT', '/api/homepage'), 400, 'ValidationError', message, {})
+  // An empty body is no body, whatever its content type (as koa-body reads it).
+  isError(t, await send('POST', '/api/categories', '', { 'content-type': 'application/json' }), 400, 'ValidationError', message, {})
+})
+
+t.test('an empty body with a JSON content type is no body: DELETE and GET work (as @strapi/client sends them)', async (t) => {
+  const created = await send('POST', '/api/categories', { data: { name: 'Typed delete' } })
+  const documentId = created.body.data.documentId as string
+  const json = { 'content-type': 'application/json' }
+  t.equal((await send('GET', `/api/categories/${documentId}`, '', json)).status, 200)
+  const deleted = await send('DELETE', `/api/categories/${documentId}`, '', json)
+  t.equal(deleted.status, 204)
+  t.equal((await send('DELETE', '/api/homepage', '', json)).status, 204)
+  isError(t, await send('DELETE', `/api/categories/${documentId}`, '', json), 404, 'NotFoundError', 'Not Found', {})
 })
 
 t.test('a text/plain body is not parsed: the same 400 as a missing data', async (t) => {
