@@ -78,20 +78,25 @@ export function createCollectionService ({ contentType, documents, rest }: CoreS
 
 export function createSingleTypeService ({ contentType, documents }: CoreServiceDeps): SingleTypeService {
   const repository = () => documents(contentType.uid)
+  /** A single type holds one document, whatever the locale asked: its localizations share the documentId. */
+  const documentId = async (): Promise<string | undefined> => {
+    const existing = await repository().findFirst({ status: 'draft', locale: '*', fields: ['documentId'] })
+    return existing === null ? undefined : String(existing.documentId)
+  }
   return {
     async find (params = {}) {
       return await repository().findFirst(withStatus(params))
     },
     async createOrUpdate (params) {
-      const existing = await repository().findFirst({ status: 'draft', ...(params.locale !== undefined && { locale: params.locale }), fields: ['documentId'] })
+      const existing = await documentId()
       const next = withStatus(params) as DocumentParams & { data: Record<string, unknown> }
-      if (existing === null) return await repository().create(next)
-      return await repository().update({ ...next, documentId: String(existing.documentId) })
+      if (existing === undefined) return await repository().create(next)
+      return await repository().update({ ...next, documentId: existing })
     },
     async delete (params = {}) {
-      const existing = await repository().findFirst({ status: 'draft', ...(params.locale !== undefined && { locale: params.locale }), fields: ['documentId'] })
-      if (existing === null) return { deletedEntries: 0 }
-      const { entries } = await repository().delete({ ...params, documentId: String(existing.documentId) })
+      const existing = await documentId()
+      if (existing === undefined) return { deletedEntries: 0 }
+      const { entries } = await repository().delete({ ...params, documentId: existing })
       return { deletedEntries: entries.length }
     }
   }

@@ -255,6 +255,23 @@ t.test('single type with draft & publish: PUT ?status=draft stays unpublished', 
   t.equal((await send('DELETE', '/api/homepage')).status, 204)
 })
 
+t.test('single type with i18n: PUT ?locale=fr adds a localization of the one document; DELETE ?locale=fr removes only it', async (t) => {
+  const en = await send('PUT', '/api/homepage', { data: { title: 'Home en' } })
+  const documentId = en.body.data.documentId as string
+  const fr = await send('PUT', '/api/homepage?locale=fr', { data: { title: 'Accueil' } })
+  t.equal(fr.status, 200)
+  t.match(fr.body.data, { documentId, locale: 'fr', title: 'Accueil' }, 'the same document, not a second one')
+  const all = await app.vellum.documents('api::homepage.homepage').findMany({ locale: '*', fields: ['documentId'] })
+  t.same([...new Set(all.map(entry => entry.documentId))], [documentId])
+  t.match((await send('GET', '/api/homepage?locale=fr')).body.data, { documentId, locale: 'fr' })
+  t.equal((await send('DELETE', '/api/homepage?locale=fr')).status, 204)
+  t.equal((await send('GET', '/api/homepage?locale=fr')).status, 404)
+  t.match((await send('GET', '/api/homepage')).body.data, { documentId, locale: 'en' }, 'the en version stays')
+  t.equal((await send('DELETE', '/api/homepage?locale=fr')).status, 204, 'deleting a missing localization is still a 204')
+  t.equal((await send('DELETE', '/api/homepage')).status, 204)
+  t.equal((await send('GET', '/api/homepage')).status, 404)
+})
+
 t.test('query parameters on writes shape the returned document; the wrong ones are 400s', async (t) => {
   const res = await send('POST', '/api/categories?fields=name', { data: { name: 'Shaped', position: 2 } })
   t.equal(res.status, 201)
