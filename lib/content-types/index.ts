@@ -6,6 +6,7 @@ import { checkComponentCycles, checkModel, prepare, type Candidate, type Registr
 
 export * from './types.js'
 export { defineComponent, defineContentType } from './define.js'
+export { snakeCase } from './names.js'
 export type { SchemaProblem } from './problems.js'
 
 export interface LoadSchemaInput {

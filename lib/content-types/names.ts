@@ -4,9 +4,8 @@
  */
 
 /**
- * camelCase / kebab-case → snake_case. The same transform as `snakeCase` in lib/db/naming.ts (kept in step
- * by a test): content-types sits below db in the import graph, and the collision check below must predict
- * the column names db will produce.
+ * camelCase / kebab-case → snake_case, as Strapi v5 names its columns (`publishedDate` → `published_date`).
+ * The one transform: lib/db names columns with it, and the collision check here predicts those names.
  */
 export function snakeCase (name: string): string {
   return name

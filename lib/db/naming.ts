@@ -1,16 +1,10 @@
 import { createHash } from 'node:crypto'
+import { snakeCase } from '../content-types/index.js'
+
+export { snakeCase }
 
 /** PostgreSQL silently truncates identifiers beyond this many bytes. */
 export const MAX_IDENTIFIER_BYTES = 63
-
-/** camelCase / kebab-case → snake_case, as Strapi v5 names its columns (`publishedDate` → `published_date`). */
-export function snakeCase (name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .replace(/[-\s.]+/g, '_')
-    .toLowerCase()
-}
 
 /**
  * Keeps an identifier within PostgreSQL's limit. A long name keeps a readable prefix and gets a short

@@ -1,13 +1,28 @@
 import t from 'tap'
 import { enumKey, kebabCase, pluralize, snakeCase } from '../../lib/content-types/names.js'
 import { closest, didYouMean, formatProblem } from '../../lib/content-types/problems.js'
-import { snakeCase as dbSnakeCase } from '../../lib/db/naming.js'
+import { columnName } from '../../lib/db/naming.js'
 
-t.test('snakeCase predicts the column names lib/db gives attributes', async (t) => {
-  const names = ['title', 'fooBar', 'foo_bar', 'FooBar', 'publishedDate', 'HTMLTitle', 'shareCount', 'v2Name', 'a-b', 'rich-text', 'documentID', 'createdById', 'ABC']
-  for (const name of names) t.equal(snakeCase(name), dbSnakeCase(name), name)
-  t.equal(snakeCase('fooBar'), 'foo_bar')
-  t.equal(snakeCase('HTMLTitle'), 'html_title')
+t.test('snakeCase gives Strapi v5\'s column names, the ones lib/db uses', async (t) => {
+  const expected: Record<string, string> = {
+    title: 'title',
+    fooBar: 'foo_bar',
+    foo_bar: 'foo_bar',
+    FooBar: 'foo_bar',
+    publishedDate: 'published_date',
+    HTMLTitle: 'html_title',
+    shareCount: 'share_count',
+    v2Name: 'v2_name',
+    'a-b': 'a_b',
+    'rich-text': 'rich_text',
+    documentID: 'document_id',
+    createdById: 'created_by_id',
+    ABC: 'abc'
+  }
+  for (const [name, snake] of Object.entries(expected)) {
+    t.equal(snakeCase(name), snake, name)
+    t.equal(columnName(name), snake, `the column of ${name}`)
+  }
 })
 
 t.test('pluralize covers the regular English rules used for component tables', async (t) => {
