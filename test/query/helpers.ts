@@ -60,18 +60,4 @@ export async function setup (t: Teardown, options: SetupOptions = {}): Promise<S
   }
 }
 
-/** A logger that keeps what it is given, to assert on logged errors. */
-export function memoryLogger (): Logger & { entries: Array<{ level: string, args: unknown[] }> } {
-  const entries: Array<{ level: string, args: unknown[] }> = []
-  const at = (level: string) => (...args: unknown[]) => { entries.push({ level, args }) }
-  const logger = {
-    entries,
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger
-  }
-  return logger
-}
+export { recordingLogger } from '../helpers/logger.js'

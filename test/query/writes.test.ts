@@ -8,7 +8,7 @@ import { ValidationError } from '../../lib/errors.js'
 import type { Entry } from '../../lib/query/index.js'
 import { createErrorMapper } from '../../lib/query/errors.js'
 import { ARTICLE, AUTHOR, CATEGORY, PROFILE, TAG } from './fixtures.js'
-import { memoryLogger, setup } from './helpers.js'
+import { recordingLogger, setup } from './helpers.js'
 
 const { engine, database, reset } = await setup(t)
 const articles = engine.query(ARTICLE)
@@ -348,7 +348,7 @@ t.test('data errors', async (t) => {
 })
 
 t.test('database constraints map to ValidationError without the database message', async (t) => {
-  const log = memoryLogger()
+  const log = recordingLogger()
   const mapped = await setup(t, { log })
   const repo = mapped.engine.query(ARTICLE)
   await repo.create({ data: { title: 'same', publishedAt: '2024-01-01T00:00:00Z' } })
@@ -358,7 +358,7 @@ t.test('database constraints map to ValidationError without the database message
   t.equal((error as ValidationError).message, 'This attribute must be unique')
   t.same((error as ValidationError).details, { errors: [{ path: ['title'], message: 'This attribute must be unique', name: 'ValidationError', value: 'same' }] })
   t.notMatch(JSON.stringify(error), /duplicate key|articles_title/, 'no database text')
-  t.ok(log.entries.some(e => e.level === 'debug' && JSON.stringify(e.args).includes('database constraint')), 'the real error is logged')
+  t.ok(log.entries.some(e => e.level === 'debug' && JSON.stringify(e).includes('database constraint')), 'the real error is logged')
   const updated = await repo.update({ where: { title: 'same', publishedAt: { $null: true } }, data: { publishedAt: '2024-01-03T00:00:00Z' } }).catch((err: unknown) => err)
   t.match(updated, { name: 'ValidationError', message: 'This attribute must be unique', details: { errors: [{ path: ['title'] }] } }, 'on update too')
   const inTransaction = await mapped.engine.transaction(async () => {

@@ -6,36 +6,13 @@ import {
 import { handleNotFound, handlePipelineError } from '../../../lib/http/errors.js'
 import { registerGlobalMiddlewares, resolveGlobalMiddlewares, type GlobalMiddlewares } from '../../../lib/http/middlewares/index.js'
 import type { FactoryDeps, MiddlewareFactory, MiddlewareReference } from '../../../lib/http/types.js'
-import type { Logger, LogFn } from '../../../lib/logger.js'
+import type { Logger } from '../../../lib/logger.js'
 import type { Vellum } from '../../../lib/types.js'
 
 /** A stand-in decorator: factories only pass it along in these tests. */
 export const deps: FactoryDeps = { vellum: { name: 'test vellum' } as unknown as Vellum }
 
-export interface LogEntry {
-  level: string
-  msg?: string
-  obj?: object
-}
-
-/** A boot logger that keeps what it is told. */
-export function recordingLogger (): Logger & { entries: LogEntry[] } {
-  const entries: LogEntry[] = []
-  const at = (level: string): LogFn => ((obj: object | string, msg?: string) => {
-    if (typeof obj === 'string') entries.push({ level, msg: obj })
-    else entries.push({ level, obj, ...(msg !== undefined && { msg }) })
-  }) as LogFn
-  const logger: Logger & { entries: LogEntry[] } = {
-    entries,
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger
-  }
-  return logger
-}
+export { recordingLogger, type LogEntry } from '../../helpers/logger.js'
 
 export interface Setup {
   /** The global list; undefined → Strapi's default list. */
