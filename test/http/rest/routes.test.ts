@@ -210,6 +210,13 @@ t.test('the body: root id/documentId and unknown keys are 400s with source body;
   const unknown = await send('POST', '/api/categories', { data: { name: 'x', bogus: 1 } })
   isError(t, unknown, 400, 'ValidationError', 'Invalid key bogus')
   t.match(unknown.body.error.details, { key: 'bogus', path: 'bogus', source: 'body' })
+  // Strapi ignores a body locale (and creates in the default locale); vellum refuses it: the locale is a query parameter.
+  const locale = await send('POST', '/api/articles', { data: { title: 'x', locale: 'fr' } })
+  isError(t, locale, 400, 'ValidationError', 'Invalid key locale', { key: 'locale', path: 'locale', source: 'body', value: 'fr' })
+  isError(t, await send('POST', '/api/articles', { data: { title: 'x', createdAt: '2020-01-01T00:00:00.000Z' } }), 400, 'ValidationError', 'Invalid key createdAt')
+  const publishedAt = await send('POST', '/api/articles?status=draft', { data: { title: 'Ignored publishedAt', publishedAt: '2020-01-01T00:00:00.000Z' } })
+  t.equal(publishedAt.status, 201, 'publishedAt is accepted')
+  t.equal(publishedAt.body.data.publishedAt, null, 'and ignored')
   const missing = await send('POST', '/api/categories', { data: {} })
   isError(t, missing, 400, 'ValidationError', 'name must be defined.', {
     errors: [{ path: ['name'], message: 'name must be defined.', name: 'ValidationError', value: null }]

@@ -40,6 +40,7 @@ type ServiceFind = (params: Record<string, unknown>) => Promise<{ results: Array
 const middlewareFactories: Record<string, MiddlewareFactory> = {
   gate: (config) => async (ctx, next) => {
     steps.push('gate in')
+    if (ctx.get('x-gate') === 'throw') throw new ApplicationError('The gate is stuck')
     if (ctx.get('x-gate') === 'closed') {
       ctx.status = 423
       ctx.body = { data: null, meta: { gate: config.label } }
@@ -47,6 +48,7 @@ const middlewareFactories: Record<string, MiddlewareFactory> = {
     }
     await next()
     steps.push('gate out')
+    if (ctx.get('x-gate') === 'throw-after') throw new Error('The gate broke on the way out')
     ctx.set('x-gate-status', String(ctx.status))
   },
   catcher: () => async (ctx, next) => {
@@ -227,6 +229,25 @@ t.test('errors nobody catches: the envelope with their status; a 500 never leaks
   isError(t, await send('GET', '/api/app-error'), 400, 'ApplicationError', 'Widgets are tired', { retry: true })
   const policy = await send('GET', '/api/widgets', undefined, { 'x-rank-policy': 'throw' })
   isError(t, policy, 400, 'ApplicationError', 'Rank policy broke', { why: 'asked' })
+})
+
+t.test('errors thrown by a global middleware, before or after next(): the envelope (strapi::errors upstream formats them)', async (t) => {
+  isError(t, await traced('GET', '/api/widgets', undefined, { 'x-gate': 'throw' }), 400, 'ApplicationError', 'The gate is stuck', {})
+  t.same(steps, ['gate in'])
+  const after = await traced('GET', '/api/widgets', undefined, { 'x-gate': 'throw-after' })
+  isError(t, after, 500, 'InternalServerError', 'Internal Server Error')
+  t.same(steps, ['gate in', 'policy has-rank', 'stamp in', 'controller find', 'service find', 'stamp out', 'gate out'], 'the request had run')
+  t.notMatch(after.text, /broke/)
+  isError(t, await send('GET', '/api/nothing', undefined, { 'x-gate': 'throw' }), 400, 'ApplicationError', 'The gate is stuck', {})
+})
+
+t.test('concurrent requests keep their own context, state and answer', async (t) => {
+  const replies = await Promise.all(Array.from({ length: 40 }, async (_, i) =>
+    await send('GET', `/api/helpers/state?i=${i}`, undefined, i % 4 === 0 ? { 'x-gate': 'closed' } : {})))
+  replies.forEach((reply, i) => {
+    if (i % 4 === 0) t.equal(reply.status, 423, `#${i} closed`)
+    else t.same(reply.body.data.query, { i: String(i) }, `#${i}`)
+  })
 })
 
 t.test('ctx helpers: badRequest, notFound, throw, created, body + status, deleted, nothing set → 404', async (t) => {
