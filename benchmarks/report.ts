@@ -4,7 +4,7 @@ import type { LoadResult } from './load.js'
 import type { MachineInfo } from './machine.js'
 import { type MicroRow, microTable } from './micro.js'
 import type { ScenarioId, Scenario } from './scenarios.js'
-import type { ServerName } from './servers.js'
+import type { BootPhases, ServerName } from './servers.js'
 
 /** The results table (stdout and benchmarks/RESULTS.md). */
 
@@ -13,6 +13,9 @@ export interface Measurement extends LoadResult { scenario: ScenarioId, server: 
 export interface ServerFacts {
   coldStartMs: number[]
   bootMs: number[]
+  phases: BootPhases[]
+  /** RSS right after the first 200. */
+  bootRssMiB: number[]
   rssMiB: number
   peakMiB: number
 }
@@ -50,6 +53,8 @@ export interface ScenarioSummary {
   non2xx: Record<ServerName, number>
   errors: Record<ServerName, number>
   serverCpu: Record<ServerName, number>
+  /** Server CPU time per response, ms: less sensitive to the machine's other load than req/s. */
+  cpuMsPerRequest: Record<ServerName, number>
   ratio: number
   /** vellum/baseline per round (same round, adjacent runs). */
   roundRatios: number[]
@@ -75,6 +80,7 @@ export function summarize (report: RunReport): ScenarioSummary[] {
       non2xx: pick(m => m.non2xx, sum),
       errors: pick(m => m.errors + m.timeouts, sum),
       serverCpu: pick(m => m.serverCpu, median),
+      cpuMsPerRequest: pick(m => m.allRps > 0 ? (m.serverCpu * 10) / m.allRps : NaN, median),
       ratio: rps.baseline > 0 ? rps.vellum / rps.baseline : NaN,
       roundRatios
     }
@@ -101,8 +107,8 @@ export function renderReport (report: RunReport): string {
     : 'in a database seeded beforehand (--db)'
   lines.push(`- **Data:** ${report.articles.toLocaleString('en-US')} articles (+ 10 categories, 100 authors, 50 tags, the homepage), ${seeded}.`)
   lines.push('')
-  lines.push('| scenario | vellum req/s (2xx) | baseline req/s (2xx) | ratio v/b | vellum p50 / p99 ms | baseline p50 / p99 ms | non-2xx v / b | errors v / b | SQL round trips v / b (target) | same JSON | Strapi 5.54 req/s |')
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|')
+  lines.push('| scenario | vellum req/s (2xx) | baseline req/s (2xx) | ratio v/b | vellum p50 / p99 ms | baseline p50 / p99 ms | non-2xx v / b | errors v / b | SQL round trips v / b (target) | server CPU ms/req v / b | same JSON | Strapi 5.54 req/s |')
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|')
   for (const s of summaries) {
     const scenario = report.scenarios.find(x => x.id === s.id)
     const trips = report.roundTrips[s.id]
@@ -110,17 +116,18 @@ export function renderReport (report: RunReport): string {
     const tripText = trips === undefined ? '–' : `${fmt(trips.vellum.roundTrips, 1)} / ${fmt(trips.baseline.roundTrips, 1)} (${target})`
     const agreement = report.agreement[s.id]
     const strapi = report.strapi[s.id]
-    lines.push(`| ${s.id} ${scenario?.label ?? ''} | ${fmt(s.rps.vellum)} | ${fmt(s.rps.baseline)} | **${fmt(s.ratio, 2)}** | ${fmt(s.p50.vellum)} / ${fmt(s.p99.vellum)} | ${fmt(s.p50.baseline)} / ${fmt(s.p99.baseline)} | ${s.non2xx.vellum} / ${s.non2xx.baseline} | ${s.errors.vellum} / ${s.errors.baseline} | ${tripText} | ${agreement === undefined ? '–' : agreement.same ? 'yes' : `**no**: ${agreement.detail}`} | ${strapi === undefined ? '–' : strapi.map(x => fmt(x, 1)).join(', ')} |`)
+    lines.push(`| ${s.id} ${scenario?.label ?? ''} | ${fmt(s.rps.vellum)} | ${fmt(s.rps.baseline)} | **${fmt(s.ratio, 2)}** | ${fmt(s.p50.vellum)} / ${fmt(s.p99.vellum)} | ${fmt(s.p50.baseline)} / ${fmt(s.p99.baseline)} | ${s.non2xx.vellum} / ${s.non2xx.baseline} | ${s.errors.vellum} / ${s.errors.baseline} | ${tripText} | ${fmt(s.cpuMsPerRequest.vellum, 2)} / ${fmt(s.cpuMsPerRequest.baseline, 2)} | ${agreement === undefined ? '–' : agreement.same ? 'yes' : `**no**: ${agreement.detail}`} | ${strapi === undefined ? '–' : strapi.map(x => fmt(x, 1)).join(', ')} |`)
   }
   lines.push('')
   const rounds = Math.max(0, ...report.measurements.map(x => x.round + 1))
   lines.push(`req/s counts successful (2xx) responses only (a write that fails fast is not throughput); req/s, p50 and p99 are medians over ${rounds} round(s); the two servers alternate scenario by scenario and the one going first alternates too. Strapi: the peer's two published runs (../shared/peers/strapi/results, same machine, same scenarios, -c 50 / -c 10, 10 s).`)
   lines.push('')
-  lines.push('| server | cold start to first 200, ms | boot to listen, ms | RSS after the run, MiB | peak RSS, MiB |')
-  lines.push('|---|---:|---:|---:|---:|')
+  lines.push('| server | cold start to first 200, ms (each start) | boot to listen, ms: node start + imports + register/ready + listen | RSS after boot, MiB | RSS after the run, MiB | peak RSS, MiB |')
+  lines.push('|---|---:|---:|---:|---:|---:|')
   for (const name of ['vellum', 'baseline'] as const) {
     const f = report.servers[name]
-    lines.push(`| ${name} | ${fmt(median(f.coldStartMs))} (${f.coldStartMs.map(x => fmt(x)).join(', ')}) | ${fmt(median(f.bootMs))} | ${fmt(f.rssMiB, 1)} | ${fmt(f.peakMiB, 1)} |`)
+    const phase = (k: keyof BootPhases): string => fmt(median(f.phases.map(p => p[k])))
+    lines.push(`| ${name} | ${fmt(median(f.coldStartMs))} (${f.coldStartMs.map(x => fmt(x)).join(', ')}) | ${fmt(median(f.bootMs))}: ${phase('node')} + ${phase('imports')} + ${phase('register')} + ${phase('listen')} | ${fmt(median(f.bootRssMiB), 1)} | ${fmt(f.rssMiB, 1)} | ${fmt(f.peakMiB, 1)} |`)
   }
   lines.push('')
   const trips = summaries.map(s => ({ id: s.id, t: report.roundTrips[s.id] })).filter(x => x.t !== undefined)

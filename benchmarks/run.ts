@@ -28,7 +28,7 @@ import { runMicro } from './micro.js'
 import { type Measurement, minRatio, renderReport, type RunReport, strapiNumbers, summarize, writeResults } from './report.js'
 import { encodePath, type Fixtures, lookupFixtures, SCENARIOS } from './scenarios.js'
 import { seed } from './seed/seed.js'
-import { type RunningServer, type ServerName, startServer } from './servers.js'
+import { type BootPhases, type RunningServer, type ServerName, startServer } from './servers.js'
 import { createWireCounter } from './wire-counter.js'
 
 const { values: args } = parseArgs({
@@ -79,12 +79,15 @@ async function freePort (): Promise<number> {
 }
 
 /** Starts a server `times` times for cold starts (stopping all but the last), and returns the last one running. */
-async function startMeasured (name: ServerName, databaseUrl: string, times: number, facts: { coldStartMs: number[], bootMs: number[] }): Promise<RunningServer> {
+async function startMeasured (name: ServerName, databaseUrl: string, times: number, facts: { coldStartMs: number[], bootMs: number[], phases: BootPhases[], bootRssMiB: number[] }): Promise<RunningServer> {
   for (let i = 1; ; i++) {
     const server = await startServer(name, { databaseUrl, port: await freePort(), tsx: args.tsx === true })
     facts.coldStartMs.push(server.coldStartMs)
     facts.bootMs.push(server.bootMs)
-    log(`${name}: cold start to first 200 ${server.coldStartMs.toFixed(0)} ms (boot to listen ${server.bootMs.toFixed(0)} ms)`)
+    facts.phases.push(server.phases)
+    facts.bootRssMiB.push(processMemory(server.pid).rssMiB)
+    const p = server.phases
+    log(`${name}: cold start to first 200 ${server.coldStartMs.toFixed(0)} ms (boot to listen ${server.bootMs.toFixed(0)} ms: node ${p.node.toFixed(0)}, imports ${p.imports.toFixed(0)}, register ${p.register.toFixed(0)}, listen ${p.listen.toFixed(0)})`)
     if (i >= times) return server
     await server.stop()
     await sleep(300)
@@ -113,8 +116,8 @@ async function main (): Promise<void> {
     if (args.tsx !== true) log(`transpiled ${await buildJs()} files to ${BUILD_DIR}`)
 
     const facts = {
-      vellum: { coldStartMs: [] as number[], bootMs: [] as number[], rssMiB: 0, peakMiB: 0 },
-      baseline: { coldStartMs: [] as number[], bootMs: [] as number[], rssMiB: 0, peakMiB: 0 }
+      vellum: { coldStartMs: [] as number[], bootMs: [] as number[], phases: [] as BootPhases[], bootRssMiB: [] as number[], rssMiB: 0, peakMiB: 0 },
+      baseline: { coldStartMs: [] as number[], bootMs: [] as number[], phases: [] as BootPhases[], bootRssMiB: [] as number[], rssMiB: 0, peakMiB: 0 }
     }
     const servers: Record<ServerName, RunningServer> = {
       vellum: await startMeasured('vellum', databaseUrl, coldStarts, facts.vellum),

@@ -7,6 +7,8 @@ import { MODEL_DIR, ROOT } from './env.js'
 
 export type ServerName = 'vellum' | 'baseline'
 
+export interface BootPhases { node: number, imports: number, register: number, listen: number }
+
 export interface RunningServer {
   name: ServerName
   pid: number
@@ -15,6 +17,8 @@ export interface RunningServer {
   coldStartMs: number
   /** Process start → listening, as the server measured it (process.uptime), in ms. */
   bootMs: number
+  /** Where boot went, ms: node (process start → first line), imports, register + ready, listen. */
+  phases: BootPhases
   stop: () => Promise<void>
 }
 
@@ -55,7 +59,11 @@ export async function startServer (name: ServerName, options: StartOptions): Pro
   let exited: number | null = null
   const exit = new Promise<void>((resolve) => child.once('exit', (code) => { exited = code ?? -1; resolve() }))
   let bootMs = 0
-  child.on('message', (m: { bootMs?: number }) => { if (typeof m.bootMs === 'number') bootMs = m.bootMs })
+  let phases: BootPhases = { node: NaN, imports: NaN, register: NaN, listen: NaN }
+  child.on('message', (m: { bootMs?: number, phases?: BootPhases }) => {
+    if (typeof m.bootMs === 'number') bootMs = m.bootMs
+    if (m.phases !== undefined) phases = m.phases
+  })
   const base = `http://127.0.0.1:${options.port}`
   const probe = `${base}${options.probe ?? '/api/articles'}`
   for (;;) {
@@ -74,6 +82,7 @@ export async function startServer (name: ServerName, options: StartOptions): Pro
     base,
     coldStartMs,
     get bootMs () { return bootMs },
+    get phases () { return phases },
     async stop () {
       if (exited !== null) return
       child.kill('SIGTERM')

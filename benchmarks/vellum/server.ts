@@ -1,23 +1,33 @@
 /**
  * vellum as a process, the way a user runs it: `Fastify()` + `register(vellum, { dir, database: { url },
  * permissions: { public: '*' } })` on the reference model. `DATABASE_URL=... PORT=... node --import tsx
- * benchmarks/vellum/server.ts`. Reports `{ ready: true, bootMs }` to its parent (IPC) once listening; closes
- * cleanly on SIGTERM/SIGINT (so `--cpu-prof` writes its profile).
+ * benchmarks/vellum/server.ts`. Reports `{ ready: true, bootMs, phases }` to its parent (IPC) once
+ * listening; closes cleanly on SIGTERM/SIGINT (so `--cpu-prof` writes its profile).
  */
-import Fastify from 'fastify'
-import vellum from '../../lib/plugin.js'
 import { MODEL_DIR } from '../env.js'
 
 const url = process.env.DATABASE_URL
 if (url === undefined) throw new Error('DATABASE_URL is required')
+const at = (): number => process.uptime() * 1000
+const started = at()
+// Imported here rather than statically, to time module loading apart from the plugin's boot.
+const [{ default: Fastify }, { default: vellum }] = await Promise.all([import('fastify'), import('../../lib/plugin.js')])
+const imported = at()
 const app = Fastify({ logger: false })
 await app.register(vellum, {
   dir: MODEL_DIR,
   database: { url, ...(process.env.POOL_MAX !== undefined && { max: Number(process.env.POOL_MAX) }) },
   permissions: { public: '*' }
 })
+await app.ready()
+const ready = at()
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) })
-process.send?.({ ready: true, bootMs: process.uptime() * 1000 })
+const listening = at()
+process.send?.({
+  ready: true,
+  bootMs: listening,
+  phases: { node: started, imports: imported - started, register: ready - imported, listen: listening - ready }
+})
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
