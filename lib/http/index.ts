@@ -145,10 +145,11 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
       // A trailing slash is accepted, as in Strapi (Fastify's ignoreTrailingSlash is server-wide, so not ours to set).
       for (const url of route.path.endsWith('/') ? [route.path] : [route.path, `${route.path}/`]) {
         api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler: handlers.preHandler, handler: handlers.handler })
+        // Both spellings get their 405s: else `DELETE /articles/` would reach `/articles/:id` with an empty id.
+        const methods = methodsByPath.get(url) ?? new Set<string>()
+        methods.add(route.method)
+        methodsByPath.set(url, methods)
       }
-      const methods = methodsByPath.get(route.path) ?? new Set<string>()
-      methods.add(route.method)
-      methodsByPath.set(route.path, methods)
     }
     // A known path with another method: 405 in the envelope (Strapi answers plain text).
     const notAllowed = createRouteHandlers({ policies: [], middlewares: [], controller: () => { throw errorForStatus(405, 'Method Not Allowed') } })

@@ -117,7 +117,7 @@ t.test('a trailing slash is accepted on every generated path', async (t) => {
   t.equal((await send('GET', '/api/homepage/')).status, 404, 'the single type answers too (nothing there yet)')
 })
 
-t.test('405 MethodNotAllowedError in the envelope for PATCH, and for POST/PATCH on a single type (Strapi: plain text)', async (t) => {
+t.test('405 MethodNotAllowedError in the envelope for PATCH, and for POST/PATCH on a single type (Strapi: plain text), trailing slash or not', async (t) => {
   const created = await send('POST', '/api/categories', { data: { name: 'Patchy' } })
   const documentId = created.body.data.documentId as string
   for (const [method, url] of [
@@ -127,7 +127,11 @@ t.test('405 MethodNotAllowedError in the envelope for PATCH, and for POST/PATCH 
     ['PUT', '/api/categories'],
     ['DELETE', '/api/categories'],
     ['POST', '/api/homepage'],
-    ['PATCH', '/api/homepage']
+    ['PATCH', '/api/homepage'],
+    ['PATCH', `/api/categories/${documentId}/`],
+    ['DELETE', '/api/categories/'],
+    ['PUT', '/api/categories/'],
+    ['POST', '/api/homepage/']
   ] as const) {
     const res = await send(method, url, { data: { name: 'x' } })
     isError(t, res, 405, 'MethodNotAllowedError', 'Method Not Allowed', {})
