@@ -152,10 +152,20 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
       }
     }
     // A known path with another method: 405 in the envelope (Strapi answers plain text).
-    const notAllowed = createRouteHandlers({ policies: [], middlewares: [], controller: () => { throw errorForStatus(405, 'Method Not Allowed') } })
     for (const [path, methods] of methodsByPath) {
       const others = METHODS.filter(method => !methods.has(method))
-      if (others.length > 0) api.route({ method: others, url: path, preHandler: notAllowed.preHandler, handler: notAllowed.handler })
+      if (others.length === 0) continue
+      // RFC 9110: a 405 lists the allowed methods (HEAD comes with GET, as with Koa's router).
+      const allow = [...methods].flatMap(method => method === 'GET' ? ['GET', 'HEAD'] : [method]).join(', ')
+      const notAllowed = createRouteHandlers({
+        policies: [],
+        middlewares: [],
+        controller: (ctx) => {
+          ctx.set('Allow', allow)
+          throw errorForStatus(405, 'Method Not Allowed')
+        }
+      })
+      api.route({ method: others, url: path, preHandler: notAllowed.preHandler, handler: notAllowed.handler })
     }
   }, { prefix: rest.prefix })
 }

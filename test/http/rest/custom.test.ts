@@ -138,8 +138,12 @@ t.test('config.auth false: find and findOne open though nothing is public; crede
 })
 
 t.test('core router only/except: the missing actions are 405s on known paths', async (t) => {
-  isError(t, await send('DELETE', `/api/items/${lowId}`), 405, 'MethodNotAllowedError', 'Method Not Allowed', {})
-  isError(t, await send('DELETE', '/api/homepage'), 405, 'MethodNotAllowedError', 'Method Not Allowed', {})
+  const item = await send('DELETE', `/api/items/${lowId}`)
+  isError(t, item, 405, 'MethodNotAllowedError', 'Method Not Allowed', {})
+  t.equal(item.headers.allow, 'GET, HEAD, PUT')
+  const single = await send('DELETE', '/api/homepage')
+  isError(t, single, 405, 'MethodNotAllowedError', 'Method Not Allowed', {})
+  t.equal(single.headers.allow, 'GET, HEAD, PUT')
   t.equal((await items.findOne({ documentId: lowId }))?.title, 'Low')
 })
 

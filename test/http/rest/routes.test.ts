@@ -135,6 +135,8 @@ t.test('405 MethodNotAllowedError in the envelope for PATCH, and for POST/PATCH 
   ] as const) {
     const res = await send(method, url, { data: { name: 'x' } })
     isError(t, res, 405, 'MethodNotAllowedError', 'Method Not Allowed', {})
+    const allowed = url.includes(documentId) ? 'GET, HEAD, PUT, DELETE' : url.includes('categories') ? 'GET, HEAD, POST' : 'GET, HEAD, PUT, DELETE'
+    t.equal(res.headers.allow, allowed, `${method} ${url}: Allow`)
   }
   t.equal((await send('GET', `/api/categories/${documentId}`)).body.data.name, 'Patchy', 'nothing changed')
 })
