@@ -11,7 +11,7 @@ import vellum, { type Vellum } from '../../../lib/index.js'
 import { BLOG_DIR, CUSTOM_DIR, ids, isError, isInvalidKey, sender } from './helpers.js'
 import { seedBlog } from './seed.js'
 
-const host = Fastify({ logger: false })
+const host = Fastify({ logger: false, pluginTimeout: 120_000 })
 t.teardown(() => host.close())
 host.setErrorHandler(async (error: Error, _request, reply) => {
   reply.code(418)

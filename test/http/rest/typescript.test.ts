@@ -8,8 +8,7 @@ import t from 'tap'
 import {
   ApplicationError, createCoreController, createCoreRouter, createCoreService, type MiddlewareFactory, type RequestContext
 } from '../../../lib/index.js'
-import { buildApp } from '../../helpers/app.js'
-import { isError, sender } from './helpers.js'
+import { isError, restApp, sender } from './helpers.js'
 
 const widget = {
   uid: 'api::widget.widget',
@@ -73,7 +72,7 @@ const middlewareFactories: Record<string, MiddlewareFactory> = {
   }
 }
 
-const app = await buildApp(t, {
+const app = await restApp(t, {
   contentTypes: [widget, setting],
   permissions: { public: ['api::widget.widget.find', 'api::widget.widget.findOne', 'api::setting.setting.find'] },
   middlewares: ['strapi::errors', { name: 'global::gate', config: { label: 'closed' } }, 'global::catcher'],
