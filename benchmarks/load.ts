@@ -11,6 +11,8 @@ export interface LoadOptions {
   seconds: number
   /** Server pid, for its CPU share during the run. */
   pid: number
+  /** PostgreSQL backend pids serving the database (their CPU is PostgreSQL's work for the run). */
+  pgPids?: number[]
 }
 
 export interface LoadResult {
@@ -26,6 +28,8 @@ export interface LoadResult {
   timeouts: number
   /** Server CPU, % of one core. */
   serverCpu: number
+  /** CPU of the database's PostgreSQL backends, % of one core (NaN when not measured). */
+  pgCpu: number
   /** Whole machine, % busy (all cores; load generator and PostgreSQL included). */
   machineBusy: number
   load1: number
@@ -34,7 +38,9 @@ export interface LoadResult {
 }
 
 export async function measure (options: LoadOptions): Promise<LoadResult> {
+  const pgSeconds = (): number => (options.pgPids ?? []).reduce((sum, pid) => sum + processCpuSeconds(pid), 0)
   const cpu0 = processCpuSeconds(options.pid)
+  const pg0 = pgSeconds()
   const m0 = machineCpu()
   const t0 = performance.now()
   let peakRssMiB = processMemory(options.pid).rssMiB
@@ -53,6 +59,7 @@ export async function measure (options: LoadOptions): Promise<LoadResult> {
   }
   const seconds = (performance.now() - t0) / 1000
   const cpu1 = processCpuSeconds(options.pid)
+  const pg1 = pgSeconds()
   const m1 = machineCpu()
   return {
     rps: result['2xx'] / (result.duration > 0 ? result.duration : options.seconds),
@@ -64,6 +71,7 @@ export async function measure (options: LoadOptions): Promise<LoadResult> {
     errors: result.errors,
     timeouts: result.timeouts,
     serverCpu: (100 * (cpu1 - cpu0)) / seconds,
+    pgCpu: options.pgPids === undefined ? NaN : (100 * (pg1 - pg0)) / seconds,
     machineBusy: busyPercent(m0, m1),
     load1: load1(),
     peakRssMiB

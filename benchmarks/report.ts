@@ -55,6 +55,8 @@ export interface ScenarioSummary {
   serverCpu: Record<ServerName, number>
   /** Server CPU time per response, ms: less sensitive to the machine's other load than req/s. */
   cpuMsPerRequest: Record<ServerName, number>
+  /** PostgreSQL backends' CPU time per response, ms. */
+  pgMsPerRequest: Record<ServerName, number>
   ratio: number
   /** vellum/baseline per round (same round, adjacent runs). */
   roundRatios: number[]
@@ -81,6 +83,7 @@ export function summarize (report: RunReport): ScenarioSummary[] {
       errors: pick(m => m.errors + m.timeouts, sum),
       serverCpu: pick(m => m.serverCpu, median),
       cpuMsPerRequest: pick(m => m.allRps > 0 ? (m.serverCpu * 10) / m.allRps : NaN, median),
+      pgMsPerRequest: pick(m => m.allRps > 0 ? (m.pgCpu * 10) / m.allRps : NaN, median),
       ratio: rps.baseline > 0 ? rps.vellum / rps.baseline : NaN,
       roundRatios
     }
@@ -107,8 +110,8 @@ export function renderReport (report: RunReport): string {
     : 'in a database seeded beforehand (--db)'
   lines.push(`- **Data:** ${report.articles.toLocaleString('en-US')} articles (+ 10 categories, 100 authors, 50 tags, the homepage), ${seeded}.`)
   lines.push('')
-  lines.push('| scenario | vellum req/s (2xx) | baseline req/s (2xx) | ratio v/b | vellum p50 / p99 ms | baseline p50 / p99 ms | non-2xx v / b | errors v / b | SQL round trips v / b (target) | server CPU ms/req v / b | same JSON | Strapi 5.54 req/s |')
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|')
+  lines.push('| scenario | vellum req/s (2xx) | baseline req/s (2xx) | ratio v/b | vellum p50 / p99 ms | baseline p50 / p99 ms | non-2xx v / b | errors v / b | SQL round trips v / b (target) | server CPU ms/req v / b | PostgreSQL CPU ms/req v / b | same JSON | Strapi 5.54 req/s |')
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|')
   for (const s of summaries) {
     const scenario = report.scenarios.find(x => x.id === s.id)
     const trips = report.roundTrips[s.id]
@@ -116,7 +119,7 @@ export function renderReport (report: RunReport): string {
     const tripText = trips === undefined ? '–' : `${fmt(trips.vellum.roundTrips, 1)} / ${fmt(trips.baseline.roundTrips, 1)} (${target})`
     const agreement = report.agreement[s.id]
     const strapi = report.strapi[s.id]
-    lines.push(`| ${s.id} ${scenario?.label ?? ''} | ${fmt(s.rps.vellum)} | ${fmt(s.rps.baseline)} | **${fmt(s.ratio, 2)}** | ${fmt(s.p50.vellum)} / ${fmt(s.p99.vellum)} | ${fmt(s.p50.baseline)} / ${fmt(s.p99.baseline)} | ${s.non2xx.vellum} / ${s.non2xx.baseline} | ${s.errors.vellum} / ${s.errors.baseline} | ${tripText} | ${fmt(s.cpuMsPerRequest.vellum, 2)} / ${fmt(s.cpuMsPerRequest.baseline, 2)} | ${agreement === undefined ? '–' : agreement.same ? 'yes' : `**no**: ${agreement.detail}`} | ${strapi === undefined ? '–' : strapi.map(x => fmt(x, 1)).join(', ')} |`)
+    lines.push(`| ${s.id} ${scenario?.label ?? ''} | ${fmt(s.rps.vellum)} | ${fmt(s.rps.baseline)} | **${fmt(s.ratio, 2)}** | ${fmt(s.p50.vellum)} / ${fmt(s.p99.vellum)} | ${fmt(s.p50.baseline)} / ${fmt(s.p99.baseline)} | ${s.non2xx.vellum} / ${s.non2xx.baseline} | ${s.errors.vellum} / ${s.errors.baseline} | ${tripText} | ${fmt(s.cpuMsPerRequest.vellum, 2)} / ${fmt(s.cpuMsPerRequest.baseline, 2)} | ${fmt(s.pgMsPerRequest.vellum, 2)} / ${fmt(s.pgMsPerRequest.baseline, 2)} | ${agreement === undefined ? '–' : agreement.same ? 'yes' : `**no**: ${agreement.detail}`} | ${strapi === undefined ? '–' : strapi.map(x => fmt(x, 1)).join(', ')} |`)
   }
   lines.push('')
   const rounds = Math.max(0, ...report.measurements.map(x => x.round + 1))

@@ -19,6 +19,7 @@
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import postgres from 'postgres'
 import { BUILD_DIR, buildJs } from './build.js'
 import { adminUrl, createDatabase, dropDatabase, MODEL_DIR, PEER_DIR, ROOT } from './env.js'
 import { compareResponses, removePosts, roundTripsPerRequest } from './fixtures.js'
@@ -67,6 +68,18 @@ const write = args['no-write'] === true ? false : args.write ?? !quick
 
 const log = (message: string): void => { process.stderr.write(`${message}\n`) }
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+/** The PostgreSQL backends connected to the run's database (both servers' pools; only one is loaded at a time). */
+async function backends (databaseUrl: string): Promise<number[]> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1))
+  const sql = postgres(adminUrl(), { max: 1, onnotice: () => {} })
+  try {
+    const rows = await sql<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = ${name} AND pid <> pg_backend_pid()`
+    return rows.map(r => Number(r.pid))
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}
 
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -166,11 +179,15 @@ async function main (): Promise<void> {
             pid: server.pid
           }
           if (warmup > 0) await measure({ ...load, seconds: warmup })
+          // After the warm-up the server's pool is open: its backends are the ones working for it.
+          const pgPids = await backends(databaseUrl)
+          // Each measured write run starts from the seeded data (the warm-up's creates would slow the slug search).
+          if (scenario.method === 'POST' && warmup > 0) await removePosts(databaseUrl)
           const backgroundBusy = await settle(server.pid)
-          const result = await measure({ ...load, seconds: duration })
+          const result = await measure({ ...load, pgPids, seconds: duration })
           const m: Measurement = { ...result, scenario: scenario.id, server: name, round, backgroundBusy }
           report.measurements.push(m)
-          log(`round ${round + 1} ${scenario.id} ${name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s (2xx)  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors + result.timeouts}  server CPU ${result.serverCpu.toFixed(0)}%  machine ${result.machineBusy.toFixed(0)}% (background ${backgroundBusy.toFixed(0)}%)`)
+          log(`round ${round + 1} ${scenario.id} ${name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s (2xx)  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors + result.timeouts}  server CPU ${result.serverCpu.toFixed(0)}%  PostgreSQL CPU ${result.pgCpu.toFixed(0)}%  machine ${result.machineBusy.toFixed(0)}% (background ${backgroundBusy.toFixed(0)}%)`)
           if (scenario.method === 'POST') log(`  removed ${await removePosts(databaseUrl)} bench-post articles`)
           await settle(server.pid)
         }
