@@ -5,6 +5,20 @@ import type { WireCounts } from './wire-counter.js'
 
 /** What surrounds the measurements: removing the POST scenario's articles, and checking both servers agree. */
 
+/** The fixtures read from the tables (for tools that start the baseline alone, which has no filters on categories). */
+export async function fixturesFromDatabase (databaseUrl: string): Promise<Fixtures> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
+  try {
+    const [article] = await sql<Array<{ d: string }>>`SELECT "document_id" AS d FROM "articles" WHERE "slug" = 'article-1' AND "published_at" IS NOT NULL`
+    const [category] = await sql<Array<{ d: string }>>`SELECT "document_id" AS d FROM "categories" WHERE "name" = 'Category 1'`
+    const tags = await sql<Array<{ d: string }>>`SELECT "document_id" AS d FROM "tags" WHERE "name" IN ('tag-01', 'tag-02', 'tag-03') ORDER BY "name"`
+    if (article === undefined || category === undefined) throw new Error('fixtures not found: is the database seeded?')
+    return { article: article.d, category: category.d, tags: tags.map(t => t.d) }
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}
+
 /** Deletes the articles scenario (f) created (their links go with them: ON DELETE CASCADE), then re-analyzes. */
 export async function removePosts (databaseUrl: string): Promise<number> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })

@@ -11,9 +11,9 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BUILD_DIR, buildJs } from './build.js'
 import { ROOT } from './env.js'
-import { removePosts } from './fixtures.js'
+import { fixturesFromDatabase, removePosts } from './fixtures.js'
 import { measure } from './load.js'
-import { encodePath, lookupFixtures, SCENARIOS } from './scenarios.js'
+import { encodePath, SCENARIOS } from './scenarios.js'
 import { type ServerName, startServer } from './servers.js'
 
 interface ProfileNode { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, children?: number[] }
@@ -135,7 +135,7 @@ async function main (): Promise<void> {
   await mkdir(dir, { recursive: true })
   const server = await startServer(name, { databaseUrl: args.db, port: 4000 + Math.floor(Math.random() * 1000), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
   try {
-    const fixtures = await lookupFixtures(server.base)
+    const fixtures = await fixturesFromDatabase(args.db)
     const load = {
       url: server.base + encodePath(scenario.path(fixtures)),
       method: scenario.method,
