@@ -146,13 +146,18 @@ t.test('a path that matches no route: 404 NotFoundError envelope', async (t) => 
   }
 })
 
-t.test('malformed JSON: 400 ValidationError', async (t) => {
+t.test('malformed JSON (and prototype poisoning): 400 ValidationError', async (t) => {
   for (const payload of ['{bad', '{"data": {"name": "x"}', '{"data": {"name": "x"}}}', 'nul']) {
     const res = await send('POST', '/api/categories', payload, { 'content-type': 'application/json' })
     isError(t, res, 400, 'ValidationError', /^Malformed JSON body: /)
   }
   const put = await send('PUT', '/api/homepage', '{"data":', { 'content-type': 'application/json' })
   isError(t, put, 400, 'ValidationError', /^Malformed JSON body: /)
+  for (const poisoned of ['{"data":{"name":"x","__proto__":{"polluted":1}}}', '{"data":{"name":"x","constructor":{"prototype":{"p":1}}}}']) {
+    isError(t, await send('POST', '/api/categories', poisoned, { 'content-type': 'application/json' }), 400, 'ValidationError', /^Malformed JSON body: /,
+      undefined)
+  }
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution')
 })
 
 t.test('a body without an object `data`: 400 "Missing \\"data\\" payload in the request body"', async (t) => {
