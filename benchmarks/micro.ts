@@ -79,7 +79,7 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
         dialect.sqlToQuery(compileCount(catalog.get(UID), parseFilter(catalog, UID, { where: plan.params.where })))
       })
       .add('8. decode 25 rows (JSON.parse)', () => { for (const t of texts) JSON.parse(t) })
-      .add('9. build 25 entries (buildRow)', () => { for (const t of texts) buildRow(find.select, JSON.parse(t)) })
+      .add('9. JSON.parse + buildRow, 25 rows', () => { for (const t of texts) buildRow(find.select, JSON.parse(t)) })
       .add('10. shapeRows', async () => { await shapeRows(ctx, plan.output, entries, scope) })
       .add('11. sanitizeOutput', () => { sanitizeOutput(shaped, UID, { schema, canRead }) })
       .add('12. JSON.stringify response', () => { JSON.stringify({ data: output, meta }) })

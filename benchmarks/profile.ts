@@ -3,6 +3,7 @@
  * by function (self time and inclusive time) and by module, in % of the server's busy (non-idle) samples.
  *
  *   node --import tsx benchmarks/profile.ts --db URL [--server vellum|baseline] [--scenario d] [--seconds 10]
+ *     [--node-args "--max-semi-space-size=32"]
  *
  * The .cpuprofile stays in benchmarks/profiles/ (open it in Chrome DevTools or speedscope).
  */
@@ -123,7 +124,8 @@ async function main (): Promise<void> {
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string' },
       top: { type: 'string', default: '30' },
-      focus: { type: 'string', default: 'lib/' }
+      focus: { type: 'string', default: 'lib/' },
+      'node-args': { type: 'string', default: '' }
     }
   })
   if (args.db === undefined) throw new Error('--db URL (a seeded database) is required')
@@ -133,7 +135,7 @@ async function main (): Promise<void> {
   await buildJs()
   const dir = join(ROOT, 'benchmarks', 'profiles', `${name}-${scenario.id}-${Date.now()}`)
   await mkdir(dir, { recursive: true })
-  const server = await startServer(name, { databaseUrl: args.db, port: 4000 + Math.floor(Math.random() * 1000), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
+  const server = await startServer(name, { databaseUrl: args.db, port: 4000 + Math.floor(Math.random() * 1000), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(args['node-args'] ?? '').split(' ').filter(Boolean)] })
   try {
     const fixtures = await fixturesFromDatabase(args.db)
     const load = {
@@ -145,7 +147,7 @@ async function main (): Promise<void> {
     }
     await measure({ ...load, seconds: 2 })
     const result = await measure({ ...load, seconds: Number(args.seconds) })
-    process.stdout.write(`${name} ${scenario.id}: ${result.rps.toFixed(0)} req/s (2xx), p50 ${result.p50} ms, server CPU ${result.serverCpu.toFixed(0)}% of a core, machine ${result.machineBusy.toFixed(0)}% busy\n`)
+    process.stdout.write(`${name} ${scenario.id}: ${result.rps.toFixed(0)} req/s (2xx), p50 ${result.p50} ms, server CPU ${result.serverCpu.toFixed(0)}% of a core (${((result.serverCpu * 10) / result.allRps).toFixed(2)} ms per request), peak RSS ${result.peakRssMiB.toFixed(0)} MiB, machine ${result.machineBusy.toFixed(0)}% busy\n`)
   } finally {
     await server.stop()
     if (scenario.method === 'POST') await removePosts(args.db)
