@@ -154,8 +154,7 @@ t.test('malformed JSON (and prototype poisoning): 400 ValidationError', async (t
   const put = await send('PUT', '/api/homepage', '{"data":', { 'content-type': 'application/json' })
   isError(t, put, 400, 'ValidationError', /^Malformed JSON body: /)
   for (const poisoned of ['{"data":{"name":"x","__proto__":{"polluted":1}}}', '{"data":{"name":"x","constructor":{"prototype":{"p":1}}}}']) {
-    isError(t, await send('POST', '/api/categories', poisoned, { 'content-type': 'application/json' }), 400, 'ValidationError', /^Malformed JSON body: /,
-      undefined)
+    isError(t, await send('POST', '/api/categories', poisoned, { 'content-type': 'application/json' }), 400, 'ValidationError', /^Malformed JSON body: /)
   }
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution')
 })

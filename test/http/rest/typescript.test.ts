@@ -286,3 +286,10 @@ t.test('core router config: auth false on create opens it while the permission l
   t.equal((await send('GET', '/api/setting')).status, 404)
   isError(t, await send('PUT', '/api/setting', { data: { theme: 'dark' } }), 403, 'ForbiddenError', 'Forbidden', {})
 })
+
+t.test('a route naming a handler or content type that does not exist fails the boot, naming it', async (t) => {
+  await t.rejects(restApp(t, { routes: [{ routes: [{ method: 'GET', path: '/x', handler: 'api::article.article.nope' }] }] }),
+    { message: 'options.routes: routes[0]: handler api::article.article.nope not found' })
+  await t.rejects(restApp(t, { routes: [createCoreRouter('api::nope.nope')] }),
+    { message: 'options.routes: createCoreRouter("api::nope.nope"): no such content type' })
+})
