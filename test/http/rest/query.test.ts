@@ -488,6 +488,7 @@ t.test('_q: case-insensitive search over searchable attributes; empty is ignored
   t.same(await found('_q=ALPHA'), [alpha])
   t.same(await found('_q=review'), [beta])
   t.same(await found('_q=under_'), [beta])
+  t.same(await found('_q=20'), [beta], 'numeric text searches numeric attributes too')
   t.same(await found('_q='), [alpha, beta, gamma])
   t.same(await found('_q=nothing-like-this'), [])
   t.same(await found('_q=alpha&locale=fr'), [alpha])
@@ -495,6 +496,7 @@ t.test('_q: case-insensitive search over searchable attributes; empty is ignored
   t.same(await found('_q=Alpha&filters[views][$gt]=10'), [], 'combined with filters')
   const authors = await send('GET', '/api/authors?_q=ann&fields=name')
   t.same(pluck(authors, 'name'), ['Ann'])
+  t.same(pluck(await send('GET', '/api/authors?_q=EXAMPLE.COM&fields=name&sort=name'), 'name'), ['Ann', 'Bob'], 'emails are searched')
 })
 
 t.test('unknown top-level parameters are 400s (Strapi ignores them unless strictParams)', async (t) => {
