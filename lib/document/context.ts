@@ -1,7 +1,7 @@
 import type { Model, RelationAttribute, Schema } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import type { Catalog, QueryEngine } from '../query/index.js'
+import { type Catalog, isPlainObject, type PlainObject, type QueryEngine } from '../query/index.js'
 import type { I18nOptions, Status } from './types.js'
 
 /** What every part of the Document Service shares: the engine, the model and the i18n settings. */
@@ -13,14 +13,6 @@ export interface ServiceContext {
   log: Logger
   /** For each uid: the relation attributes of content types that point at it (either side). */
   incoming: Map<string, Array<{ uid: string, attribute: RelationAttribute }>>
-}
-
-export type PlainObject = Record<string, unknown>
-
-export function isPlainObject (value: unknown): value is PlainObject {
-  if (typeof value !== 'object' || value === null) return false
-  const proto = Object.getPrototypeOf(value) as unknown
-  return proto === Object.prototype || proto === null
 }
 
 export function createServiceContext (db: QueryEngine, schema: Schema, i18n: Partial<I18nOptions> | undefined, log: Logger): ServiceContext {

@@ -1,5 +1,6 @@
 import type { Attribute, Model, RelationAttribute, Schema } from '../content-types/index.js'
-import { isDraftAndPublish, isLocalized, isPlainObject, type PlainObject, type ServiceContext } from './context.js'
+import { isPlainObject, type PlainObject } from '../query/index.js'
+import { isDraftAndPublish, isLocalized, type ServiceContext } from './context.js'
 
 /**
  * Copying one stored row onto another row of the same document: a draft onto its published row (publish),

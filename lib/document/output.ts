@@ -1,4 +1,5 @@
-import { and, isLocalized, type PlainObject, type ServiceContext, statusWhere } from './context.js'
+import type { PlainObject } from '../query/index.js'
+import { and, isLocalized, type ServiceContext, statusWhere } from './context.js'
 import type { OutputNode, ReadScope } from './params.js'
 import type { DocumentEntry } from './types.js'
 

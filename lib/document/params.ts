@@ -1,7 +1,7 @@
 import type { Model } from '../content-types/index.js'
 import { PaginationError, ValidationError } from '../errors.js'
-import { invalidKey, parseFind, type ParseOptions } from '../query/index.js'
-import { and, isLocalized, isPlainObject, localeWhere, type PlainObject, type ServiceContext, statusWhere } from './context.js'
+import { invalidKey, isPlainObject, parseFind, type ParseOptions, type PlainObject } from '../query/index.js'
+import { and, isLocalized, localeWhere, type ServiceContext, statusWhere } from './context.js'
 import type { Status } from './types.js'
 
 /**

@@ -1,6 +1,7 @@
 import type { Model } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import { isDraftAndPublish, isLocalized, type PlainObject, type ServiceContext } from './context.js'
+import type { PlainObject } from '../query/index.js'
+import { isDraftAndPublish, isLocalized, type ServiceContext } from './context.js'
 import type { Prepared, RelationInput, RelationRef } from './validate.js'
 
 /**

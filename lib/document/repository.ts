@@ -1,10 +1,8 @@
 import { init } from '@paralleldrive/cuid2'
 import type { ContentType } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
-import {
-  and, isDraftAndPublish, isLocalized, isPlainObject, localeWhere, parseLocale, parseStatus, type PlainObject, rowLocale,
-  type ServiceContext
-} from './context.js'
+import { isPlainObject, type PlainObject } from '../query/index.js'
+import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseStatus, rowLocale, type ServiceContext } from './context.js'
 import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
 import { buildRead, parsePagination, type ReadScope, scopeWhere } from './params.js'

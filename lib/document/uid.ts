@@ -1,6 +1,7 @@
 import slugify from '@sindresorhus/slugify'
 import type { Model } from '../content-types/index.js'
-import { and, isLocalized, type PlainObject, type ServiceContext } from './context.js'
+import type { PlainObject } from '../query/index.js'
+import { and, isLocalized, type ServiceContext } from './context.js'
 
 /**
  * uid attributes left empty are generated from their `targetField` (beyond Strapi, whose REST API leaves them

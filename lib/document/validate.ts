@@ -2,7 +2,7 @@ import type {
   ComponentAttribute, DynamicZoneAttribute, Model, RelationAttribute, ScalarAttribute, Schema
 } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import { isPlainObject, type PlainObject } from './context.js'
+import { isPlainObject, type PlainObject } from '../query/index.js'
 import type { Status } from './types.js'
 
 /**

@@ -2,7 +2,8 @@ import type { ComponentAttribute, DynamicZoneAttribute } from '../content-types/
 import type { RelationLink } from '../db/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
-import { isPlainObject, preview } from './params.js'
+import { isPlainObject } from './forms.js'
+import { preview } from './params.js'
 import type { SqlValue } from './values.js'
 import { castInput } from './values.js'
 

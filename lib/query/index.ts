@@ -16,6 +16,9 @@ export {
   invalidKey, parseFilter, parseFind, parseOrderBy, parsePopulate, parseSelect, parseWhere,
   type FindInput, type ParseOptions
 } from './params.js'
+export {
+  addDotted, isPlainObject, optionsOf, populateEntries, splitList, zoneFragments, type PlainObject
+} from './forms.js'
 export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 export { compileCount, compileFind } from './select.js'
 export type { TransactionScope } from '../db/index.js'

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js'
 import type { FindPlan, OrderTerm, PopulateNode, ScalarOperator, SelectPlan, Via, Where } from './ast.js'
 import { SCALAR_OPERATORS } from './ast.js'
+import { isPlainObject, optionsOf, populateEntries, type PlainObject, splitList, zoneFragments } from './forms.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { castInput, expectedFor, isJsonType, isOrderedType, isTextType, parseNullFlag } from './values.js'
@@ -32,14 +33,6 @@ const paramOf = (ctx: Ctx): string => ctx.names[ctx.param] ?? ctx.param
 
 function context (catalog: Catalog, options: ParseOptions, param: ParamName): Ctx {
   return { catalog, allowPrivate: options.allowPrivate ?? true, param, names: options.paramNames ?? {} }
-}
-
-export type PlainObject = Record<string, unknown>
-
-export function isPlainObject (value: unknown): value is PlainObject {
-  if (typeof value !== 'object' || value === null) return false
-  const proto = Object.getPrototypeOf(value) as unknown
-  return proto === Object.prototype || proto === null
 }
 
 export function preview (value: unknown): string {
@@ -329,7 +322,7 @@ function parseOrderValue (ctx: Ctx, info: ModelInfo, value: unknown, path: strin
   if (value === undefined || value === null || value === '') return []
   if (Array.isArray(value)) return value.flatMap(v => parseOrderValue(ctx, info, v, path))
   if (typeof value === 'string') {
-    return value.split(',').map(s => s.trim()).filter(s => s !== '').map((item) => {
+    return splitList(value).map((item) => {
       const [keys = '', direction = 'asc', ...extra] = item.split(':')
       return orderTerm(ctx, info, keys.split('.'), parseDirection(ctx, extra.length > 0 ? item : direction), path)
     })
@@ -354,7 +347,7 @@ function defaultFields (ctx: Ctx, info: ModelInfo): FieldInfo[] {
 function parseSelectValue (ctx: Ctx, info: ModelInfo, value: unknown, path: string[]): FieldInfo[] {
   if (value === undefined || value === null || value === '*') return defaultFields(ctx, info)
   const names = typeof value === 'string'
-    ? value.split(',').map(s => s.trim()).filter(s => s !== '')
+    ? splitList(value)
     : Array.isArray(value) ? value : undefined
   if (names === undefined) throw invalidValue(ctx, [...path, 'select'], value, 'a list of attribute names')
   if (names.includes('*')) return defaultFields(ctx, info)
@@ -394,38 +387,6 @@ const COMPONENT_OPTIONS = new Set(['select', 'where', 'orderBy', 'limit', 'offse
 const ZONE_OPTIONS = new Set(['on', 'populate'])
 const FRAGMENT_OPTIONS = new Set(['select', 'populate'])
 
-/** Adds `a.b.c` to a populate object as `{ a: { populate: { b: { populate: { c: true } } } } }`. */
-function addDotted (into: PlainObject, parts: string[]): void {
-  const [head, ...rest] = parts
-  if (head === undefined || head === '') return
-  if (rest.length === 0) {
-    if (into[head] === undefined || into[head] === false) into[head] = true
-    return
-  }
-  const existing = into[head]
-  const options: PlainObject = isPlainObject(existing) ? existing : {}
-  const nested: PlainObject = isPlainObject(options.populate) ? options.populate : populateEntries(options.populate)
-  addDotted(nested, rest)
-  into[head] = { ...options, populate: nested }
-}
-
-/** Every accepted populate form as one object of `name → true | options`; `'*'` for all. */
-function populateEntries (value: unknown): PlainObject {
-  const entries: PlainObject = {}
-  if (value === undefined || value === null || value === false) return entries
-  if (value === true || value === '*') return { '*': true }
-  if (isPlainObject(value)) return { ...value }
-  const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined
-  if (items === undefined) return { '': value }
-  for (const item of items) {
-    if (typeof item !== 'string') return { '': value }
-    const trimmed = item.trim()
-    if (trimmed === '*') entries['*'] = true
-    else addDotted(entries, trimmed.split('.'))
-  }
-  return entries
-}
-
 function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
   for (const key of Object.keys(options)) {
     if (!allowed.has(key)) throw invalidKey(paramOf(ctx), key, path)
@@ -449,8 +410,8 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
   const resolved = resolve(ctx, info, name)
   if (resolved === undefined || resolved.kind === 'field') throw invalidKey(paramOf(ctx), name, path)
   const keyPath = [...path, name]
-  const options: PlainObject = value === true || value === '*' ? {} : isPlainObject(value) ? value : { '': value }
-  if ('' in options) throw invalidValue(ctx, keyPath, value, 'true or an object of options')
+  const options = optionsOf(value)?.options
+  if (options === undefined) throw invalidValue(ctx, keyPath, value, 'true or an object of options')
   if (resolved.kind !== 'zone' && 'on' in options) {
     throw new ValidationError(`Using fragments is not permitted to populate "${name}" in "${info.uid}"`, { key: 'on', path: dotted([...keyPath, 'on']), param: paramOf(ctx) })
   }
@@ -486,19 +447,14 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
   checkOptions(ctx, options, ZONE_OPTIONS, keyPath)
   const attribute = info.zones.get(name)
   if (attribute === undefined || info.componentJoin === undefined) throw invalidKey(paramOf(ctx), name, path)
-  let fragments: PlainObject
-  if (options.on === undefined) {
-    // Every allowed component; `populate: '*'` goes one level into each.
-    fragments = Object.fromEntries(attribute.components.map(uid => [uid, options.populate === undefined ? true : { populate: options.populate }]))
-  } else {
-    if (!isPlainObject(options.on)) throw invalidValue(ctx, [...keyPath, 'on'], options.on, 'an object of component uids')
-    fragments = options.on
-  }
+  // Without `on`, every allowed component; `populate: '*'` goes one level into each.
+  const fragments = zoneFragments(attribute.components, options)
+  if (fragments === undefined) throw invalidValue(ctx, [...keyPath, 'on'], options.on, 'an object of component uids')
   const on: SelectPlan[] = []
   for (const [uid, fragment] of Object.entries(fragments)) {
     if (fragment === false || fragment === undefined) continue
     if (!attribute.components.includes(uid)) throw invalidKey(paramOf(ctx), uid, [...keyPath, 'on'])
-    const fragmentOptions = fragment === true || fragment === '*' ? {} : isPlainObject(fragment) ? fragment : undefined
+    const fragmentOptions = optionsOf(fragment)?.options
     if (fragmentOptions === undefined) throw invalidValue(ctx, [...keyPath, 'on', uid], fragment, 'true or an object of options')
     checkOptions(ctx, fragmentOptions, FRAGMENT_OPTIONS, [...keyPath, 'on', uid])
     on.push(selectPlan(ctx, ctx.catalog.get(uid), fragmentOptions, [...keyPath, 'on', uid]))
@@ -508,7 +464,7 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
 
 function parsePopulateValue (ctx: Ctx, info: ModelInfo, value: unknown, path: string[]): PopulateNode[] {
   const entries = populateEntries(value)
-  if ('' in entries) throw invalidValue(ctx, [...path, 'populate'], value, 'true, "*", a list of names or an object')
+  if (entries === undefined) throw invalidValue(ctx, [...path, 'populate'], value, 'true, "*", a list of names or an object')
   const nodes: PopulateNode[] = []
   const all = entries['*'] !== undefined
   delete entries['*']

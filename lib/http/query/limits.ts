@@ -1,5 +1,5 @@
 import { limitError, type QueryParam } from './errors.js'
-import { isPlainObject, splitList } from './util.js'
+import { isPlainObject, splitList } from '../../query/index.js'
 
 /**
  * Structural limits, checked on the raw query before any model work: array lengths (`rest.maxArrayLength`),

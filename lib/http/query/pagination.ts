@@ -1,7 +1,7 @@
 import { PaginationError, ValidationError } from '../../errors.js'
 import { queryInvalidKey } from './errors.js'
 import type { Pagination, PaginationMeta, RestLimits } from './types.js'
-import { isPlainObject } from './util.js'
+import { isPlainObject } from '../../query/index.js'
 
 /**
  * Strapi's two pagination modes (contract §8.3) with its defaults and `maxLimit` clamping, but where Strapi

@@ -1,7 +1,7 @@
 import type { Model, Schema } from '../../content-types/index.js'
 import { optionsOf, populateEntries } from './populate.js'
 import type { CanRead } from './types.js'
-import { isPlainObject, type PlainObject } from './util.js'
+import { isPlainObject, type PlainObject } from '../../query/index.js'
 
 /**
  * `sanitizeQuery` (contract §7, §8.5): populating a relation whose target the caller may not read is not an

@@ -7,7 +7,7 @@ import { parsePagination } from './pagination.js'
 import { queryStringDepth } from './parse.js'
 import { convertPopulate, type ConvertContext } from './populate.js'
 import type { CanRead, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
-import { isPlainObject, type PlainObject } from './util.js'
+import { isPlainObject, type PlainObject } from '../../query/index.js'
 
 /**
  * The query of a core action, checked against the model before anything runs (contract §7, §8). vellum is
