@@ -93,6 +93,14 @@ const app = await restApp(t, {
         delete: { auth: false, policies: [() => { steps.push('policy inline false'); return false }] }
       }
     }),
+    createCoreRouter('api::setting.setting', { prefix: '/v2' }),
+    {
+      prefix: '/extra',
+      routes: [
+        { method: 'get', path: '/hello', handler: () => ({ data: 'extra hello' }), config: { auth: false } } as never,
+        { method: 'GET', path: '/bypass', handler: () => ({ data: 'no file prefix' }), config: { auth: false, prefix: '' } }
+      ]
+    },
     {
       routes: [
         { method: 'GET', path: '/widgets/stats', handler: 'api::widget.widget.stats', config: { auth: false } },
@@ -283,8 +291,8 @@ t.test('core router config: auth false on create opens it while the permission l
   t.equal(res.status, 201)
   t.notOk('note' in res.body.data)
   isError(t, await send('PUT', `/api/widgets/${res.body.data.documentId as string}`, { data: { rank: 4 } }), 403, 'ForbiddenError', 'Forbidden', {})
-  t.equal((await send('GET', '/api/setting')).status, 404)
-  isError(t, await send('PUT', '/api/setting', { data: { theme: 'dark' } }), 403, 'ForbiddenError', 'Forbidden', {})
+  t.equal((await send('GET', '/api/v2/setting')).status, 404)
+  isError(t, await send('PUT', '/api/v2/setting', { data: { theme: 'dark' } }), 403, 'ForbiddenError', 'Forbidden', {})
 })
 
 t.test('a route naming a handler or content type that does not exist fails the boot, naming it', async (t) => {
@@ -292,4 +300,12 @@ t.test('a route naming a handler or content type that does not exist fails the b
     { message: 'options.routes: routes[0]: handler api::article.article.nope not found' })
   await t.rejects(restApp(t, { routes: [createCoreRouter('api::nope.nope')] }),
     { message: 'options.routes: createCoreRouter("api::nope.nope"): no such content type' })
+})
+
+t.test('router prefixes: a core router prefix, a file-level prefix, and config.prefix bypassing it', async (t) => {
+  isError(t, await send('POST', '/api/v2/setting', { data: {} }), 405, 'MethodNotAllowedError', 'Method Not Allowed', {})
+  isError(t, await send('POST', '/api/setting', { data: {} }), 404, 'NotFoundError', 'Not Found', {})
+  t.same((await send('GET', '/api/extra/hello')).body, { data: 'extra hello' }, 'a lower-case method works too')
+  t.same((await send('GET', '/api/bypass')).body, { data: 'no file prefix' })
+  isError(t, await send('GET', '/api/extra/bypass'), 404, 'NotFoundError', 'Not Found', {})
 })
