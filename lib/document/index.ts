@@ -16,7 +16,10 @@ import {
  */
 
 export * from './types.js'
-export { buildRead, parsePagination, type OutputNode, type ReadPlan, type ReadScope } from './params.js'
+export { buildRead, parsePagination, type ReadPlan } from './params.js'
+export {
+  convertPopulate, isLocalizations, starNames, type OutputNode, type PopulateOptions, type ReadScope
+} from './populate.js'
 export { createDocumentId } from './repository.js'
 
 const READS = new Set<DocumentAction>(['findOne', 'findFirst', 'findMany', 'count'])

@@ -1,6 +1,6 @@
 import type { PlainObject } from '../query/index.js'
 import { and, isLocalized, type ServiceContext, statusWhere } from './context.js'
-import type { OutputNode, ReadScope } from './params.js'
+import type { OutputNode, ReadScope } from './populate.js'
 import type { DocumentEntry } from './types.js'
 
 /**

@@ -1,7 +1,7 @@
 import type { Model, Schema } from '../../content-types/index.js'
-import { optionsOf, populateEntries } from './populate.js'
+import { isLocalizations, starNames } from '../../document/index.js'
+import { isPlainObject, optionsOf, type PlainObject, populateEntries } from '../../query/index.js'
 import type { CanRead } from './types.js'
-import { isPlainObject, type PlainObject } from '../../query/index.js'
 
 /**
  * `sanitizeQuery` (contract §7, §8.5): populating a relation whose target the caller may not read is not an
@@ -15,22 +15,6 @@ export interface SanitizeQueryOptions {
   canRead?: CanRead
 }
 
-// No array limit here: validateQuery enforced it.
-const NO_LIMIT = Number.MAX_SAFE_INTEGER
-
-function isLocalized (model: Model, name: string): boolean {
-  return name === 'localizations' && model.kind !== 'component' && model.localized && model.attributes.localizations === undefined
-}
-
-/** Every attribute `populate=*` populates on a model, as the Document Service expands it. */
-function starNames (model: Model): string[] {
-  const names = Object.values(model.attributes)
-    .filter(a => !a.private && (a.type === 'relation' || a.type === 'component' || a.type === 'dynamiczone'))
-    .map(a => a.name)
-  if (isLocalized(model, 'localizations')) names.push('localizations')
-  return names
-}
-
 interface Ctx {
   schema: Schema
   canRead: CanRead
@@ -42,10 +26,10 @@ function modelOf (ctx: Ctx, uid: string): Model | undefined {
 
 /** One populated attribute's options with its nested populate sanitized; undefined = drop the attribute. */
 function sanitizeOptions (ctx: Ctx, model: Model, name: string, raw: unknown): { value: unknown, changed: boolean } | undefined {
-  const options = optionsOf(raw, [])
+  const options = optionsOf(raw)?.options
   if (options === undefined) return { value: raw, changed: false }
   let target: Model | undefined
-  if (isLocalized(model, name)) {
+  if (isLocalizations(model, name)) {
     target = model
   } else {
     const attribute = model.attributes[name]
@@ -81,7 +65,7 @@ function sanitizeZone (ctx: Ctx, components: string[], raw: unknown, options: Pl
   let changed = false
   const on: PlainObject = {}
   for (const [uid, fragment] of Object.entries(options.on)) {
-    const fragmentOptions = optionsOf(fragment, [])
+    const fragmentOptions = optionsOf(fragment)?.options
     const component = modelOf(ctx, uid)
     on[uid] = fragment
     if (fragmentOptions?.populate === undefined || component === undefined) continue
@@ -95,13 +79,14 @@ function sanitizeZone (ctx: Ctx, components: string[], raw: unknown, options: Pl
 
 /** The populate value with unreadable relations removed; the same value when nothing was removed. */
 function sanitizePopulateValue (ctx: Ctx, model: Model, value: unknown): unknown {
-  const entries = populateEntries(value, [], NO_LIMIT)
+  // validateQuery ran first: the value has a populate form and fits the array limit.
+  const entries = populateEntries(value) ?? {}
   const names = Object.keys(entries)
   if (names.length === 0) return value
   let changed = false
   const out: PlainObject = {}
   if ('*' in entries) {
-    const expanded = starNames(model)
+    const expanded = starNames(model, false)
     const kept = expanded.filter(name => {
       const attribute = model.attributes[name]
       return attribute?.type !== 'relation' || ctx.canRead(attribute.target)

@@ -1,13 +1,14 @@
+import { convertPopulate, type PopulateOptions } from '../../document/index.js'
 import { ValidationError } from '../../errors.js'
-import { parseOrderBy, parsePopulate, parseSelect, parseWhere, type ModelInfo, type ParseOptions } from '../../query/index.js'
+import {
+  isPlainObject, type ModelInfo, parseOrderBy, parsePopulate, parseSelect, parseWhere, type ParseOptions, type PlainObject
+} from '../../query/index.js'
 import { checkOrder, checkPopulate, checkWhere } from './access.js'
-import { asRest, queryInvalidKey } from './errors.js'
+import { asRest, limitError, queryInvalidKey } from './errors.js'
 import { checkFilterDepth, checkList, checkShape } from './limits.js'
 import { parsePagination } from './pagination.js'
 import { queryStringDepth } from './parse.js'
-import { convertPopulate, type ConvertContext } from './populate.js'
 import type { CanRead, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
-import { isPlainObject, type PlainObject } from '../../query/index.js'
 
 /**
  * The query of a core action, checked against the model before anything runs (contract §7, §8). vellum is
@@ -90,23 +91,36 @@ function checkShapeParams (ctx: ValidateQueryContext, info: ModelInfo, params: P
   }
 }
 
-function checkPopulateParam (ctx: ValidateQueryContext, info: ModelInfo, value: unknown, path: string[], level: number): void {
-  const { catalog, rest, canRead } = ctx
-  const convert: ConvertContext = {
-    maxPopulateDepth: rest.maxPopulateDepth,
-    maxArrayLength: rest.maxArrayLength,
-    resolve: (uid) => catalog.get(uid),
-    onFilters: (filters, at) => { checkFilterDepth(filters, rest.maxFilterDepth, 'populate', at) },
-    onLocalizations: (model, options, at, atLevel) => {
-      // Same model, one level down: its own fields/filters/sort, and its populate as a new level.
-      checkShapeParams(ctx, model, options, 'populate', at)
-      checkPopulateParam(ctx, model, options.populate, at, atLevel + 1)
-    }
-  }
-  const populate = convertPopulate(convert, info, value, path, level)
+/** The converted `populate` of one model (the root, or `localizations`) through the Query Engine's parser. */
+function checkConverted (ctx: ValidateQueryContext, info: ModelInfo, populate: PlainObject | undefined, path: string[]): void {
   if (populate === undefined) return
-  const nodes = asRest('populate', path, () => parsePopulate(catalog, info.uid, populate, UNTRUSTED))
-  if (canRead !== undefined) checkPopulate(nodes, canRead, path)
+  const nodes = asRest('populate', path, () => parsePopulate(ctx.catalog, info.uid, populate, UNTRUSTED))
+  if (ctx.canRead !== undefined) checkPopulate(nodes, ctx.canRead, path)
+}
+
+/**
+ * `populate`, converted as the Document Service converts it (one implementation, lib/document/populate.ts)
+ * with what only REST has: private attributes unknown, `source: 'query'`, strict `count`, and the limits.
+ */
+function checkPopulateParam (ctx: ValidateQueryContext, info: ModelInfo, value: unknown): void {
+  const { rest } = ctx
+  const options: PopulateOptions = {
+    allowPrivate: false,
+    source: 'query',
+    strict: true,
+    checkList: (text, at) => checkList(text, rest.maxArrayLength, 'populate', at),
+    checkDepth: (level, names, at) => {
+      if (level <= rest.maxPopulateDepth) return
+      throw limitError(`Populate is nested too deeply: at most ${rest.maxPopulateDepth} levels allowed (rest.maxPopulateDepth)`,
+        'rest.maxPopulateDepth', rest.maxPopulateDepth, { param: 'populate', key: names[0], path: [...at, names[0] ?? ''] })
+    },
+    checkFilters: (filters, at) => { checkFilterDepth(filters, rest.maxFilterDepth, 'populate', at) },
+    // Same model, one level down: its own fields/filters/sort, and its populate as a query of its own.
+    checkLocalizations: (model, params, at) => { checkShapeParams(ctx, model, params, 'populate', at) },
+    checkLocalizationsPopulate: (model, populate, at) => { checkConverted(ctx, model, populate, at) }
+  }
+  const { populate } = convertPopulate(ctx.catalog, info.uid, value, options)
+  checkConverted(ctx, info, populate, [])
 }
 
 /**
@@ -128,7 +142,7 @@ export function validateQuery (query: Record<string, unknown>, uid: string, ctx:
   if (query.locale !== undefined) checkLocale(query.locale, ctx.locales)
   checkSearch(query._q)
   checkShapeParams(ctx, info, query, undefined, [])
-  if (!absent(query.populate)) checkPopulateParam(ctx, info, query.populate, [], 1)
+  if (!absent(query.populate)) checkPopulateParam(ctx, info, query.populate)
   if (allowed.has('pagination')) parsePagination(query, ctx.rest)
 }
 

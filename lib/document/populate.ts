@@ -1,0 +1,251 @@
+import type { Model } from '../content-types/index.js'
+import { ValidationError } from '../errors.js'
+import {
+  type Catalog, invalidKey, type ModelInfo, optionsOf, type PlainObject, populateEntries, zoneFragments
+} from '../query/index.js'
+import { and, isLocalized, localeWhere, statusWhere } from './context.js'
+import type { Status } from './types.js'
+
+/**
+ * REST-syntax `populate` (contract §8.5) → Query Engine `populate`, checked against the catalog only (no
+ * database, no service context), so both the Document Service (`buildRead`) and the REST layer
+ * (`validateQuery`) convert with this one implementation. Every accepted form is normalized per level,
+ * option names are checked (`fields`/`filters`/`sort`/`populate`/`count` on relations, fragments on zones),
+ * `*` is expanded, and the virtual `localizations` relation is taken out into the `OutputNode` tree built
+ * alongside (loaded after the main query, see output.ts). The Query Engine's parser checks the rest.
+ */
+
+export interface ReadScope {
+  status: Status
+  /** A locale code, or `'*'`. */
+  locale: string
+}
+
+/** How the result of a query is walked afterwards: which model each populated value holds. */
+export interface OutputNode {
+  model: Model
+  relations: Map<string, OutputNode>
+  components: Map<string, OutputNode>
+  zones: Map<string, Map<string, OutputNode>>
+  localizations?: { params: PlainObject, node: OutputNode }
+}
+
+export interface PopulateOptions {
+  /** false: private attributes are unknown keys (untrusted callers). Default true. */
+  allowPrivate?: boolean
+  /** The status and locale added to the conditions of every populated relation (the Document Service's reads). */
+  scope?: ReadScope
+  /** Set as `details.source` of every error (REST: `'query'`). */
+  source?: string
+  /**
+   * Untrusted input (REST): `count` must be boolean-like, and a counted relation keeps (so the Query Engine
+   * checks) its other options. Otherwise `count` is true for `true`/`'true'`/`'t'`/`'1'`/`1` and a counted
+   * relation loads nothing else.
+   */
+  strict?: boolean
+  /** A comma list (populate names, nested `fields`/`sort`) → its items; may throw (the REST array limit). */
+  checkList?: (text: string, path: readonly string[]) => string[]
+  /** Called with each non-empty level's names (the REST populate depth limit); `level` is 1 at the root. */
+  checkDepth?: (level: number, names: string[], path: string[]) => void
+  /** Called with the raw `filters` of every populated relation and component (the REST filter-depth limit). */
+  checkFilters?: (filters: unknown, path: string[]) => void
+  /** Called with the options of each `localizations` entry before converting them (their own fields/filters/sort). */
+  checkLocalizations?: (info: ModelInfo, options: PlainObject, path: string[]) => void
+  /** Called with the converted `populate` of each `localizations` entry, a query of its own. */
+  checkLocalizationsPopulate?: (info: ModelInfo, populate: PlainObject | undefined, path: string[]) => void
+}
+
+const RELATION_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate', 'count'])
+const COMPONENT_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate'])
+const ZONE_OPTIONS = new Set(['on', 'populate'])
+const FRAGMENT_OPTIONS = new Set(['fields', 'populate'])
+const LOCALIZATION_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate'])
+const BOOLEAN_LIKE = new Map<unknown, boolean>([
+  [true, true], ['true', true], ['t', true], ['1', true], [1, true],
+  [false, false], ['false', false], ['f', false], ['0', false], [0, false]
+])
+
+/** The virtual `localizations` relation of localized content types (not an attribute). */
+export function isLocalizations (model: Model, name: string): boolean {
+  return name === 'localizations' && isLocalized(model) && model.attributes.localizations === undefined
+}
+
+/** Every attribute `populate=*` populates on a model, in attribute order, `localizations` last. */
+export function starNames (model: Model, allowPrivate: boolean): string[] {
+  const names = Object.values(model.attributes)
+    .filter(a => (allowPrivate || !a.private) && (a.type === 'relation' || a.type === 'component' || a.type === 'dynamiczone'))
+    .map(a => a.name)
+  if (isLocalizations(model, 'localizations')) names.push('localizations')
+  return names
+}
+
+function emptyNode (model: Model): OutputNode {
+  return { model, relations: new Map(), components: new Map(), zones: new Map() }
+}
+
+interface Ctx extends PopulateOptions {
+  catalog: Catalog
+  allowPrivate: boolean
+}
+
+function withSource (ctx: Ctx, err: ValidationError): ValidationError {
+  if (ctx.source === undefined) return err
+  const { key, path, ...rest } = err.details
+  return new ValidationError(err.message, { ...(key !== undefined && { key }), path, source: ctx.source, ...rest })
+}
+
+function keyError (ctx: Ctx, key: string, path: string[]): ValidationError {
+  return withSource(ctx, invalidKey('populate', key, path))
+}
+
+function shapeError (ctx: Ctx, path: readonly string[], value: unknown, expected: string): ValidationError {
+  const where = path.join('.')
+  return withSource(ctx, new ValidationError(`Invalid value for populate${where === '' ? '' : ` at ${where}`}: expected ${expected}`, {
+    ...(path.length > 0 && { key: path[path.length - 1] }),
+    path: where === '' ? 'populate' : where,
+    param: 'populate',
+    value
+  }))
+}
+
+function entriesOf (ctx: Ctx, value: unknown, path: string[]): PlainObject {
+  const split = ctx.checkList === undefined ? undefined : (text: string) => ctx.checkList?.(text, path) ?? []
+  const entries = populateEntries(value, split)
+  if (entries === undefined) throw shapeError(ctx, path, value, 'true, "*", a list of names or an object')
+  return entries
+}
+
+function optionsAt (ctx: Ctx, value: unknown, path: string[]): PlainObject | undefined {
+  const result = optionsOf(value)
+  if (result === undefined) throw shapeError(ctx, path, value, 'true or an object of options')
+  return result.options
+}
+
+function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
+  for (const key of Object.keys(options)) if (!allowed.has(key)) throw keyError(ctx, key, path)
+}
+
+function listOption (ctx: Ctx, value: unknown, path: string[]): unknown {
+  // Comma lists in nested `fields`/`sort` count against the array limit too.
+  if (typeof value === 'string') ctx.checkList?.(value, path)
+  return value
+}
+
+function countOf (ctx: Ctx, value: unknown, path: string[]): boolean {
+  if (value === undefined) return false
+  const count = BOOLEAN_LIKE.get(value)
+  if (count === undefined && ctx.strict === true) throw keyError(ctx, 'count', path)
+  return count ?? false
+}
+
+/** `fields`/`filters`/`sort` → `select`/`where`/`orderBy`, keeping only what was given; `where` gets `extra`. */
+function shapeOptions (ctx: Ctx, options: PlainObject, path: string[], extra: unknown[] = []): PlainObject {
+  const select = options.fields === undefined ? undefined : listOption(ctx, options.fields, [...path, 'fields'])
+  if (options.filters !== undefined) ctx.checkFilters?.(options.filters, path)
+  const where = extra.length === 0 ? options.filters : and(options.filters, ...extra)
+  return {
+    ...(select !== undefined && { select }),
+    ...(where !== undefined && { where }),
+    ...(options.sort !== undefined && { orderBy: listOption(ctx, options.sort, [...path, 'sort']) })
+  }
+}
+
+function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], level: number): { populate?: PlainObject, node: OutputNode } {
+  const { model } = info
+  const node = emptyNode(model)
+  const entries = entriesOf(ctx, value, path)
+  const given = Object.keys(entries)
+  if (given.length === 0) return { node }
+  ctx.checkDepth?.(level, given, path)
+  const names: Array<[string, unknown]> = []
+  if (entries['*'] !== undefined) {
+    // Every first-level relation, component and zone, unless named explicitly with its own options.
+    for (const name of starNames(model, ctx.allowPrivate)) if (!(name in entries)) names.push([name, true])
+  }
+  for (const name of given) if (name !== '*') names.push([name, entries[name]])
+  const populate: PlainObject = {}
+  for (const [name, raw] of names) {
+    const keyPath = [...path, name]
+    const options = optionsAt(ctx, raw, keyPath)
+    if (options === undefined) continue
+    if (isLocalizations(model, name)) {
+      checkOptions(ctx, options, LOCALIZATION_OPTIONS, keyPath)
+      ctx.checkLocalizations?.(info, options, keyPath)
+      // Same model, one level down: its own fields/filters/sort, and its populate as a new level.
+      const sub = convert(ctx, info, options.populate, keyPath, level + 1)
+      ctx.checkLocalizationsPopulate?.(info, sub.populate, keyPath)
+      node.localizations = {
+        params: {
+          ...(options.fields !== undefined && { select: options.fields }),
+          ...(options.filters !== undefined && { where: options.filters }),
+          ...(options.sort !== undefined && { orderBy: options.sort }),
+          ...(sub.populate !== undefined && { populate: sub.populate })
+        },
+        node: sub.node
+      }
+      continue
+    }
+    const attribute = model.attributes[name]
+    if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) throw keyError(ctx, name, path)
+    if ((attribute.type === 'relation' || attribute.type === 'component') && 'on' in options) {
+      throw withSource(ctx, new ValidationError(`Using fragments is not permitted to populate "${name}" in "${model.uid}"`, {
+        key: 'on', path: [...keyPath, 'on'].join('.'), param: 'populate'
+      }))
+    }
+    if (attribute.type === 'relation') {
+      checkOptions(ctx, options, RELATION_OPTIONS, keyPath)
+      const target = ctx.catalog.get(attribute.target)
+      const extra = ctx.scope === undefined ? [] : [statusWhere(target.model, ctx.scope.status), localeWhere(target.model, ctx.scope.locale)]
+      const shaped = shapeOptions(ctx, options, keyPath, extra)
+      const count = countOf(ctx, options.count, keyPath)
+      if (count && ctx.strict !== true) {
+        // Counted: no rows are loaded, so only the conditions apply.
+        populate[name] = { ...(shaped.where !== undefined && { where: shaped.where }), count: true }
+        continue
+      }
+      const sub = convert(ctx, target, options.populate, keyPath, level + 1)
+      populate[name] = { ...shaped, ...(sub.populate !== undefined && { populate: sub.populate }), ...(count && { count: true }) }
+      node.relations.set(name, sub.node)
+    } else if (attribute.type === 'component') {
+      checkOptions(ctx, options, COMPONENT_OPTIONS, keyPath)
+      const shaped = shapeOptions(ctx, options, keyPath)
+      const sub = convert(ctx, ctx.catalog.get(attribute.component), options.populate, keyPath, level + 1)
+      populate[name] = { ...shaped, ...(sub.populate !== undefined && { populate: sub.populate }) }
+      node.components.set(name, sub.node)
+    } else if (attribute.type === 'dynamiczone') {
+      checkOptions(ctx, options, ZONE_OPTIONS, keyPath)
+      const fragments = zoneFragments(attribute.components, options)
+      if (fragments === undefined) throw shapeError(ctx, [...keyPath, 'on'], options.on, 'an object of component uids')
+      const on: PlainObject = {}
+      const zone = new Map<string, OutputNode>()
+      for (const [uid, fragment] of Object.entries(fragments)) {
+        const fragmentPath = [...keyPath, 'on', uid]
+        if (!attribute.components.includes(uid)) throw keyError(ctx, uid, [...keyPath, 'on'])
+        const fragmentOptions = optionsAt(ctx, fragment, fragmentPath)
+        if (fragmentOptions === undefined) continue
+        checkOptions(ctx, fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
+        const sub = convert(ctx, ctx.catalog.get(uid), fragmentOptions.populate, fragmentPath, level + 1)
+        on[uid] = {
+          ...(fragmentOptions.fields !== undefined && { select: listOption(ctx, fragmentOptions.fields, [...fragmentPath, 'fields']) }),
+          ...(sub.populate !== undefined && { populate: sub.populate })
+        }
+        zone.set(uid, sub.node)
+      }
+      populate[name] = { on }
+      node.zones.set(name, zone)
+    } else {
+      throw keyError(ctx, name, path)
+    }
+  }
+  return { ...(Object.keys(populate).length > 0 && { populate }), node }
+}
+
+/**
+ * One model's REST `populate` in Query Engine syntax (undefined when nothing is populated) and the tree to
+ * shape its result with. `path` and `level` place a nested value (the REST layer converts `localizations`
+ * as a query of its own); errors are ValidationErrors with `param: 'populate'`.
+ */
+export function convertPopulate (catalog: Catalog, uid: string, value: unknown, options: PopulateOptions = {}, path: string[] = [], level = 1): { populate?: PlainObject, node: OutputNode } {
+  const ctx: Ctx = { ...options, catalog, allowPrivate: options.allowPrivate ?? true }
+  return convert(ctx, catalog.get(uid), value, path, level)
+}
