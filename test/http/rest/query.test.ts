@@ -460,6 +460,7 @@ t.test('locale: the default locale, one locale, *, an unknown one → 400 (Strap
   t.equal((await send('GET', '/api/homepage?locale=fr')).status, 404)
   const categories = await send('GET', '/api/categories?locale=fr')
   t.equal(categories.body.data.length, 3, 'ignored by a non-localized type')
+  isError(t, await send('GET', '/api/categories?locale=de'), 400, 'ValidationError', 'Invalid locale "de": expected one of en, fr, *')
   for (const url of ['/api/articles?locale=de', `/api/articles/${alpha}?locale=zz`, '/api/homepage?locale=de']) {
     const res = await send('GET', url)
     isError(t, res, 400, 'ValidationError', /^Invalid locale "(de|zz)": expected one of en, fr, \*$/)
