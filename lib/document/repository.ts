@@ -251,7 +251,8 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
         const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
         await publishLocales(documentId, [locale], { fresh })
       }
-      const entry = await readOne(documentId, locale, publish ? 'published' : 'draft', params as unknown as PlainObject)
+      // Without D&P the single row is both; the requested status still decides which rows of populated targets show.
+      const entry = await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
       if (entry === null) throw new Error(`created ${uid} ${documentId} could not be read back`)
       return entry
     },
@@ -298,7 +299,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       await syncShared(documentId, written, 'draft', sharedPart(prepared))
       const publish = dp && status === 'published'
       if (publish) await publishLocales(documentId, [locale])
-      return await readOne(documentId, locale, publish ? 'published' : 'draft', params as unknown as PlainObject)
+      return await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
     },
 
     async delete (raw) {
