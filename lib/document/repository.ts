@@ -12,7 +12,7 @@ import type {
   CountParams, CreateParams, DeleteParams, DocumentEntry, DocumentRepository, FindFirstParams, FindManyParams,
   FindOneParams, PublicationParams, Status, UpdateParams
 } from './types.js'
-import { generateUids } from './uid.js'
+import { generateUids, isGeneratedUidConflict, UID_ATTEMPTS } from './uid.js'
 import { type Prepared, type PreparedComponent, prepareData, validateStored } from './validate.js'
 
 /**
@@ -242,14 +242,25 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const prepared = prepareData(ctx.schema, model, params.data, { publish: !dp, creating: true, locales: ctx.i18n.locales })
       const documentId = createDocumentId()
       const rowLoc = rowLocale(model, locale)
-      await generateUids(ctx, model, documentId, rowLoc, prepared.scalars)
-      const data = await toQueryData(ctx, prepared, rowContext(locale))
-      await query.create({ data: { ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() }, select: ['id'] })
       const publish = dp && status === 'published'
-      if (publish) {
-        // Only links written here from the other side can point at the new draft.
-        const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
-        await publishLocales(documentId, [locale], { fresh })
+      for (let attempt = 1; ; attempt++) {
+        const generated = await generateUids(ctx, model, documentId, rowLoc, prepared.scalars)
+        try {
+          // A savepoint, so a write that lost a uid race leaves nothing behind when it is tried again.
+          await ctx.db.transaction(async () => {
+            const data = await toQueryData(ctx, prepared, rowContext(locale))
+            await query.create({ data: { ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() }, select: ['id'] })
+            if (publish) {
+              // Only links written here from the other side can point at the new draft.
+              const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
+              await publishLocales(documentId, [locale], { fresh })
+            }
+          })
+          break
+        } catch (error) {
+          if (attempt >= UID_ATTEMPTS || !isGeneratedUidConflict(error, generated)) throw error
+          for (const name of generated) delete prepared.scalars[name]
+        }
       }
       // Without D&P the single row is both; the requested status still decides which rows of populated targets show.
       const entry = await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)

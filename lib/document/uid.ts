@@ -1,5 +1,6 @@
 import slugify from '@sindresorhus/slugify'
 import type { Model } from '../content-types/index.js'
+import { ValidationError, type ValidationErrorItem } from '../errors.js'
 import type { PlainObject } from '../query/index.js'
 import { and, isLocalized, type ServiceContext } from './context.js'
 
@@ -7,7 +8,8 @@ import { and, isLocalized, type ServiceContext } from './context.js'
  * uid attributes left empty are generated from their `targetField` (beyond Strapi, whose REST API leaves them
  * null): the target's text slugified (`@sindresorhus/slugify`, as Strapi's admin does), then made unique
  * among the other documents' rows of the same locale by appending `-1`, `-2`, …. Two concurrent writes may
- * still pick the same value; the database's unique index then rejects the second one when it is published.
+ * still pick the same value; the database's unique index then rejects the second one, and the write retries
+ * (see `isGeneratedUidConflict`), by then seeing the winner's value.
  */
 
 const MAX_BASE = 240
@@ -16,8 +18,25 @@ function isEmpty (value: unknown): boolean {
   return value === undefined || value === null || value === ''
 }
 
-/** Fills `scalars` (the data written) with generated uids; `current` is the stored row on update. */
-export async function generateUids (ctx: ServiceContext, model: Model, documentId: string, locale: string | null, scalars: PlainObject, current?: PlainObject): Promise<void> {
+/**
+ * How many times a write whose generated uid lost a race is tried again: each round has a winner, so N writes
+ * racing on one value need up to N - 1 retries. Beyond this, the last loser gets the unique ValidationError.
+ */
+export const UID_ATTEMPTS = 20
+
+/** A unique violation on one of the uids this write generated (not one the caller gave). */
+export function isGeneratedUidConflict (error: unknown, generated: readonly string[]): boolean {
+  if (!(error instanceof ValidationError) || generated.length === 0) return false
+  const items = (error.details.errors ?? []) as ValidationErrorItem[]
+  return items.some(item => item.message === 'This attribute must be unique' && generated.includes(item.path[0] ?? ''))
+}
+
+/**
+ * Fills `scalars` (the data written) with generated uids; `current` is the stored row on update. Returns the
+ * names of the attributes it generated.
+ */
+export async function generateUids (ctx: ServiceContext, model: Model, documentId: string, locale: string | null, scalars: PlainObject, current?: PlainObject): Promise<string[]> {
+  const generated: string[] = []
   for (const attribute of Object.values(model.attributes)) {
     if (attribute.type !== 'uid' || attribute.targetField === undefined) continue
     const value = scalars[attribute.name] === undefined ? current?.[attribute.name] : scalars[attribute.name]
@@ -38,5 +57,7 @@ export async function generateUids (ctx: ServiceContext, model: Model, documentI
     let candidate = base
     for (let n = 1; used.has(candidate); n++) candidate = `${base}-${n}`
     scalars[attribute.name] = candidate
+    generated.push(attribute.name)
   }
+  return generated
 }

@@ -174,6 +174,14 @@ t.test('uid: generated from targetField, unique per locale; given values kept', 
   t.equal((await articles.update({ documentId: en.documentId, data: { title: 'Renamed' } }))?.slug, 'same-title', 'an existing uid is kept')
 })
 
+t.test('concurrent creates of one title: every generated uid is distinct and every create succeeds', async (t) => {
+  const results = await Promise.all(Array.from({ length: 6 }, () => articles.create({ data: { title: 'Racing Title' }, status: 'published' })))
+  const slugs = results.map(entry => entry.slug).sort()
+  t.same(slugs, ['racing-title', 'racing-title-1', 'racing-title-2', 'racing-title-3', 'racing-title-4', 'racing-title-5'])
+  t.equal(await articles.count({ status: 'published', filters: { title: 'Racing Title' } }), 6)
+  t.equal(await articles.count({ status: 'draft', filters: { title: 'Racing Title' } }), 6, 'a retried create left no extra draft')
+})
+
 t.test('unique: enforced on published rows, excluding the row itself', async (t) => {
   const tags = documents(TAG)
   const first = await tags.create({ data: { name: 'dup' } })
