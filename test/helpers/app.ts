@@ -17,9 +17,13 @@ export const articleDefinition = {
   }
 }
 
-/** A host Fastify app with vellum registered on a fresh real database; closed on teardown. */
+/**
+ * A host Fastify app with vellum registered on a fresh real database; closed on teardown. The plugin timeout
+ * is long because booting a rich model on PGlite takes far more than Fastify's 10 s default when the whole
+ * suite runs in parallel on two cores.
+ */
 export async function buildApp (t: TestContext, options: VellumOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false })
+  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
   t.teardown(() => app.close())
   const database = options.database ?? databaseOption(await createTestDatabase(t))
   await app.register(vellum, { contentTypes: [articleDefinition], ...options, database })

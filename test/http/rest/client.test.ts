@@ -5,7 +5,8 @@
  */
 import t from 'tap'
 import { HTTPBadRequestError, HTTPForbiddenError, HTTPNotFoundError, strapi } from '@strapi/client'
-import { blogApp, restApp } from './helpers.js'
+import { blogApp } from './helpers.js'
+import { buildApp } from '../../helpers/app.js'
 
 const app = await blogApp(t, { permissions: { public: '*' } })
 await app.listen({ host: '127.0.0.1', port: 0 })
@@ -91,7 +92,7 @@ t.test("vellum's 4xx answers surface as the client's HTTP errors, with the envel
   const privateFilter = await articles.find({ filters: { internalNotes: { $null: false } } }).then(() => null, (error: unknown) => error)
   t.type(privateFilter, HTTPBadRequestError)
   t.match(await envelopeOf(privateFilter), { error: { message: 'Invalid key internalNotes', details: { param: 'filters' } } })
-  const closed = await restApp(t)
+  const closed = await buildApp(t)
   await closed.listen({ host: '127.0.0.1', port: 0 })
   const port = (closed.server.address() as { port: number }).port
   const forbidden = await strapi({ baseURL: `http://127.0.0.1:${port}/api` }).collection('articles').find().then(() => null, (error: unknown) => error)

@@ -7,9 +7,10 @@
  */
 import t from 'tap'
 import { entry, resetSteps, steps } from '../../fixtures/projects/custom/src/utils/recorder.js'
-import { CUSTOM_DIR, isError, restApp, sender } from './helpers.js'
+import { CUSTOM_DIR, isError, sender } from './helpers.js'
+import { buildApp } from '../../helpers/app.js'
 
-const app = await restApp(t, { dir: CUSTOM_DIR, contentTypes: [], permissions: { public: ['api::item.item.create'] } })
+const app = await buildApp(t, { dir: CUSTOM_DIR, contentTypes: [], permissions: { public: ['api::item.item.create'] } })
 const send = sender(app)
 const items = app.vellum.documents('api::item.item')
 for (const [title, rank] of [['Low', 1], ['Mid', 10], ['High', 20], ['Top', 30]] as const) {

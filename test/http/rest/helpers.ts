@@ -4,33 +4,18 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
-import Fastify, { type FastifyInstance, type InjectOptions, type LightMyRequestResponse } from 'fastify'
-import { articleDefinition } from '../../helpers/app.js'
-import { createTestDatabase, databaseOption } from '../../helpers/db.js'
-import vellum, { type VellumOptions } from '../../../lib/index.js'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { buildApp } from '../../helpers/app.js'
+import type { VellumOptions } from '../../../lib/index.js'
 
 export const BLOG_DIR = fileURLToPath(new URL('../../fixtures/projects/blog-model', import.meta.url))
 export const CUSTOM_DIR = fileURLToPath(new URL('../../fixtures/projects/custom', import.meta.url))
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
-/**
- * As test/helpers/app.ts's buildApp (vellum on a fresh real database, the minimal article model unless told
- * otherwise), with room for a slow boot: on a loaded 2-core machine, syncing a rich model on PGlite can take
- * longer than Fastify's default 10 s plugin timeout.
- */
-export async function restApp (t: Teardown, options: VellumOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
-  t.teardown(() => app.close())
-  const database = options.database ?? databaseOption(await createTestDatabase(t))
-  await app.register(vellum, { contentTypes: [articleDefinition], ...options, database })
-  await app.ready()
-  return app
-}
-
 /** The blog model (every attribute and relation kind), en + fr, everything public unless told otherwise. */
 export async function blogApp (t: Teardown, options: VellumOptions = {}): Promise<FastifyInstance> {
-  return await restApp(t, {
+  return await buildApp(t, {
     dir: BLOG_DIR,
     contentTypes: [],
     i18n: { locales: ['en', 'fr'], defaultLocale: 'en' },

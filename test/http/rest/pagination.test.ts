@@ -3,10 +3,11 @@
  * rest.maxLimit, `limit=-1`, withCount, and the 400s where Strapi clamps nonsense silently.
  */
 import t from 'tap'
-import { isError, pluck, restApp, sender } from './helpers.js'
+import { isError, pluck, sender } from './helpers.js'
+import { buildApp } from '../../helpers/app.js'
 
 // defaultLimit 2 and maxLimit 3, over 7 published articles ranked by views 1..7.
-const app = await restApp(t, { rest: { defaultLimit: 2, maxLimit: 3 }, permissions: { public: '*' } })
+const app = await buildApp(t, { rest: { defaultLimit: 2, maxLimit: 3 }, permissions: { public: '*' } })
 const send = sender(app)
 for (let views = 1; views <= 7; views++) {
   await app.vellum.documents('api::article.article').create({ data: { title: `Article ${views}`, views }, status: 'published' })
@@ -107,7 +108,7 @@ t.test('pagination errors: not an object, unknown key', async (t) => {
 })
 
 t.test('rest.withCount=false changes the default', async (t) => {
-  const quiet = sender(await restApp(t, { rest: { withCount: false }, permissions: { public: '*' } }))
+  const quiet = sender(await buildApp(t, { rest: { withCount: false }, permissions: { public: '*' } }))
   await quiet('POST', '/api/articles', { data: { title: 'Uncounted' } })
   const res = await quiet('GET', '/api/articles')
   t.same(res.body.meta, { pagination: { page: 1, pageSize: 25 } })

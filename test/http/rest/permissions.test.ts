@@ -4,7 +4,8 @@
  * not read: dropped from populate, refused in filters and sort.
  */
 import t from 'tap'
-import { blogApp, isError, isInvalidKey, restApp, sender } from './helpers.js'
+import { blogApp, isError, isInvalidKey, sender } from './helpers.js'
+import { buildApp } from '../../helpers/app.js'
 import { seedBlog } from './seed.js'
 
 const PUBLIC = ['api::article.article.find', 'api::article.article.findOne', 'api::category.category.find', 'api::homepage.homepage.find']
@@ -13,7 +14,7 @@ const send = sender(app)
 const blog = await seedBlog(app)
 
 t.test('by default nothing is public: every generated route answers 403 ForbiddenError "Forbidden"', async (t) => {
-  const closedApp = await restApp(t)
+  const closedApp = await buildApp(t)
   const closed = sender(closedApp)
   const { documentId } = await closedApp.vellum.documents('api::article.article').create({ data: { title: 'Hidden' }, status: 'published' })
   for (const [method, url] of [['GET', '/api/articles'], ['GET', `/api/articles/${documentId}`], ['POST', '/api/articles'],
@@ -90,7 +91,7 @@ t.test('filtering or sorting through a relation the public may not find: 400 "In
 })
 
 t.test("permissions.public '*' opens every action", async (t) => {
-  const open = sender(await restApp(t, { permissions: { public: '*' } }))
+  const open = sender(await buildApp(t, { permissions: { public: '*' } }))
   const created = await open('POST', '/api/articles', { data: { title: 'Open' } })
   t.equal(created.status, 201)
   const documentId = created.body.data.documentId as string

@@ -3,7 +3,8 @@
  * the error envelope for every failure (unknown documents, 405, bad bodies, payload limit), always JSON.
  */
 import t from 'tap'
-import { blogApp, ids, isError, isInvalidKey, restApp, sender } from './helpers.js'
+import { blogApp, ids, isError, isInvalidKey, sender } from './helpers.js'
+import { buildApp } from '../../helpers/app.js'
 
 const app = await blogApp(t, { rest: { bodyLimit: 4096 } })
 const send = sender(app)
@@ -311,7 +312,7 @@ t.test('HEAD answers like GET without a body; /_health stays inside the scope', 
 })
 
 t.test('rest.prefix moves the content API; an empty prefix mounts it at the root', async (t) => {
-  const moved = sender(await restApp(t, { rest: { prefix: '/content' }, permissions: { public: '*' } }))
+  const moved = sender(await buildApp(t, { rest: { prefix: '/content' }, permissions: { public: '*' } }))
   const created = await moved('POST', '/content/articles', { data: { title: 'Moved' } })
   t.equal(created.status, 201)
   t.equal((await moved('GET', `/content/articles/${created.body.data.documentId as string}`)).status, 200)
@@ -319,7 +320,7 @@ t.test('rest.prefix moves the content API; an empty prefix mounts it at the root
   t.equal((await moved('GET', '/api/articles')).body.statusCode, 404, "outside the prefix: the host's 404")
   isError(t, await moved('PATCH', '/content/articles'), 405, 'MethodNotAllowedError', 'Method Not Allowed', {})
 
-  const root = sender(await restApp(t, { rest: { prefix: '' }, permissions: { public: '*' } }))
+  const root = sender(await buildApp(t, { rest: { prefix: '' }, permissions: { public: '*' } }))
   t.equal((await root('POST', '/articles', { data: { title: 'At the root' } })).status, 201)
   t.same((await root('GET', '/articles?fields=title')).body.data.map((a: { title: string }) => a.title), ['At the root'])
   // Mounted at the host's root, vellum does not take over the host's 404 handler.

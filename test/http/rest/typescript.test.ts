@@ -8,7 +8,8 @@ import t from 'tap'
 import {
   ApplicationError, createCoreController, createCoreRouter, createCoreService, type MiddlewareFactory, type RequestContext
 } from '../../../lib/index.js'
-import { isError, restApp, sender } from './helpers.js'
+import { isError, sender } from './helpers.js'
+import { buildApp } from '../../helpers/app.js'
 
 const widget = {
   uid: 'api::widget.widget',
@@ -72,7 +73,7 @@ const middlewareFactories: Record<string, MiddlewareFactory> = {
   }
 }
 
-const app = await restApp(t, {
+const app = await buildApp(t, {
   contentTypes: [widget, setting],
   permissions: { public: ['api::widget.widget.find', 'api::widget.widget.findOne', 'api::setting.setting.find'] },
   middlewares: ['strapi::errors', { name: 'global::gate', config: { label: 'closed' } }, 'global::catcher'],
@@ -296,9 +297,9 @@ t.test('core router config: auth false on create opens it while the permission l
 })
 
 t.test('a route naming a handler or content type that does not exist fails the boot, naming it', async (t) => {
-  await t.rejects(restApp(t, { routes: [{ routes: [{ method: 'GET', path: '/x', handler: 'api::article.article.nope' }] }] }),
+  await t.rejects(buildApp(t, { routes: [{ routes: [{ method: 'GET', path: '/x', handler: 'api::article.article.nope' }] }] }),
     { message: 'options.routes: routes[0]: handler api::article.article.nope not found' })
-  await t.rejects(restApp(t, { routes: [createCoreRouter('api::nope.nope')] }),
+  await t.rejects(buildApp(t, { routes: [createCoreRouter('api::nope.nope')] }),
     { message: 'options.routes: createCoreRouter("api::nope.nope"): no such content type' })
 })
 
