@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import type { SQL } from 'drizzle-orm'
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import type { Logger } from '../logger.js'
@@ -147,7 +146,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     const { client, where } = await openPglite(option.pglite)
     log.debug({ database: where }, 'opened PGlite')
     dialect = 'pglite'
-    drizzle = drizzlePglite(client, { logger })
+    drizzle = (await loadPgliteDriver())(client, { logger })
     owned = true
     end = () => client.close()
   } else {
@@ -161,7 +160,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     } else {
       await client.waitReady
       dialect = 'pglite'
-      drizzle = drizzlePglite(client, { logger })
+      drizzle = (await loadPgliteDriver())(client, { logger })
     }
   }
 
@@ -182,7 +181,16 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
   }
 }
 
+/**
+ * PGlite (a WASM PostgreSQL) and its Drizzle driver load only when used: a PostgreSQL deployment never pays
+ * their import at cold start.
+ */
+async function loadPgliteDriver (): Promise<typeof import('drizzle-orm/pglite').drizzle> {
+  return (await import('drizzle-orm/pglite')).drizzle
+}
+
 async function openPglite (location: string): Promise<{ client: PGlite, where: string }> {
+  const { PGlite } = await import('@electric-sql/pglite')
   const inMemory = location === 'memory' || location.startsWith('memory://')
   const where = inMemory ? 'memory' : resolve(location)
   try {
