@@ -5,8 +5,11 @@
  */
 import t from 'tap'
 import { HTTPBadRequestError, HTTPForbiddenError, HTTPNotFoundError, strapi } from '@strapi/client'
-import { blogApp } from './helpers.js'
+import Fastify from 'fastify'
+import vellum from '../../../lib/index.js'
+import { BLOG_DIR, blogApp } from './helpers.js'
 import { buildApp } from '../../helpers/app.js'
+import { createTestDatabase, databaseOption } from '../../helpers/db.js'
 
 const app = await blogApp(t, { permissions: { public: '*' } })
 await app.listen({ host: '127.0.0.1', port: 0 })
@@ -98,4 +101,33 @@ t.test("vellum's 4xx answers surface as the client's HTTP errors, with the envel
   const forbidden = await strapi({ baseURL: `http://127.0.0.1:${port}/api` }).collection('articles').find().then(() => null, (error: unknown) => error)
   t.type(forbidden, HTTPForbiddenError)
   t.same(await envelopeOf(forbidden), { data: null, error: { status: 403, name: 'ForbiddenError', message: 'Forbidden', details: {} } })
+})
+
+t.test('the same round trip under a prefix, inside a host app with a prefixed scope of its own', async (t) => {
+  const host = Fastify({ logger: false, pluginTimeout: 120_000 })
+  t.teardown(() => host.close())
+  host.get('/hello', async () => ({ host: true }))
+  const database = databaseOption(await createTestDatabase(t))
+  await host.register(async (v1) => {
+    await v1.register(vellum, { dir: BLOG_DIR, database, permissions: { public: '*' }, i18n: { locales: ['en', 'fr'] }, prefix: '/cms' })
+  }, { prefix: '/v1' })
+  await host.listen({ host: '127.0.0.1', port: 0 })
+  const base = `http://127.0.0.1:${(host.server.address() as { port: number }).port}`
+  const prefixed = strapi({ baseURL: `${base}/v1/cms/api` })
+
+  const articles = prefixed.collection('articles')
+  const created = await articles.create({ title: 'Under a prefix', views: 1 })
+  const documentId = created.data.documentId
+  t.same((await articles.find({ fields: ['title'] })).data.map(entry => entry.title), ['Under a prefix'])
+  t.equal((await articles.findOne(documentId)).data.title, 'Under a prefix')
+  t.equal((await articles.update(documentId, { title: 'Still under it' })).data.title, 'Still under it')
+  t.equal(await articles.delete(documentId), undefined)
+  t.type(await articles.findOne(documentId).then(() => null, (error: unknown) => error), HTTPNotFoundError)
+
+  const homepage = prefixed.single('homepage')
+  t.equal((await homepage.update({ title: 'Prefixed home' })).data.title, 'Prefixed home')
+  t.equal((await homepage.find()).data.title, 'Prefixed home')
+  t.equal(await homepage.delete(), undefined)
+
+  t.same(await (await fetch(`${base}/hello`)).json(), { host: true }, 'the host route still answers')
 })
