@@ -1,6 +1,7 @@
 import type { ContentType } from '../../content-types/index.js'
 import { ValidationError } from '../../errors.js'
 import type { RequestContext } from '../../hooks/index.js'
+import { isPlainObject } from '../../query/index.js'
 import type { Controller } from '../types.js'
 import type { CollectionService, SingleTypeService } from './service.js'
 
@@ -34,10 +35,6 @@ export interface CoreControllerHelpers extends Controller {
 
 type Self = CoreControllerHelpers
 
-function isPlainObject (value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** `{ data }` of the body, or Strapi's 400 when it is missing or not an object. */
 function bodyData (ctx: RequestContext): Record<string, unknown> {
   const body = ctx.request.body as { data?: unknown } | undefined
@@ -45,6 +42,19 @@ function bodyData (ctx: RequestContext): Record<string, unknown> {
     throw new ValidationError('Missing "data" payload in the request body')
   }
   return body.data
+}
+
+/** The first steps of every action: the query checked, then sanitized (each overridable on `this`). */
+async function readQuery (self: Self, ctx: RequestContext): Promise<Record<string, unknown>> {
+  await self.validateQuery(ctx)
+  return await self.sanitizeQuery(ctx)
+}
+
+/** The body's `data` of a write, checked, then sanitized. */
+async function readData (self: Self, ctx: RequestContext): Promise<Record<string, unknown>> {
+  const data = bodyData(ctx)
+  await self.validateInput(data, ctx)
+  return await self.sanitizeInput(data, ctx)
 }
 
 function helpers ({ guards }: CoreControllerDeps): CoreControllerHelpers {
@@ -72,37 +82,28 @@ export function createCollectionController (deps: CoreControllerDeps): Controlle
   const core: CoreControllerHelpers = {
     ...helpers(deps),
     async find (this: Self, ctx: RequestContext) {
-      await this.validateQuery(ctx)
-      const query = await this.sanitizeQuery(ctx)
+      const query = await readQuery(this, ctx)
       const { results, pagination } = await service().find(query)
       return this.transformResponse(await this.sanitizeOutput(results, ctx), { pagination })
     },
     async findOne (this: Self, ctx: RequestContext) {
-      await this.validateQuery(ctx)
-      const query = await this.sanitizeQuery(ctx)
+      const query = await readQuery(this, ctx)
       const entry = await service().findOne(String(ctx.params.id), query)
       return this.transformResponse(await this.sanitizeOutput(entry, ctx))
     },
     async create (this: Self, ctx: RequestContext) {
-      await this.validateQuery(ctx)
-      const query = await this.sanitizeQuery(ctx)
-      const data = bodyData(ctx)
-      await this.validateInput(data, ctx)
-      const entry = await service().create({ ...query, data: await this.sanitizeInput(data, ctx) })
+      const query = await readQuery(this, ctx)
+      const entry = await service().create({ ...query, data: await readData(this, ctx) })
       ctx.status = 201
       return this.transformResponse(await this.sanitizeOutput(entry, ctx))
     },
     async update (this: Self, ctx: RequestContext) {
-      await this.validateQuery(ctx)
-      const query = await this.sanitizeQuery(ctx)
-      const data = bodyData(ctx)
-      await this.validateInput(data, ctx)
-      const entry = await service().update(String(ctx.params.id), { ...query, data: await this.sanitizeInput(data, ctx) })
+      const query = await readQuery(this, ctx)
+      const entry = await service().update(String(ctx.params.id), { ...query, data: await readData(this, ctx) })
       return this.transformResponse(await this.sanitizeOutput(entry, ctx))
     },
     async delete (this: Self, ctx: RequestContext) {
-      await this.validateQuery(ctx)
-      const query = await this.sanitizeQuery(ctx)
+      const query = await readQuery(this, ctx)
       const { deletedEntries } = await service().delete(String(ctx.params.id), query)
       // An unknown document is a 404, not a silent 204 (a deliberate difference from Strapi).
       if (deletedEntries === 0) return null
@@ -117,22 +118,17 @@ export function createSingleTypeController (deps: CoreControllerDeps): Controlle
   const core: CoreControllerHelpers = {
     ...helpers(deps),
     async find (this: Self, ctx: RequestContext) {
-      await this.validateQuery(ctx)
-      const query = await this.sanitizeQuery(ctx)
+      const query = await readQuery(this, ctx)
       const entry = await service().find(query)
       return this.transformResponse(await this.sanitizeOutput(entry, ctx))
     },
     async update (this: Self, ctx: RequestContext) {
-      await this.validateQuery(ctx)
-      const query = await this.sanitizeQuery(ctx)
-      const data = bodyData(ctx)
-      await this.validateInput(data, ctx)
-      const entry = await service().createOrUpdate({ ...query, data: await this.sanitizeInput(data, ctx) })
+      const query = await readQuery(this, ctx)
+      const entry = await service().createOrUpdate({ ...query, data: await readData(this, ctx) })
       return this.transformResponse(await this.sanitizeOutput(entry, ctx))
     },
     async delete (this: Self, ctx: RequestContext) {
-      await this.validateQuery(ctx)
-      const query = await this.sanitizeQuery(ctx)
+      const query = await readQuery(this, ctx)
       await service().delete(query)
       ctx.status = 204
     }
