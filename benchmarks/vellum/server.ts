@@ -5,10 +5,10 @@
  * listening; closes cleanly on SIGTERM/SIGINT (so `--cpu-prof` writes its profile).
  */
 import { MODEL_DIR } from '../env.js'
+import { at, listenAndReport } from '../listen.js'
 
 const url = process.env.DATABASE_URL
 if (url === undefined) throw new Error('DATABASE_URL is required')
-const at = (): number => process.uptime() * 1000
 const started = at()
 // Imported here rather than statically, to time module loading apart from the plugin's boot.
 const [{ default: Fastify }, { default: vellum }] = await Promise.all([import('fastify'), import('../../lib/plugin.js')])
@@ -19,18 +19,4 @@ await app.register(vellum, {
   database: { url, ...(process.env.POOL_MAX !== undefined && { max: Number(process.env.POOL_MAX) }) },
   permissions: { public: '*' }
 })
-await app.ready()
-const ready = at()
-await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) })
-const listening = at()
-process.send?.({
-  ready: true,
-  bootMs: listening,
-  phases: { node: started, imports: imported - started, register: ready - imported, listen: listening - ready }
-})
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    app.close().then(() => process.exit(0), () => process.exit(1))
-  })
-}
+await listenAndReport(app, { started, imported })
