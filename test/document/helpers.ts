@@ -9,13 +9,8 @@ import { createTestDatabase, databaseOption } from '../helpers/db.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
-export const BLOG = new URL('../fixtures/projects/blog-model/', import.meta.url)
-export const ARTICLE = 'api::article.article'
-export const AUTHOR = 'api::author.author'
-export const CATEGORY = 'api::category.category'
-export const TAG = 'api::tag.tag'
-export const HOMEPAGE = 'api::homepage.homepage'
-export const PROFILE = 'api::author-profile.author-profile'
+import { BLOG } from '../helpers/blog-model.js'
+export { ARTICLE, AUTHOR, BLOG, CATEGORY, HOMEPAGE, PROFILE, TAG } from '../helpers/blog-model.js'
 
 export interface Setup {
   documents: Documents

@@ -8,14 +8,8 @@ import { buildPhysicalModel } from '../../../lib/db/index.js'
 import type { RestLimits, ValidateQueryContext } from '../../../lib/http/query/index.js'
 import { createCatalog } from '../../../lib/query/index.js'
 
-export const BLOG = new URL('../../fixtures/projects/blog-model/', import.meta.url)
-
-export const ARTICLE = 'api::article.article'
-export const AUTHOR = 'api::author.author'
-export const CATEGORY = 'api::category.category'
-export const TAG = 'api::tag.tag'
-export const PROFILE = 'api::author-profile.author-profile'
-export const HOMEPAGE = 'api::homepage.homepage'
+import { ARTICLE, AUTHOR, BLOG } from '../../helpers/blog-model.js'
+export { ARTICLE, AUTHOR, BLOG, CATEGORY, HOMEPAGE, PROFILE, TAG } from '../../helpers/blog-model.js'
 export const VAULT = 'api::vault.vault'
 
 const components: ComponentDefinition[] = [{

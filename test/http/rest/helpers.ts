@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../helpers/app.js'
+import { BLOG_DIR } from '../../helpers/blog-model.js'
 import type { VellumOptions } from '../../../lib/index.js'
 
-export const BLOG_DIR = fileURLToPath(new URL('../../fixtures/projects/blog-model', import.meta.url))
+export { BLOG_DIR }
 export const CUSTOM_DIR = fileURLToPath(new URL('../../fixtures/projects/custom', import.meta.url))
 
 interface Teardown { teardown: (fn: () => unknown) => void }

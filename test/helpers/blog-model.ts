@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url'
+
+/** The blog-model fixture project (test/fixtures/projects/README.md) and the uids of its content types. */
+export const BLOG = new URL('../fixtures/projects/blog-model/', import.meta.url)
+export const BLOG_DIR = fileURLToPath(BLOG)
+
+export const ARTICLE = 'api::article.article'
+export const AUTHOR = 'api::author.author'
+export const CATEGORY = 'api::category.category'
+export const TAG = 'api::tag.tag'
+export const HOMEPAGE = 'api::homepage.homepage'
+export const PROFILE = 'api::author-profile.author-profile'
