@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { SQL } from 'drizzle-orm'
+import type { PgSession } from 'drizzle-orm/pg-core'
 import type { Logger } from '../logger.js'
 import { rowsOf } from './client.js'
 
@@ -14,7 +15,23 @@ import { rowsOf } from './client.js'
 export interface SqlRunner {
   execute (query: SQL): PromiseLike<unknown>
   transaction<T> (fn: (tx: SqlRunner) => Promise<T>): Promise<T>
+  readonly _: { readonly session: Pick<PgSession, 'prepareQuery'> }
 }
+
+/**
+ * SQL already rendered to text and parameters. `prepare` asks the driver to keep it as a named prepared
+ * statement on each connection (postgres.js): one round trip instead of two and no new plan per call. Only
+ * texts from a bounded set may be prepared (postgres.js never evicts them), so the caller marks the texts
+ * it caches, and at most `preparedLimit` distinct texts are ever prepared; later ones run unprepared.
+ */
+export interface Statement {
+  sql: string
+  params: unknown[]
+  prepare?: boolean
+}
+
+/** Distinct statement texts prepared per process, at most (each connection keeps its own copy of each). */
+export const PREPARED_LIMIT = 1000
 
 export type Row = Record<string, unknown>
 
@@ -27,7 +44,7 @@ export interface Transactions {
   /** Runs `fn` in a transaction, or in a savepoint of the one already open in this async context. */
   transaction<T> (fn: (scope: TransactionScope) => Promise<T>): Promise<T>
   /** Runs SQL on the open transaction, or on the database outside one; rows as `Database.execute` gives them. */
-  execute<T extends Row = Row> (query: SQL): Promise<T[]>
+  execute<T extends Row = Row> (query: SQL | Statement): Promise<T[]>
   /** True inside `transaction()`. */
   active (): boolean
   /** Runs `fn` once the current transaction commits, or at once (awaited, errors logged) outside one. */
@@ -39,8 +56,20 @@ interface Frame {
   pending: Array<() => unknown>
 }
 
-export function createTransactions (root: SqlRunner, log: Logger): Transactions {
+function isStatement (query: SQL | Statement): query is Statement {
+  return typeof (query as Statement).sql === 'string'
+}
+
+export function createTransactions (root: SqlRunner, log: Logger, preparedLimit = PREPARED_LIMIT): Transactions {
   const storage = new AsyncLocalStorage<Frame>()
+  const prepared = new Set<string>()
+
+  function mayPrepare (text: string): boolean {
+    if (prepared.has(text)) return true
+    if (prepared.size >= preparedLimit) return false
+    prepared.add(text)
+    return true
+  }
 
   async function runCommitted (callbacks: Array<() => unknown>): Promise<void> {
     for (const fn of callbacks) {
@@ -66,9 +95,13 @@ export function createTransactions (root: SqlRunner, log: Logger): Transactions 
 
   return {
     transaction,
-    async execute<T extends Row> (query: SQL): Promise<T[]> {
+    async execute<T extends Row> (query: SQL | Statement): Promise<T[]> {
       const runner = storage.getStore()?.runner ?? root
-      return rowsOf<T>(await runner.execute(query))
+      if (!isStatement(query)) return rowsOf<T>(await runner.execute(query))
+      // A name makes Drizzle's postgres.js session prepare the statement (PGlite runs it the same either way).
+      const name = query.prepare === true && mayPrepare(query.sql) ? 'vellum' : undefined
+      const result: unknown = await runner._.session.prepareQuery({ sql: query.sql, params: query.params }, undefined, name, false).execute()
+      return rowsOf<T>(result)
     },
     active: () => storage.getStore() !== undefined,
     async onCommit (fn) {

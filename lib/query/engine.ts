@@ -1,6 +1,6 @@
 import type { SQL } from 'drizzle-orm'
 import type { Schema } from '../content-types/index.js'
-import type { Database, PhysicalModel } from '../db/index.js'
+import type { Database, PhysicalModel, Statement } from '../db/index.js'
 import { createTransactions, type TransactionScope } from '../db/index.js'
 import { ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -10,7 +10,8 @@ import { createLifecycles, type LifecyclesApi, type QueryAction } from './lifecy
 import { type Catalog, createCatalog } from './model.js'
 import { isPlainObject, type PlainObject } from './forms.js'
 import { parseCount, parseFilter, parseFind } from './params.js'
-import { buildRow, compileCount, compileFind, compileIds, type Entry } from './select.js'
+import { buildRow, compileIds, type Entry } from './select.js'
+import { createStatementCache } from './statements.js'
 import { createWriter } from './write.js'
 
 /**
@@ -121,7 +122,8 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
   const transactions = createTransactions(database.drizzle, log)
   const lifecycles = createLifecycles(catalog, log)
   const mapError = createErrorMapper(catalog, log)
-  const exec = (query: SQL): Promise<Params[]> => transactions.execute(query)
+  const exec = (query: SQL | Statement): Promise<Params[]> => transactions.execute(query)
+  const statements = createStatementCache()
   const writer = createWriter(catalog, exec)
   const repositories = new Map<string, QueryRepository>()
 
@@ -147,14 +149,16 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
 
     async function rows (p: Params, total = false): Promise<{ entries: Entry[], total?: number }> {
       const plan = parseFind(catalog, uid, p)
-      const result = await exec(compileFind(plan, { total }))
-      const entries = result.map(r => buildRow(plan.select, r.row))
-      return total && result.length > 0 ? { entries, total: Number(result[0]?.total) } : { entries }
+      const result = await exec(statements.find(plan, { total }))
+      const entries: Entry[] = []
+      // With a total, an empty page is one row whose `row` is null.
+      for (const r of result) if (r.row !== null && r.row !== undefined) entries.push(buildRow(plan.select, r.row))
+      return total ? { entries, total: Number(result[0]?.total ?? 0) } : { entries }
     }
 
     async function count (p: Params): Promise<number> {
-      const [row] = await exec(compileCount(info, parseFilter(catalog, uid, p)))
-      return Number(row?.count ?? 0)
+      const [row] = await exec(statements.count(info, parseFilter(catalog, uid, p)))
+      return Number(row?.total ?? 0)
     }
 
     async function findOne (params?: FindParams): Promise<Entry | null> {
@@ -173,9 +177,7 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
           }
           const page = await rows(p, true)
           found = page.entries
-          // An empty page (past the end, or limit 0) has no row to carry the total.
-          const empty = Number(p.offset ?? 0) > 0 || Number(p.limit) === 0
-          return page.total ?? (empty ? await count(c) : 0)
+          return page.total ?? 0
         })
         return found
       })

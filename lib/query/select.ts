@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { FindPlan, ListOptions, OrderTerm, PopulateNode, SelectPlan, Via, Where } from './ast.js'
 import type { FieldInfo, ModelInfo } from './model.js'
 import { normalizeOutput } from './values.js'
-import { type Aliases, column, compileWhere, createAliases, ident, join, type Joined, literal } from './where.js'
+import { column, compileWhere, type Compiler, createCompiler, ident, join, type Joined, literal } from './where.js'
 
 /**
  * Find plans → one SQL statement. Each row comes back as one JSON value built by PostgreSQL, populated
@@ -12,7 +12,6 @@ import { type Aliases, column, compileWhere, createAliases, ident, join, type Jo
 
 export type Entry = Record<string, unknown> & { id: number }
 
-const TOTAL = '__vellum_total'
 const POSITION = '__vellum_n'
 const COMPONENT_KEY = '__component'
 
@@ -25,85 +24,91 @@ function fieldExpr (alias: string, field: FieldInfo): SQL {
 const MAX_PAIRS = 50
 
 /** The row aliased `alias` as one JSON object: its selected fields and populated attributes. */
-function rowJson (plan: SelectPlan, alias: string, aliases: Aliases, component?: string): SQL {
+function rowJson (plan: SelectPlan, alias: string, compiler: Compiler, component?: string): SQL {
   const pairs: Array<[string, SQL]> = []
   if (component !== undefined) pairs.push([COMPONENT_KEY, literal(component)])
   for (const field of plan.fields) pairs.push([field.name, fieldExpr(alias, field)])
-  for (const node of plan.populate) pairs.push([node.name, populateExpr(node, alias, aliases)])
+  for (const node of plan.populate) pairs.push([node.name, populateExpr(node, alias, compiler)])
   if (pairs.length <= MAX_PAIRS) {
     // The cheapest to plan: one function call, keys inlined from the model.
     return sql`json_build_object(${sql.join(pairs.map(([key, value]) => sql`${literal(key)}, ${value}`), sql`, `)})`
   }
   // Wider rows: row_to_json over a one-row select has no argument limit.
-  const r = aliases.next()
+  const r = compiler.alias()
   return sql`(SELECT row_to_json(${ident(r)}) FROM (SELECT ${sql.join(pairs.map(([key, value]) => sql`${value} AS ${ident(key)}`), sql`, `)}) AS ${ident(r)})`
 }
 
 /** A sort key on the row aliased `alias`, walking relations/components with a scalar subquery per step. */
-function sortExpr (alias: string, path: Via[], field: FieldInfo, direction: 'asc' | 'desc', aliases: Aliases): SQL {
+function sortExpr (alias: string, path: Via[], field: FieldInfo, direction: 'asc' | 'desc', compiler: Compiler): SQL {
   const [step, ...rest] = path
   if (step === undefined) return column(alias, field.column)
-  const joined = join(step, alias, aliases)
-  const inner = sortExpr(joined.alias, rest, field, direction, aliases)
+  const joined = join(step, alias, compiler)
+  const inner = sortExpr(joined.alias, rest, field, direction, compiler)
   // To-many: the smallest value sorts ascending, the largest descending; NULLs only when nothing else.
   return sql`(SELECT ${inner} AS "v" FROM ${joined.from} WHERE ${joined.on} ORDER BY "v" ${sql.raw(direction.toUpperCase())} NULLS LAST LIMIT 1)`
 }
 
-function orderKeys (terms: OrderTerm[], alias: string, aliases: Aliases): SQL[] {
-  return terms.map(t => sql`${sortExpr(alias, t.path, t.field, t.direction, aliases)} ${sql.raw(t.direction.toUpperCase())}`)
+function orderKeys (terms: OrderTerm[], alias: string, compiler: Compiler): SQL[] {
+  return terms.map(t => sql`${sortExpr(alias, t.path, t.field, t.direction, compiler)} ${sql.raw(t.direction.toUpperCase())}`)
 }
 
-function limitOffset (limit: number | undefined, offset: number | undefined): SQL {
-  // Validated integers, inlined: parameterized LIMIT makes postgres.js plans generic (and slower).
-  return sql.raw(`${limit === undefined ? '' : ` LIMIT ${limit}`}${offset === undefined || offset === 0 ? '' : ` OFFSET ${offset}`}`)
+/**
+ * LIMIT is a validated integer inlined in the text: a parameter would let PostgreSQL settle on a generic plan
+ * that guesses the row count. OFFSET is a parameter (bound to `holder`, the plan or populate node it belongs
+ * to), so deeper pages reuse the first page's statement.
+ */
+function limitOffset (holder: object, limit: number | undefined, offset: number | undefined, compiler: Compiler): SQL {
+  const limitText = sql.raw(limit === undefined ? '' : ` LIMIT ${limit}`)
+  if (offset === undefined || offset === 0) return limitText
+  return sql`${limitText} OFFSET ${compiler.bind(holder, 0, offset)}::bigint`
 }
 
-function filtered (joined: Joined, where: Where | undefined, aliases: Aliases): SQL {
-  return where === undefined ? joined.on : sql`${joined.on} AND ${compileWhere(where, joined.alias, aliases)}`
+function filtered (joined: Joined, where: Where | undefined, compiler: Compiler): SQL {
+  return where === undefined ? joined.on : sql`${joined.on} AND ${compileWhere(where, joined.alias, compiler)}`
 }
 
 /** Keys a populated list is ordered by: the caller's, else the stored order; ties by id. */
-function listOrder (joined: Joined, options: ListOptions, aliases: Aliases): SQL[] {
+function listOrder (joined: Joined, options: ListOptions, compiler: Compiler): SQL[] {
   if (options.orderBy.length === 0) return joined.order
-  return [...orderKeys(options.orderBy, joined.alias, aliases), column(joined.alias, 'id')]
+  return [...orderKeys(options.orderBy, joined.alias, compiler), column(joined.alias, 'id')]
 }
 
-function listExpr (joined: Joined, plan: SelectPlan, options: ListOptions, aliases: Aliases): SQL {
-  const order = sql.join(listOrder(joined, options, aliases), sql`, `)
-  const row = rowJson(plan, joined.alias, aliases)
-  const where = filtered(joined, options.where, aliases)
+function listExpr (joined: Joined, plan: SelectPlan, options: ListOptions, compiler: Compiler): SQL {
+  const order = sql.join(listOrder(joined, options, compiler), sql`, `)
+  const row = rowJson(plan, joined.alias, compiler)
+  const where = filtered(joined, options.where, compiler)
   if (options.limit === undefined && (options.offset ?? 0) === 0) {
     return sql`(SELECT coalesce(json_agg(${row} ORDER BY ${order}), '[]'::json) FROM ${joined.from} WHERE ${where})`
   }
-  const s = aliases.next()
-  return sql`(SELECT coalesce(json_agg(${ident(s)}."r" ORDER BY ${ident(s)}."n"), '[]'::json) FROM (SELECT ${row} AS "r", row_number() OVER (ORDER BY ${order}) AS "n" FROM ${joined.from} WHERE ${where} ORDER BY ${order}${limitOffset(options.limit, options.offset)}) AS ${ident(s)})`
+  const s = compiler.alias()
+  return sql`(SELECT coalesce(json_agg(${ident(s)}."r" ORDER BY ${ident(s)}."n"), '[]'::json) FROM (SELECT ${row} AS "r", row_number() OVER (ORDER BY ${order}) AS "n" FROM ${joined.from} WHERE ${where} ORDER BY ${order}${limitOffset(options, options.limit, options.offset, compiler)}) AS ${ident(s)})`
 }
 
-function oneExpr (joined: Joined, plan: SelectPlan, options: ListOptions, aliases: Aliases): SQL {
-  const order = sql.join(listOrder(joined, options, aliases), sql`, `)
-  return sql`(SELECT ${rowJson(plan, joined.alias, aliases)} FROM ${joined.from} WHERE ${filtered(joined, options.where, aliases)} ORDER BY ${order} LIMIT 1)`
+function oneExpr (joined: Joined, plan: SelectPlan, options: ListOptions, compiler: Compiler): SQL {
+  const order = sql.join(listOrder(joined, options, compiler), sql`, `)
+  return sql`(SELECT ${rowJson(plan, joined.alias, compiler)} FROM ${joined.from} WHERE ${filtered(joined, options.where, compiler)} ORDER BY ${order} LIMIT 1)`
 }
 
-function populateExpr (node: PopulateNode, parent: string, aliases: Aliases): SQL {
+function populateExpr (node: PopulateNode, parent: string, compiler: Compiler): SQL {
   switch (node.kind) {
     case 'relation': {
-      const joined = join({ kind: 'relation', name: node.name, link: node.link, target: node.target }, parent, aliases)
-      if (node.count) return sql`(SELECT count(*) FROM ${joined.from} WHERE ${filtered(joined, node.where, aliases)})`
-      return node.attribute.toMany ? listExpr(joined, node.plan, node, aliases) : oneExpr(joined, node.plan, node, aliases)
+      const joined = join({ kind: 'relation', name: node.name, link: node.link, target: node.target }, parent, compiler)
+      if (node.count) return sql`(SELECT count(*) FROM ${joined.from} WHERE ${filtered(joined, node.where, compiler)})`
+      return node.attribute.toMany ? listExpr(joined, node.plan, node, compiler) : oneExpr(joined, node.plan, node, compiler)
     }
     case 'component': {
-      const joined = join({ kind: 'component', name: node.name, join: node.join, component: node.component }, parent, aliases)
-      return node.attribute.repeatable ? listExpr(joined, node.plan, node, aliases) : oneExpr(joined, node.plan, node, aliases)
+      const joined = join({ kind: 'component', name: node.name, join: node.join, component: node.component }, parent, compiler)
+      return node.attribute.repeatable ? listExpr(joined, node.plan, node, compiler) : oneExpr(joined, node.plan, node, compiler)
     }
     case 'zone': {
       if (node.on.length === 0) return sql`'[]'::json`
-      const j = aliases.next()
+      const j = compiler.alias()
       const cmps = node.join
       const cases = node.on.map((plan) => {
-        const c = aliases.next()
-        return sql`WHEN ${literal(plan.info.uid)} THEN (SELECT ${rowJson(plan, c, aliases, plan.info.uid)} FROM ${ident(plan.info.table)} AS ${ident(c)} WHERE ${column(c, 'id')} = ${column(j, cmps.componentIdColumn)})`
+        const c = compiler.alias()
+        return sql`WHEN ${literal(plan.info.uid)} THEN (SELECT ${rowJson(plan, c, compiler, plan.info.uid)} FROM ${ident(plan.info.table)} AS ${ident(c)} WHERE ${column(c, 'id')} = ${column(j, cmps.componentIdColumn)})`
       })
-      const s = aliases.next()
+      const s = compiler.alias()
       const types = sql.join(node.on.map(plan => literal(plan.info.uid)), sql`, `)
       return sql`(SELECT coalesce(json_agg(${ident(s)}."r" ORDER BY ${ident(s)}."o", ${ident(s)}."i"), '[]'::json) FROM (SELECT CASE ${column(j, cmps.componentTypeColumn)} ${sql.join(cases, sql` `)} END AS "r", ${column(j, cmps.orderColumn)} AS "o", ${column(j, 'id')} AS "i" FROM ${ident(cmps.name)} AS ${ident(j)} WHERE ${column(j, cmps.entityColumn)} = ${column(parent, 'id')} AND ${column(j, cmps.fieldColumn)} = ${literal(node.name)} AND ${column(j, cmps.componentTypeColumn)} IN (${types})) AS ${ident(s)} WHERE ${ident(s)}."r" IS NOT NULL)`
     }
@@ -111,34 +116,36 @@ function populateExpr (node: PopulateNode, parent: string, aliases: Aliases): SQ
 }
 
 /**
- * One statement for a find: the page of root rows (with the total matching count when asked, computed by a
- * window over the same scan), then each row's JSON built over that page only.
+ * One statement for a find: the page of root rows, then each row's JSON built over that page only. With
+ * `total`, the count of every matching row comes in the same statement, as a scalar count joined to the
+ * page: the result always has one row (`row` null when the page is empty) carrying it.
  */
-export function compileFind (plan: FindPlan, options: { total?: boolean } = {}): SQL {
-  const aliases = createAliases()
-  const root = aliases.next()
+export function compileFind (plan: FindPlan, options: { total?: boolean } = {}, compiler: Compiler = createCompiler()): SQL {
+  const root = compiler.alias()
   const table = sql`${ident(plan.info.table)} AS ${ident(root)}`
-  const where = plan.where === undefined ? sql`` : sql` WHERE ${compileWhere(plan.where, root, aliases)}`
-  const order = sql.join([...orderKeys(plan.orderBy, root, aliases), column(root, 'id')], sql`, `)
-  const total = options.total === true ? sql`, count(*) OVER () AS ${ident(TOTAL)}` : sql``
-  const page = sql`SELECT ${ident(root)}.*${total}, row_number() OVER (ORDER BY ${order}) AS ${ident(POSITION)} FROM ${table}${where} ORDER BY ${order}${limitOffset(plan.limit, plan.offset)}`
-  const totalColumn = options.total === true ? sql`, ${column(root, TOTAL)} AS "total"` : sql``
-  return sql`SELECT ${rowJson(plan.select, root, aliases)} AS "row"${totalColumn} FROM (${page}) AS ${ident(root)} ORDER BY ${column(root, POSITION)}`
+  const where = plan.where === undefined ? sql`` : sql` WHERE ${compileWhere(plan.where, root, compiler)}`
+  const order = sql.join([...orderKeys(plan.orderBy, root, compiler), column(root, 'id')], sql`, `)
+  const page = sql`SELECT ${ident(root)}.*, row_number() OVER (ORDER BY ${order}) AS ${ident(POSITION)} FROM ${table}${where} ORDER BY ${order}${limitOffset(plan, plan.limit, plan.offset, compiler)}`
+  const rows = sql`SELECT ${rowJson(plan.select, root, compiler)} AS "row", ${column(root, POSITION)} AS "n" FROM (${page}) AS ${ident(root)}`
+  if (options.total !== true) return sql`${rows} ORDER BY "n"`
+  const counted = compiler.alias()
+  const paged = compiler.alias()
+  return sql`SELECT ${column(counted, 'total')} AS "total", ${column(paged, 'row')} AS "row" FROM (${compileCount(plan.info, plan.where, compiler)}) AS ${ident(counted)} LEFT JOIN (${rows}) AS ${ident(paged)} ON TRUE ORDER BY ${column(paged, 'n')}`
 }
 
-export function compileCount (info: ModelInfo, where: Where | undefined): SQL {
-  const aliases = createAliases()
-  const root = aliases.next()
-  const condition = where === undefined ? sql`` : sql` WHERE ${compileWhere(where, root, aliases)}`
-  return sql`SELECT count(*) AS "count" FROM ${ident(info.table)} AS ${ident(root)}${condition}`
+/** `SELECT count(*) AS "total"` of the rows matching a condition. */
+export function compileCount (info: ModelInfo, where: Where | undefined, compiler: Compiler = createCompiler()): SQL {
+  const root = compiler.alias()
+  const condition = where === undefined ? sql`` : sql` WHERE ${compileWhere(where, root, compiler)}`
+  return sql`SELECT count(*) AS "total" FROM ${ident(info.table)} AS ${ident(root)}${condition}`
 }
 
 /** Ids of the rows matching a condition, in id order (update, delete). */
 export function compileIds (info: ModelInfo, where: Where | undefined, limit?: number): SQL {
-  const aliases = createAliases()
-  const root = aliases.next()
-  const condition = where === undefined ? sql`` : sql` WHERE ${compileWhere(where, root, aliases)}`
-  return sql`SELECT ${column(root, 'id')} AS "id" FROM ${ident(info.table)} AS ${ident(root)}${condition} ORDER BY ${column(root, 'id')}${limitOffset(limit, undefined)}`
+  const compiler = createCompiler()
+  const root = compiler.alias()
+  const condition = where === undefined ? sql`` : sql` WHERE ${compileWhere(where, root, compiler)}`
+  return sql`SELECT ${column(root, 'id')} AS "id" FROM ${ident(info.table)} AS ${ident(root)}${condition} ORDER BY ${column(root, 'id')}${sql.raw(limit === undefined ? '' : ` LIMIT ${limit}`)}`
 }
 
 // ---------------------------------------------------------------------------------------------

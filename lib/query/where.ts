@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { ScalarType } from '../content-types/index.js'
 import type { ScalarOperator, Via, Where } from './ast.js'
-import type { FieldInfo, ModelInfo } from './model.js'
+import type { ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { escapeLike, PARAM_TYPES } from './values.js'
 
@@ -10,14 +10,22 @@ import { escapeLike, PARAM_TYPES } from './values.js'
  * conditions through relations and components are `EXISTS` subqueries, so parent rows never duplicate.
  */
 
-/** Hands out table aliases unique within one statement (a model may appear at several levels). */
-export interface Aliases {
-  next (): string
+/**
+ * State of one statement's compilation: table aliases unique within the statement (a model may appear at
+ * several levels), and how values become SQL. `bind` receives the AST node a value belongs to and the
+ * value's index within it: inline compilation makes each value a parameter, while statements.ts makes it a
+ * placeholder numbered from the node, so the rendered text can be cached per query shape and reused.
+ */
+export interface Compiler {
+  alias (): string
+  bind (node: object, index: number, value: unknown): SQL
 }
 
-export function createAliases (): Aliases {
+const inlineValue = (_node: object, _index: number, value: unknown): SQL => sql`${value}`
+
+export function createCompiler (bind: Compiler['bind'] = inlineValue): Compiler {
   let n = 0
-  return { next: () => `t${n++}` }
+  return { alias: () => `t${n++}`, bind }
 }
 
 export const ident = (name: string): SQL => sql`${sql.identifier(name)}`
@@ -56,9 +64,9 @@ export interface Joined {
   order: SQL[]
 }
 
-export function join (via: Via, parent: string, aliases: Aliases): Joined {
-  const link = aliases.next()
-  const alias = aliases.next()
+export function join (via: Via, parent: string, compiler: Compiler): Joined {
+  const link = compiler.alias()
+  const alias = compiler.alias()
   if (via.kind === 'relation') {
     const { link: rel, target } = via
     return {
@@ -95,57 +103,78 @@ const LIKES: Partial<Record<ScalarOperator, { not: boolean, ci: boolean, pattern
   $endsWithi: { not: false, ci: true, pattern: v => `%${v}` }
 }
 
-function compare (alias: string, field: FieldInfo, op: ScalarOperator, value: SqlValue | SqlValue[]): SQL {
-  const col = column(alias, field.column)
+type Compare = Extract<Where, { kind: 'compare' }>
+
+/** The parameters a comparison sends, in order (LIKE patterns escaped and wrapped). */
+export function compareValues ({ op, value }: Compare): SqlValue[] {
   const one = (): SqlValue => {
     if (Array.isArray(value)) throw new Error(`${op} takes one value`)
     return value
   }
-  const many = (): SQL => {
-    if (!Array.isArray(value)) throw new Error(`${op} takes a list`)
-    return sql.join(value.map(v => param(field.type, v)), sql`, `)
+  const like = LIKES[op]
+  if (like !== undefined) return [like.pattern(escapeLike(String(one())))]
+  switch (op) {
+    case '$in':
+    case '$notIn':
+      if (!Array.isArray(value)) throw new Error(`${op} takes a list`)
+      return value
+    case '$between':
+      if (!Array.isArray(value) || value.length !== 2) throw new Error('$between takes two values')
+      return value
+    case '$null':
+    case '$notNull':
+      return []
+    case '$eqi':
+    case '$nei':
+      return [String(one())]
+    default:
+      return [one()]
   }
+}
+
+function compare (where: Compare, alias: string, compiler: Compiler): SQL {
+  const { field, op } = where
+  const col = column(alias, field.column)
+  const values = compareValues(where)
+  const bound = (index: number): SQL => compiler.bind(where, index, values[index] ?? null)
+  const typed = (index: number): SQL => sql`${bound(index)}::${sql.raw(PARAM_TYPES[field.type])}`
   const comparison = COMPARISONS[op]
-  if (comparison !== undefined) return sql`${col} ${sql.raw(comparison)} ${param(field.type, one())}`
+  if (comparison !== undefined) return sql`${col} ${sql.raw(comparison)} ${typed(0)}`
   const like = LIKES[op]
   if (like !== undefined) {
-    const pattern = like.pattern(escapeLike(String(one())))
     const not = like.not ? sql` NOT` : sql``
     return like.ci
-      ? sql`lower(${col})${not} LIKE lower(${pattern}::text)`
-      : sql`${col}${not} LIKE ${pattern}::text`
+      ? sql`lower(${col})${not} LIKE lower(${bound(0)}::text)`
+      : sql`${col}${not} LIKE ${bound(0)}::text`
   }
   switch (op) {
-    case '$eqi': return sql`lower(${col}) = lower(${String(one())}::text)`
-    case '$nei': return sql`lower(${col}) <> lower(${String(one())}::text)`
-    case '$in': return sql`${col} IN (${many()})`
-    case '$notIn': return sql`${col} NOT IN (${many()})`
+    case '$eqi': return sql`lower(${col}) = lower(${bound(0)}::text)`
+    case '$nei': return sql`lower(${col}) <> lower(${bound(0)}::text)`
+    case '$in': return sql`${col} IN (${sql.join(values.map((_, i) => typed(i)), sql`, `)})`
+    case '$notIn': return sql`${col} NOT IN (${sql.join(values.map((_, i) => typed(i)), sql`, `)})`
     case '$null': return sql`${col} IS NULL`
     case '$notNull': return sql`${col} IS NOT NULL`
-    case '$between': {
-      if (!Array.isArray(value) || value.length !== 2) throw new Error('$between takes two values')
-      return sql`${col} BETWEEN ${param(field.type, value[0] ?? null)} AND ${param(field.type, value[1] ?? null)}`
-    }
+    case '$between': return sql`${col} BETWEEN ${typed(0)} AND ${typed(1)}`
     default: throw new Error(`unsupported operator ${op}`)
   }
 }
 
 /** Compiles a condition on rows of the table aliased `alias`. */
-export function compileWhere (where: Where, alias: string, aliases: Aliases): SQL {
+export function compileWhere (where: Where, alias: string, compiler: Compiler): SQL {
   switch (where.kind) {
     case 'and':
     case 'or':
-      return sql`(${sql.join(where.items.map(w => compileWhere(w, alias, aliases)), where.kind === 'and' ? sql` AND ` : sql` OR `)})`
+      return sql`(${sql.join(where.items.map(w => compileWhere(w, alias, compiler)), where.kind === 'and' ? sql` AND ` : sql` OR `)})`
     case 'not':
       // NOT over a NULL comparison would drop the row: coalesce keeps "not (unknown)" true, as Strapi's users expect.
-      return sql`NOT coalesce(${compileWhere(where.item, alias, aliases)}, false)`
+      return sql`NOT coalesce(${compileWhere(where.item, alias, compiler)}, false)`
     case 'const':
       return where.value ? sql`TRUE` : sql`FALSE`
     case 'compare':
-      return compare(alias, where.field, where.op, where.value)
+      return compare(where, alias, compiler)
     case 'exists': {
-      const joined = join(where.via, alias, aliases)
-      const condition = where.where === undefined ? sql`` : sql` AND ${compileWhere(where.where, joined.alias, aliases)}`
+      const joined = join(where.via, alias, compiler)
+      const condition = where.where === undefined ? sql`` : sql` AND ${compileWhere(where.where, joined.alias, compiler)}`
       return sql`EXISTS (SELECT 1 FROM ${joined.from} WHERE ${joined.on}${condition})`
     }
   }
