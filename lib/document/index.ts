@@ -1,10 +1,11 @@
+import { isDeepStrictEqual } from 'node:util'
 import { ValidationError } from '../errors.js'
 import { createServiceContext } from './context.js'
 import { createMiddlewareManager } from './middlewares.js'
 import { createRepository } from './repository.js'
 import {
-  DOCUMENT_ACTIONS, type DocumentAction, type DocumentContext, type DocumentRepository, type Documents,
-  type DocumentServiceOptions
+  DOCUMENT_ACTIONS, type DocumentAction, type DocumentContext, type DocumentEntry, type DocumentRepositoryWithCount,
+  type Documents, type DocumentServiceOptions
 } from './types.js'
 
 /**
@@ -24,12 +25,29 @@ export { createDocumentId } from './repository.js'
 
 const READS = new Set<DocumentAction>(['findOne', 'findFirst', 'findMany', 'count'])
 
+/** The params a count is decided by: when a findMany and a count agree on these, one statement answers both. */
+const COUNT_KEYS = ['filters', '_q', 'status', 'locale'] as const
+
+function sameCount (count: Record<string, unknown>, find: Record<string, unknown>): boolean {
+  return COUNT_KEYS.every(key => isDeepStrictEqual(count[key], find[key]))
+}
+
+function paramsObject (params: unknown): Record<string, unknown> {
+  return typeof params === 'object' && params !== null && !Array.isArray(params) ? { ...params } : {}
+}
+
+/** A count's params from a findMany's: the same, without the pagination a count has no use for. */
+function countParams (params: unknown): Record<string, unknown> {
+  const { pagination: _, page: __, pageSize: ___, start: ____, limit: _____, ...rest } = paramsObject(params)
+  return rest
+}
+
 export function createDocumentService ({ db, schema, i18n, log }: DocumentServiceOptions): Documents {
   const ctx = createServiceContext(db, schema, i18n, log)
   const middlewares = createMiddlewareManager()
-  const repositories = new Map<string, DocumentRepository>()
+  const repositories = new Map<string, DocumentRepositoryWithCount>()
 
-  function repository (uid: string): DocumentRepository {
+  function repository (uid: string): DocumentRepositoryWithCount {
     const cached = repositories.get(uid)
     if (cached !== undefined) return cached
     const contentType = schema.contentTypes.get(uid)
@@ -37,22 +55,34 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
       throw new ValidationError(`Unknown content type ${JSON.stringify(uid)}`, { uid })
     }
     const core = createRepository(ctx, contentType)
-    const wrapped = {} as Record<DocumentAction, (params?: unknown) => Promise<unknown>>
+    const context = (action: DocumentAction, params: unknown): DocumentContext => ({ uid, contentType, action, params: paramsObject(params) })
+    const wrapped = {} as Record<DocumentAction | 'findWithCount', (params?: unknown) => Promise<unknown>>
     for (const action of DOCUMENT_ACTIONS) {
       const run = core[action] as (params: unknown) => Promise<unknown>
-      const call = async (params?: unknown): Promise<unknown> => {
-        const context: DocumentContext = {
-          uid,
-          contentType,
-          action,
-          params: typeof params === 'object' && params !== null && !Array.isArray(params) ? { ...params } : {}
-        }
-        return await middlewares.run(context, c => run(c.params))
-      }
+      const call = async (params?: unknown): Promise<unknown> => await middlewares.run(context(action, params), c => run(c.params))
       // A write is one transaction, middlewares included: a middleware that throws after next() rolls it back.
       wrapped[action] = READS.has(action) ? call : params => db.transaction(() => call(params))
     }
-    const repo = wrapped as unknown as DocumentRepository
+    wrapped.findWithCount = async (params?: unknown): Promise<[unknown, number]> => {
+      // The count gets the caller's params, as a separate count call would.
+      const count = async (terminal: (count: DocumentContext) => Promise<unknown>): Promise<number> =>
+        Number(await middlewares.run(context('count', countParams(params)), terminal))
+      let total: number | undefined
+      const entries = await middlewares.run(context('findMany', params), async (find) => {
+        let found: DocumentEntry[] | undefined
+        total = await count(async (counting) => {
+          if (!sameCount(counting.params, find.params)) return await core.count(counting.params)
+          const [rows, n] = await core.findWithCount(find.params)
+          found = rows
+          return n
+        })
+        return found ?? await core.findMany(find.params)
+      })
+      // A findMany middleware answered without calling next(): the count still runs, on its own.
+      total ??= await count(counting => core.count(counting.params))
+      return [entries, total]
+    }
+    const repo = wrapped as unknown as DocumentRepositoryWithCount
     repositories.set(uid, repo)
     return repo
   }

@@ -5,11 +5,11 @@ import { isPlainObject, type PlainObject } from '../query/index.js'
 import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseStatus, rowLocale, type ServiceContext } from './context.js'
 import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
-import { buildRead, parsePagination, type ReadScope, scopeWhere } from './params.js'
+import { buildRead, parsePagination, type ReadPlan, type ReadScope, scopeWhere } from './params.js'
 import { toQueryData, type RowContext } from './relations.js'
 import { repoint } from './repoint.js'
 import type {
-  CountParams, CreateParams, DeleteParams, DocumentEntry, DocumentRepository, FindFirstParams, FindManyParams,
+  CountParams, CreateParams, DeleteParams, DocumentEntry, DocumentRepositoryWithCount, FindFirstParams, FindManyParams,
   FindOneParams, PublicationParams, Status, UpdateParams
 } from './types.js'
 import { generateUids, isGeneratedUidConflict, UID_ATTEMPTS } from './uid.js'
@@ -43,7 +43,7 @@ function paramsOf (params: unknown, action: string): PlainObject {
   return params
 }
 
-export function createRepository (ctx: ServiceContext, model: ContentType): DocumentRepository {
+export function createRepository (ctx: ServiceContext, model: ContentType): DocumentRepositoryWithCount {
   const { uid } = model
   const query = ctx.db.query(uid)
   const dp = isDraftAndPublish(model)
@@ -194,6 +194,14 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     return ids
   }
 
+  function listRead (params: FindManyParams): { plan: ReadPlan, scope: ReadScope } {
+    const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+    const { limit, offset } = parsePagination(params as PlainObject)
+    const input = { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q }
+    const plan = buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope))
+    return { plan, scope }
+  }
+
   async function entriesById (ids: number[], shape: PlainObject, status: Status): Promise<DocumentEntry[]> {
     if (ids.length === 0) return []
     return await readEntries([{ id: { $in: ids } }], { status, locale: '*' }, shape)
@@ -216,13 +224,14 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     },
 
     async findMany (raw) {
-      const params = paramsOf(raw, 'findMany') as FindManyParams
-      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
-      const { limit, offset } = parsePagination(params as PlainObject)
-      const input = { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q }
-      const plan = buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope))
-      const rows = await query.findMany(plan.params)
-      return await shapeRows(ctx, plan.output, rows, scope)
+      const { plan, scope } = listRead(paramsOf(raw, 'findMany') as FindManyParams)
+      return await shapeRows(ctx, plan.output, await query.findMany(plan.params), scope)
+    },
+
+    async findWithCount (raw) {
+      const { plan, scope } = listRead(paramsOf(raw, 'findWithCount') as FindManyParams)
+      const [rows, total] = await query.findWithCount(plan.params)
+      return [await shapeRows(ctx, plan.output, rows, scope), total]
     },
 
     async count (raw) {

@@ -102,6 +102,16 @@ export interface DocumentRepository {
   discardDraft: (params: PublicationParams) => Promise<DocumentResult>
 }
 
+/**
+ * Beyond Strapi: `findMany` and `count` of the same params in one statement, as the core service's `find`
+ * needs them. Both actions' middlewares run, with the params each would get from `findMany(params)` then
+ * `count(params)`; the count's chain runs inside the findMany's, and when both chains end with the same
+ * filters, status, locale and `_q`, the rows and the total come from one statement.
+ */
+export interface DocumentRepositoryWithCount extends DocumentRepository {
+  findWithCount: (params?: FindManyParams) => Promise<[DocumentEntry[], number]>
+}
+
 export type DocumentAction = keyof DocumentRepository
 
 export const DOCUMENT_ACTIONS: readonly DocumentAction[] = [
@@ -123,7 +133,7 @@ export interface DocumentContext {
 export type DocumentMiddleware = (ctx: DocumentContext, next: () => Promise<unknown>) => unknown
 
 export interface Documents {
-  (uid: string): DocumentRepository
+  (uid: string): DocumentRepositoryWithCount
   /** Registers a middleware around every action of every content type; returns the function that removes it. */
   use: (middleware: DocumentMiddleware) => () => void
 }

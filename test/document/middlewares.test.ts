@@ -7,7 +7,7 @@ import type { DocumentContext } from '../../lib/document/index.js'
 import { ValidationError } from '../../lib/errors.js'
 import { ARTICLE, rejection, setup, TAG } from './helpers.js'
 
-const { documents, reset } = await setup(t)
+const { documents, reset, database } = await setup(t)
 const articles = documents(ARTICLE)
 const tags = documents(TAG)
 
@@ -132,4 +132,48 @@ t.test('each action is one transaction: a late failure leaves nothing half-writt
   const late = await rejection(articles.update({ documentId: doc.documentId, data: { title: null }, status: 'published' }))
   t.type(late, ValidationError)
   t.equal((await articles.findOne({ documentId: doc.documentId }))?.title, 'Before', 'the draft write was rolled back with the failed publish')
+})
+
+t.test('findWithCount: the findMany and count middlewares both run; one statement when they agree', async (t) => {
+  for (const title of ['a', 'b', 'c']) await articles.create({ data: { title }, status: 'published' })
+  const seen: string[] = []
+  use(t, async (ctx, next) => {
+    seen.push(`>${ctx.action} ${JSON.stringify(ctx.params)}`)
+    const result = await next()
+    seen.push(`<${ctx.action}`)
+    return result
+  })
+  const statements: string[] = []
+  const off = database.onQuery(text => { statements.push(text) })
+  const [entries, total] = await articles.findWithCount({ status: 'published', sort: 'title', limit: 2, fields: ['title'] })
+  off()
+  t.same({ titles: entries.map(e => e.title), total }, { titles: ['a', 'b'], total: 3 }, 'the page and the total of every match')
+  t.same(seen, [
+    '>findMany {"status":"published","sort":"title","limit":2,"fields":["title"]}',
+    '>count {"status":"published","sort":"title","fields":["title"]}',
+    '<count',
+    '<findMany'
+  ], 'the count gets the same params without pagination, inside the findMany')
+  t.equal(statements.length, 1, 'one statement')
+})
+
+t.test('findWithCount: a middleware changing one of them gets what a separate call would give', async (t) => {
+  for (const title of ['a', 'b', 'c']) await articles.create({ data: { title }, status: 'published' })
+  use(t, async (ctx, next) => {
+    if (ctx.action === 'count') ctx.params.filters = { title: { $ne: 'c' } }
+    return await next()
+  })
+  const statements: string[] = []
+  const off = database.onQuery(text => { statements.push(text) })
+  const [entries, total] = await articles.findWithCount({ status: 'published', sort: 'title' })
+  off()
+  t.same({ titles: entries.map(e => e.title), total }, { titles: ['a', 'b', 'c'], total: 2 }, 'the count with its own filters')
+  t.equal(statements.length, 2, 'two statements')
+
+  const remove = use(t, async (ctx, next) => ctx.action === 'count' ? 42 : await next())
+  const [, shortCircuited] = await articles.findWithCount({ status: 'published' })
+  t.equal(shortCircuited, 42, 'a count middleware may answer without the database')
+  remove()
+  use(t, async (ctx, next) => ctx.action === 'findMany' ? [] : await next())
+  t.same(await articles.findWithCount({ status: 'published' }), [[], 2], 'so may a findMany middleware')
 })

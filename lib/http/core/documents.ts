@@ -10,6 +10,8 @@ export interface DocumentRepository {
   findFirst: (params?: DocumentParams) => Promise<Entry | null>
   findOne: (params: DocumentParams & { documentId: string }) => Promise<Entry | null>
   count: (params?: DocumentParams) => Promise<number>
+  /** findMany and count of the same params, in one statement when the middlewares leave them alike. */
+  findWithCount: (params?: DocumentParams) => Promise<[Entry[], number]>
   create: (params: DocumentParams & { data: Record<string, unknown> }) => Promise<Entry>
   update: (params: DocumentParams & { documentId: string, data: Record<string, unknown> }) => Promise<Entry | null>
   delete: (params: DocumentParams & { documentId: string }) => Promise<{ documentId: string, entries: Entry[] }>

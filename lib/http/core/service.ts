@@ -54,10 +54,8 @@ export function createCollectionService ({ contentType, documents, rest }: CoreS
       const window = pagination.mode === 'page'
         ? { start: (pagination.page - 1) * pagination.pageSize, limit: pagination.pageSize }
         : { start: pagination.start, limit: pagination.limit }
-      const [results, total] = await Promise.all([
-        repository().findMany({ ...query, ...window }),
-        pagination.withCount ? repository().count(query) : undefined
-      ])
+      if (!pagination.withCount) return { results: await repository().findMany({ ...query, ...window }), pagination: paginationMeta(pagination, undefined) }
+      const [results, total] = await repository().findWithCount({ ...query, ...window })
       return { results, pagination: paginationMeta(pagination, total) }
     },
     async findOne (documentId, params = {}) {
