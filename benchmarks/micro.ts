@@ -63,7 +63,7 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
     const texts = rows.map(r => typeof r.row === 'string' ? r.row : JSON.stringify(r.row))
     if (texts.length !== 25) throw new Error(`expected 25 rows, got ${texts.length}: is the database seeded?`)
     const entries = texts.map(t => buildRow(find.select, JSON.parse(t)))
-    const shaped = await shapeRows(ctx, plan.output, entries.map(e => ({ ...e })), scope)
+    const shaped = shapeRows(plan.output, entries.map(e => ({ ...e })))
     const output = sanitizeOutput(shaped, UID, { schema, canRead })
     const meta = { pagination: { page: 1, pageSize: 25, pageCount: 400, total: 10000 } }
 
@@ -80,7 +80,7 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
       })
       .add('8. decode 25 rows (JSON.parse)', () => { for (const t of texts) JSON.parse(t) })
       .add('9. JSON.parse + buildRow, 25 rows', () => { for (const t of texts) buildRow(find.select, JSON.parse(t)) })
-      .add('10. shapeRows', async () => { await shapeRows(ctx, plan.output, entries, scope) })
+      .add('10. shapeRows', () => { shapeRows(plan.output, entries) })
       .add('11. sanitizeOutput', () => { sanitizeOutput(shaped, UID, { schema, canRead }) })
       .add('12. JSON.stringify response', () => { JSON.stringify({ data: output, meta }) })
       .add('all steps (one request\'s CPU work outside PostgreSQL and HTTP)', async () => {
@@ -92,7 +92,7 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
         dialect.sqlToQuery(compileFind(f))
         dialect.sqlToQuery(compileCount(catalog.get(UID), parseFilter(catalog, UID, { where: p.params.where })))
         const built = texts.map(t => buildRow(f.select, JSON.parse(t)))
-        const out = sanitizeOutput(await shapeRows(ctx, p.output, built, scope), UID, { schema, canRead })
+        const out = sanitizeOutput(shapeRows(p.output, built), UID, { schema, canRead })
         JSON.stringify({ data: out, meta })
       })
     await bench.run()

@@ -11,7 +11,7 @@ export type { OutputNode, ReadScope } from './populate.js'
  * `fields` → `select`, `sort` → `orderBy`, `populate` → `populate` with, at every level, the request's status
  * added for draft-and-publish targets and its locale for localized ones, so relations never leak drafts into
  * published reads (nor the other way round). `populate` is converted by populate.ts, shared with the REST
- * layer; the virtual `localizations` relation is loaded after the main query (see output.ts).
+ * layer; the virtual `localizations` relation is the Query Engine's (the other rows of the same document).
  */
 
 const PARAM_NAMES: Record<string, string> = { where: 'filters', select: 'fields', orderBy: 'sort' }
@@ -98,9 +98,6 @@ export function buildRead (service: ServiceContext, model: Model, input: ReadInp
     }
     // Checked now, with the caller's trust level, so a bad key never reaches a lifecycle hook.
     parseFind(service.catalog, model.uid, params, { allowPrivate })
-    if (node.localizations !== undefined) {
-      parseFind(service.catalog, model.uid, node.localizations.params, { allowPrivate })
-    }
     return { params, output: node }
   } catch (err) {
     throw restError(err)

@@ -11,8 +11,8 @@ import type { Status } from './types.js'
  * database, no service context), so both the Document Service (`buildRead`) and the REST layer
  * (`validateQuery`) convert with this one implementation. Every accepted form is normalized per level,
  * option names are checked (`fields`/`filters`/`sort`/`populate`/`count` on relations, fragments on zones),
- * `*` is expanded, and the virtual `localizations` relation is taken out into the `OutputNode` tree built
- * alongside (loaded after the main query, see output.ts). The Query Engine's parser checks the rest.
+ * `*` is expanded, and the `OutputNode` tree is built alongside (what output.ts walks afterwards). The Query
+ * Engine's parser checks the rest.
  */
 
 export interface ReadScope {
@@ -27,7 +27,7 @@ export interface OutputNode {
   relations: Map<string, OutputNode>
   components: Map<string, OutputNode>
   zones: Map<string, Map<string, OutputNode>>
-  localizations?: { params: PlainObject, node: OutputNode }
+  localizations?: OutputNode
 }
 
 export interface PopulateOptions {
@@ -174,15 +174,10 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       // Same model, one level down: its own fields/filters/sort, and its populate as a new level.
       const sub = convert(ctx, info, options.populate, keyPath, level + 1)
       ctx.checkLocalizationsPopulate?.(info, sub.populate, keyPath)
-      node.localizations = {
-        params: {
-          ...(options.fields !== undefined && { select: options.fields }),
-          ...(options.filters !== undefined && { where: options.filters }),
-          ...(options.sort !== undefined && { orderBy: options.sort }),
-          ...(sub.populate !== undefined && { populate: sub.populate })
-        },
-        node: sub.node
-      }
+      // The document's other locales in the same status (the Query Engine's virtual relation).
+      const extra = ctx.scope === undefined ? [] : [statusWhere(model, ctx.scope.status)]
+      populate[name] = { ...shapeOptions(ctx, options, keyPath, extra), ...(sub.populate !== undefined && { populate: sub.populate }) }
+      node.localizations = sub.node
       continue
     }
     const attribute = model.attributes[name]

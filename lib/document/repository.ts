@@ -78,7 +78,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
   async function readEntries (where: unknown[], scope: ReadScope, shape: PlainObject): Promise<DocumentEntry[]> {
     const plan = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, where)
     const rows = await query.findMany({ ...plan.params, orderBy: { id: 'asc' } })
-    return await shapeRows(ctx, plan.output, rows, scope)
+    return shapeRows(plan.output, rows)
   }
 
   async function readOne (documentId: string, locale: string, status: Status, shape: PlainObject): Promise<DocumentEntry | null> {
@@ -86,7 +86,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     const plan = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)])
     const row = await query.findOne(plan.params)
     if (row === null) return null
-    const [entry] = await shapeRows(ctx, plan.output, [row], scope)
+    const [entry] = shapeRows(plan.output, [row])
     return entry ?? null
   }
 
@@ -194,12 +194,11 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     return ids
   }
 
-  function listRead (params: FindManyParams): { plan: ReadPlan, scope: ReadScope } {
+  function listRead (params: FindManyParams): ReadPlan {
     const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
     const { limit, offset } = parsePagination(params as PlainObject)
     const input = { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q }
-    const plan = buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope))
-    return { plan, scope }
+    return buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope))
   }
 
   async function entriesById (ids: number[], shape: PlainObject, status: Status): Promise<DocumentEntry[]> {
@@ -220,18 +219,18 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const plan = buildRead(ctx, model, params, scope, scopeWhere(model, scope))
       const row = await query.findOne(plan.params)
       if (row === null) return null
-      return (await shapeRows(ctx, plan.output, [row], scope))[0] ?? null
+      return shapeRows(plan.output, [row])[0] ?? null
     },
 
     async findMany (raw) {
-      const { plan, scope } = listRead(paramsOf(raw, 'findMany') as FindManyParams)
-      return await shapeRows(ctx, plan.output, await query.findMany(plan.params), scope)
+      const plan = listRead(paramsOf(raw, 'findMany') as FindManyParams)
+      return shapeRows(plan.output, await query.findMany(plan.params))
     },
 
     async findWithCount (raw) {
-      const { plan, scope } = listRead(paramsOf(raw, 'findWithCount') as FindManyParams)
+      const plan = listRead(paramsOf(raw, 'findWithCount') as FindManyParams)
       const [rows, total] = await query.findWithCount(plan.params)
-      return [await shapeRows(ctx, plan.output, rows, scope), total]
+      return [shapeRows(plan.output, rows), total]
     },
 
     async count (raw) {

@@ -55,6 +55,8 @@ export type PopulateNode =
   | ({ kind: 'relation', name: string, attribute: RelationAttribute, link: RelationLink, target: ModelInfo, plan: SelectPlan, count: boolean } & ListOptions)
   | ({ kind: 'component', name: string, attribute: ComponentAttribute, join: ComponentJoinTable, component: ModelInfo, plan: SelectPlan } & ListOptions)
   | { kind: 'zone', name: string, attribute: DynamicZoneAttribute, join: ComponentJoinTable, on: SelectPlan[] }
+  /** The virtual `localizations` relation: the other rows of the same document (see ModelInfo.localizations). */
+  | ({ kind: 'localizations', name: string, plan: SelectPlan } & ListOptions)
 
 export interface FindPlan {
   info: ModelInfo

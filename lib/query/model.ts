@@ -36,6 +36,11 @@ export interface ModelInfo {
   incomingLinks: Array<{ link: LinkTable, column: string }>
   /** Result order of keys: id, documentId, attributes, then the other system fields. */
   keyOrder: string[]
+  /**
+   * Has the virtual `localizations` relation (as Strapi v5's i18n declares it): a localized content type
+   * without an attribute of that name. It joins the other rows with the same documentId.
+   */
+  localizations: boolean
 }
 
 export interface Catalog {
@@ -54,8 +59,11 @@ const SYSTEM_TYPES: Record<string, ScalarType> = {
   locale: 'string'
 }
 
+export const LOCALIZATIONS = 'localizations'
+
 function buildInfo (tables: ModelTables): ModelInfo {
   const { model } = tables
+  const localizations = model.kind !== 'component' && model.localized && model.attributes[LOCALIZATIONS] === undefined
   const fields = new Map<string, FieldInfo>()
   const relations = new Map<string, RelationLink>()
   const components = new Map<string, ComponentAttribute>()
@@ -103,7 +111,8 @@ function buildInfo (tables: ModelTables): ModelInfo {
     zones,
     ...(tables.componentJoin !== undefined && { componentJoin: tables.componentJoin }),
     incomingLinks: [],
-    keyOrder: [...head, ...body, ...tail]
+    keyOrder: [...head, ...body, ...tail, ...(localizations ? [LOCALIZATIONS] : [])],
+    localizations
   }
 }
 

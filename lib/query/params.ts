@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js'
 import type { FindPlan, OrderTerm, PopulateNode, ScalarOperator, SelectPlan, Via, Where } from './ast.js'
 import { SCALAR_OPERATORS } from './ast.js'
 import { isPlainObject, optionsOf, populateEntries, type PlainObject, splitList, zoneFragments } from './forms.js'
-import type { Catalog, FieldInfo, ModelInfo } from './model.js'
+import { type Catalog, type FieldInfo, LOCALIZATIONS, type ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { castInput, expectedFor, isJsonType, isOrderedType, isTextType, parseNullFlag } from './values.js'
 
@@ -407,6 +407,12 @@ function listOptions (ctx: Ctx, info: ModelInfo, options: PlainObject, path: str
 
 function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unknown, path: string[]): PopulateNode | undefined {
   if (value === false || value === undefined || value === null) return undefined
+  if (name === LOCALIZATIONS && info.localizations) {
+    const options = optionsOf(value)?.options
+    if (options === undefined) throw invalidValue(ctx, [...path, name], value, 'true or an object of options')
+    checkOptions(ctx, options, COMPONENT_OPTIONS, [...path, name])
+    return { kind: 'localizations', name, plan: selectPlan(ctx, info, options, [...path, name]), ...listOptions(ctx, info, options, [...path, name]) }
+  }
   const resolved = resolve(ctx, info, name)
   if (resolved === undefined || resolved.kind === 'field') throw invalidKey(paramOf(ctx), name, path)
   const keyPath = [...path, name]

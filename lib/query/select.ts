@@ -100,6 +100,21 @@ function populateExpr (node: PopulateNode, parent: string, compiler: Compiler): 
       const joined = join({ kind: 'component', name: node.name, join: node.join, component: node.component }, parent, compiler)
       return node.attribute.repeatable ? listExpr(joined, node.plan, node, compiler) : oneExpr(joined, node.plan, node, compiler)
     }
+    case 'localizations': {
+      // The other rows of the same document, in the scope the caller's conditions give (status, say).
+      const { info } = node.plan
+      const documentId = info.fields.get('documentId')?.column
+      if (documentId === undefined) throw new Error(`${info.uid} has no documentId column`)
+      const alias = compiler.alias()
+      const siblings: Joined = {
+        from: sql`${ident(info.table)} AS ${ident(alias)}`,
+        on: sql`${column(alias, documentId)} = ${column(parent, documentId)} AND ${column(alias, 'id')} <> ${column(parent, 'id')}`,
+        alias,
+        target: info,
+        order: [column(alias, 'id')]
+      }
+      return listExpr(siblings, node.plan, node, compiler)
+    }
     case 'zone': {
       if (node.on.length === 0) return sql`'[]'::json`
       const j = compiler.alias()
@@ -184,6 +199,8 @@ function buildNode (node: PopulateNode, value: unknown): unknown {
       return node.attribute.toMany ? asList(value).map(v => buildRow(node.plan, v)) : value == null ? null : buildRow(node.plan, value)
     case 'component':
       return node.attribute.repeatable ? asList(value).map(v => buildRow(node.plan, v)) : value == null ? null : buildRow(node.plan, value)
+    case 'localizations':
+      return asList(value).map(v => buildRow(node.plan, v))
     case 'zone':
       return asList(value).map((item) => {
         const uid = (item as Record<string, unknown>)[COMPONENT_KEY]

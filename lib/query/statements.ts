@@ -114,6 +114,7 @@ class ShapeWalker {
         this.list(node)
         return this.select(node.plan)
       case 'component':
+      case 'localizations':
         this.push(`${node.name}:`)
         this.list(node)
         return this.select(node.plan)

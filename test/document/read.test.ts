@@ -8,7 +8,7 @@ import { PaginationError, ValidationError } from '../../lib/errors.js'
 import type { DocumentEntry } from '../../lib/document/index.js'
 import { ARTICLE, AUTHOR, CATEGORY, rejection, setup, TAG } from './helpers.js'
 
-const { documents } = await setup(t)
+const { documents, database } = await setup(t)
 const articles = documents(ARTICLE)
 const categories = documents(CATEGORY)
 
@@ -158,6 +158,12 @@ t.test('localizations: the other locales of the same document and status', async
   t.same((nested?.articles as DocumentEntry[]).map(a => [a.title, titles(a.localizations)]), [['Alpha', ['Alpha FR']], ['Beta', []]], 'inside a populated relation too')
   const err = await rejection(categories.findMany({ populate: ['localizations'] }))
   t.match(err, { name: 'ValidationError', message: 'Invalid key localizations' }, 'only on localized types')
+  const statements: string[] = []
+  const off = database.onQuery(text => { statements.push(text) })
+  const star = await articles.findOne({ documentId: alpha.documentId, populate: '*' })
+  off()
+  t.same(titles(star?.localizations), ['Alpha FR'], "populate '*' includes them")
+  t.equal(statements.length, 1, 'in the same statement as the entry and its other populated attributes')
 })
 
 t.test('bad params are ValidationErrors named after the REST parameter', async (t) => {
