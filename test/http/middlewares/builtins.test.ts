@@ -78,7 +78,7 @@ t.test('strapi::errors', async (t) => {
   })
 })
 
-t.test('strapi::security (@fastify/helmet in the scope)', async (t) => {
+t.test('strapi::security (helmet in the scope)', async (t) => {
   t.test('Strapi\'s helmet defaults on every answer of the scope, errors and 404s included, never on the host', async (t) => {
     const { app } = await build(t, { list: ['strapi::security'], controller: () => { throw new NotFoundError() } })
     for (const url of ['/thing', '/nowhere']) {
