@@ -12,7 +12,8 @@ import { column, compileWhere, type Compiler, createCompiler, ident, join, type 
 
 export type Entry = Record<string, unknown> & { id: number }
 
-const POSITION = '__vellum_n'
+/** Sort keys of the root page, selected so the outer query can number the page's rows by them. */
+const SORT_KEY = '__vellum_k'
 const COMPONENT_KEY = '__component'
 
 function fieldExpr (alias: string, field: FieldInfo): SQL {
@@ -131,17 +132,26 @@ function populateExpr (node: PopulateNode, parent: string, compiler: Compiler): 
 }
 
 /**
- * One statement for a find: the page of root rows, then each row's JSON built over that page only. With
- * `total`, the count of every matching row comes in the same statement, as a scalar count joined to the
- * page: the result always has one row (`row` null when the page is empty) carrying it.
+ * One statement for a find: the page of root rows, then each row's JSON built over that page only. The page
+ * is sorted and limited on its own (so PostgreSQL can keep only the top rows), carrying its sort keys out
+ * for the rows' final numbering. With `total`, the count of every matching row comes in the same
+ * statement, as a scalar count joined to the page: the result always has one row (`row` null when the
+ * page is empty) carrying it.
  */
 export function compileFind (plan: FindPlan, options: { total?: boolean } = {}, compiler: Compiler = createCompiler()): SQL {
   const root = compiler.alias()
   const table = sql`${ident(plan.info.table)} AS ${ident(root)}`
   const where = plan.where === undefined ? sql`` : sql` WHERE ${compileWhere(plan.where, root, compiler)}`
-  const order = sql.join([...orderKeys(plan.orderBy, root, compiler), column(root, 'id')], sql`, `)
-  const page = sql`SELECT ${ident(root)}.*, row_number() OVER (ORDER BY ${order}) AS ${ident(POSITION)} FROM ${table}${where} ORDER BY ${order}${limitOffset(plan, plan.limit, plan.offset, compiler)}`
-  const rows = sql`SELECT ${rowJson(plan.select, root, compiler)} AS "row", ${column(root, POSITION)} AS "n" FROM (${page}) AS ${ident(root)}`
+  const keys = plan.orderBy.map((term, i) => ({
+    name: `${SORT_KEY}${i}`,
+    expr: sortExpr(root, term.path, term.field, term.direction, compiler),
+    direction: sql.raw(term.direction.toUpperCase())
+  }))
+  const selectedKeys = sql.join(keys.map(k => sql`, ${k.expr} AS ${ident(k.name)}`), sql``)
+  const pageOrder = sql.join([...keys.map(k => sql`${ident(k.name)} ${k.direction}`), column(root, 'id')], sql`, `)
+  const page = sql`SELECT ${ident(root)}.*${selectedKeys} FROM ${table}${where} ORDER BY ${pageOrder}${limitOffset(plan, plan.limit, plan.offset, compiler)}`
+  const rowOrder = sql.join([...keys.map(k => sql`${column(root, k.name)} ${k.direction}`), column(root, 'id')], sql`, `)
+  const rows = sql`SELECT ${rowJson(plan.select, root, compiler)} AS "row", row_number() OVER (ORDER BY ${rowOrder}) AS "n" FROM (${page}) AS ${ident(root)}`
   if (options.total !== true) return sql`${rows} ORDER BY "n"`
   const counted = compiler.alias()
   const paged = compiler.alias()
