@@ -6,8 +6,9 @@
  *
  * The steps are the ones a request goes through (lib/http/index.ts → core controller → service → Document
  * Service → Query Engine): qs parsing, validateQuery, sanitizeQuery, the Document Service's read plan
- * (buildRead), the Query Engine's parse (parseFind) and compile (compileFind, rendered to SQL text by Drizzle's
- * dialect as execute() does), the count statement, decoding the 25 JSON rows (JSON.parse, done by postgres.js)
+ * (buildRead), the Query Engine's parse (parseFind), the statement of the query's shape (a cache hit: the shape
+ * key and values walked; and, once per shape, compileFind rendered by Drizzle's dialect, the total included),
+ * decoding the 25 JSON rows (JSON.parse, done by postgres.js)
  * and building entries (buildRow), shapeRows, sanitizeOutput and the final JSON.stringify (Fastify's default
  * serializer, no response schema). Only PostgreSQL's time and the HTTP layer are left out.
  */
@@ -24,8 +25,9 @@ import { parseQueryString, sanitizeQuery, validateQuery } from '../lib/http/quer
 import { sanitizeOutput } from '../lib/http/sanitize/index.js'
 import { silentLogger } from '../lib/logger.js'
 import vellum from '../lib/plugin.js'
-import { compileCount, compileFind, parseFilter, parseFind } from '../lib/query/index.js'
+import { compileFind, parseFind } from '../lib/query/index.js'
 import { buildRow } from '../lib/query/select.js'
+import { createStatementCache } from '../lib/query/statements.js'
 import { adminUrl, createDatabase, dropDatabase, MODEL_DIR } from './env.js'
 import { seed } from './seed/seed.js'
 
@@ -58,7 +60,8 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
     const plan = read()
     const engineParams = { ...plan.params, orderBy: plan.params.orderBy }
     const find = parseFind(catalog, UID, engineParams)
-    const compiled = dialect.sqlToQuery(compileFind(find))
+    const statements = createStatementCache()
+    const compiled = statements.find(find, { total: true })
     const rows = await sql.unsafe<Array<{ row: unknown }>>(compiled.sql, compiled.params as never[])
     const texts = rows.map(r => typeof r.row === 'string' ? r.row : JSON.stringify(r.row))
     if (texts.length !== 25) throw new Error(`expected 25 rows, got ${texts.length}: is the database seeded?`)
@@ -74,10 +77,8 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
       .add('3. sanitizeQuery', () => { sanitizeQuery(query, UID, { schema, canRead }) })
       .add('4. Document Service read plan (buildRead)', () => { read() })
       .add('5. Query Engine parse (parseFind)', () => { parseFind(catalog, UID, engineParams) })
-      .add('6. compileFind + SQL text (Drizzle dialect)', () => { dialect.sqlToQuery(compileFind(parseFind(catalog, UID, engineParams))) })
-      .add('7. count statement (parseFilter + compileCount + SQL text)', () => {
-        dialect.sqlToQuery(compileCount(catalog.get(UID), parseFilter(catalog, UID, { where: plan.params.where })))
-      })
+      .add('6. statement of the shape, cached (shape key + values)', () => { statements.find(find, { total: true }) })
+      .add('7. (once per shape) compileFind + SQL text (Drizzle dialect)', () => { dialect.sqlToQuery(compileFind(find, { total: true })) })
       .add('8. decode 25 rows (JSON.parse)', () => { for (const t of texts) JSON.parse(t) })
       .add('9. JSON.parse + buildRow, 25 rows', () => { for (const t of texts) buildRow(find.select, JSON.parse(t)) })
       .add('10. shapeRows', () => { shapeRows(plan.output, entries) })
@@ -89,8 +90,7 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
         const s = sanitizeQuery(q, UID, { schema, canRead })
         const p = buildRead(ctx, model, { fields: s.fields, filters: s.filters, sort: s.sort, populate: s.populate, _q: s._q, limit: 25, offset: 0 }, scope, scopeWhere(model, scope))
         const f = parseFind(catalog, UID, p.params)
-        dialect.sqlToQuery(compileFind(f))
-        dialect.sqlToQuery(compileCount(catalog.get(UID), parseFilter(catalog, UID, { where: p.params.where })))
+        statements.find(f, { total: true })
         const built = texts.map(t => buildRow(f.select, JSON.parse(t)))
         const out = sanitizeOutput(shapeRows(p.output, built), UID, { schema, canRead })
         JSON.stringify({ data: out, meta })
