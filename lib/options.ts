@@ -16,7 +16,7 @@ import type {
 const LocaleCode = Type.String({ pattern: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$', description: 'a BCP-47-like locale code' })
 
 export const DatabaseOptionSchema = Type.Union([
-  Type.Object({ url: Type.String({ minLength: 1 }), max: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+  Type.Object({ url: Type.String({ minLength: 1 }), max: Type.Optional(Type.Integer({ minimum: 1 })), prepare: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
   Type.Object({ pglite: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
   Type.Object({ client: Type.Unsafe<Sql | PGlite>(Type.Unknown()) }, { additionalProperties: false })
 ], { description: '{ url }, { pglite: "<dir>" | "memory" } or { client }' })

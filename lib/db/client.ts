@@ -12,7 +12,8 @@ import { normalizeRows, type ResultColumn } from './values.js'
 
 /**
  * Where the data lives:
- * - `{ url, max? }`: PostgreSQL through a postgres.js pool we create (and end on close);
+ * - `{ url, max?, prepare? }`: PostgreSQL through a postgres.js pool we create (and end on close); `prepare:
+ *   false` turns prepared statements off (behind a pooler in transaction mode, such as PgBouncer's);
  * - `{ pglite: dir | 'memory' }`: embedded PGlite in a data directory (created if missing) or in memory;
  * - `{ client }`: a postgres.js or PGlite client the host owns; we never close it. Note that Drizzle's
  *   postgres-js driver rewrites a postgres.js client's date/timestamp parsers to return strings, as it does
@@ -20,7 +21,7 @@ import { normalizeRows, type ResultColumn } from './values.js'
  * `logParams` adds query parameters to the trace log (off: they may hold personal data).
  */
 export type DatabaseOption = (
-  | { url: string, max?: number }
+  | { url: string, max?: number, prepare?: boolean }
   | { pglite: string }
   | { client: postgres.Sql | PGlite }
 ) & { logParams?: boolean }
@@ -128,6 +129,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     const target = redactUrl(option.url)
     const client = postgres(option.url, {
       max: option.max ?? 10,
+      prepare: option.prepare ?? true,
       // postgres.js prints notices with console.log by default (e.g. "relation already exists, skipping").
       onnotice: notice => log.debug({ notice: notice.message }, 'postgres notice')
     })
