@@ -12,7 +12,7 @@ import type {
   CountParams, CreateParams, DeleteParams, DocumentEntry, DocumentRepositoryWithCount, FindFirstParams, FindManyParams,
   FindOneParams, PublicationParams, Status, UpdateParams
 } from './types.js'
-import { generateUids, isGeneratedUidConflict, UID_ATTEMPTS } from './uid.js'
+import { withGeneratedUids } from './uid.js'
 import { type Prepared, type PreparedComponent, prepareData, validateStored } from './validate.js'
 
 /**
@@ -251,25 +251,15 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const documentId = createDocumentId()
       const rowLoc = rowLocale(model, locale)
       const publish = dp && status === 'published'
-      for (let attempt = 1; ; attempt++) {
-        const generated = await generateUids(ctx, model, documentId, rowLoc, prepared.scalars)
-        try {
-          // A savepoint, so a write that lost a uid race leaves nothing behind when it is tried again.
-          await ctx.db.transaction(async () => {
-            const data = await toQueryData(ctx, prepared, rowContext(locale))
-            await query.create({ data: { ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() }, select: ['id'] })
-            if (publish) {
-              // Only links written here from the other side can point at the new draft.
-              const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
-              await publishLocales(documentId, [locale], { fresh })
-            }
-          })
-          break
-        } catch (error) {
-          if (attempt >= UID_ATTEMPTS || !isGeneratedUidConflict(error, generated)) throw error
-          for (const name of generated) delete prepared.scalars[name]
+      await withGeneratedUids(ctx, { model, documentId, locale: rowLoc, scalars: prepared.scalars }, async () => {
+        const data = await toQueryData(ctx, prepared, rowContext(locale))
+        await query.create({ data: { ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() }, select: ['id'] })
+        if (publish) {
+          // Only links written here from the other side can point at the new draft.
+          const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
+          await publishLocales(documentId, [locale], { fresh })
         }
-      }
+      })
       // Without D&P the single row is both; the requested status still decides which rows of populated targets show.
       const entry = await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
       if (entry === null) throw new Error(`created ${uid} ${documentId} could not be read back`)
@@ -302,22 +292,23 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
           index: await indexLinks(ctx, model, [source]),
           to: { locale: rowLoc, status: 'draft' }
         })
-      await generateUids(ctx, model, documentId, rowLoc, prepared.scalars, current ?? base)
-      const data = await toQueryData(ctx, prepared, rowContext(locale))
-      let written: number
-      if (current !== undefined) {
-        await query.update({ where: { id: current.id }, data, select: ['id'] })
-        written = current.id
-      } else {
-        const created = await query.create({
-          data: { ...base, ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() },
-          select: ['id']
-        })
-        written = created.id
-      }
-      await syncShared(documentId, written, 'draft', sharedPart(prepared))
       const publish = dp && status === 'published'
-      if (publish) await publishLocales(documentId, [locale])
+      await withGeneratedUids(ctx, { model, documentId, locale: rowLoc, scalars: prepared.scalars, current: current ?? base }, async () => {
+        const data = await toQueryData(ctx, prepared, rowContext(locale))
+        let written: number
+        if (current !== undefined) {
+          await query.update({ where: { id: current.id }, data, select: ['id'] })
+          written = current.id
+        } else {
+          const created = await query.create({
+            data: { ...base, ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() },
+            select: ['id']
+          })
+          written = created.id
+        }
+        await syncShared(documentId, written, 'draft', sharedPart(prepared))
+        if (publish) await publishLocales(documentId, [locale])
+      })
       return await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
     },
 

@@ -9,33 +9,42 @@ import { and, isLocalized, type ServiceContext } from './context.js'
  * null): the target's text slugified (`@sindresorhus/slugify`, as Strapi's admin does), then made unique
  * among the other documents' rows of the same locale by appending `-1`, `-2`, …. Two concurrent writes may
  * still pick the same value; the database's unique index then rejects the second one, and the write retries
- * (see `isGeneratedUidConflict`), by then seeing the winner's value.
+ * (see `withGeneratedUids`), by then seeing the winner's value.
  */
 
 const MAX_BASE = 240
-
-function isEmpty (value: unknown): boolean {
-  return value === undefined || value === null || value === ''
-}
 
 /**
  * How many times a write whose generated uid lost a race is tried again: each round has a winner, so N writes
  * racing on one value need up to N - 1 retries. Beyond this, the last loser gets the unique ValidationError.
  */
-export const UID_ATTEMPTS = 20
+const UID_ATTEMPTS = 20
+
+/** The row a write generates uids for. */
+export interface UidTarget {
+  model: Model
+  documentId: string
+  /** The row's locale (null on non-localized types). */
+  locale: string | null
+  /** The data written, where generated uids are set. */
+  scalars: PlainObject
+  /** The stored row (or what a new locale inherits), on update. */
+  current?: PlainObject
+}
+
+function isEmpty (value: unknown): boolean {
+  return value === undefined || value === null || value === ''
+}
 
 /** A unique violation on one of the uids this write generated (not one the caller gave). */
-export function isGeneratedUidConflict (error: unknown, generated: readonly string[]): boolean {
-  if (!(error instanceof ValidationError) || generated.length === 0) return false
+function isGeneratedUidConflict (error: unknown, generated: readonly string[]): boolean {
+  if (!(error instanceof ValidationError)) return false
   const items = (error.details.errors ?? []) as ValidationErrorItem[]
   return items.some(item => item.message === 'This attribute must be unique' && generated.includes(item.path[0] ?? ''))
 }
 
-/**
- * Fills `scalars` (the data written) with generated uids; `current` is the stored row on update. Returns the
- * names of the attributes it generated.
- */
-export async function generateUids (ctx: ServiceContext, model: Model, documentId: string, locale: string | null, scalars: PlainObject, current?: PlainObject): Promise<string[]> {
+/** Fills `target.scalars` with generated uids; returns the names of the attributes it generated. */
+async function generateUids (ctx: ServiceContext, { model, documentId, locale, scalars, current }: UidTarget): Promise<string[]> {
   const generated: string[] = []
   for (const attribute of Object.values(model.attributes)) {
     if (attribute.type !== 'uid' || attribute.targetField === undefined) continue
@@ -60,4 +69,23 @@ export async function generateUids (ctx: ServiceContext, model: Model, documentI
     generated.push(attribute.name)
   }
   return generated
+}
+
+/**
+ * Runs `write` after generating the target's empty uids. When the database rejects a generated value because
+ * a concurrent write took it first, the values are generated again and `write` runs again; each attempt is a
+ * savepoint, so a lost one leaves nothing behind.
+ */
+export async function withGeneratedUids<T> (ctx: ServiceContext, target: UidTarget, write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const generated = await generateUids(ctx, target)
+    // Nothing generated, no race to lose: the action's own transaction is enough.
+    if (generated.length === 0) return await write()
+    try {
+      return await ctx.db.transaction(write)
+    } catch (error) {
+      if (attempt >= UID_ATTEMPTS || !isGeneratedUidConflict(error, generated)) throw error
+      for (const name of generated) delete target.scalars[name]
+    }
+  }
 }

@@ -182,6 +182,15 @@ t.test('concurrent creates of one title: every generated uid is distinct and eve
   t.equal(await articles.count({ status: 'draft', filters: { title: 'Racing Title' } }), 6, 'a retried create left no extra draft')
 })
 
+t.test('concurrent updates generating one uid: every generated uid is distinct and every update succeeds', async (t) => {
+  const untitled = await Promise.all(Array.from({ length: 6 }, () => articles.create({ data: {} })))
+  const results = await Promise.all(untitled.map(entry => articles.update({ documentId: entry.documentId, data: { title: 'Racing Update' }, status: 'published' })))
+  const slugs = results.map(entry => entry?.slug).sort()
+  t.same(slugs, ['racing-update', 'racing-update-1', 'racing-update-2', 'racing-update-3', 'racing-update-4', 'racing-update-5'])
+  const drafts = await articles.findMany({ status: 'draft', filters: { title: 'Racing Update' }, fields: ['slug'] })
+  t.same(drafts.map(entry => entry.slug).sort(), slugs, 'each draft keeps the uid its published row got')
+})
+
 t.test('unique: enforced on published rows, excluding the row itself', async (t) => {
   const tags = documents(TAG)
   const first = await tags.create({ data: { name: 'dup' } })
