@@ -15,7 +15,7 @@ import { column, ident, param } from './where.js'
 export type Exec = (query: SQL) => Promise<Array<Record<string, unknown>>>
 
 export interface Writer {
-  /** Inserts one row with its links and components; returns its id. */
+  /** Inserts one row with its links (one statement) and components; returns its id. */
   create: (info: ModelInfo, data: WriteData) => Promise<number>
   /** Inserts many rows (one statement when they carry no links or components); returns their ids in order. */
   createMany: (info: ModelInfo, rows: WriteData[]) => Promise<number[]>
@@ -31,6 +31,30 @@ const ids = (list: number[]): SQL => sql`ANY(${sql.param(list)}::integer[])`
 
 function idsOf (rows: Array<Record<string, unknown>>, key = 'id'): number[] {
   return rows.map(r => Number(r[key]))
+}
+
+/** The targets named by `set` and `connect` (each must exist, even when a disconnect then drops it). */
+function referencedIds (write: RelationWrite): number[] {
+  return [...new Set([...(write.ops.set ?? []), ...write.ops.connect].map(i => i.id))]
+}
+
+/**
+ * The other side holds at most one row (oneToOne, oneToMany): linking takes it from its previous owner,
+ * never from the other rows of the same document (its draft, published row and locales), as in Strapi.
+ */
+function takesFromOthers (write: RelationWrite): boolean {
+  const kind = write.link.attribute.relation
+  return kind === 'oneToOne' || kind === 'oneToMany'
+}
+
+function requireTargets (write: RelationWrite, missing: number[]): void {
+  if (missing.length === 0) return
+  throw ValidationError.fromItems([{
+    path: [write.name],
+    message: `${write.name}: no ${write.target.uid} with id ${missing.join(', ')}`,
+    name: 'ValidationError',
+    value: missing
+  }])
 }
 
 export function createWriter (catalog: Catalog, exec: Exec): Writer {
@@ -58,12 +82,75 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return values
   }
 
-  async function insertRow (info: ModelInfo, data: WriteData): Promise<number> {
+  /** The INSERT of one row, attribute defaults applied. */
+  function insertStatement (info: ModelInfo, data: WriteData, returning: SQL): SQL {
     const values = [...withDefaults(info, data).values()]
-    const query = values.length === 0
-      ? sql`INSERT INTO ${ident(info.table)} DEFAULT VALUES RETURNING "id"`
-      : sql`INSERT INTO ${ident(info.table)} (${sql.join(values.map(v => ident(v.field.column)), sql`, `)}) VALUES (${sql.join(values.map(v => param(v.field.type, v.value)), sql`, `)}) RETURNING "id"`
-    const [row] = await exec(query)
+    return values.length === 0
+      ? sql`INSERT INTO ${ident(info.table)} DEFAULT VALUES RETURNING ${returning}`
+      : sql`INSERT INTO ${ident(info.table)} (${sql.join(values.map(v => ident(v.field.column)), sql`, `)}) VALUES (${sql.join(values.map(v => param(v.field.type, v.value)), sql`, `)}) RETURNING ${returning}`
+  }
+
+  async function insertRow (info: ModelInfo, data: WriteData): Promise<number> {
+    const [row] = await exec(insertStatement(info, data, sql`"id"`))
+    return Number(row?.id)
+  }
+
+  /**
+   * The CTEs writing relation `n` of the row that CTE "new_row" inserts: the targets found, the links other
+   * documents' rows lose (see takesFromOthers), and the new links, each only when its target exists.
+   */
+  function newLinks (info: ModelInfo, n: number, write: RelationWrite, referenced: number[]): SQL[] {
+    const { link: rel } = write
+    const table = ident(rel.link.name)
+    const other = ident(rel.otherColumn)
+    const found = sql.identifier(`found_${n}`)
+    const ctes = [sql`${found} AS (SELECT "id" FROM ${ident(write.target.table)} WHERE "id" = ${ids(referenced)})`]
+    const list = finalList(write, [])
+    if (list.length === 0) return ctes
+    if (takesFromOthers(write)) {
+      const documentId = info.fields.get('documentId')
+      const siblings = documentId === undefined
+        ? sql``
+        : sql` AND ${ident(rel.selfColumn)} NOT IN (SELECT s."id" FROM ${ident(info.table)} s WHERE s.${ident(documentId.column)} = (SELECT ${ident(documentId.column)} FROM "new_row"))`
+      ctes.push(sql`${sql.identifier(`take_${n}`)} AS (DELETE FROM ${table} WHERE ${other} = ${ids(list)}${siblings})`)
+    }
+    const columns = [ident(rel.selfColumn), other]
+    const values = [sql`"new_row"."id"`, sql`v."id"`]
+    if (rel.orderColumn !== undefined) {
+      columns.push(ident(rel.orderColumn))
+      values.push(sql`v."ord"::double precision`)
+    }
+    if (rel.otherOrderColumn !== undefined) {
+      // Appended last among the other row's own list.
+      columns.push(ident(rel.otherOrderColumn))
+      values.push(sql`(SELECT coalesce(max(${ident(rel.otherOrderColumn)}), 0) + 1 FROM ${table} WHERE ${other} = v."id")`)
+    }
+    ctes.push(sql`${sql.identifier(`link_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "new_row", unnest(${sql.param(list)}::integer[]) WITH ORDINALITY AS v("id", "ord") WHERE v."id" IN (SELECT "id" FROM ${found}) ORDER BY v."ord")`)
+    return ctes
+  }
+
+  /**
+   * Inserts a row and the links of its relations in one statement: a new row has no links to read, and the
+   * statement returns the targets it found, so missing ones are reported (the action's transaction then rolls
+   * the row back) without a separate check.
+   */
+  async function insertWithLinks (info: ModelInfo, data: WriteData): Promise<number> {
+    const checks = data.relations.flatMap(write => {
+      const referenced = referencedIds(write)
+      return referenced.length === 0 ? [] : [{ write, referenced }]
+    })
+    if (checks.length === 0) return await insertRow(info, data)
+    const documentId = info.fields.get('documentId')
+    const returning = documentId === undefined ? sql`"id"` : sql`"id", ${ident(documentId.column)}`
+    const ctes = [sql`"new_row" AS (${insertStatement(info, data, returning)})`]
+    for (const [n, { write, referenced }] of checks.entries()) ctes.push(...newLinks(info, n, write, referenced))
+    const foundLists = checks.map((_, n) => sql`(SELECT json_agg("id") FROM ${sql.identifier(`found_${n}`)})`)
+    const [row] = await exec(sql`WITH ${sql.join(ctes, sql`, `)} SELECT "id", json_build_array(${sql.join(foundLists, sql`, `)}) AS "found" FROM "new_row"`)
+    const found = (row?.found ?? []) as Array<number[] | null>
+    for (const [n, { write, referenced }] of checks.entries()) {
+      const present = new Set(found[n] ?? [])
+      requireTargets(write, referenced.filter(id => !present.has(id)))
+    }
     return Number(row?.id)
   }
 
@@ -77,15 +164,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
   async function checkTargets (write: RelationWrite, wanted: number[]): Promise<void> {
     if (wanted.length === 0) return
     const found = new Set(idsOf(await exec(sql`SELECT "id" FROM ${ident(write.target.table)} WHERE "id" = ${ids(wanted)}`)))
-    const missing = wanted.filter(id => !found.has(id))
-    if (missing.length > 0) {
-      throw ValidationError.fromItems([{
-        path: [write.name],
-        message: `${write.name}: no ${write.target.uid} with id ${missing.join(', ')}`,
-        name: 'ValidationError',
-        value: missing
-      }])
-    }
+    requireTargets(write, wanted.filter(id => !found.has(id)))
   }
 
   function place (list: number[], item: RelationItem): void {
@@ -120,8 +199,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const table = ident(rel.link.name)
     const self = ident(rel.selfColumn)
     const other = ident(rel.otherColumn)
-    const referenced = [...new Set([...(write.ops.set ?? []), ...write.ops.connect].map(i => i.id))]
-    await checkTargets(write, referenced)
+    await checkTargets(write, referencedIds(write))
     const order = rel.orderColumn === undefined ? sql`"id"` : sql`${ident(rel.orderColumn)}, "id"`
     const rows = await exec(sql`SELECT ${other} AS "id"${rel.orderColumn === undefined ? sql`` : sql`, ${ident(rel.orderColumn)} AS "ord"`} FROM ${table} WHERE ${self} = ${selfId}::integer ORDER BY ${order}`)
     const current = idsOf(rows)
@@ -132,10 +210,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       await exec(sql`DELETE FROM ${table} WHERE ${self} = ${selfId}::integer AND ${other} = ${ids(removed)}`)
     }
     if (added.length === 0 && rel.orderColumn === undefined) return
-    // The other side holds at most one row (oneToOne, oneToMany): linking takes it from its previous owner,
-    // never from the other rows of the same document (its draft, published row and locales), as in Strapi.
-    const kind = rel.attribute.relation
-    if (added.length > 0 && (kind === 'oneToOne' || kind === 'oneToMany')) {
+    if (added.length > 0 && takesFromOthers(write)) {
       const documentId = info.fields.get('documentId')
       const siblings = documentId === undefined
         ? sql``
@@ -209,14 +284,9 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return id
   }
 
-  async function writeLinks (info: ModelInfo, id: number, data: WriteData, creating: boolean): Promise<void> {
-    for (const relation of data.relations) await writeRelation(info, id, relation)
-    for (const component of data.components) await writeComponents(info, id, component, creating)
-  }
-
   async function create (info: ModelInfo, data: WriteData): Promise<number> {
-    const id = await insertRow(info, data)
-    await writeLinks(info, id, data, true)
+    const id = await insertWithLinks(info, data)
+    for (const component of data.components) await writeComponents(info, id, component, true)
     return id
   }
 
@@ -247,7 +317,8 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
 
   async function update (info: ModelInfo, id: number, data: WriteData): Promise<void> {
     await updateRow(info, id, data)
-    await writeLinks(info, id, data, false)
+    for (const relation of data.relations) await writeRelation(info, id, relation)
+    for (const component of data.components) await writeComponents(info, id, component, false)
   }
 
   async function updateMany (info: ModelInfo, list: number[], data: WriteData): Promise<void> {

@@ -6,9 +6,10 @@
 import t from 'tap'
 import type { DocumentEntry } from '../../lib/document/index.js'
 import { ValidationError } from '../../lib/errors.js'
+import { isTransactionControl } from '../helpers/db.js'
 import { ARTICLE, AUTHOR, CATEGORY, HOMEPAGE, rejection, setup, TAG } from './helpers.js'
 
-const { documents, reset } = await setup(t)
+const { documents, database, reset } = await setup(t)
 const articles = documents(ARTICLE)
 const authors = documents(AUTHOR)
 const categories = documents(CATEGORY)
@@ -122,6 +123,25 @@ t.test('both sides stay consistent, and either side may write', async (t) => {
   await categories.update({ documentId: news.documentId, data: { articles: { connect: [{ documentId: one.documentId }] } } })
   const seen = await categories.findOne({ documentId: news.documentId, populate: { articles: { fields: ['title'] } } })
   t.same(names(seen?.articles, 'title'), ['One'], 'connecting an already linked document does not duplicate it')
+})
+
+t.test('a published create with relation connects costs 9 statements', async (t) => {
+  const category = await categories.create({ data: { name: 'News' } })
+  const tagIds = await makeTags('a', 'b', 'c')
+  const seen: string[] = []
+  const off = database.onQuery((text) => { if (!isTransactionControl(text)) seen.push(text) })
+  const entry = await articles.create({ data: { title: 'Counted', category: { connect: [category.documentId] }, tags: { connect: tagIds } }, status: 'published' })
+    .finally(off)
+  // uid generation, one lookup per related type, the draft (INSERT with its links, the engine's read-back),
+  // the draft read deep to publish it, the published row (the same two), the response.
+  t.equal(seen.length, 9, 'statements')
+  t.equal(entry.slug, 'counted')
+  t.same(await tagsOf(entry.documentId, 'published'), ['a', 'b', 'c'])
+  t.same(await tagsOf(entry.documentId), ['a', 'b', 'c'])
+  for (const status of ['draft', 'published'] as const) {
+    const linked = await categories.findOne({ documentId: category.documentId, status, populate: ['articles'] })
+    t.same(names(linked?.articles, 'title'), ['Counted'], `the category lists the ${status} row`)
+  }
 })
 
 t.test('a draft links draft rows; a type without draft & publish links both rows of a target', async (t) => {

@@ -37,6 +37,11 @@ async function pgliteTemplate (): Promise<Blob> {
   }
 }
 
+/** Transaction control, which the drivers log differently (PGlite's savepoints are statements, postgres.js's not). */
+export function isTransactionControl (text: string): boolean {
+  return /^(begin|commit|rollback|savepoint|release savepoint)\b/i.test(text)
+}
+
 /** A new PGlite instance (not owned by vellum: the test closes it). */
 export async function createPGlite (t: Teardown): Promise<PGlite> {
   const client = await PGlite.create({ loadDataDir: await pgliteTemplate() })

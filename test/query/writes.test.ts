@@ -7,10 +7,11 @@ import t from 'tap'
 import { ValidationError } from '../../lib/errors.js'
 import type { Entry } from '../../lib/query/index.js'
 import { createErrorMapper } from '../../lib/query/errors.js'
+import { isTransactionControl } from '../helpers/db.js'
 import { ARTICLE, AUTHOR, CATEGORY, PROFILE, TAG } from './fixtures.js'
 import { recordingLogger, setup } from './helpers.js'
 
-const { engine, database, reset } = await setup(t)
+const { engine, database, reset, countQueries } = await setup(t)
 const articles = engine.query(ARTICLE)
 const authors = engine.query(AUTHOR)
 const tags = engine.query(TAG)
@@ -198,6 +199,43 @@ t.test('relation writes: set, connect, disconnect, positions, both order columns
   await tags.update({ where: { id: a! }, data: { articles: { connect: [{ id: third.id, position: { start: true } }] } } })
   t.same(names((await tags.findOne({ where: { id: a! }, populate: ['articles'] }))?.articles, 'title'), ['r', 'q', 'p'], 'writes from the inverse side keep their order')
   t.same(names((await articles.findOne({ where: { id: second.id }, populate: ['tags'] }))?.tags), ['a'])
+})
+
+t.test('create with relations: the row and its links in one statement, every target checked', async (t) => {
+  const [a, b, c] = await makeTags('a', 'b', 'c')
+  const ann = await authors.create({ data: { name: 'Ann' } })
+  const { result: post, queries } = await countQueries(() => articles.create({
+    data: { title: 'p', author: ann.id, tags: { connect: [c!, { id: a!, position: { start: true } }, { id: b!, position: { after: a! } }] } }
+  }))
+  t.equal(queries.filter(q => !isTransactionControl(q)).length, 2, 'the INSERT with its links, then the read-back')
+  const read = await articles.findOne({ where: { id: post.id }, populate: ['tags', 'author'] })
+  t.same(names(read?.tags), ['a', 'b', 'c'], 'positions applied')
+  t.equal((read?.author as Entry).name, 'Ann')
+  const second = await articles.create({ data: { title: 'q', author: ann.id, tags: [a!] } })
+  t.same(names((await authors.findOne({ where: { id: ann.id }, populate: ['articles'] }))?.articles, 'title'), ['p', 'q'], 'appended last on the other side')
+  t.same(names((await tags.findOne({ where: { id: a! }, populate: ['articles'] }))?.articles, 'title'), ['p', 'q'])
+
+  const before = [await count('articles'), await count('articles_tags_lnk'), await count('articles_author_lnk')]
+  const cases: Array<[Record<string, unknown>, string, unknown]> = [
+    [{ tags: [a!, 999] }, 'tags: no api::tag.tag with id 999', [999]],
+    [{ author: ann.id, tags: [998, b!, 999] }, 'tags: no api::tag.tag with id 998, 999', [998, 999]],
+    [{ tags: { set: [997], disconnect: [997] } }, 'tags: no api::tag.tag with id 997', [997]],
+    [{ author: 996, tags: [995] }, 'author: no api::author.author with id 996', [996]]
+  ]
+  for (const [data, message, value] of cases) {
+    const error = await articles.create({ data: { title: 'm', ...data } }).catch((err: unknown) => err)
+    t.ok(error instanceof ValidationError, message)
+    t.match(error, { message, details: { errors: [{ path: [message.slice(0, message.indexOf(':'))], message, value }] } })
+  }
+  t.same([await count('articles'), await count('articles_tags_lnk'), await count('articles_author_lnk')], before, 'a failed create left nothing behind')
+
+  // oneToMany: a new row takes its targets from other documents' rows, not from its own document's.
+  const x = await articles.create({ data: { title: 'x', documentId: 'doc-x', related: [second.id] } })
+  const draft = await articles.create({ data: { title: 'x2', documentId: 'doc-x', related: [second.id] } })
+  const relatedOf = async (id: number): Promise<unknown[]> => names((await articles.findOne({ where: { id }, populate: ['related'] }))?.related, 'title')
+  t.same([await relatedOf(x.id), await relatedOf(draft.id)], [['q'], ['q']], 'the same document keeps both links')
+  const y = await articles.create({ data: { title: 'y', related: [second.id] } })
+  t.same([await relatedOf(x.id), await relatedOf(draft.id), await relatedOf(y.id)], [[], [], ['q']], 'another document takes it')
 })
 
 t.test('relation writes: to-one sides and their inverse', async (t) => {
