@@ -174,6 +174,17 @@ t.test('uid: generated from targetField, unique per locale; given values kept', 
   t.equal((await articles.update({ documentId: en.documentId, data: { title: 'Renamed' } }))?.slug, 'same-title', 'an existing uid is kept')
 })
 
+t.test('uid: the first free suffix, a freed one used again, per locale', async (t) => {
+  const slugs: unknown[] = []
+  for (const title of ['Gap', 'Gap', 'Gap', 'Gap-ish', 'Gap 10']) slugs.push((await articles.create({ data: { title } })).slug)
+  t.same(slugs, ['gap', 'gap-1', 'gap-2', 'gap-ish', 'gap-10'])
+  const second = await articles.findFirst({ filters: { slug: 'gap-1' } })
+  await articles.delete({ documentId: String(second?.documentId) })
+  t.equal((await articles.create({ data: { title: 'Gap' } })).slug, 'gap-1', 'a freed suffix is used again')
+  t.equal((await articles.create({ data: { title: 'Gap' } })).slug, 'gap-3', 'then the next one')
+  t.equal((await articles.create({ data: { title: 'Gap' }, locale: 'fr' })).slug, 'gap', 'another locale has its own')
+})
+
 t.test('concurrent creates of one title: every generated uid is distinct and every create succeeds', async (t) => {
   const results = await Promise.all(Array.from({ length: 6 }, () => articles.create({ data: { title: 'Racing Title' }, status: 'published' })))
   const slugs = results.map(entry => entry.slug).sort()
