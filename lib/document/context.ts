@@ -13,6 +13,8 @@ export interface ServiceContext {
   log: Logger
   /** For each uid: the relation attributes of content types that point at it (either side). */
   incoming: Map<string, Array<{ uid: string, attribute: RelationAttribute }>>
+  /** Generated uid values of writes still running, by `<uid>.<attribute>:<locale>` (see uid.ts). */
+  pendingUids: Map<string, Set<string>>
 }
 
 export function createServiceContext (db: QueryEngine, schema: Schema, i18n: Partial<I18nOptions> | undefined, log: Logger): ServiceContext {
@@ -28,7 +30,7 @@ export function createServiceContext (db: QueryEngine, schema: Schema, i18n: Par
       incoming.set(attribute.target, list)
     }
   }
-  return { db, schema, catalog: db.catalog, i18n: { locales, defaultLocale }, log, incoming }
+  return { db, schema, catalog: db.catalog, i18n: { locales, defaultLocale }, log, incoming, pendingUids: new Map() }
 }
 
 export function isDraftAndPublish (model: Model): boolean {

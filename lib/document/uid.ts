@@ -7,9 +7,10 @@ import { and, isLocalized, type ServiceContext } from './context.js'
 /**
  * uid attributes left empty are generated from their `targetField` (beyond Strapi, whose REST API leaves them
  * null): the target's text slugified (`@sindresorhus/slugify`, as Strapi's admin does), then made unique
- * among the other documents' rows of the same locale by appending `-1`, `-2`, …. Two concurrent writes may
- * still pick the same value; the database's unique index then rejects the second one, and the write retries
- * (see `withGeneratedUids`), by then seeing the winner's value.
+ * among the other documents' rows of the same locale by appending `-1`, `-2`, …. Concurrent writes of one
+ * process skip each other's values while they run. Writes of two processes (or one whose value was generated
+ * just as another committed it) may still pick the same value; the database's unique index then rejects the
+ * second one, and the write retries (see `withGeneratedUids`), by then seeing the winner's value.
  */
 
 const MAX_BASE = 240
@@ -43,8 +44,12 @@ function isGeneratedUidConflict (error: unknown, generated: readonly string[]): 
   return items.some(item => item.message === 'This attribute must be unique' && generated.includes(item.path[0] ?? ''))
 }
 
-/** Fills `target.scalars` with generated uids; returns the names of the attributes it generated. */
-async function generateUids (ctx: ServiceContext, { model, documentId, locale, scalars, current }: UidTarget): Promise<string[]> {
+/**
+ * Fills `target.scalars` with generated uids; returns the names of the attributes it generated. A value another
+ * write of this process is still writing is skipped too (it cannot be seen until that write commits); `held`
+ * receives the release of each value this write now holds.
+ */
+async function generateUids (ctx: ServiceContext, { model, documentId, locale, scalars, current }: UidTarget, held: Array<() => void>): Promise<string[]> {
   const generated: string[] = []
   for (const attribute of Object.values(model.attributes)) {
     if (attribute.type !== 'uid' || attribute.targetField === undefined) continue
@@ -62,9 +67,17 @@ async function generateUids (ctx: ServiceContext, { model, documentId, locale, s
       ),
       select: [attribute.name]
     })
-    const used = new Set(taken.map(row => row[attribute.name]))
+    const key = `${model.uid}.${attribute.name}:${locale ?? ''}`
+    const pending = ctx.pendingUids.get(key) ?? new Set<string>()
+    const used = new Set([...taken.map(row => row[attribute.name]), ...pending])
     let candidate = base
     for (let n = 1; used.has(candidate); n++) candidate = `${base}-${n}`
+    pending.add(candidate)
+    ctx.pendingUids.set(key, pending)
+    held.push(() => {
+      pending.delete(candidate)
+      if (pending.size === 0) ctx.pendingUids.delete(key)
+    })
     scalars[attribute.name] = candidate
     generated.push(attribute.name)
   }
@@ -72,20 +85,25 @@ async function generateUids (ctx: ServiceContext, { model, documentId, locale, s
 }
 
 /**
- * Runs `write` after generating the target's empty uids. When the database rejects a generated value because
- * a concurrent write took it first, the values are generated again and `write` runs again; each attempt is a
- * savepoint, so a lost one leaves nothing behind.
+ * Runs `write` after generating the target's empty uids, which this process's other writes skip until it
+ * returns. When the database rejects a generated value because a concurrent write took it first, the values
+ * are generated again and `write` runs again; each attempt is a savepoint, so a lost one leaves nothing behind.
  */
 export async function withGeneratedUids<T> (ctx: ServiceContext, target: UidTarget, write: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const generated = await generateUids(ctx, target)
-    // Nothing generated, no race to lose: the action's own transaction is enough.
-    if (generated.length === 0) return await write()
-    try {
-      return await ctx.db.transaction(write)
-    } catch (error) {
-      if (attempt >= UID_ATTEMPTS || !isGeneratedUidConflict(error, generated)) throw error
-      for (const name of generated) delete target.scalars[name]
+  const held: Array<() => void> = []
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const generated = await generateUids(ctx, target, held)
+      // Nothing generated, no race to lose: the action's own transaction is enough.
+      if (generated.length === 0) return await write()
+      try {
+        return await ctx.db.transaction(write)
+      } catch (error) {
+        if (attempt >= UID_ATTEMPTS || !isGeneratedUidConflict(error, generated)) throw error
+        for (const name of generated) delete target.scalars[name]
+      }
     }
+  } finally {
+    for (const release of held) release()
   }
 }

@@ -5,7 +5,7 @@ import { buildPhysicalModel, createDatabase, type Database, type PhysicalModel, 
 import { createDocumentService, type Documents } from '../../lib/document/index.js'
 import { silentLogger } from '../../lib/logger.js'
 import { createQueryEngine, type LifecycleEvent, type QueryEngine } from '../../lib/query/index.js'
-import { createTestDatabase, databaseOption } from '../helpers/db.js'
+import { createPostgresDatabase, createTestDatabase, databaseOption } from '../helpers/db.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -30,6 +30,8 @@ export interface SetupOptions {
   components?: ComponentDefinition[]
   locales?: string[]
   defaultLocale?: string
+  /** The machine's PostgreSQL whatever the run: for races, which PGlite (one connection) cannot have. */
+  postgres?: boolean
 }
 
 export async function setup (t: Teardown, options: SetupOptions = {}): Promise<Setup> {
@@ -40,7 +42,8 @@ export async function setup (t: Teardown, options: SetupOptions = {}): Promise<S
     components: options.components ?? []
   })
   const physical = buildPhysicalModel(schema)
-  const database = await createDatabase(databaseOption(await createTestDatabase(t)), silentLogger)
+  const option = options.postgres === true ? { url: (await createPostgresDatabase(t)).url } : databaseOption(await createTestDatabase(t))
+  const database = await createDatabase(option, silentLogger)
   t.teardown(() => database.close())
   await syncSchema(database, physical, { log: silentLogger })
   const db = createQueryEngine({ database, schema, physical, log: silentLogger })

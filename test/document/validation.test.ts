@@ -6,7 +6,7 @@
 import t from 'tap'
 import type { DocumentEntry } from '../../lib/document/index.js'
 import { ValidationError } from '../../lib/errors.js'
-import { ARTICLE, AUTHOR, CATEGORY, PROFILE, rejection, setup, TAG } from './helpers.js'
+import { ARTICLE, AUTHOR, CATEGORY, PROFILE, recordEvents, rejection, setup, TAG } from './helpers.js'
 
 const { documents, reset } = await setup(t)
 const articles = documents(ARTICLE)
@@ -200,6 +200,32 @@ t.test('concurrent updates generating one uid: every generated uid is distinct a
   t.same(slugs, ['racing-update', 'racing-update-1', 'racing-update-2', 'racing-update-3', 'racing-update-4', 'racing-update-5'])
   const drafts = await articles.findMany({ status: 'draft', filters: { title: 'Racing Update' }, fields: ['slug'] })
   t.same(drafts.map(entry => entry.slug).sort(), slugs, 'each draft keeps the uid its published row got')
+})
+
+t.test('a generated uid is held while its write runs: a concurrent write of the process takes the next one, no retry', async (t) => {
+  const pg = await setup(t, { postgres: true })
+  const creates = recordEvents(pg.db, event => event.action === 'afterCreate')
+  let reached = (): void => {}
+  const atHook = new Promise<void>((resolve) => { reached = resolve })
+  let open = (): void => {}
+  const gate = new Promise<void>((resolve) => { open = resolve })
+  let holding = true
+  pg.db.lifecycles.subscribe({
+    models: [ARTICLE],
+    async beforeCreate () {
+      if (!holding) return
+      holding = false
+      reached()
+      await gate
+    }
+  })
+  const first = pg.documents(ARTICLE).create({ data: { title: 'Held' }, status: 'published' })
+  // The first create has generated its uid and waits inside its write, uncommitted.
+  await atHook
+  const second = await pg.documents(ARTICLE).create({ data: { title: 'Held' }, status: 'published' })
+  open()
+  t.same([(await first).slug, second.slug], ['held', 'held-1'])
+  t.equal(creates.events.length, 4, 'a draft and a published row each: no attempt was retried')
 })
 
 t.test('unique: enforced on published rows, excluding the row itself', async (t) => {
