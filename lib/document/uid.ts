@@ -1,8 +1,8 @@
 import slugify from '@sindresorhus/slugify'
 import type { Model } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import type { PlainObject } from '../query/index.js'
-import { and, isLocalized, type ServiceContext } from './context.js'
+import { compileFreeUids, compileUidLock, type PlainObject } from '../query/index.js'
+import { isLocalized, type ServiceContext } from './context.js'
 
 /**
  * uid attributes left empty are generated from their `targetField` (beyond Strapi, whose REST API leaves them
@@ -20,6 +20,9 @@ const MAX_BASE = 240
  * racing on one value need up to N - 1 retries. Beyond this, the last loser gets the unique ValidationError.
  */
 const UID_ATTEMPTS = 20
+
+/** Free values read per generation, to pass over those this process's other writes hold. */
+const FREE_CANDIDATES = 16
 
 /** The row a write generates uids for. */
 export interface UidTarget {
@@ -47,9 +50,10 @@ function isGeneratedUidConflict (error: unknown, generated: readonly string[]): 
 /**
  * Fills `target.scalars` with generated uids; returns the names of the attributes it generated. A value another
  * write of this process is still writing is skipped too (it cannot be seen until that write commits); `held`
- * receives the release of each value this write now holds.
+ * receives the release of each value this write now holds. `locked`: after a lost race, each base's lock is
+ * taken first, so the writes (of any process) that lost together line up instead of racing again.
  */
-async function generateUids (ctx: ServiceContext, { model, documentId, locale, scalars, current }: UidTarget, held: Array<() => void>): Promise<string[]> {
+async function generateUids (ctx: ServiceContext, { model, documentId, locale, scalars, current }: UidTarget, held: Array<() => void>, locked: boolean): Promise<string[]> {
   const generated: string[] = []
   for (const attribute of Object.values(model.attributes)) {
     if (attribute.type !== 'uid' || attribute.targetField === undefined) continue
@@ -59,19 +63,16 @@ async function generateUids (ctx: ServiceContext, { model, documentId, locale, s
     if (typeof source !== 'string' && typeof source !== 'number') continue
     const base = slugify(String(source)).slice(0, MAX_BASE).replace(/-+$/, '')
     if (base === '') continue
-    const taken = await ctx.db.query(model.uid).findMany({
-      where: and(
-        { [attribute.name]: { $startsWith: base } },
-        { documentId: { $ne: documentId } },
-        isLocalized(model) && locale !== null ? { locale } : undefined
-      ),
-      select: [attribute.name]
-    })
+    const info = ctx.catalog.get(model.uid)
+    const inLocale = isLocalized(model) && locale !== null ? locale : undefined
+    if (locked) await ctx.db.execute(compileUidLock(info, attribute.name, base, inLocale))
+    const scope = { documentId, ...(inLocale !== undefined && { locale: inLocale }) }
+    const free = await ctx.db.execute(compileFreeUids(info, attribute.name, base, scope, FREE_CANDIDATES))
     const key = `${model.uid}.${attribute.name}:${locale ?? ''}`
     const pending = ctx.pendingUids.get(key) ?? new Set<string>()
-    const used = new Set([...taken.map(row => row[attribute.name]), ...pending])
-    let candidate = base
-    for (let n = 1; used.has(candidate); n++) candidate = `${base}-${n}`
+    const values = free.map(row => Number(row.n) === 0 ? base : `${base}-${Number(row.n)}`)
+    // Every candidate held (more writes of this process pending than candidates): the retry settles it.
+    const candidate = values.find(value => !pending.has(value)) ?? values[0] ?? base
     pending.add(candidate)
     ctx.pendingUids.set(key, pending)
     held.push(() => {
@@ -93,7 +94,8 @@ export async function withGeneratedUids<T> (ctx: ServiceContext, target: UidTarg
   const held: Array<() => void> = []
   try {
     for (let attempt = 1; ; attempt++) {
-      const generated = await generateUids(ctx, target, held)
+      // Outside the attempt's savepoint: a lock taken inside it would go with a rollback.
+      const generated = await generateUids(ctx, target, held, attempt > 1)
       // Nothing generated, no race to lose: the action's own transaction is enough.
       if (generated.length === 0) return await write()
       try {

@@ -71,6 +71,8 @@ export interface QueryRepository {
 
 export interface QueryEngine {
   query: (uid: string) => QueryRepository
+  /** Runs one statement in the open transaction, or outside one (raw access, as Strapi's `db.connection`; no lifecycles). */
+  execute: (query: SQL) => Promise<Array<Record<string, unknown>>>
   /** Runs `fn` in a transaction (a savepoint when one is open); every call inside joins it. */
   transaction: <T>(fn: (scope: TransactionScope) => Promise<T>) => Promise<T>
   lifecycles: LifecyclesApi
@@ -288,6 +290,7 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       }
       return repo
     },
+    execute: exec,
     transaction: fn => transactions.transaction(fn),
     lifecycles: lifecycles.api,
     catalog,

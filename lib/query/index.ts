@@ -21,4 +21,5 @@ export {
 } from './forms.js'
 export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 export { compileCount, compileFind } from './select.js'
+export { compileFreeUids, compileUidLock, type UidScope } from './uid.js'
 export type { TransactionScope } from '../db/index.js'

@@ -4,8 +4,10 @@
  * exactly one wins).
  */
 import t from 'tap'
-import type { DocumentEntry } from '../../lib/document/index.js'
+import { createDocumentService, type DocumentEntry } from '../../lib/document/index.js'
 import { ValidationError } from '../../lib/errors.js'
+import { silentLogger } from '../../lib/logger.js'
+import { createQueryEngine } from '../../lib/query/index.js'
 import { ARTICLE, AUTHOR, CATEGORY, PROFILE, recordEvents, rejection, setup, TAG } from './helpers.js'
 
 const { documents, reset } = await setup(t)
@@ -226,6 +228,23 @@ t.test('a generated uid is held while its write runs: a concurrent write of the 
   open()
   t.same([(await first).slug, second.slug], ['held', 'held-1'])
   t.equal(creates.events.length, 4, 'a draft and a published row each: no attempt was retried')
+})
+
+t.test('writes of two processes generating one uid line up after a lost race: every create succeeds', async (t) => {
+  const pg = await setup(t, { postgres: true })
+  // A second Query Engine and Document Service on the same database: another process, which cannot see this
+  // one's held values, so the losers retry under the base's lock.
+  const other = createDocumentService({
+    db: createQueryEngine({ database: pg.database, schema: pg.schema, physical: pg.physical, log: silentLogger }),
+    schema: pg.schema,
+    i18n: { locales: ['en', 'fr', 'de'], defaultLocale: 'en' },
+    log: silentLogger
+  })
+  const services = [pg.documents, other]
+  const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => services[i % 2]!(ARTICLE).create({ data: { title: 'Two processes' }, status: 'published' })))
+  t.same(results.map(r => r.status), Array(8).fill('fulfilled'), 'no create failed')
+  const slugs = results.map(r => r.status === 'fulfilled' ? r.value.slug : null)
+  t.same([...slugs].sort(), ['two-processes', ...Array.from({ length: 7 }, (_, i) => `two-processes-${i + 1}`)].sort(), 'distinct, the first free suffixes')
 })
 
 t.test('unique: enforced on published rows, excluding the row itself', async (t) => {

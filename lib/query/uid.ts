@@ -1,0 +1,35 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { ModelInfo } from './model.js'
+import { ident } from './where.js'
+
+/** Whose values a generated uid must differ from. */
+export interface UidScope {
+  /** The document written: its own rows do not count. */
+  documentId: string
+  /** Only rows of this locale count (localized types). */
+  locale?: string
+}
+
+/**
+ * The first `count` free suffixes of a uid value, in one statement, as rows of `n`: `base` itself is 0, then
+ * `base-1`, `base-2`, …. With `c` values taken, `count` of 0..c + count - 1 are free, so the anti-join runs over
+ * that series and only the rows matching the base are read.
+ */
+export function compileFreeUids (info: ModelInfo, name: string, base: string, scope: UidScope, count: number): SQL {
+  const field = info.fields.get(name)
+  const documentId = info.fields.get('documentId')
+  const locale = info.fields.get('locale')
+  if (field === undefined || documentId === undefined) throw new Error(`${info.uid}.${name} is not a uid of a content type`)
+  const value = ident(field.column)
+  const inLocale = scope.locale === undefined || locale === undefined ? sql`` : sql` AND ${ident(locale.column)} = ${scope.locale}::text`
+  const candidate = sql`CASE WHEN g."n" = 0 THEN ${base}::text ELSE ${base}::text || '-' || g."n" END`
+  return sql`WITH "taken" AS (SELECT ${value} AS "v" FROM ${ident(info.table)} WHERE (${value} = ${base}::text OR starts_with(${value}, ${`${base}-`}::text)) AND ${ident(documentId.column)} <> ${scope.documentId}::text${inLocale}) SELECT g."n" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + ${count}::integer - 1) AS g("n") LEFT JOIN "taken" ON "taken"."v" = ${candidate} WHERE "taken"."v" IS NULL ORDER BY g."n" LIMIT ${count}::integer`
+}
+
+/**
+ * Waits for, then holds until the transaction ends, the lock of one uid base: writes generating from the same
+ * base under it see each other's committed values instead of racing for the same one.
+ */
+export function compileUidLock (info: ModelInfo, name: string, base: string, locale?: string): SQL {
+  return sql`SELECT pg_advisory_xact_lock(hashtext(${`${info.table}.${name}:${locale ?? ''}:${base}`}::text))`
+}
