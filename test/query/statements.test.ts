@@ -109,6 +109,13 @@ t.test('the Query Engine answers each call of a shape with its own values', asyn
   for (const views of [1, 2, 3]) {
     t.same((await articles.findMany({ where: { views }, select: ['title'] })).map(e => e.title), [['a', 'b', 'c'][views - 1]], `views = ${views}`)
   }
+  await engine.transaction(async () => {
+    await articles.create({ data: { title: 'd', views: 4 } })
+    const [row] = await engine.execute(sql`SELECT count(*)::int AS "n" FROM "articles"`)
+    t.same(row, { n: 4 }, 'execute runs raw SQL inside the open transaction')
+    throw new Error('roll back')
+  }).catch(() => {})
+  t.same(await engine.execute(sql`SELECT count(*)::int AS "n" FROM "articles"`), [{ n: 3 }], 'and outside one')
   for (const page of [1, 2, 3, 4]) {
     const { results, pagination } = await articles.findPage({ orderBy: { views: 'asc' }, select: ['views'], page, pageSize: 1 })
     t.same({ views: results.map(e => e.views), total: pagination.total }, { views: page <= 3 ? [page] : [], total: 3 }, `page ${page}: its row, and the total even past the end`)
