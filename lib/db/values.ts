@@ -36,9 +36,21 @@ export const OID = {
 } as const
 
 const TIMESTAMP_TEXT = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?$/
+/** An instant PostgreSQL printed in UTC: text output (`… 07:08:09.123456+00`), JSON (`…T07:08:09.1+00:00`) or ISO (`…Z`). */
+const UTC_TEXT = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\+00(?::00)?|Z)$/
 
-/** A timestamp (PostgreSQL text output, an ISO string or a Date) → ISO string in UTC with milliseconds. */
+/** A UTC_TEXT match as `YYYY-MM-DDTHH:mm:ss.SSSZ`: string operations, a tenth of a Date parse's cost. */
+function utcIso (text: string): string {
+  const end = text.length - (text.endsWith('Z') ? 1 : text.endsWith(':00') ? 6 : 3)
+  const head = text.charCodeAt(10) === 84 /* T */ ? text.slice(0, 19) : `${text.slice(0, 10)}T${text.slice(11, 19)}`
+  // Truncated, not rounded, as Date parsing does.
+  const fraction = end > 20 ? text.slice(20, Math.min(end, 23)).padEnd(3, '0') : '000'
+  return `${head}.${fraction}Z`
+}
+
+/** A timestamp (PostgreSQL text or JSON output, an ISO string or a Date) → ISO string in UTC with milliseconds. */
 export function toIsoTimestamp (value: unknown): unknown {
+  if (typeof value === 'string' && UTC_TEXT.test(value)) return utcIso(value)
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? value : value.toISOString()
   if (typeof value !== 'string') return value
   const m = TIMESTAMP_TEXT.exec(value)

@@ -1,4 +1,5 @@
 import type { ScalarType } from '../content-types/index.js'
+import { toIsoTimestamp } from '../db/index.js'
 
 /**
  * Values crossing the SQL boundary, per attribute type: `castInput` turns what a caller gave into a SQL
@@ -213,7 +214,7 @@ export function normalizeOutput (type: ScalarType, value: unknown): unknown {
     }
     case 'datetime':
     case 'timestamp':
-      return new Date(value as string).toISOString()
+      return toIsoTimestamp(value)
     default:
       return value
   }

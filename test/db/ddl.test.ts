@@ -73,6 +73,19 @@ t.test('value normalizers', async t => {
   t.equal(toIsoTimestamp('2024-05-06 07:08:09'), '2024-05-06T07:08:09.000Z')
   t.equal(toIsoTimestamp('infinity'), 'infinity')
   t.equal(toIsoTimestamp(new Date(0)), '1970-01-01T00:00:00.000Z')
+  t.equal(toIsoTimestamp('0044-03-15 00:00:00+00 BC'), '0044-03-15 00:00:00+00 BC', 'BC: PostgreSQL\'s text')
+  t.equal(toIsoTimestamp('1850-01-01T00:00:00+00:00:30'), '1849-12-31T23:59:30.000Z', 'an offset in seconds is no UTC')
   t.equal(toTime('12:34:56'), '12:34:56.000')
   t.equal(toTime('12:34:56.789123'), '12:34:56.789')
+})
+
+t.test('UTC timestamps in text, JSON and ISO form read as a Date would read them', async t => {
+  for (const date of ['2024-05-06', '0001-01-01', '9999-12-31']) {
+    for (const fraction of ['', '.1', '.12', '.123', '.1234', '.123456', '.999999']) {
+      for (const [sep, zone] of [[' ', '+00'], ['T', '+00:00'], ['T', 'Z']]) {
+        const text = `${date}${sep}23:59:58${fraction}${zone}`
+        t.equal(toIsoTimestamp(text), new Date(`${date}T23:59:58${fraction}Z`).toISOString(), text)
+      }
+    }
+  }
 })
