@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { FindPlan, ListOptions, OrderTerm, PopulateNode, SelectPlan, Via, Where } from './ast.js'
 import type { FieldInfo, ModelInfo } from './model.js'
-import { normalizeOutput } from './values.js'
+import { outputNormalizer } from './values.js'
 import { column, compileWhere, type Compiler, createCompiler, ident, join, type Joined, literal } from './where.js'
 
 /**
@@ -176,20 +176,36 @@ export function compileIds (info: ModelInfo, where: Where | undefined, limit?: n
 // ---------------------------------------------------------------------------------------------
 // JSON → results
 
-type Slot = { key: string, field: FieldInfo } | { key: string, node: PopulateNode }
+type Normalize = (value: unknown) => unknown
 
-const slotsCache = new WeakMap<SelectPlan, Slot[]>()
+/** One key of a result row: a field (with its normalizer when its JSON value is not final) or a populated node. */
+interface Slot { key: string, normalize: Normalize | undefined, node: PopulateNode | undefined }
 
-/** A plan's keys in the model's result order, computed once per plan. */
-function slotsOf (plan: SelectPlan): Slot[] {
-  let slots = slotsCache.get(plan)
-  if (slots !== undefined) return slots
+/** How a plan's JSON rows become entries, computed once per plan. */
+interface Reader {
+  /** Every key, in the model's result order. */
+  slots: Slot[]
+  /** The JSON has exactly these keys in this order: it is kept, and only `work` is visited. */
+  inPlace: boolean
+  /** The slots with something to do: a normalizer or a node. */
+  work: Slot[]
+}
+
+const readers = new WeakMap<SelectPlan, Reader>()
+
+function readerOf (plan: SelectPlan): Reader {
+  let reader = readers.get(plan)
+  if (reader !== undefined) return reader
   const byKey = new Map<string, Slot>()
-  for (const field of plan.fields) byKey.set(field.name, { key: field.name, field })
-  for (const node of plan.populate) byKey.set(node.name, { key: node.name, node })
-  slots = plan.info.keyOrder.flatMap(key => byKey.get(key) ?? [])
-  slotsCache.set(plan, slots)
-  return slots
+  for (const field of plan.fields) byKey.set(field.name, { key: field.name, normalize: outputNormalizer(field.type), node: undefined })
+  for (const node of plan.populate) byKey.set(node.name, { key: node.name, normalize: undefined, node })
+  const slots = plan.info.keyOrder.flatMap(key => byKey.get(key) ?? [])
+  // rowJson's key order: the fields, then the populated attributes (after __component in a zone).
+  const emitted = [...plan.fields, ...plan.populate].map(item => item.name)
+  const inPlace = emitted.length === slots.length && slots.every((slot, i) => slot.key === emitted[i])
+  reader = { slots, inPlace, work: slots.filter(slot => slot.normalize !== undefined || slot.node !== undefined) }
+  readers.set(plan, reader)
+  return reader
 }
 
 function asObject (value: unknown): Record<string, unknown> | null {
@@ -197,36 +213,68 @@ function asObject (value: unknown): Record<string, unknown> | null {
   return value as Record<string, unknown> | null
 }
 
+/** The parsed array itself (a fresh value of the row's JSON), items replaced in place. */
 function asList (value: unknown): unknown[] {
   const parsed = typeof value === 'string' ? JSON.parse(value) as unknown : value
   return Array.isArray(parsed) ? parsed : []
 }
 
-function buildNode (node: PopulateNode, value: unknown): unknown {
+function readList (plan: SelectPlan, value: unknown): unknown[] {
+  const list = asList(value)
+  for (let i = 0; i < list.length; i++) list[i] = readRow(plan, asObject(list[i]), undefined)
+  return list
+}
+
+function readZone (node: Extract<PopulateNode, { kind: 'zone' }>, value: unknown): unknown[] {
+  const list = asList(value)
+  for (let i = 0; i < list.length; i++) {
+    const item = asObject(list[i]) ?? {}
+    const uid = item[COMPONENT_KEY]
+    let plan: SelectPlan | undefined
+    for (const candidate of node.on) if (candidate.info.uid === uid) plan = candidate
+    if (plan === undefined) throw new Error(`unexpected component ${String(uid)} in ${node.name}`)
+    list[i] = readRow(plan, item, uid)
+  }
+  return list
+}
+
+function readNode (node: PopulateNode, value: unknown): unknown {
   switch (node.kind) {
     case 'relation':
       if (node.count) return { count: Number(value ?? 0) }
-      return node.attribute.toMany ? asList(value).map(v => buildRow(node.plan, v)) : value == null ? null : buildRow(node.plan, value)
+      return node.attribute.toMany ? readList(node.plan, value) : value == null ? null : readRow(node.plan, asObject(value), undefined)
     case 'component':
-      return node.attribute.repeatable ? asList(value).map(v => buildRow(node.plan, v)) : value == null ? null : buildRow(node.plan, value)
+      return node.attribute.repeatable ? readList(node.plan, value) : value == null ? null : readRow(node.plan, asObject(value), undefined)
     case 'localizations':
-      return asList(value).map(v => buildRow(node.plan, v))
+      return readList(node.plan, value)
     case 'zone':
-      return asList(value).map((item) => {
-        const uid = (item as Record<string, unknown>)[COMPONENT_KEY]
-        const plan = node.on.find(p => p.info.uid === uid)
-        if (plan === undefined) throw new Error(`unexpected component ${String(uid)} in ${node.name}`)
-        return { [COMPONENT_KEY]: uid, ...buildRow(plan, item) }
-      })
+      return readZone(node, value)
   }
+}
+
+/** `component`: a zone item's uid, its first key. */
+function readRow (plan: SelectPlan, json: Record<string, unknown> | null, component: unknown): Entry {
+  const reader = readerOf(plan)
+  if (json !== null && reader.inPlace) {
+    for (const slot of reader.work) {
+      const value = json[slot.key]
+      if (slot.node !== undefined) json[slot.key] = readNode(slot.node, value)
+      else if (value !== null && slot.normalize !== undefined) json[slot.key] = slot.normalize(value)
+    }
+    return json as Entry
+  }
+  const source = json ?? {}
+  const out: Record<string, unknown> = component === undefined ? {} : { [COMPONENT_KEY]: component }
+  for (const slot of reader.slots) {
+    const value = source[slot.key]
+    if (slot.node !== undefined) out[slot.key] = readNode(slot.node, value)
+    else if (value === null || value === undefined) out[slot.key] = null
+    else out[slot.key] = slot.normalize === undefined ? value : slot.normalize(value)
+  }
+  return out as Entry
 }
 
 /** One result row from its JSON: keys in model order, every value normalized per attribute type. */
 export function buildRow (plan: SelectPlan, value: unknown): Entry {
-  const json = asObject(value) ?? {}
-  const out: Record<string, unknown> = {}
-  for (const slot of slotsOf(plan)) {
-    out[slot.key] = 'field' in slot ? normalizeOutput(slot.field.type, json[slot.key]) : buildNode(slot.node, json[slot.key])
-  }
-  return out as Entry
+  return readRow(plan, asObject(value), undefined)
 }

@@ -3,8 +3,8 @@ import { toIsoTimestamp } from '../db/index.js'
 
 /**
  * Values crossing the SQL boundary, per attribute type: `castInput` turns what a caller gave into a SQL
- * parameter (or says what was expected), `normalizeOutput` turns what PostgreSQL returned inside a row's JSON
- * into the wire value, so both drivers give identical results.
+ * parameter (or says what was expected), `outputNormalizer` turns what PostgreSQL returned inside a row's
+ * JSON into the wire value, so both drivers give identical results.
  */
 
 /** A SQL parameter: json values travel as their JSON text. */
@@ -194,28 +194,36 @@ export function escapeLike (text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 
-/** A value read back from a row's JSON, as the API returns it. */
-export function normalizeOutput (type: ScalarType, value: unknown): unknown {
-  if (value === null || value === undefined) return null
+type Normalize = (value: unknown) => unknown
+
+// NaN and ±Infinity come as strings inside JSON.
+const toNumber: Normalize = value => typeof value === 'number' ? value : Number(value)
+const toText: Normalize = value => typeof value === 'string' ? value : String(value)
+const toDateText: Normalize = value => String(value).slice(0, 10)
+const toTimeText: Normalize = (value) => {
+  const [hms, fraction = ''] = String(value).split('.')
+  return `${hms}.${fraction.padEnd(3, '0').slice(0, 3)}`
+}
+
+/**
+ * How a non-null value read back from a row's JSON becomes the wire value, or `undefined` when the JSON value
+ * is already final (strings, integers, booleans, json), so readers can skip those fields.
+ */
+export function outputNormalizer (type: ScalarType): Normalize | undefined {
   switch (type) {
-    case 'integer':
     case 'float':
     case 'decimal':
-      return typeof value === 'number' ? value : Number(value)
+      return toNumber
     case 'biginteger':
-      return String(value)
-    case 'boolean':
-      return value === true || value === 't' || value === 'true'
+      return toText
     case 'date':
-      return String(value).slice(0, 10)
-    case 'time': {
-      const [hms, fraction = ''] = String(value).split('.')
-      return `${hms}.${fraction.padEnd(3, '0').slice(0, 3)}`
-    }
+      return toDateText
+    case 'time':
+      return toTimeText
     case 'datetime':
     case 'timestamp':
-      return toIsoTimestamp(value)
+      return toIsoTimestamp
     default:
-      return value
+      return undefined
   }
 }
