@@ -68,14 +68,15 @@ function buildInfo (tables: ModelTables): ModelInfo {
   const relations = new Map<string, RelationLink>()
   const components = new Map<string, ComponentAttribute>()
   const zones = new Map<string, DynamicZoneAttribute>()
-  const head: string[] = []
-  const tail: string[] = []
+  const head: FieldInfo[] = []
+  const tail: FieldInfo[] = []
   for (const [field, column] of Object.entries(tables.columns)) {
     const type = SYSTEM_TYPES[field]
     if (type === undefined) continue
-    fields.set(field, { name: field, column: column.name, type, private: false, system: true })
-    ;(field === 'id' || field === 'documentId' ? head : tail).push(field)
+    ;(field === 'id' || field === 'documentId' ? head : tail).push({ name: field, column: column.name, type, private: false, system: true })
   }
+  // Fields in result order: a row whose JSON comes in this order is kept as parsed (select.ts readerOf).
+  for (const field of head) fields.set(field.name, field)
   const body: string[] = []
   for (const attribute of Object.values(model.attributes)) {
     body.push(attribute.name)
@@ -100,6 +101,7 @@ function buildInfo (tables: ModelTables): ModelInfo {
       zones.set(attribute.name, attribute)
     }
   }
+  for (const field of tail) fields.set(field.name, field)
   return {
     uid: model.uid,
     model,
@@ -111,7 +113,7 @@ function buildInfo (tables: ModelTables): ModelInfo {
     zones,
     ...(tables.componentJoin !== undefined && { componentJoin: tables.componentJoin }),
     incomingLinks: [],
-    keyOrder: [...head, ...body, ...tail, ...(localizations ? [LOCALIZATIONS] : [])],
+    keyOrder: [...head.map(f => f.name), ...body, ...tail.map(f => f.name), ...(localizations ? [LOCALIZATIONS] : [])],
     localizations
   }
 }
