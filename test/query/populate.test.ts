@@ -148,6 +148,22 @@ t.test('dynamic zones', async (t) => {
   t.same(empty?.blocks, [], 'empty zone is []')
 })
 
+t.test('keys in model order at every level, whatever the select and populate order', async (t) => {
+  const first = await articles.findOne({
+    where: { id: s.first!.id },
+    select: ['views', 'title', 'releasedAt'],
+    populate: { blocks: true, links: true, category: { select: ['name'] }, tags: { select: ['name', 'createdAt'] }, author: true }
+  })
+  const keys = (value: unknown): string[] => Object.keys(value as Entry)
+  t.same(keys(first), ['id', 'documentId', 'title', 'views', 'releasedAt', 'author', 'tags', 'category', 'links', 'blocks'], 'root')
+  t.same(keys(first?.author), ['id', 'documentId', 'name', 'email', 'createdAt', 'updatedAt', 'publishedAt', 'locale'], 'a related row, every field')
+  t.same(keys((first?.tags as Entry[])[0]), ['id', 'documentId', 'name', 'createdAt'], 'related rows, selected')
+  t.same(keys(first?.category), ['id', 'documentId', 'name'])
+  t.same(keys((first?.links as Entry[])[0]), ['id', 'label', 'url', 'position'], 'component rows')
+  t.same((first?.blocks as Entry[]).map(keys), [['__component', 'id', 'text', 'by'], ['__component', 'id', 'label', 'url', 'position'], ['__component', 'id', 'metaTitle', 'metaDescription'], ['__component', 'id', 'text', 'by']], 'zone items')
+  t.match(first, { releasedAt: null, author: { name: 'Ann', createdAt: String, locale: null }, tags: [{ name: 'blue', createdAt: String }] }, 'values read in place')
+})
+
 t.test('select', async (t) => {
   t.same(await articles.findOne({ where: { id: s.first!.id }, select: ['title', 'views'] }), { id: s.first!.id, documentId: null, title: 'First', views: 10 })
   t.same(await articles.findOne({ where: { id: s.first!.id }, select: 'title' }), { id: s.first!.id, documentId: null, title: 'First' }, 'a string')
