@@ -48,9 +48,18 @@ function utcIso (text: string): string {
   return `${head}.${fraction}Z`
 }
 
+/** PostgreSQL's JSON for a UTC instant with milliseconds, `2024-05-06T07:08:09.123+00:00`: the most common by far. */
+function isJsonUtcMillis (text: string): boolean {
+  return text.length === 29 && text.charCodeAt(10) === 84 /* T */ && text.charCodeAt(19) === 46 /* . */ && text.endsWith('+00:00')
+}
+
 /** A timestamp (PostgreSQL text or JSON output, an ISO string or a Date) → ISO string in UTC with milliseconds. */
 export function toIsoTimestamp (value: unknown): unknown {
-  if (typeof value === 'string' && UTC_TEXT.test(value)) return utcIso(value)
+  if (typeof value === 'string') {
+    // Checked by length and separators: a regex test would cost as much as the rest.
+    if (isJsonUtcMillis(value)) return `${value.slice(0, 23)}Z`
+    if (UTC_TEXT.test(value)) return utcIso(value)
+  }
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? value : value.toISOString()
   if (typeof value !== 'string') return value
   const m = TIMESTAMP_TEXT.exec(value)
