@@ -89,12 +89,12 @@ function isObject (value: unknown): value is Entry {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** An array with each item sanitized; the same array when no item changed. */
-function mapItems (items: unknown[], fn: (item: unknown) => unknown): unknown[] {
+/** Each item sanitized with the model `uid`, or as a zone item when `uid` is undefined; the same array when no item changed. */
+function sanitizeItems (ctx: Ctx, uid: string | undefined, items: unknown[]): unknown[] {
   let out: unknown[] | undefined
   for (let i = 0; i < items.length; i++) {
     const item = items[i]
-    const next = fn(item)
+    const next = uid === undefined ? sanitizeZoneItem(ctx, item) : sanitizeValue(ctx, uid, item)
     if (next !== item) {
       out ??= items.slice(0, i)
     }
@@ -104,7 +104,7 @@ function mapItems (items: unknown[], fn: (item: unknown) => unknown): unknown[] 
 }
 
 function sanitizeValue (ctx: Ctx, uid: string, value: unknown): unknown {
-  if (Array.isArray(value)) return mapItems(value, item => sanitizeValue(ctx, uid, item))
+  if (Array.isArray(value)) return sanitizeItems(ctx, uid, value)
   if (!isObject(value)) return value
   const plan = planOf(ctx.schema, uid)
   return plan === null ? value : sanitizeEntry(ctx, plan, value)
@@ -137,14 +137,15 @@ function sanitizeEntry (ctx: Ctx, plan: Plan, entry: Entry): Entry {
     } else if (nested.kind === 'component') {
       next = sanitizeValue(ctx, nested.uid, value)
     } else {
-      next = Array.isArray(value) ? mapItems(value, item => sanitizeZoneItem(ctx, item)) : value
+      next = Array.isArray(value) ? sanitizeItems(ctx, undefined, value) : value
     }
     if (next !== value) (replaced ??= []).push([key, next])
   }
   if (removed === undefined && replaced === undefined) return entry
   // Rebuilt rather than copied and deleted from: same key order, and no dictionary-mode object.
   const out: Entry = {}
-  for (const key of Object.keys(entry)) {
+  // for-in over a plain object: no keys array allocated (inherited keys would be copied too; entries have none).
+  for (const key in entry) {
     if (removed?.includes(key) === true) continue
     out[key] = entry[key]
   }
