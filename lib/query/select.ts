@@ -178,10 +178,15 @@ export function compileIds (info: ModelInfo, where: Where | undefined, limit?: n
 
 type Normalize = (value: unknown) => unknown
 
-/** One key of a result row: a field (with its normalizer when its JSON value is not final) or a populated node. */
-interface Slot { key: string, normalize: Normalize | undefined, node: PopulateNode | undefined }
+/**
+ * One key of a result row: a field, with its normalizer when its JSON value is not final, or a populated
+ * attribute, by its index in the plan's `populate` (readers outlive the plans they were made for).
+ */
+interface Slot { key: string, normalize: Normalize | undefined, node: number }
 
-/** How a plan's JSON rows become entries, computed once per plan. */
+const FIELD = -1
+
+/** How JSON rows of one shape (model, fields, populated attributes) become entries. */
 interface Reader {
   /** Every key, in the model's result order. */
   slots: Slot[]
@@ -191,20 +196,43 @@ interface Reader {
   work: Slot[]
 }
 
-const readers = new WeakMap<SelectPlan, Reader>()
+/** Distinct shapes kept per model, the oldest dropped first: clients choose fields and populate. */
+const READER_CACHE_SIZE = 100
 
-function readerOf (plan: SelectPlan): Reader {
-  let reader = readers.get(plan)
-  if (reader !== undefined) return reader
+// Plans are new on every call: readers are cached by shape per model, and by plan for the plan's other rows.
+const byShape = new WeakMap<ModelInfo, Map<string, Reader>>()
+const byPlan = new WeakMap<SelectPlan, Reader>()
+
+function buildReader (plan: SelectPlan): Reader {
   const byKey = new Map<string, Slot>()
-  for (const field of plan.fields) byKey.set(field.name, { key: field.name, normalize: outputNormalizer(field.type), node: undefined })
-  for (const node of plan.populate) byKey.set(node.name, { key: node.name, normalize: undefined, node })
+  for (const field of plan.fields) byKey.set(field.name, { key: field.name, normalize: outputNormalizer(field.type), node: FIELD })
+  plan.populate.forEach((node, index) => byKey.set(node.name, { key: node.name, normalize: undefined, node: index }))
   const slots = plan.info.keyOrder.flatMap(key => byKey.get(key) ?? [])
   // rowJson's key order: the fields, then the populated attributes (after __component in a zone).
   const emitted = [...plan.fields, ...plan.populate].map(item => item.name)
   const inPlace = emitted.length === slots.length && slots.every((slot, i) => slot.key === emitted[i])
-  reader = { slots, inPlace, work: slots.filter(slot => slot.normalize !== undefined || slot.node !== undefined) }
-  readers.set(plan, reader)
+  return { slots, inPlace, work: slots.filter(slot => slot.normalize !== undefined || slot.node !== FIELD) }
+}
+
+function readerOf (plan: SelectPlan): Reader {
+  let reader = byPlan.get(plan)
+  if (reader !== undefined) return reader
+  let cache = byShape.get(plan.info)
+  if (cache === undefined) {
+    cache = new Map()
+    byShape.set(plan.info, cache)
+  }
+  let key = ''
+  for (const field of plan.fields) key += `${field.name},`
+  key += '|'
+  for (const node of plan.populate) key += `${node.name},`
+  reader = cache.get(key)
+  if (reader === undefined) {
+    reader = buildReader(plan)
+    if (cache.size >= READER_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
+    cache.set(key, reader)
+  }
+  byPlan.set(plan, reader)
   return reader
 }
 
@@ -258,7 +286,7 @@ function readRow (plan: SelectPlan, json: Record<string, unknown> | null, compon
   if (json !== null && reader.inPlace) {
     for (const slot of reader.work) {
       const value = json[slot.key]
-      if (slot.node !== undefined) json[slot.key] = readNode(slot.node, value)
+      if (slot.node !== FIELD) json[slot.key] = readNode(plan.populate[slot.node] as PopulateNode, value)
       else if (value !== null && slot.normalize !== undefined) json[slot.key] = slot.normalize(value)
     }
     return json as Entry
@@ -267,7 +295,7 @@ function readRow (plan: SelectPlan, json: Record<string, unknown> | null, compon
   const out: Record<string, unknown> = component === undefined ? {} : { [COMPONENT_KEY]: component }
   for (const slot of reader.slots) {
     const value = source[slot.key]
-    if (slot.node !== undefined) out[slot.key] = readNode(slot.node, value)
+    if (slot.node !== FIELD) out[slot.key] = readNode(plan.populate[slot.node] as PopulateNode, value)
     else if (value === null || value === undefined) out[slot.key] = null
     else out[slot.key] = slot.normalize === undefined ? value : slot.normalize(value)
   }

@@ -164,6 +164,18 @@ t.test('keys in model order at every level, whatever the select and populate ord
   t.match(first, { releasedAt: null, author: { name: 'Ann', createdAt: String, locale: null }, tags: [{ name: 'blue', createdAt: String }] }, 'values read in place')
 })
 
+t.test('more select shapes of one model than the readers kept for it', async (t) => {
+  const scalars = ['title', 'slug', 'summary', 'body', 'contact', 'views', 'shares', 'rating', 'price', 'featured', 'day', 'at', 'releasedAt', 'stamp', 'kind', 'meta', 'content']
+  const pairs = scalars.flatMap((a, i) => scalars.slice(i + 1).map(b => [a, b] as const))
+  t.ok(pairs.length > 100, `${pairs.length} shapes`)
+  // The first ones again at the end, after they were dropped.
+  for (const [a, b] of [...pairs, ...pairs.slice(0, 10)]) {
+    const row = await articles.findOne({ where: { id: s.first!.id }, select: [b, a] })
+    if (Object.keys(row ?? {}).join() !== ['id', 'documentId', a, b].join()) return t.fail(`select ${a}, ${b}: ${Object.keys(row ?? {}).join()}`)
+  }
+  t.pass('every row has its own keys, in model order')
+})
+
 t.test('select', async (t) => {
   t.same(await articles.findOne({ where: { id: s.first!.id }, select: ['title', 'views'] }), { id: s.first!.id, documentId: null, title: 'First', views: 10 })
   t.same(await articles.findOne({ where: { id: s.first!.id }, select: 'title' }), { id: s.first!.id, documentId: null, title: 'First' }, 'a string')
