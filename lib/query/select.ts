@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { FindPlan, ListOptions, OrderTerm, PopulateNode, SelectPlan, Via, Where } from './ast.js'
 import type { FieldInfo, ModelInfo } from './model.js'
-import { outputNormalizer } from './values.js'
+import { type Normalize, outputNormalizer } from './values.js'
 import { column, compileWhere, type Compiler, createCompiler, ident, join, type Joined, literal } from './where.js'
 
 /**
@@ -176,8 +176,6 @@ export function compileIds (info: ModelInfo, where: Where | undefined, limit?: n
 // ---------------------------------------------------------------------------------------------
 // JSON → results
 
-type Normalize = (value: unknown) => unknown
-
 /**
  * One key of a result row: a field, with its normalizer when its JSON value is not final, or a populated
  * attribute, by its index in the plan's `populate` (readers outlive the plans they were made for).
@@ -258,8 +256,7 @@ function readZone (node: Extract<PopulateNode, { kind: 'zone' }>, value: unknown
   for (let i = 0; i < list.length; i++) {
     const item = asObject(list[i]) ?? {}
     const uid = item[COMPONENT_KEY]
-    let plan: SelectPlan | undefined
-    for (const candidate of node.on) if (candidate.info.uid === uid) plan = candidate
+    const plan = node.on.find(p => p.info.uid === uid)
     if (plan === undefined) throw new Error(`unexpected component ${String(uid)} in ${node.name}`)
     list[i] = readRow(plan, item, uid)
   }

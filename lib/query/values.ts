@@ -194,7 +194,8 @@ export function escapeLike (text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 
-type Normalize = (value: unknown) => unknown
+/** A value read back from a row's JSON → its wire value. */
+export type Normalize = (value: unknown) => unknown
 
 // NaN and ±Infinity come as strings inside JSON.
 const toNumber: Normalize = value => typeof value === 'number' ? value : Number(value)
