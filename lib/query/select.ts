@@ -26,10 +26,16 @@ const MAX_PAIRS = 50
 
 /** The row aliased `alias` as one JSON object: its selected fields and populated attributes. */
 function rowJson (plan: SelectPlan, alias: string, compiler: Compiler, component?: string): SQL {
-  const pairs: Array<[string, SQL]> = []
-  if (component !== undefined) pairs.push([COMPONENT_KEY, literal(component)])
-  for (const field of plan.fields) pairs.push([field.name, fieldExpr(alias, field)])
-  for (const node of plan.populate) pairs.push([node.name, populateExpr(node, alias, compiler)])
+  const values = new Map<string, SQL>()
+  for (const field of plan.fields) values.set(field.name, fieldExpr(alias, field))
+  for (const node of plan.populate) values.set(node.name, populateExpr(node, alias, compiler))
+  // Keys in the model's result order, so the reader can keep the parsed object as it is.
+  const pairs: Array<[string, SQL]> = component === undefined ? [] : [[COMPONENT_KEY, literal(component)]]
+  for (const key of plan.info.keyOrder) {
+    const value = values.get(key)
+    if (value !== undefined) pairs.push([key, value])
+  }
+  if (pairs.length !== values.size + (component === undefined ? 0 : 1)) throw new Error(`${plan.info.uid}: a selected key is missing from the model's key order`)
   if (pairs.length <= MAX_PAIRS) {
     // The cheapest to plan: one function call, keys inlined from the model.
     return sql`json_build_object(${sql.join(pairs.map(([key, value]) => sql`${literal(key)}, ${value}`), sql`, `)})`
