@@ -192,10 +192,8 @@ const FIELD = -1
 
 /** How JSON rows of one shape (model, fields, populated attributes) become entries. */
 interface Reader {
-  /** Every key, in the model's result order. */
+  /** Every key, in the model's result order: rowJson's order, so a row's JSON is kept and only `work` is visited. */
   slots: Slot[]
-  /** The JSON has exactly these keys in this order: it is kept, and only `work` is visited. */
-  inPlace: boolean
   /** The slots with something to do: a normalizer or a node. */
   work: Slot[]
 }
@@ -212,10 +210,7 @@ function buildReader (plan: SelectPlan): Reader {
   for (const field of plan.fields) byKey.set(field.name, { key: field.name, normalize: outputNormalizer(field.type), node: FIELD })
   plan.populate.forEach((node, index) => byKey.set(node.name, { key: node.name, normalize: undefined, node: index }))
   const slots = plan.info.keyOrder.flatMap(key => byKey.get(key) ?? [])
-  // rowJson's key order: the fields, then the populated attributes (after __component in a zone).
-  const emitted = [...plan.fields, ...plan.populate].map(item => item.name)
-  const inPlace = emitted.length === slots.length && slots.every((slot, i) => slot.key === emitted[i])
-  return { slots, inPlace, work: slots.filter(slot => slot.normalize !== undefined || slot.node !== FIELD) }
+  return { slots, work: slots.filter(slot => slot.normalize !== undefined || slot.node !== FIELD) }
 }
 
 function readerOf (plan: SelectPlan): Reader {
@@ -286,7 +281,7 @@ function readNode (node: PopulateNode, value: unknown): unknown {
 /** `component`: a zone item's uid, its first key. */
 function readRow (plan: SelectPlan, json: Record<string, unknown> | null, component: unknown): Entry {
   const reader = readerOf(plan)
-  if (json !== null && reader.inPlace) {
+  if (json !== null) {
     for (const slot of reader.work) {
       const value = json[slot.key]
       if (slot.node !== FIELD) json[slot.key] = readNode(plan.populate[slot.node] as PopulateNode, value)
@@ -294,14 +289,9 @@ function readRow (plan: SelectPlan, json: Record<string, unknown> | null, compon
     }
     return json as Entry
   }
-  const source = json ?? {}
+  // No JSON at all: every key, empty.
   const out: Record<string, unknown> = component === undefined ? {} : { [COMPONENT_KEY]: component }
-  for (const slot of reader.slots) {
-    const value = source[slot.key]
-    if (slot.node !== FIELD) out[slot.key] = readNode(plan.populate[slot.node] as PopulateNode, value)
-    else if (value === null || value === undefined) out[slot.key] = null
-    else out[slot.key] = slot.normalize === undefined ? value : slot.normalize(value)
-  }
+  for (const slot of reader.slots) out[slot.key] = slot.node === FIELD ? null : readNode(plan.populate[slot.node] as PopulateNode, undefined)
   return out as Entry
 }
 
