@@ -3,7 +3,7 @@
  * by function (self time and inclusive time) and by module, in % of the server's busy (non-idle) samples.
  *
  *   node --import tsx benchmarks/profile.ts --db URL [--server vellum|baseline] [--scenario d] [--seconds 10]
- *     [--node-args "--max-semi-space-size=32"]
+ *     [--node-args="--max-semi-space-size=32"]
  *
  * The .cpuprofile stays in benchmarks/profiles/ (open it in Chrome DevTools or speedscope).
  */
