@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { ValidationError } from '../errors.js'
 import { createServiceContext } from './context.js'
 import { createMiddlewareManager } from './middlewares.js'
+import { withoutPagination } from './params.js'
 import { createRepository } from './repository.js'
 import {
   DOCUMENT_ACTIONS, type DocumentAction, type DocumentContext, type DocumentEntry, type DocumentRepositoryWithCount,
@@ -17,7 +18,7 @@ import {
  */
 
 export * from './types.js'
-export { buildRead, parsePagination, type ReadPlan } from './params.js'
+export { buildRead, parsePagination, type ReadPlan, withoutPagination } from './params.js'
 export {
   convertPopulate, isLocalizations, starNames, type OutputNode, type PopulateOptions, type ReadScope
 } from './populate.js'
@@ -34,12 +35,6 @@ function sameCount (count: Record<string, unknown>, find: Record<string, unknown
 
 function paramsObject (params: unknown): Record<string, unknown> {
   return typeof params === 'object' && params !== null && !Array.isArray(params) ? { ...params } : {}
-}
-
-/** A count's params from a findMany's: the same, without the pagination a count has no use for. */
-function countParams (params: unknown): Record<string, unknown> {
-  const { pagination: _, page: __, pageSize: ___, start: ____, limit: _____, ...rest } = paramsObject(params)
-  return rest
 }
 
 export function createDocumentService ({ db, schema, i18n, log }: DocumentServiceOptions): Documents {
@@ -66,7 +61,7 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
     wrapped.findWithCount = async (params?: unknown): Promise<[unknown, number]> => {
       // The count gets the caller's params, as a separate count call would.
       const count = async (terminal: (count: DocumentContext) => Promise<unknown>): Promise<number> =>
-        Number(await middlewares.run(context('count', countParams(params)), terminal))
+        Number(await middlewares.run(context('count', withoutPagination(paramsObject(params))), terminal))
       let total: number | undefined
       const entries = await middlewares.run(context('findMany', params), async (find) => {
         let found: DocumentEntry[] | undefined

@@ -50,6 +50,15 @@ export function parsePagination (params: PlainObject): { limit?: number, offset?
   }
 }
 
+const PAGINATION_KEYS = ['pagination', 'page', 'pageSize', 'start', 'limit'] as const
+
+/** A copy of read params without their pagination (what a count of the same read takes). */
+export function withoutPagination<T extends PlainObject> (params: T): T {
+  const rest = { ...params }
+  for (const key of PAGINATION_KEYS) delete rest[key]
+  return rest
+}
+
 /** A ValidationError from the Query Engine's parsers, with REST's parameter names. */
 export function restError (err: unknown): unknown {
   if (!(err instanceof ValidationError)) return err

@@ -1,4 +1,5 @@
 import type { ContentType } from '../../content-types/index.js'
+import { withoutPagination } from '../../document/index.js'
 import { paginationMeta, parsePagination } from '../query/index.js'
 import type { DocumentParams, DocumentsAccessor, Entry } from './documents.js'
 import type { Service } from '../types.js'
@@ -28,8 +29,6 @@ export interface SingleTypeService extends Service {
   delete: (params?: DocumentParams) => Promise<{ deletedEntries: number }>
 }
 
-const PAGINATION_KEYS = ['pagination', 'page', 'pageSize', 'start', 'limit'] as const
-
 /**
  * REST defaults: published rows unless asked otherwise. Also on types without draft & publish: the status
  * still applies to the draft & publish targets they populate, and drafts must never leak through relations.
@@ -37,12 +36,6 @@ const PAGINATION_KEYS = ['pagination', 'page', 'pageSize', 'start', 'limit'] as 
 function withStatus (params: DocumentParams): DocumentParams {
   if (params.status !== undefined) return params
   return { ...params, status: 'published' }
-}
-
-function withoutPagination (params: DocumentParams): DocumentParams {
-  const rest = { ...params }
-  for (const key of PAGINATION_KEYS) delete rest[key]
-  return rest
 }
 
 export function createCollectionService ({ contentType, documents, rest }: CoreServiceDeps): CollectionService {
