@@ -70,13 +70,24 @@ export function isLocalizations (model: Model, name: string): boolean {
   return name === 'localizations' && isLocalized(model) && model.attributes.localizations === undefined
 }
 
+// Per model, for trusted and untrusted callers: computed on every `populate=*` request otherwise.
+const starCache = new WeakMap<Model, { trusted: readonly string[], untrusted: readonly string[] }>()
+
 /** Every attribute `populate=*` populates on a model, in attribute order, `localizations` last. */
-export function starNames (model: Model, allowPrivate: boolean): string[] {
-  const names = Object.values(model.attributes)
-    .filter(a => (allowPrivate || !a.private) && (a.type === 'relation' || a.type === 'component' || a.type === 'dynamiczone'))
-    .map(a => a.name)
-  if (isLocalizations(model, 'localizations')) names.push('localizations')
-  return names
+export function starNames (model: Model, allowPrivate: boolean): readonly string[] {
+  let cached = starCache.get(model)
+  if (cached === undefined) {
+    const names = (trusted: boolean): string[] => {
+      const list = Object.values(model.attributes)
+        .filter(a => (trusted || !a.private) && (a.type === 'relation' || a.type === 'component' || a.type === 'dynamiczone'))
+        .map(a => a.name)
+      if (isLocalizations(model, 'localizations')) list.push('localizations')
+      return list
+    }
+    cached = { trusted: names(true), untrusted: names(false) }
+    starCache.set(model, cached)
+  }
+  return allowPrivate ? cached.trusted : cached.untrusted
 }
 
 function emptyNode (model: Model): OutputNode {
