@@ -47,6 +47,21 @@ function takesFromOthers (write: RelationWrite): boolean {
   return kind === 'oneToOne' || kind === 'oneToMany'
 }
 
+/**
+ * The DELETE that takes `targets` from rows of other documents (see takesFromOthers). `row` is a FROM clause
+ * yielding the written row (its documentId is read from it); `selfId`, when the row exists, spares its own links.
+ */
+function takeStatement (info: ModelInfo, write: RelationWrite, targets: number[], row: SQL, selfId?: number): SQL {
+  const { link: rel } = write
+  const self = ident(rel.selfColumn)
+  const documentId = info.fields.get('documentId')
+  const own = selfId === undefined ? sql`` : sql` AND ${self} <> ${selfId}::integer`
+  const siblings = documentId === undefined
+    ? sql``
+    : sql` AND ${self} NOT IN (SELECT s."id" FROM ${ident(info.table)} s WHERE s.${ident(documentId.column)} = (SELECT ${ident(documentId.column)} FROM ${row}))`
+  return sql`DELETE FROM ${ident(rel.link.name)} WHERE ${ident(rel.otherColumn)} = ${ids(targets)}${own}${siblings}`
+}
+
 function requireTargets (write: RelationWrite, missing: number[]): void {
   if (missing.length === 0) return
   throw ValidationError.fromItems([{
@@ -107,13 +122,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const ctes = [sql`${found} AS (SELECT "id" FROM ${ident(write.target.table)} WHERE "id" = ${ids(referenced)})`]
     const list = finalList(write, [])
     if (list.length === 0) return ctes
-    if (takesFromOthers(write)) {
-      const documentId = info.fields.get('documentId')
-      const siblings = documentId === undefined
-        ? sql``
-        : sql` AND ${ident(rel.selfColumn)} NOT IN (SELECT s."id" FROM ${ident(info.table)} s WHERE s.${ident(documentId.column)} = (SELECT ${ident(documentId.column)} FROM "new_row"))`
-      ctes.push(sql`${sql.identifier(`take_${n}`)} AS (DELETE FROM ${table} WHERE ${other} = ${ids(list)}${siblings})`)
-    }
+    if (takesFromOthers(write)) ctes.push(sql`${sql.identifier(`take_${n}`)} AS (${takeStatement(info, write, list, sql`"new_row"`)})`)
     const columns = [ident(rel.selfColumn), other]
     const values = [sql`"new_row"."id"`, sql`v."id"`]
     if (rel.orderColumn !== undefined) {
@@ -211,11 +220,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     if (added.length === 0 && rel.orderColumn === undefined) return
     if (added.length > 0 && takesFromOthers(write)) {
-      const documentId = info.fields.get('documentId')
-      const siblings = documentId === undefined
-        ? sql``
-        : sql` AND ${self} NOT IN (SELECT s."id" FROM ${ident(info.table)} s WHERE s.${ident(documentId.column)} = (SELECT d.${ident(documentId.column)} FROM ${ident(info.table)} d WHERE d."id" = ${selfId}::integer))`
-      await exec(sql`DELETE FROM ${table} WHERE ${other} = ${ids(added)} AND ${self} <> ${selfId}::integer${siblings}`)
+      await exec(takeStatement(info, write, added, sql`${ident(info.table)} WHERE "id" = ${selfId}::integer`, selfId))
     }
     if (added.length > 0) {
       const columns = [self, other]
