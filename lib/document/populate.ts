@@ -1,7 +1,8 @@
+import { LruMap } from 'toad-cache'
 import type { Model } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
 import {
-  type Catalog, invalidKey, type ModelInfo, optionsOf, type PlainObject, populateEntries, zoneFragments
+  contentKey, copyContent, type Catalog, invalidKey, type ModelInfo, optionsOf, type PlainObject, populateEntries, zoneFragments
 } from '../query/index.js'
 import { and, isLocalized, localeWhere, statusWhere } from './context.js'
 import type { Status } from './types.js'
@@ -251,7 +252,40 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
  * shape its result with. `path` and `level` place a nested value (the REST layer converts `localizations`
  * as a query of its own); errors are ValidationErrors with `param: 'populate'`.
  */
-export function convertPopulate (catalog: Catalog, uid: string, value: unknown, options: PopulateOptions = {}, path: string[] = [], level = 1): { populate?: PlainObject, node: OutputNode } {
+export function convertPopulate (catalog: Catalog, uid: string, value: unknown, options: PopulateOptions = {}, path: string[] = [], level = 1): Converted {
   const ctx: Ctx = { ...options, catalog, allowPrivate: options.allowPrivate ?? true }
-  return convert(ctx, catalog.get(uid), value, path, level)
+  const key = path.length === 0 && level === 1 ? cacheKey(uid, value, options) : undefined
+  if (key === undefined) return convert(ctx, catalog.get(uid), value, path, level)
+  let cache = converted.get(catalog)
+  if (cache === undefined) {
+    cache = new LruMap(CONVERTED_CACHE_SIZE)
+    converted.set(catalog, cache)
+  }
+  let result = cache.get(key)
+  if (result === undefined) {
+    // Stored as a copy: the caller's filters are part of the result, and the caller may change them later.
+    result = convert(ctx, catalog.get(uid), value, path, level)
+    cache.set(key, { ...(result.populate !== undefined && { populate: copyContent(result.populate) }), node: result.node })
+    return result
+  }
+  // Handed out as a copy too: the Query Engine's lifecycle hooks receive it and may change it.
+  return { ...(result.populate !== undefined && { populate: copyContent(result.populate) }), node: result.node }
+}
+
+interface Converted { populate?: PlainObject, node: OutputNode }
+
+/** Distinct populate values kept per catalog, least recently used dropped first. */
+const CONVERTED_CACHE_SIZE = 500
+const converted = new WeakMap<Catalog, LruMap<Converted>>()
+
+/**
+ * Conversions are cached by content when nothing but data decides them: a caller's check callbacks (the
+ * REST limits) may throw for one caller and not another, so those calls always convert.
+ */
+function cacheKey (uid: string, value: unknown, options: PopulateOptions): string | undefined {
+  const { allowPrivate, scope, source, strict, ...callbacks } = options
+  for (const key in callbacks) if (callbacks[key as keyof typeof callbacks] !== undefined) return undefined
+  const content = contentKey(value)
+  if (content === undefined) return undefined
+  return `${uid}\n${allowPrivate === false ? 0 : 1}${strict === true ? 1 : 0}\n${scope?.status ?? ''}\n${scope?.locale ?? ''}\n${source ?? ''}\n${content}`
 }

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { LruMap } from 'toad-cache'
 import type { ContentType } from '../content-types/index.js'
 import {
   createRouteHandlers, errorForStatus, releaseSuspended, type BoundPolicy, type RequestContext
 } from '../hooks/index.js'
+import { contentKey } from '../query/index.js'
 import type { Vellum } from '../types.js'
 import { createCollectionController, createSingleTypeController, type RequestGuards } from './core/controller.js'
 import { createCollectionService, createSingleTypeService } from './core/service.js'
@@ -11,7 +13,7 @@ import { extendCore } from './factories.js'
 import { registerGlobalMiddlewares, resolveGlobalMiddlewares, resolveRouteMiddlewares } from './middlewares/index.js'
 import { createPublicAccess, type AuthState } from './permissions.js'
 import { resolvePolicies } from './policies/index.js'
-import { parseQueryString, sanitizeQuery, validateQuery } from './query/index.js'
+import { type CanRead, parseQueryString, sanitizeQuery, validateQuery } from './query/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import { sanitizeOutput } from './sanitize/index.js'
 import type { Controller, ControllerFactory, FactoryDeps, ProjectCode, Service, ServiceFactory } from './types.js'
@@ -36,20 +38,39 @@ function build<T extends object> (core: T, custom: unknown, kind: 'controller-fa
   return extendCore(core, () => custom as object, deps)
 }
 
-function canReadOf (ctx: RequestContext): (uid: string) => boolean {
-  return (ctx.state.auth as AuthState | undefined)?.canRead ?? (() => false)
+const readsNothing: CanRead = () => false
+
+function canReadOf (ctx: RequestContext): CanRead {
+  return (ctx.state.auth as AuthState | undefined)?.canRead ?? readsNothing
 }
+
+/** Valid queries remembered per content type and caller permissions, least recently used dropped first. */
+const VALIDATED_CACHE_SIZE = 500
 
 function guardsFor (contentType: ContentType, vellum: Vellum): RequestGuards {
   const { uid, kind } = contentType
+  // Most requests repeat a few queries: one found valid for a caller's permissions (canRead, one function
+  // per auth strategy and role) is valid again, since the model and the limits do not change at run time.
+  const validated = new WeakMap<CanRead, LruMap<true>>()
   return {
     validateQuery (ctx) {
       const handler = String((ctx.state.route as { handler?: unknown } | undefined)?.handler ?? '')
       const action = handler.slice(handler.lastIndexOf('.') + 1) as 'find' | 'findOne' | 'create' | 'update' | 'delete'
+      const canRead = canReadOf(ctx)
+      const content = contentKey(ctx.query)
+      const key = content === undefined ? undefined : `${action}\n${content}`
+      let seen = validated.get(canRead)
+      if (key !== undefined && seen?.get(key) === true) return
       // canRead: filtering or sorting through a relation the caller may not read is a 400, not an oracle.
       validateQuery(ctx.query, uid, {
-        catalog: vellum.db.catalog, rest: vellum.config.rest, action, kind, canRead: canReadOf(ctx), locales: vellum.config.i18n.locales
+        catalog: vellum.db.catalog, rest: vellum.config.rest, action, kind, canRead, locales: vellum.config.i18n.locales
       })
+      if (key === undefined) return
+      if (seen === undefined) {
+        seen = new LruMap(VALIDATED_CACHE_SIZE)
+        validated.set(canRead, seen)
+      }
+      seen.set(key, true)
     },
     sanitizeQuery: (ctx) => sanitizeQuery(ctx.query, uid, { schema: vellum.schema, canRead: canReadOf(ctx) }),
     sanitizeOutput: (data, ctx) => sanitizeOutput(data, uid, { schema: vellum.schema, canRead: canReadOf(ctx) })

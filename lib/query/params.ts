@@ -1,8 +1,10 @@
+import { LruMap } from 'toad-cache'
 import { ValidationError } from '../errors.js'
 import type { FindPlan, OrderTerm, PopulateNode, ScalarOperator, SelectPlan, Via, Where } from './ast.js'
 import { SCALAR_OPERATORS } from './ast.js'
 import { isPlainObject, optionsOf, populateEntries, type PlainObject, splitList, zoneFragments } from './forms.js'
 import { type Catalog, type FieldInfo, LOCALIZATIONS, type ModelInfo } from './model.js'
+import { contentKey } from './keys.js'
 import type { SqlValue } from './values.js'
 import { castInput, expectedFor, isJsonType, isOrderedType, isTextType, parseNullFlag } from './values.js'
 
@@ -31,8 +33,11 @@ interface Ctx {
 /** The parameter's name as the caller knows it, for messages and `details.param`. */
 const paramOf = (ctx: Ctx): string => ctx.names[ctx.param] ?? ctx.param
 
+// Parses without custom parameter names share cached plans (names only change error messages).
+const NO_NAMES: Partial<Record<ParamName, string>> = {}
+
 function context (catalog: Catalog, options: ParseOptions, param: ParamName): Ctx {
-  return { catalog, allowPrivate: options.allowPrivate ?? true, param, names: options.paramNames ?? {} }
+  return { catalog, allowPrivate: options.allowPrivate ?? true, param, names: options.paramNames ?? NO_NAMES }
 }
 
 export function preview (value: unknown): string {
@@ -498,9 +503,37 @@ function selectPlan (ctx: Ctx, info: ModelInfo, options: PlainObject, path: stri
   }
 }
 
+/** Distinct select shapes (model, trust, `select`, `populate`) kept per catalog, least recently used dropped first. */
+export const SELECT_PLAN_CACHE_SIZE = 500
+
+const selectPlans = new WeakMap<Catalog, LruMap<SelectPlan>>()
+
+/**
+ * The root select plan, cached by content: a request's populate tree is the costly part of its parse and
+ * repeats from request to request (and the Document Service checks each read before the engine runs it).
+ * Plans are never mutated, and one plan per shape lets the statement and reader caches key on identity.
+ */
+function rootSelectPlan (ctx: Ctx, info: ModelInfo, select: unknown, populate: unknown): SelectPlan {
+  const selectKey = ctx.names === NO_NAMES ? contentKey(select) : undefined
+  const populateKey = selectKey === undefined ? undefined : contentKey(populate)
+  if (populateKey === undefined) return selectPlan(ctx, info, { select, populate }, [])
+  let cache = selectPlans.get(ctx.catalog)
+  if (cache === undefined) {
+    cache = new LruMap(SELECT_PLAN_CACHE_SIZE)
+    selectPlans.set(ctx.catalog, cache)
+  }
+  const key = `${info.uid}\n${ctx.allowPrivate ? 1 : 0}\n${selectKey}\n${populateKey}`
+  let plan = cache.get(key)
+  if (plan === undefined) {
+    plan = selectPlan(ctx, info, { select, populate }, [])
+    cache.set(key, plan)
+  }
+  return plan
+}
+
 export function parsePopulate (catalog: Catalog, uid: string, value: unknown, options: ParseOptions = {}): PopulateNode[] {
   const ctx = context(catalog, options, 'populate')
-  return parsePopulateValue(ctx, catalog.get(uid), value, [])
+  return rootSelectPlan(ctx, catalog.get(uid), undefined, value).populate
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -549,7 +582,7 @@ export function parseFind (catalog: Catalog, uid: string, params: FindInput, opt
   const offset = parseCount('offset', params.offset)
   return {
     info,
-    select: selectPlan(ctx, info, { select: params.select, populate: params.populate }, []),
+    select: rootSelectPlan(ctx, info, params.select, params.populate),
     ...(where !== undefined && { where }),
     orderBy: parseOrderValue({ ...ctx, param: 'orderBy' }, info, params.orderBy, []),
     ...(limit !== undefined && { limit }),

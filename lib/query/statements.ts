@@ -1,5 +1,6 @@
 import { Placeholder, sql, type SQL } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
+import { LruMap } from 'toad-cache'
 import type { Statement } from '../db/index.js'
 import type { FindPlan, ListOptions, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 import type { ModelInfo } from './model.js'
@@ -21,8 +22,8 @@ interface Shape {
   key: string
   /** Every value of the plan, in walk order. */
   values: unknown[]
-  /** Where each value-holding node's values start in `values`. */
-  starts: Map<object, number>
+  /** Where each value-holding node's values start in `values`: only walked for a text not rendered yet. */
+  starts?: Map<object, number>
 }
 
 interface Rendered {
@@ -42,10 +43,14 @@ const dialect = new PgDialect()
 class ShapeWalker {
   private readonly parts: string[] = []
   readonly values: unknown[] = []
-  readonly starts = new Map<object, number>()
+  readonly starts: Map<object, number> | undefined
+
+  constructor (recordStarts: boolean) {
+    this.starts = recordStarts ? new Map() : undefined
+  }
 
   shape (): Shape {
-    return { key: this.parts.join(''), values: this.values, starts: this.starts }
+    return { key: this.parts.join(''), values: this.values, ...(this.starts !== undefined && { starts: this.starts }) }
   }
 
   push (part: string): void {
@@ -68,7 +73,7 @@ class ShapeWalker {
         return this.push(where.value ? 'T' : 'F')
       case 'compare': {
         const values = compareValues(where)
-        this.starts.set(where, this.values.length)
+        this.starts?.set(where, this.values.length)
         this.values.push(...values)
         return this.push(`[${where.field.name} ${where.op} ${values.length}]`)
       }
@@ -87,7 +92,7 @@ class ShapeWalker {
   window (holder: object, limit: number | undefined, offset: number | undefined): void {
     this.push(`{${limit ?? ''}`)
     if (offset !== undefined && offset !== 0) {
-      this.starts.set(holder, this.values.length)
+      this.starts?.set(holder, this.values.length)
       this.values.push(offset)
       this.push('+')
     }
@@ -126,18 +131,39 @@ class ShapeWalker {
   }
 }
 
-function findShape (plan: FindPlan, total: boolean): Shape {
-  const walker = new ShapeWalker()
+// The select tree is walked first, so its values start at 0: its key and values are kept with the plan,
+// which the parser reuses for every request of one shape (lib/query/params.ts).
+const selectShapes = new WeakMap<SelectPlan, Shape>()
+
+function selectShape (plan: SelectPlan): Shape {
+  let shape = selectShapes.get(plan)
+  if (shape === undefined) {
+    const walker = new ShapeWalker(false)
+    walker.select(plan)
+    shape = walker.shape()
+    selectShapes.set(plan, shape)
+  }
+  return shape
+}
+
+function findShape (plan: FindPlan, total: boolean, recordStarts: boolean): Shape {
+  const walker = new ShapeWalker(recordStarts)
   walker.push(total ? 'find+total ' : 'find ')
-  walker.select(plan.select)
+  if (recordStarts) {
+    walker.select(plan.select)
+  } else {
+    const head = selectShape(plan.select)
+    walker.push(head.key)
+    for (const value of head.values) walker.values.push(value)
+  }
   walker.where(plan.where)
   walker.order(plan.orderBy)
   walker.window(plan, plan.limit, plan.offset)
   return walker.shape()
 }
 
-function countShape (info: ModelInfo, where: Where | undefined): Shape {
-  const walker = new ShapeWalker()
+function countShape (info: ModelInfo, where: Where | undefined, recordStarts: boolean): Shape {
+  const walker = new ShapeWalker(recordStarts)
   walker.push(`count ${info.uid} `)
   walker.where(where)
   return walker.shape()
@@ -146,9 +172,9 @@ function countShape (info: ModelInfo, where: Where | undefined): Shape {
 /** Compiles with each value as a placeholder named after its index in the shape's values. */
 type Compile = (compiler: Compiler) => SQL
 
-function render (shape: Shape, compile: Compile): Rendered {
+function render (starts: Map<object, number>, compile: Compile): Rendered {
   const compiler = createCompiler((node, index) => {
-    const start = shape.starts.get(node)
+    const start = starts.get(node)
     if (start === undefined) throw new Error('a value outside the walked shape reached the compiler')
     return sql`${sql.placeholder(String(start + index))}`
   })
@@ -162,28 +188,26 @@ function fill (rendered: Rendered, values: unknown[]): Statement {
 }
 
 export function createStatementCache (size = SHAPE_CACHE_SIZE): StatementCache {
-  const cache = new Map<string, Rendered>()
+  const cache = new LruMap<Rendered>(size)
 
-  function statement (shape: Shape, compile: Compile): Statement {
+  /** `walk(recordStarts)`: the plan's shape; the text is rendered from a walk that records where values start. */
+  function statement (walk: (recordStarts: boolean) => Shape, compile: Compile): Statement {
+    const shape = walk(false)
     let rendered = cache.get(shape.key)
     if (rendered === undefined) {
-      rendered = render(shape, compile)
-      if (cache.size >= size) cache.delete(cache.keys().next().value as string)
-    } else {
-      // Map order is insertion order: re-inserting keeps the most recently used last.
-      cache.delete(shape.key)
+      rendered = render(walk(true).starts ?? new Map(), compile)
+      cache.set(shape.key, rendered)
     }
-    cache.set(shape.key, rendered)
     return fill(rendered, shape.values)
   }
 
   return {
     find (plan, options = {}) {
       const total = options.total === true
-      return statement(findShape(plan, total), compiler => compileFind(plan, { total }, compiler))
+      return statement(recordStarts => findShape(plan, total, recordStarts), compiler => compileFind(plan, { total }, compiler))
     },
     count (info, where) {
-      return statement(countShape(info, where), compiler => compileCount(info, where, compiler))
+      return statement(recordStarts => countShape(info, where, recordStarts), compiler => compileCount(info, where, compiler))
     }
   }
 }

@@ -8,7 +8,7 @@ import { PaginationError, ValidationError } from '../../lib/errors.js'
 import type { DocumentEntry } from '../../lib/document/index.js'
 import { ARTICLE, AUTHOR, CATEGORY, rejection, setup, TAG } from './helpers.js'
 
-const { documents, database } = await setup(t)
+const { documents, database, db } = await setup(t)
 const articles = documents(ARTICLE)
 const categories = documents(CATEGORY)
 
@@ -213,6 +213,33 @@ t.test('zones on populate, and fragments', async (t) => {
   t.match((deep?.blocks as DocumentEntry[])[2], { cta: { label: 'Go', url: '/go' }, article: null })
   const only = await articles.findOne({ documentId: doc.documentId, populate: { blocks: { on: { 'content.quote': { fields: ['text'] } } } } })
   t.same((only?.blocks as DocumentEntry[]).map(b => Object.keys(b)), [['__component', 'id', 'text']], 'fragments select components and fields')
+})
+
+t.test('reads of one shape share a parse, yet a caller or a hook changing its params changes that read only', async (t) => {
+  const read = async (title: string): Promise<unknown[]> => titles((await categories.findOne({
+    documentId: news.documentId, populate: { articles: { fields: ['title'], filters: { title } } }
+  }))?.articles)
+  const params = { documentId: news.documentId, populate: { articles: { fields: ['title'], filters: { title: 'Alpha' } } } }
+  t.same(titles((await categories.findOne(params))?.articles), ['Alpha'])
+  params.populate.articles.filters.title = 'Beta (edited)'
+  t.same(titles((await categories.findOne(params))?.articles), ['Beta (edited)'], 'the changed params are read')
+  t.same(await read('Alpha'), ['Alpha'], 'and the first params still read what they read')
+
+  let once = true
+  const stop = db.lifecycles.subscribe({
+    models: [CATEGORY],
+    beforeFindOne (event) { limitOnce(event.params) },
+    beforeFindMany (event) { limitOnce(event.params) }
+  })
+  function limitOnce (params: Record<string, unknown>): void {
+    if (!once) return
+    once = false
+    const populate = params.populate as { articles: Record<string, unknown> }
+    populate.articles.limit = 0
+  }
+  t.same(await read('Alpha'), [], 'a hook changed the populate of this read')
+  t.same(await read('Alpha'), ['Alpha'], 'and of this read only')
+  stop()
 })
 
 t.test('an unknown content type is an error', async (t) => {

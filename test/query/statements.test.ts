@@ -90,6 +90,26 @@ t.test('params that render differently never share a statement', async (t) => {
   t.not(cache.find(parseFind(catalog, ARTICLE, {}), { total: true }).sql, cache.find(parseFind(catalog, ARTICLE, {})).sql, 'with and without total')
 })
 
+t.test('a select shape is parsed once per content, trust level and values; the shared plan is a fresh parse', async (t) => {
+  const params: FindParams = { select: ['title'], populate: { tags: { where: { name: 'a' } }, seo: { populate: '*' } } }
+  const plan = parseFind(catalog, ARTICLE, params)
+  t.equal(parseFind(catalog, ARTICLE, structuredClone(params)).select, plan.select, 'equal content: one plan')
+  // Custom parameter names are never cached (they only change messages): a fresh parse to compare with.
+  const fresh = parseFind(catalog, ARTICLE, params, { paramNames: { where: 'filters' } })
+  t.not(fresh.select, plan.select)
+  t.same(dialect.sqlToQuery(compileFind(plan)), dialect.sqlToQuery(compileFind(fresh)), 'the shared plan compiles as a fresh parse does')
+  const other = parseFind(catalog, ARTICLE, { ...params, populate: { tags: { where: { name: 'b' } }, seo: { populate: '*' } } })
+  t.not(other.select, plan.select, 'other values: another plan')
+  t.same(createStatementCache().find(other).params.slice(0, 1), ['b'], 'with its own values')
+
+  t.ok(parseFind(catalog, ARTICLE, { select: ['secret'] }), 'trusted: private attributes are known')
+  t.throws(() => parseFind(catalog, ARTICLE, { select: ['secret'] }, { allowPrivate: false }), { message: 'Invalid key secret' }, 'untrusted: unknown, after a trusted parse')
+  t.throws(() => parseFind(catalog, ARTICLE, { select: ['secret'] }, { allowPrivate: false }), { message: 'Invalid key secret' }, 'and again')
+
+  const byDate = (): FindParams => ({ populate: { tags: { where: { createdAt: { $lt: new Date(0) } } } } })
+  t.not(parseFind(catalog, ARTICLE, byDate()).select, parseFind(catalog, ARTICLE, byDate()).select, 'values JSON would rewrite (a Date) are parsed every time')
+})
+
 t.test('the cache keeps the most recently used shapes', async (t) => {
   const cache = createStatementCache(2)
   const shapes: FindParams[] = [{ where: { id: 1 } }, { where: { title: 'a' } }, { where: { views: 1 } }]

@@ -90,6 +90,19 @@ t.test('filtering or sorting through a relation the public may not find: 400 "In
   t.equal((await send('GET', '/api/articles?filters[relatedArticles][title]=x')).status, 200)
 })
 
+t.test('a query found valid for one caller is checked again for another (validated queries are cached per caller)', async (t) => {
+  const both = sender(await blogApp(t, {
+    permissions: { public: PUBLIC },
+    routes: [{ routes: [{ method: 'GET', path: '/open/articles', handler: 'api::article.article.find', config: { auth: false } }] }]
+  }))
+  const url = '?filters[author][name]=Ann&sort=title'
+  for (let round = 0; round < 2; round++) {
+    // A route without auth reads everything; the public may not read authors, before or after it.
+    t.equal((await both('GET', `/api/open/articles${url}`)).status, 200, `round ${round}: open route`)
+    isInvalidKey(t, await both('GET', `/api/articles${url}`), 'author', 'filters')
+  }
+})
+
 t.test("permissions.public '*' opens every action", async (t) => {
   const open = sender(await buildApp(t, { permissions: { public: '*' } }))
   const created = await open('POST', '/api/articles', { data: { title: 'Open' } })
