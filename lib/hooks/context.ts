@@ -47,9 +47,6 @@ export interface RequestContext {
   throw: (status: number, message?: string, details?: Record<string, unknown>) => never
 }
 
-/** Whether a status was set explicitly (Koa's rule: assigning a body then implies 200). */
-const kExplicitStatus = Symbol('vellum.explicitStatus')
-
 const ERROR_NAMES: Record<number, string> = {
   400: 'ValidationError',
   401: 'UnauthorizedError',
@@ -90,64 +87,92 @@ export function errorForStatus (status: number, message?: string, details?: Reco
   return error
 }
 
-export function createContext (request: FastifyRequest, reply: FastifyReply): RequestContext {
-  let body: unknown
-  let status: number | undefined
-  const errorHelper = (code: number) => (message?: string, details?: Record<string, unknown>): void => {
+/** One class, so a request's context is one allocation and its helpers live on the prototype. */
+class Context implements RequestContext {
+  readonly request: FastifyRequest
+  readonly reply: FastifyReply
+  readonly params: Record<string, string>
+  query: Record<string, unknown>
+  readonly state: Record<string, unknown> = {}
+  readonly method: string
+  readonly url: string
+  readonly headers: FastifyRequest['headers']
+  #body: unknown
+  #status: number | undefined
+
+  constructor (request: FastifyRequest, reply: FastifyReply) {
+    this.request = request
+    this.reply = reply
+    this.params = (request.params ?? {}) as Record<string, string>
+    this.query = (request.query ?? {}) as Record<string, unknown>
+    this.method = request.method
+    this.url = request.url
+    this.headers = request.headers
+  }
+
+  get path (): string {
+    const at = this.url.indexOf('?')
+    return at === -1 ? this.url : this.url.slice(0, at)
+  }
+
+  get body (): unknown { return this.#body }
+  set body (value: unknown) { this.#body = value }
+
+  get status (): number {
+    if (this.#status !== undefined) return this.#status
+    if (this.#body === undefined) return 404
+    return this.#body === null ? 204 : 200
+  }
+
+  set status (value: number) { this.#status = value }
+
+  get explicitStatus (): boolean { return this.#status !== undefined }
+
+  set (name: string | Record<string, string>, value?: string): void {
+    if (typeof name === 'string') this.reply.header(name, value)
+    else this.reply.headers(name)
+  }
+
+  get (name: string): string {
+    const value = this.request.headers[name.toLowerCase()]
+    return Array.isArray(value) ? value.join(', ') : value ?? ''
+  }
+
+  #fail (code: number, message?: string, details?: Record<string, unknown>): void {
     const error = errorForStatus(code, message, details)
-    status = code
-    body = { data: null, error: { status: code, name: error.name, message: error.message, details: details ?? {} } }
+    this.#status = code
+    this.#body = { data: null, error: { status: code, name: error.name, message: error.message, details: details ?? {} } }
   }
-  const url = request.url
-  const queryAt = url.indexOf('?')
-  const ctx: RequestContext & { [kExplicitStatus]: boolean } = {
-    request,
-    reply,
-    params: (request.params ?? {}) as Record<string, string>,
-    query: (request.query ?? {}) as Record<string, unknown>,
-    state: {},
-    method: request.method,
-    url,
-    path: queryAt === -1 ? url : url.slice(0, queryAt),
-    headers: request.headers,
-    get body () { return body },
-    set body (value: unknown) { body = value },
-    get status () {
-      if (status !== undefined) return status
-      if (body === undefined) return 404
-      return body === null ? 204 : 200
-    },
-    set status (value: number) { status = value },
-    get [kExplicitStatus] () { return status !== undefined },
-    set (name, value) {
-      if (typeof name === 'string') reply.header(name, value)
-      else reply.headers(name)
-    },
-    get (name) {
-      const value = request.headers[name.toLowerCase()]
-      return Array.isArray(value) ? value.join(', ') : value ?? ''
-    },
-    badRequest: errorHelper(400),
-    unauthorized: errorHelper(401),
-    forbidden: errorHelper(403),
-    notFound: errorHelper(404),
-    methodNotAllowed: errorHelper(405),
-    payloadTooLarge: errorHelper(413),
-    tooManyRequests: errorHelper(429),
-    internalServerError: errorHelper(500),
-    notImplemented: errorHelper(501),
-    send (value, code = 200) { body = value; status = code },
-    created (value) { body = value; status = 201 },
-    deleted (value) {
-      body = value
-      status = value === undefined || value === null ? 204 : 200
-    },
-    throw (code, message, details) { throw errorForStatus(code, message, details) }
+
+  badRequest (message?: string, details?: Record<string, unknown>): void { this.#fail(400, message, details) }
+  unauthorized (message?: string, details?: Record<string, unknown>): void { this.#fail(401, message, details) }
+  forbidden (message?: string, details?: Record<string, unknown>): void { this.#fail(403, message, details) }
+  notFound (message?: string, details?: Record<string, unknown>): void { this.#fail(404, message, details) }
+  methodNotAllowed (message?: string, details?: Record<string, unknown>): void { this.#fail(405, message, details) }
+  payloadTooLarge (message?: string, details?: Record<string, unknown>): void { this.#fail(413, message, details) }
+  tooManyRequests (message?: string, details?: Record<string, unknown>): void { this.#fail(429, message, details) }
+  internalServerError (message?: string, details?: Record<string, unknown>): void { this.#fail(500, message, details) }
+  notImplemented (message?: string, details?: Record<string, unknown>): void { this.#fail(501, message, details) }
+
+  send (value: unknown, code = 200): void {
+    this.#body = value
+    this.#status = code
   }
-  return ctx
+
+  created (value: unknown): void { this.send(value, 201) }
+
+  deleted (value?: unknown): void { this.send(value, value === undefined || value === null ? 204 : 200) }
+
+  throw (code: number, message?: string, details?: Record<string, unknown>): never {
+    throw errorForStatus(code, message, details)
+  }
+}
+
+export function createContext (request: FastifyRequest, reply: FastifyReply): RequestContext {
+  return new Context(request, reply)
 }
 
 /** True when the status came from code rather than from Koa's body-implied default. */
 export function hasExplicitStatus (ctx: RequestContext): boolean {
-  return (ctx as RequestContext & { [kExplicitStatus]?: boolean })[kExplicitStatus] === true
+  return ctx instanceof Context && ctx.explicitStatus
 }
