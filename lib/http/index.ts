@@ -13,7 +13,7 @@ import { extendCore } from './factories.js'
 import { registerGlobalMiddlewares, resolveGlobalMiddlewares, resolveRouteMiddlewares } from './middlewares/index.js'
 import { createPublicAccess, type AuthState } from './permissions.js'
 import { resolvePolicies } from './policies/index.js'
-import { type CanRead, parseQueryString, sanitizeQuery, validateQuery } from './query/index.js'
+import { type CanRead, createQueryStringParser, sanitizeQuery, validateQuery } from './query/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import { sanitizeOutput } from './sanitize/index.js'
 import type { Controller, ControllerFactory, FactoryDeps, ProjectCode, Service, ServiceFactory } from './types.js'
@@ -118,6 +118,7 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
   buildRegistries(options)
 
   // Strapi's query syntax (`filters[title][$eq]=x`), parsed with qs for our routes only.
+  const parseQueryString = createQueryStringParser(rest)
   app.addHook('onRequest', function vellumQuery (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const at = request.url.indexOf('?')
     // An empty body is no body, whatever its Content-Type (as koa-body reads it): @strapi/client sends
@@ -127,7 +128,7 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
       delete request.headers['content-type']
     }
     try {
-      request.query = at === -1 ? {} : parseQueryString(request.url.slice(at + 1), rest)
+      request.query = at === -1 ? {} : parseQueryString(request.url.slice(at + 1))
       done()
     } catch (error) {
       done(error as Error)

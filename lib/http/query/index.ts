@@ -2,7 +2,7 @@
  * The REST query string (contract §7, §8): parsing with qs inside vellum's scope, validation against the
  * model (private attributes unreachable, limits enforced), pagination, and the populate sanitizer.
  */
-export { parseQueryString } from './parse.js'
+export { createQueryStringParser, parseQueryString } from './parse.js'
 export { allowedParams, validateQuery } from './validate.js'
 export { paginationMeta, parsePagination } from './pagination.js'
 export { sanitizeQuery, type SanitizeQueryOptions } from './sanitize.js'

@@ -1,7 +1,7 @@
 /** parseQueryString: Strapi's qs options, and a 400 naming the limit wherever qs would silently degrade. */
 import t from 'tap'
 import { ValidationError } from '../../../lib/errors.js'
-import { parseQueryString } from '../../../lib/http/query/index.js'
+import { createQueryStringParser, parseQueryString } from '../../../lib/http/query/index.js'
 import { rest, thrown } from './catalog.js'
 
 const limits = { maxArrayLength: rest.maxArrayLength, maxFilterDepth: rest.maxFilterDepth, maxPopulateDepth: rest.maxPopulateDepth }
@@ -72,4 +72,25 @@ t.test('parameters: more than maxParameters is a 400, not a truncation', async (
   t.same(err.details, { source: 'query', limit: 'maxParameters', max: 4 })
   const many = Array.from({ length: 1001 }, (_, i) => `k${i}=1`).join('&')
   t.throws(() => parseQueryString(many, limits), { message: 'Too many query parameters: at most 1000 allowed' }, 'default 1000')
+})
+
+t.test('createQueryStringParser: a repeated query string is parsed once, and every call gets its own copy', async (t) => {
+  const parse = createQueryStringParser(limits)
+  const text = 'filters[title][$in][0]=a&filters[title][$in][1]=b&populate[category][fields][0]=name&sort=title'
+  const first = parse(text)
+  t.same(first, parseQueryString(text, limits), 'what parseQueryString gives')
+  // A middleware changing ctx.query in place, at every depth.
+  const filters = first.filters as { title: { $in: string[] } }
+  filters.title.$in.push('c')
+  ;(first.populate as Record<string, unknown>).category = 'changed'
+  first.sort = 'views'
+  const second = parse(text)
+  t.same(second, parseQueryString(text, limits), 'the next request of that string is untouched')
+  t.not(second, first)
+  t.equal(Object.getPrototypeOf(second), null, 'copies keep the null prototype')
+  t.equal(Object.getPrototypeOf(second.filters), null)
+  const long = `filters[title][$eq]=${'x'.repeat(3000)}`
+  t.same(parse(long), { filters: { title: { $eq: 'x'.repeat(3000) } } }, 'a long string is parsed (and not kept)')
+  const tooDeep = `filters${'[a]'.repeat(60)}=1`
+  for (const round of [1, 2]) t.ok(thrown(() => parse(tooDeep)) instanceof ValidationError, `round ${round}: a refused string is refused again`)
 })
