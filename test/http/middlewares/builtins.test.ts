@@ -124,6 +124,23 @@ t.test('strapi::security (helmet in the scope)', async (t) => {
   })
 })
 
+t.test('strapi::security: headers recorded once from static options, directives given as functions run per request', async (t) => {
+  const { app } = await build(t, { list: ['strapi::security'] })
+  const [first, second] = [await app.inject('/thing'), await app.inject('/thing')]
+  const helmetHeaders = ['content-security-policy', 'strict-transport-security', 'x-frame-options', 'x-content-type-options', 'referrer-policy']
+  for (const name of helmetHeaders) {
+    t.ok(first.headers[name], `${name} set`)
+    t.equal(second.headers[name], first.headers[name], `${name}: the same on every answer`)
+  }
+  let nonce = 0
+  const { app: perRequest } = await build(t, {
+    list: [{ name: 'strapi::security', config: { contentSecurityPolicy: { directives: { 'script-src': ["'self'", () => `'nonce-${++nonce}'`] } } } }]
+  })
+  const policies = [await perRequest.inject('/thing'), await perRequest.inject('/thing')].map(r => r.headers['content-security-policy'])
+  t.match(policies[0], /script-src 'self' 'nonce-1'/)
+  t.match(policies[1], /script-src 'self' 'nonce-2'/, 'computed again for the next request')
+})
+
 t.test('strapi::cors (@fastify/cors in the scope)', async (t) => {
   t.test('Strapi\'s defaults: any origin, reflected because credentials are on', async (t) => {
     const { app } = await build(t, { list: ['strapi::cors'] })

@@ -16,6 +16,8 @@ export const logger: Builtin = (config, context) => {
   return {
     kind: 'middleware',
     middleware: async function vellumLogger (ctx, next) {
+      // A level pino filters out (the request's logger may have its own): no timing, no line built.
+      if ((ctx.request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(log) === false) return await next()
       const start = performance.now()
       let status: number | undefined
       try {
