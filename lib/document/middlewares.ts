@@ -28,6 +28,7 @@ export function createMiddlewareManager (): MiddlewareManager {
     },
     async run (ctx, action) {
       const chain = middlewares
+      if (chain.length === 0) return await action(ctx)
       const dispatch = async (index: number): Promise<unknown> => {
         const middleware = chain[index]
         if (middleware === undefined) return await action(ctx)
