@@ -13,27 +13,29 @@ function isRow (value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function each (value: unknown, fn: (row: Row) => void): void {
+/** `walk` over a populated value: a row, a list of rows, or nothing. */
+function walkValue (node: OutputNode, value: unknown): void {
   if (Array.isArray(value)) {
-    for (const item of value) if (isRow(item)) fn(item)
+    for (const item of value) if (isRow(item)) walk(node, item)
   } else if (isRow(value)) {
-    fn(value)
+    walk(node, value)
   }
 }
 
 /** Fixes one row, and what it populates, in place. */
 function walk (node: OutputNode, row: Row): void {
   if (node.model.kind !== 'component' && !isLocalized(node.model)) delete row.locale
-  for (const [name, sub] of node.relations) each(row[name], r => { walk(sub, r) })
-  for (const [name, sub] of node.components) each(row[name], r => { walk(sub, r) })
+  for (const [name, sub] of node.relations) walkValue(sub, row[name])
+  for (const [name, sub] of node.components) walkValue(sub, row[name])
   for (const [name, fragments] of node.zones) {
-    each(row[name], (item) => {
-      const sub = fragments.get(String(item.__component))
-      if (sub !== undefined) walk(sub, item)
-    })
+    const items = row[name]
+    if (!Array.isArray(items)) continue
+    for (const item of items) {
+      const sub = isRow(item) ? fragments.get(String(item.__component)) : undefined
+      if (sub !== undefined) walk(sub, item as Row)
+    }
   }
-  const { localizations } = node
-  if (localizations !== undefined) each(row.localizations, r => { walk(localizations, r) })
+  if (node.localizations !== undefined) walkValue(node.localizations, row.localizations)
 }
 
 export function shapeRows (node: OutputNode, rows: Row[]): DocumentEntry[] {

@@ -20,13 +20,15 @@ type Nested =
   | { kind: 'component', uid: string }
   | { kind: 'zone' }
 
-/** What to do with one model's entries, computed once per schema and model. */
-interface Plan {
-  /** Keys that are always removed. */
-  remove: string[]
-  /** Keys holding populated data, walked with their own model. */
-  nested: Array<[string, Nested]>
-}
+/** Removed wherever present. */
+const REMOVE = { kind: 'remove' } as const
+
+/**
+ * What to do with one model's entries, computed once per schema and model: per key, removed or walked with
+ * its own model (populated data). An entry's own keys are looked up here, not the other way round: a list
+ * of 10,000 `{ id, documentId, title }` asks 3 questions per entry instead of one per attribute.
+ */
+type Plan = Map<string, typeof REMOVE | Nested>
 
 type Entry = Record<string, unknown>
 
@@ -36,40 +38,45 @@ const CREATOR_FIELDS = ['createdBy', 'updatedBy']
 const plans = new WeakMap<Schema, Map<string, Plan | null>>()
 
 function buildPlan (model: Model): Plan {
-  const remove: string[] = []
-  const nested: Array<[string, Nested]> = []
+  const plan: Plan = new Map()
   for (const attribute of Object.values(model.attributes)) {
-    if (attribute.private || attribute.type === 'password') remove.push(attribute.name)
-    else if (attribute.type === 'relation') nested.push([attribute.name, { kind: 'relation', target: attribute.target }])
-    else if (attribute.type === 'component') nested.push([attribute.name, { kind: 'component', uid: attribute.component }])
-    else if (attribute.type === 'dynamiczone') nested.push([attribute.name, { kind: 'zone' }])
+    if (attribute.private || attribute.type === 'password') plan.set(attribute.name, REMOVE)
+    else if (attribute.type === 'relation') plan.set(attribute.name, { kind: 'relation', target: attribute.target })
+    else if (attribute.type === 'component') plan.set(attribute.name, { kind: 'component', uid: attribute.component })
+    else if (attribute.type === 'dynamiczone') plan.set(attribute.name, { kind: 'zone' })
   }
   if (model.kind !== 'component') {
-    for (const name of CREATOR_FIELDS) if (model.attributes[name] === undefined) remove.push(name)
+    for (const name of CREATOR_FIELDS) if (model.attributes[name] === undefined) plan.set(name, REMOVE)
     if (model.localized && model.attributes.localizations === undefined) {
-      nested.push(['localizations', { kind: 'relation', target: model.uid }])
+      plan.set('localizations', { kind: 'relation', target: model.uid })
     }
   }
-  return { remove, nested }
+  return plan
 }
 
-function planOf (schema: Schema, uid: string): Plan | null {
+function plansOf (schema: Schema): Map<string, Plan | null> {
   let cache = plans.get(schema)
   if (cache === undefined) {
     cache = new Map()
     plans.set(schema, cache)
   }
-  let plan = cache.get(uid)
+  return cache
+}
+
+function planOf (ctx: Ctx, uid: string): Plan | null {
+  let plan = ctx.plans.get(uid)
   if (plan === undefined) {
-    const model = schema.get(uid)
+    const model = ctx.schema.get(uid)
     plan = model === undefined ? null : buildPlan(model)
-    cache.set(uid, plan)
+    ctx.plans.set(uid, plan)
   }
   return plan
 }
 
 interface Ctx {
   schema: Schema
+  /** The schema's plans, by uid. */
+  plans: Map<string, Plan | null>
   canRead: ((uid: string) => boolean) | undefined
   /** canRead answers, per call: a list of entries asks about the same targets again and again. */
   readable: Map<string, boolean>
@@ -92,9 +99,13 @@ function isObject (value: unknown): value is Entry {
 /** Each item sanitized with the model `uid`, or as a zone item when `uid` is undefined; the same array when no item changed. */
 function sanitizeItems (ctx: Ctx, uid: string | undefined, items: unknown[]): unknown[] {
   let out: unknown[] | undefined
+  // One model for the whole list: its plan is looked up once.
+  const plan = uid === undefined ? undefined : planOf(ctx, uid)
   for (let i = 0; i < items.length; i++) {
     const item = items[i]
-    const next = uid === undefined ? sanitizeZoneItem(ctx, item) : sanitizeValue(ctx, uid, item)
+    const next = uid === undefined
+      ? sanitizeZoneItem(ctx, item)
+      : plan !== null && plan !== undefined && isObject(item) ? sanitizeEntry(ctx, plan, item) : sanitizeValue(ctx, uid, item)
     if (next !== item) {
       out ??= items.slice(0, i)
     }
@@ -106,7 +117,7 @@ function sanitizeItems (ctx: Ctx, uid: string | undefined, items: unknown[]): un
 function sanitizeValue (ctx: Ctx, uid: string, value: unknown): unknown {
   if (Array.isArray(value)) return sanitizeItems(ctx, uid, value)
   if (!isObject(value)) return value
-  const plan = planOf(ctx.schema, uid)
+  const plan = planOf(ctx, uid)
   return plan === null ? value : sanitizeEntry(ctx, plan, value)
 }
 
@@ -119,12 +130,16 @@ function sanitizeEntry (ctx: Ctx, plan: Plan, entry: Entry): Entry {
   // Keys to drop and keys whose value changed; arrays, as both stay tiny.
   let removed: string[] | undefined
   let replaced: Array<[string, unknown]> | undefined
-  for (const key of plan.remove) {
-    if (entry[key] !== undefined) (removed ??= []).push(key)
-  }
-  for (const [key, nested] of plan.nested) {
+  // for-in over a plain object: no keys array allocated (entries have no inherited keys).
+  for (const key in entry) {
+    const nested = plan.get(key)
+    if (nested === undefined) continue
     const value = entry[key]
     if (value === undefined) continue
+    if (nested === REMOVE) {
+      (removed ??= []).push(key)
+      continue
+    }
     // Even an empty (null) relation says something about a model the caller may not read.
     if (nested.kind === 'relation' && !readable(ctx, nested.target)) {
       (removed ??= []).push(key)
@@ -144,7 +159,6 @@ function sanitizeEntry (ctx: Ctx, plan: Plan, entry: Entry): Entry {
   if (removed === undefined && replaced === undefined) return entry
   // Rebuilt rather than copied and deleted from: same key order, and no dictionary-mode object.
   const out: Entry = {}
-  // for-in over a plain object: no keys array allocated (inherited keys would be copied too; entries have none).
   for (const key in entry) {
     if (removed?.includes(key) === true) continue
     out[key] = entry[key]
@@ -159,6 +173,6 @@ function sanitizeEntry (ctx: Ctx, plan: Plan, entry: Entry): Entry {
  */
 export function sanitizeOutput<T> (data: T, uid: string, options: SanitizeOutputOptions): T {
   if (options.schema.get(uid) === undefined) throw new Error(`unknown model ${uid}`)
-  const ctx: Ctx = { schema: options.schema, canRead: options.canRead, readable: new Map() }
+  const ctx: Ctx = { schema: options.schema, plans: plansOf(options.schema), canRead: options.canRead, readable: new Map() }
   return sanitizeValue(ctx, uid, data) as T
 }
