@@ -155,9 +155,16 @@ export function compileFind (plan: FindPlan, options: { total?: boolean } = {}, 
   }))
   const selectedKeys = sql.join(keys.map(k => sql`, ${k.expr} AS ${ident(k.name)}`), sql``)
   const pageOrder = sql.join([...keys.map(k => sql`${ident(k.name)} ${k.direction}`), column(root, 'id')], sql`, `)
-  const page = sql`SELECT ${ident(root)}.*${selectedKeys} FROM ${table}${where} ORDER BY ${pageOrder}${limitOffset(plan, plan.limit, plan.offset, compiler)}`
-  const rowOrder = sql.join([...keys.map(k => sql`${column(root, k.name)} ${k.direction}`), column(root, 'id')], sql`, `)
-  const rows = sql`SELECT ${rowJson(plan.select, root, compiler)} AS "row", row_number() OVER (ORDER BY ${rowOrder}) AS "n" FROM (${page}) AS ${ident(root)}`
+  // A limited page sorted on something else than the id is a top-N sort over every match: it sorts ids and
+  // keys only, and the page's rows are read back by id (c: a sort of 5,000 whole articles took 4 ms more).
+  const narrow = keys.length > 0 && plan.limit !== undefined
+  const page = sql`SELECT ${narrow ? column(root, 'id') : sql`${ident(root)}.*`}${selectedKeys} FROM ${table}${where} ORDER BY ${pageOrder}${limitOffset(plan, plan.limit, plan.offset, compiler)}`
+  const picked = narrow ? compiler.alias() : root
+  const source = narrow
+    ? sql`(${page}) AS ${ident(picked)} JOIN ${ident(plan.info.table)} AS ${ident(root)} ON ${column(root, 'id')} = ${column(picked, 'id')}`
+    : sql`(${page}) AS ${ident(root)}`
+  const rowOrder = sql.join([...keys.map(k => sql`${column(picked, k.name)} ${k.direction}`), column(picked, 'id')], sql`, `)
+  const rows = sql`SELECT ${rowJson(plan.select, root, compiler)} AS "row", row_number() OVER (ORDER BY ${rowOrder}) AS "n" FROM ${source}`
   if (options.total !== true) return sql`${rows} ORDER BY "n"`
   const counted = compiler.alias()
   const paged = compiler.alias()

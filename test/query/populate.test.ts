@@ -236,6 +236,23 @@ t.test('limit, offset, findWithCount, findPage', async (t) => {
   await t.rejects(articles.findMany({ populate: { tags: { limit: 1.5 } } }), { message: /for tags\.limit/ })
 })
 
+t.test('a sorted page is its slice of the sorted rows, whatever the limit, offset and sort keys', async (t) => {
+  // Without a limit every row is read whole; with one, the page is picked by ids and keys, then read back.
+  const orders: FindParams['orderBy'][] = [{ views: 'desc' }, { author: { name: 'asc' } }, ['title'], [{ views: 'asc' }, { title: 'desc' }]]
+  for (const orderBy of orders) {
+    const all = await articles.findMany({ orderBy, populate: ['tags', 'author'] })
+    t.equal(all.length, 3)
+    for (let limit = 1; limit <= 3; limit++) {
+      for (let offset = 0; offset <= 3; offset++) {
+        const page = await articles.findMany({ orderBy, limit, offset, populate: ['tags', 'author'] })
+        t.same(page, all.slice(offset, offset + limit), `${JSON.stringify(orderBy)}, limit ${limit}, offset ${offset}`)
+      }
+    }
+    const [rows, total] = await articles.findWithCount({ orderBy, limit: 2, offset: 1, populate: ['tags'] })
+    t.same({ ids: ids(rows), total }, { ids: ids(all.slice(1, 3)), total: 3 }, 'with the total too')
+  }
+})
+
 t.test('load and populate one entry', async (t) => {
   t.same(names(await articles.load(s.first!, 'tags'), 'name'), ['blue', 'red', 'green'])
   t.match(await articles.load(s.first!.id, 'author'), { name: 'Ann' })
