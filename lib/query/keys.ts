@@ -42,11 +42,14 @@ export function contentKey (value: unknown): string | undefined {
   return isJsonLike(value, 0) ? JSON.stringify(value) : undefined
 }
 
-/** A deep copy of a value `contentKey` accepted: a cached result handed out is never shared with a caller. */
+/**
+ * A deep copy of a value `contentKey` accepts (objects keep a null prototype): a cached result handed out is
+ * never shared with a caller.
+ */
 export function copyContent<T> (value: T): T {
   if (typeof value !== 'object' || value === null) return value
   if (Array.isArray(value)) return value.map(copyContent) as T
-  const copy: Record<string, unknown> = {}
+  const copy: Record<string, unknown> = Object.getPrototypeOf(value) === null ? Object.create(null) as Record<string, unknown> : {}
   for (const key in value) copy[key] = copyContent((value as Record<string, unknown>)[key])
   return copy as T
 }

@@ -1,6 +1,7 @@
 import qs from 'qs'
 import { LruMap } from 'toad-cache'
 import { ValidationError } from '../../errors.js'
+import { copyContent } from '../../query/index.js'
 import type { QueryStringLimits } from './types.js'
 
 const DEFAULT_MAX_PARAMETERS = 1000
@@ -62,15 +63,6 @@ const PARSED_CACHE_MAX_LENGTH = 2048
 
 type Parsed = Record<string, unknown>
 
-/** A copy with the parse's null-prototype objects; strings and nulls are shared (immutable). */
-function copyParsed (value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value
-  if (Array.isArray(value)) return value.map(copyParsed)
-  const copy = Object.create(null) as Parsed
-  for (const key in value) copy[key] = copyParsed((value as Parsed)[key])
-  return copy
-}
-
 /**
  * `parseQueryString` for one app's limits, remembering the last query strings: clients repeat a few (every
  * `?populate=*`), and copying a parsed query costs a fraction of parsing it again. Each call gets its own
@@ -85,6 +77,6 @@ export function createQueryStringParser (limits: QueryStringLimits): (raw: strin
       query = parseQueryString(raw, limits)
       parsed.set(raw, query)
     }
-    return copyParsed(query) as Parsed
+    return copyContent(query)
   }
 }
