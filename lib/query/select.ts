@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
+import { LruMap } from 'toad-cache'
 import type { FindPlan, ListOptions, OrderTerm, PopulateNode, SelectPlan, Via, Where } from './ast.js'
 import type { FieldInfo, ModelInfo } from './model.js'
 import { type Normalize, outputNormalizer } from './values.js'
@@ -205,11 +206,12 @@ interface Reader {
   work: Slot[]
 }
 
-/** Distinct shapes kept per model, the oldest dropped first: clients choose fields and populate. */
+/** Distinct shapes kept per model, the least recently used dropped first: clients choose fields and populate. */
 const READER_CACHE_SIZE = 100
 
-// Plans are new on every call: readers are cached by shape per model, and by plan for the plan's other rows.
-const byShape = new WeakMap<ModelInfo, Map<string, Reader>>()
+// Readers are cached by plan (one plan per select shape, lib/query/params.ts), and by shape per model for
+// plans parsed afresh (values the parse cache does not key).
+const byShape = new WeakMap<ModelInfo, LruMap<Reader>>()
 const byPlan = new WeakMap<SelectPlan, Reader>()
 
 function buildReader (plan: SelectPlan): Reader {
@@ -225,7 +227,7 @@ function readerOf (plan: SelectPlan): Reader {
   if (reader !== undefined) return reader
   let cache = byShape.get(plan.info)
   if (cache === undefined) {
-    cache = new Map()
+    cache = new LruMap(READER_CACHE_SIZE)
     byShape.set(plan.info, cache)
   }
   let key = ''
@@ -235,7 +237,6 @@ function readerOf (plan: SelectPlan): Reader {
   reader = cache.get(key)
   if (reader === undefined) {
     reader = buildReader(plan)
-    if (cache.size >= READER_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
     cache.set(key, reader)
   }
   byPlan.set(plan, reader)
