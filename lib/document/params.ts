@@ -91,6 +91,11 @@ export interface ReadInput {
  * Builds (and checks against the model) the Query Engine params of a read: the caller's conditions ANDed
  * with `extra` (documentId, status, locale). Every problem is a ValidationError named after the REST param.
  */
+// Output trees of conversions whose populate the Query Engine's parser accepted. A tree is shared by every
+// read of one cached conversion (same model, value, trust and scope: lib/document/populate.ts), and the
+// parser's verdict on a populate depends on nothing else.
+const checkedPopulate = new WeakSet<OutputNode>()
+
 export function buildRead (service: ServiceContext, model: Model, input: ReadInput, scope: ReadScope, extra: unknown[], options: ParseOptions = {}): ReadPlan {
   const allowPrivate = options.allowPrivate ?? true
   try {
@@ -100,13 +105,23 @@ export function buildRead (service: ServiceContext, model: Model, input: ReadInp
       ...(input.fields !== undefined && input.fields !== null && { select: input.fields }),
       ...(where !== undefined && { where }),
       ...(input.sort !== undefined && input.sort !== null && { orderBy: input.sort }),
-      ...(populate !== undefined && { populate }),
       ...(input._q !== undefined && input._q !== null && { _q: input._q }),
       ...(input.limit !== undefined && { limit: input.limit }),
       ...(input.offset !== undefined && { offset: input.offset })
     }
-    // Checked now, with the caller's trust level, so a bad key never reaches a lifecycle hook.
-    parseFind(service.catalog, model.uid, params, { allowPrivate })
+    // Checked now, with the caller's trust level, so a bad key never reaches a lifecycle hook; a populate
+    // already accepted is not parsed again (the engine parses the whole read anyway).
+    if (populate !== undefined) {
+      if (!checkedPopulate.has(node)) {
+        parseFind(service.catalog, model.uid, { ...params, populate }, { allowPrivate })
+        checkedPopulate.add(node)
+      } else {
+        parseFind(service.catalog, model.uid, params, { allowPrivate })
+      }
+      params.populate = populate
+    } else {
+      parseFind(service.catalog, model.uid, params, { allowPrivate })
+    }
     return { params, output: node }
   } catch (err) {
     throw restError(err)

@@ -240,6 +240,16 @@ t.test('reads of one shape share a parse, yet a caller or a hook changing its pa
   t.same(await read('Alpha'), [], 'a hook changed the populate of this read')
   t.same(await read('Alpha'), ['Alpha'], 'and of this read only')
   stop()
+
+  // A populate only the Query Engine's parser refuses (a nested field) is refused every time, before any hook.
+  const reached: string[] = []
+  const stopRecording = db.lifecycles.subscribe((event) => { reached.push(event.action) })
+  for (const round of [1, 2]) {
+    const error = await rejection(categories.findOne({ documentId: news.documentId, populate: { articles: { fields: ['nope'] } } }))
+    t.match(error, { message: 'Invalid key nope at articles.nope', details: { param: 'fields' } }, `round ${round}`)
+  }
+  t.same(reached, [], 'no lifecycle hook saw the bad read')
+  stopRecording()
 })
 
 t.test('an unknown content type is an error', async (t) => {
