@@ -51,21 +51,27 @@ function flowOf (request: FastifyRequest, reply: FastifyReply): Flow {
  * Starts a chain. `proceed` is called when its innermost `next()` is reached; the returned stage's `done`
  * settles once the chain has run to its end (both ways).
  */
-function startStage (run: (ctx: RequestContext, last: () => Promise<void>) => Promise<void>, ctx: RequestContext, proceed: () => void): Stage {
+function startStage (run: (ctx: RequestContext, last: () => Promise<void>) => Promise<void>, ctx: RequestContext, proceed: () => void, register: (stage: Stage) => void): Stage {
   let resume: (error?: unknown) => void = () => {}
-  const stage: Stage = {
-    entered: false,
-    settled: false,
-    resume: (error) => resume(error),
-    done: Promise.resolve()
-  }
-  stage.done = run(ctx, () => {
+  let finish: { resolve: () => void, reject: (error: unknown) => void } | undefined
+  const done = new Promise<void>((resolve, reject) => { finish = { resolve, reject } })
+  const stage: Stage = { entered: false, settled: false, resume: (error) => resume(error), done }
+  // Registered, its `done` in place, before the chain runs: its innermost next() may let Fastify go on
+  // synchronously, and what runs next (a policy refusing, the handler, a 404) must find the stage to unwind.
+  register(stage)
+  run(ctx, () => {
     stage.entered = true
     return new Promise<void>((resolve, reject) => {
       resume = (error) => { error === undefined ? resolve() : reject(error) }
       proceed()
     })
-  }).finally(() => { stage.settled = true })
+  }).then(() => {
+    stage.settled = true
+    finish?.resolve()
+  }, (error: unknown) => {
+    stage.settled = true
+    finish?.reject(error)
+  })
   return stage
 }
 
@@ -84,7 +90,9 @@ async function unwind (stage: Stage | undefined, error: unknown): Promise<unknow
 /** Unwinds whatever is still suspended for this request (route middlewares, then global ones). */
 export async function unwindAll (request: FastifyRequest, reply: FastifyReply, error?: unknown): Promise<unknown> {
   const flow = flowOf(request, reply)
-  const afterRoute = await unwind(flow.route, error)
+  // Most routes have no middleware of their own: no route stage to wait for.
+  // Most routes have no middleware of their own: no route stage to wait for.
+  const afterRoute = flow.route === undefined ? error : await unwind(flow.route, error)
   return await unwind(flow.global, afterRoute)
 }
 
@@ -110,8 +118,7 @@ export function createGlobalHook (middlewares: readonly ContextMiddleware[]) {
   const run = compose(middlewares)
   return function vellumGlobalMiddlewares (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const flow = flowOf(request, reply)
-    const stage = startStage(run, flow.ctx, () => done())
-    flow.global = stage
+    const stage = startStage(run, flow.ctx, () => done(), (started) => { flow.global = started })
     stage.done.then(() => {
       // Returned without calling next(): answer now; everything downstream is skipped.
       if (!stage.entered) sendFromContext(reply, flow.ctx)
@@ -136,11 +143,30 @@ export function releaseSuspended (request: FastifyRequest): void {
   }
 }
 
-async function runPolicies (policies: readonly BoundPolicy[], ctx: RequestContext): Promise<void> {
-  for (const policy of policies) {
-    const result = await policy(ctx)
-    if (result !== true && result !== undefined) throw new PolicyError()
+function isThenable (value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+function checkPolicyResult (result: unknown): void {
+  if (result !== true && result !== undefined) throw new PolicyError()
+}
+
+/**
+ * Runs the policies in order; undefined when they all answered synchronously (most do: the access check
+ * among them), else a promise of the rest. A policy that throws synchronously throws here.
+ */
+function runPolicies (policies: readonly BoundPolicy[], ctx: RequestContext, from = 0): Promise<void> | undefined {
+  for (let i = from; i < policies.length; i++) {
+    const result = (policies[i] as BoundPolicy)(ctx)
+    if (isThenable(result)) {
+      return Promise.resolve(result).then((settled) => {
+        checkPolicyResult(settled)
+        return runPolicies(policies, ctx, i + 1)
+      })
+    }
+    checkPolicyResult(result)
   }
+  return undefined
 }
 
 export interface RouteStages {
@@ -162,11 +188,20 @@ export function createRouteHandlers ({ policies, middlewares, controller }: Rout
         else done(unhandled as Error)
       }, done)
     }
-    runPolicies(policies, flow.ctx).then(() => {
-      const stage = startStage(run, flow.ctx, () => done())
-      flow.route = stage
+    const enterMiddlewares = (): void => {
+      // No route middleware: nothing to suspend, the handler comes next.
+      if (middlewares.length === 0) return done()
+      const stage = startStage(run, flow.ctx, () => done(), (started) => { flow.route = started })
       stage.done.then(() => { if (!stage.entered) shortCircuit() }, (error: unknown) => { if (!stage.entered) shortCircuit(error) })
-    }, shortCircuit)
+    }
+    let pending: Promise<void> | undefined
+    try {
+      pending = runPolicies(policies, flow.ctx)
+    } catch (error) {
+      return shortCircuit(error)
+    }
+    if (pending === undefined) enterMiddlewares()
+    else pending.then(enterMiddlewares, shortCircuit)
   }
 
   async function handler (request: FastifyRequest, reply: FastifyReply): Promise<unknown> {

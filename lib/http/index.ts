@@ -139,7 +139,11 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
   const resolveOptions = { registry: code.middlewares, deps, log: app.log, ...(projectDir !== undefined && { projectDir }) }
   // Built-ins that are Fastify plugins (helmet, cors) first, then the chain's onRequest hook.
   await registerGlobalMiddlewares(app, await resolveGlobalMiddlewares(code.globalMiddlewares, resolveOptions))
-  app.addHook('onResponse', async (request) => { releaseSuspended(request) })
+  // Callback hooks: an async one costs a promise on every response.
+  app.addHook('onResponse', (request, _reply, done) => {
+    releaseSuspended(request)
+    done()
+  })
   app.addHook('onRequestAbort', async (request) => { releaseSuspended(request) })
   app.setErrorHandler(handlePipelineError)
 
