@@ -11,7 +11,7 @@ import { createCollectionService, createSingleTypeService } from './core/service
 import { handleNotFound, handlePipelineError } from './errors.js'
 import { extendCore } from './factories.js'
 import { registerGlobalMiddlewares, resolveGlobalMiddlewares, resolveRouteMiddlewares } from './middlewares/index.js'
-import { createPublicAccess, type AuthState } from './permissions.js'
+import { createPublicAccess, readsAll, type AuthState } from './permissions.js'
 import { resolvePolicies } from './policies/index.js'
 import { type CanRead, createQueryStringParser, sanitizeQuery, validateQuery } from './query/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
@@ -44,6 +44,12 @@ function canReadOf (ctx: RequestContext): CanRead {
   return (ctx.state.auth as AuthState | undefined)?.canRead ?? readsNothing
 }
 
+/** The sanitizers' canRead: none at all for a caller who may read everything (nothing to check, nothing to drop). */
+function readLimits (ctx: RequestContext): { canRead?: CanRead } {
+  const canRead = canReadOf(ctx)
+  return canRead === readsAll ? {} : { canRead }
+}
+
 /** Valid queries remembered per content type and caller permissions, least recently used dropped first. */
 const VALIDATED_CACHE_SIZE = 500
 
@@ -72,8 +78,8 @@ function guardsFor (contentType: ContentType, vellum: Vellum): RequestGuards {
       }
       seen.set(key, true)
     },
-    sanitizeQuery: (ctx) => sanitizeQuery(ctx.query, uid, { schema: vellum.schema, canRead: canReadOf(ctx) }),
-    sanitizeOutput: (data, ctx) => sanitizeOutput(data, uid, { schema: vellum.schema, canRead: canReadOf(ctx) })
+    sanitizeQuery: (ctx) => sanitizeQuery(ctx.query, uid, { schema: vellum.schema, ...readLimits(ctx) }),
+    sanitizeOutput: (data, ctx) => sanitizeOutput(data, uid, { schema: vellum.schema, ...readLimits(ctx) })
   }
 }
 

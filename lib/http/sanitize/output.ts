@@ -82,6 +82,9 @@ interface Ctx {
   readable: Map<string, boolean>
 }
 
+// Never written: without canRead, readable() answers before looking.
+const NO_ANSWERS = new Map<string, boolean>()
+
 function readable (ctx: Ctx, uid: string): boolean {
   if (ctx.canRead === undefined) return true
   let answer = ctx.readable.get(uid)
@@ -173,6 +176,6 @@ function sanitizeEntry (ctx: Ctx, plan: Plan, entry: Entry): Entry {
  */
 export function sanitizeOutput<T> (data: T, uid: string, options: SanitizeOutputOptions): T {
   if (options.schema.get(uid) === undefined) throw new Error(`unknown model ${uid}`)
-  const ctx: Ctx = { schema: options.schema, plans: plansOf(options.schema), canRead: options.canRead, readable: new Map() }
+  const ctx: Ctx = { schema: options.schema, plans: plansOf(options.schema), canRead: options.canRead, readable: options.canRead === undefined ? NO_ANSWERS : new Map() }
   return sanitizeValue(ctx, uid, data) as T
 }
