@@ -489,7 +489,9 @@ t.test('_q: case-insensitive search over searchable attributes; empty is ignored
   t.same(await found('_q=ALPHA'), [alpha])
   t.same(await found('_q=review'), [beta])
   t.same(await found('_q=under_'), [beta])
-  t.same(await found('_q=20'), [beta], 'numeric text searches numeric attributes too')
+  // documentIds are searched too, and a random one holds "20" now and then (it made this test flaky).
+  const matching20 = [alpha, beta, gamma].filter(id => id === beta || id.includes('20'))
+  t.same(await found('_q=20'), matching20, 'numeric text searches numeric attributes too')
   t.same(await found('_q='), [alpha, beta, gamma])
   t.same(await found('_q=nothing-like-this'), [])
   t.same(await found('_q=alpha&locale=fr'), [alpha])
