@@ -91,7 +91,6 @@ async function unwind (stage: Stage | undefined, error: unknown): Promise<unknow
 export async function unwindAll (request: FastifyRequest, reply: FastifyReply, error?: unknown): Promise<unknown> {
   const flow = flowOf(request, reply)
   // Most routes have no middleware of their own: no route stage to wait for.
-  // Most routes have no middleware of their own: no route stage to wait for.
   const afterRoute = flow.route === undefined ? error : await unwind(flow.route, error)
   return await unwind(flow.global, afterRoute)
 }

@@ -504,7 +504,7 @@ function selectPlan (ctx: Ctx, info: ModelInfo, options: PlainObject, path: stri
 }
 
 /** Distinct select shapes (model, trust, `select`, `populate`) kept per catalog, least recently used dropped first. */
-export const SELECT_PLAN_CACHE_SIZE = 500
+const SELECT_PLAN_CACHE_SIZE = 500
 
 const selectPlans = new WeakMap<Catalog, LruMap<SelectPlan>>()
 
