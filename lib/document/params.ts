@@ -111,16 +111,11 @@ export function buildRead (service: ServiceContext, model: Model, input: ReadInp
     }
     // Checked now, with the caller's trust level, so a bad key never reaches a lifecycle hook; a populate
     // already accepted is not parsed again (the engine parses the whole read anyway).
+    const populateChecked = populate === undefined || checkedPopulate.has(node)
+    parseFind(service.catalog, model.uid, populateChecked ? params : { ...params, populate }, { allowPrivate })
     if (populate !== undefined) {
-      if (!checkedPopulate.has(node)) {
-        parseFind(service.catalog, model.uid, { ...params, populate }, { allowPrivate })
-        checkedPopulate.add(node)
-      } else {
-        parseFind(service.catalog, model.uid, params, { allowPrivate })
-      }
+      checkedPopulate.add(node)
       params.populate = populate
-    } else {
-      parseFind(service.catalog, model.uid, params, { allowPrivate })
     }
     return { params, output: node }
   } catch (err) {

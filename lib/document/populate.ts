@@ -1,8 +1,7 @@
-import { LruMap } from 'toad-cache'
 import type { Model } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
 import {
-  contentKey, copyContent, type Catalog, invalidKey, type ModelInfo, optionsOf, type PlainObject, populateEntries, zoneFragments
+  contentKey, copyContent, lruPerOwner, type Catalog, invalidKey, type ModelInfo, optionsOf, type PlainObject, populateEntries, zoneFragments
 } from '../query/index.js'
 import { and, isLocalized, localeWhere, statusWhere } from './context.js'
 import type { Status } from './types.js'
@@ -256,11 +255,7 @@ export function convertPopulate (catalog: Catalog, uid: string, value: unknown, 
   const ctx: Ctx = { ...options, catalog, allowPrivate: options.allowPrivate ?? true }
   const key = path.length === 0 && level === 1 ? cacheKey(uid, value, options) : undefined
   if (key === undefined) return convert(ctx, catalog.get(uid), value, path, level)
-  let cache = converted.get(catalog)
-  if (cache === undefined) {
-    cache = new LruMap(CONVERTED_CACHE_SIZE)
-    converted.set(catalog, cache)
-  }
+  const cache = converted(catalog)
   let result = cache.get(key)
   if (result === undefined) {
     // Stored as a copy: the caller's filters are part of the result, and the caller may change them later.
@@ -276,7 +271,7 @@ interface Converted { populate?: PlainObject, node: OutputNode }
 
 /** Distinct populate values kept per catalog, least recently used dropped first. */
 const CONVERTED_CACHE_SIZE = 500
-const converted = new WeakMap<Catalog, LruMap<Converted>>()
+const converted = lruPerOwner<Catalog, Converted>(CONVERTED_CACHE_SIZE)
 
 /**
  * Conversions are cached by content when nothing but data decides them: a caller's check callbacks (the

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { LruMap } from 'toad-cache'
 import type { ContentType } from '../content-types/index.js'
 import {
   createRouteHandlers, errorForStatus, releaseSuspended, type BoundPolicy, type RequestContext
 } from '../hooks/index.js'
-import { contentKey } from '../query/index.js'
+import { contentKey, lruPerOwner } from '../query/index.js'
 import type { Vellum } from '../types.js'
 import { createCollectionController, createSingleTypeController, type RequestGuards } from './core/controller.js'
 import { createCollectionService, createSingleTypeService } from './core/service.js'
@@ -57,7 +56,7 @@ function guardsFor (contentType: ContentType, vellum: Vellum): RequestGuards {
   const { uid, kind } = contentType
   // Most requests repeat a few queries: one found valid for a caller's permissions (canRead, one function
   // per auth strategy and role) is valid again, since the model and the limits do not change at run time.
-  const validated = new WeakMap<CanRead, LruMap<true>>()
+  const validated = lruPerOwner<CanRead, true>(VALIDATED_CACHE_SIZE)
   return {
     validateQuery (ctx) {
       const handler = String((ctx.state.route as { handler?: unknown } | undefined)?.handler ?? '')
@@ -65,18 +64,13 @@ function guardsFor (contentType: ContentType, vellum: Vellum): RequestGuards {
       const canRead = canReadOf(ctx)
       const content = contentKey(ctx.query)
       const key = content === undefined ? undefined : `${action}\n${content}`
-      let seen = validated.get(canRead)
-      if (key !== undefined && seen?.get(key) === true) return
+      const seen = validated(canRead)
+      if (key !== undefined && seen.get(key) === true) return
       // canRead: filtering or sorting through a relation the caller may not read is a 400, not an oracle.
       validateQuery(ctx.query, uid, {
         catalog: vellum.db.catalog, rest: vellum.config.rest, action, kind, canRead, locales: vellum.config.i18n.locales
       })
-      if (key === undefined) return
-      if (seen === undefined) {
-        seen = new LruMap(VALIDATED_CACHE_SIZE)
-        validated.set(canRead, seen)
-      }
-      seen.set(key, true)
+      if (key !== undefined) seen.set(key, true)
     },
     sanitizeQuery: (ctx) => sanitizeQuery(ctx.query, uid, { schema: vellum.schema, ...readLimits(ctx) }),
     sanitizeOutput: (data, ctx) => sanitizeOutput(data, uid, { schema: vellum.schema, ...readLimits(ctx) })

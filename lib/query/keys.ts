@@ -1,3 +1,4 @@
+import { LruMap } from 'toad-cache'
 import { isPlainObject } from './forms.js'
 
 /**
@@ -5,6 +6,19 @@ import { isPlainObject } from './forms.js'
  * the Document Service's populate, the REST layer's validated queries): most requests repeat a handful of
  * query shapes, and a key costs a fraction of the parse it saves.
  */
+
+/** One LRU per owner (a catalog, a model, a caller's permissions), made on first use and dropped with it. */
+export function lruPerOwner<O extends object, V> (size: number): (owner: O) => LruMap<V> {
+  const caches = new WeakMap<O, LruMap<V>>()
+  return (owner) => {
+    let cache = caches.get(owner)
+    if (cache === undefined) {
+      cache = new LruMap<V>(size)
+      caches.set(owner, cache)
+    }
+    return cache
+  }
+}
 
 /** Past this depth a value is not cached (the REST limits refuse such queries long before). */
 const MAX_KEY_DEPTH = 32

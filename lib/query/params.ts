@@ -1,10 +1,9 @@
-import { LruMap } from 'toad-cache'
 import { ValidationError } from '../errors.js'
 import type { FindPlan, OrderTerm, PopulateNode, ScalarOperator, SelectPlan, Via, Where } from './ast.js'
 import { SCALAR_OPERATORS } from './ast.js'
 import { isPlainObject, optionsOf, populateEntries, type PlainObject, splitList, zoneFragments } from './forms.js'
 import { type Catalog, type FieldInfo, LOCALIZATIONS, type ModelInfo } from './model.js'
-import { contentKey } from './keys.js'
+import { contentKey, lruPerOwner } from './keys.js'
 import type { SqlValue } from './values.js'
 import { castInput, expectedFor, isJsonType, isOrderedType, isTextType, parseNullFlag } from './values.js'
 
@@ -506,7 +505,7 @@ function selectPlan (ctx: Ctx, info: ModelInfo, options: PlainObject, path: stri
 /** Distinct select shapes (model, trust, `select`, `populate`) kept per catalog, least recently used dropped first. */
 const SELECT_PLAN_CACHE_SIZE = 500
 
-const selectPlans = new WeakMap<Catalog, LruMap<SelectPlan>>()
+const selectPlans = lruPerOwner<Catalog, SelectPlan>(SELECT_PLAN_CACHE_SIZE)
 
 /**
  * The root select plan, cached by content: a request's populate tree is the costly part of its parse and
@@ -517,11 +516,7 @@ function rootSelectPlan (ctx: Ctx, info: ModelInfo, select: unknown, populate: u
   const selectKey = ctx.names === NO_NAMES ? contentKey(select) : undefined
   const populateKey = selectKey === undefined ? undefined : contentKey(populate)
   if (populateKey === undefined) return selectPlan(ctx, info, { select, populate }, [])
-  let cache = selectPlans.get(ctx.catalog)
-  if (cache === undefined) {
-    cache = new LruMap(SELECT_PLAN_CACHE_SIZE)
-    selectPlans.set(ctx.catalog, cache)
-  }
+  const cache = selectPlans(ctx.catalog)
   const key = `${info.uid}\n${ctx.allowPrivate ? 1 : 0}\n${selectKey}\n${populateKey}`
   let plan = cache.get(key)
   if (plan === undefined) {

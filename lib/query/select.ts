@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { LruMap } from 'toad-cache'
 import type { FindPlan, ListOptions, OrderTerm, PopulateNode, SelectPlan, Via, Where } from './ast.js'
+import { lruPerOwner } from './keys.js'
 import type { FieldInfo, ModelInfo } from './model.js'
 import { type Normalize, outputNormalizer } from './values.js'
 import { column, compileWhere, type Compiler, createCompiler, ident, join, type Joined, literal } from './where.js'
@@ -211,7 +211,7 @@ const READER_CACHE_SIZE = 100
 
 // Readers are cached by plan (one plan per select shape, lib/query/params.ts), and by shape per model for
 // plans parsed afresh (values the parse cache does not key).
-const byShape = new WeakMap<ModelInfo, LruMap<Reader>>()
+const byShape = lruPerOwner<ModelInfo, Reader>(READER_CACHE_SIZE)
 const byPlan = new WeakMap<SelectPlan, Reader>()
 
 function buildReader (plan: SelectPlan): Reader {
@@ -225,11 +225,7 @@ function buildReader (plan: SelectPlan): Reader {
 function readerOf (plan: SelectPlan): Reader {
   let reader = byPlan.get(plan)
   if (reader !== undefined) return reader
-  let cache = byShape.get(plan.info)
-  if (cache === undefined) {
-    cache = new LruMap(READER_CACHE_SIZE)
-    byShape.set(plan.info, cache)
-  }
+  const cache = byShape(plan.info)
   let key = ''
   for (const field of plan.fields) key += `${field.name},`
   key += '|'
