@@ -54,7 +54,7 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
     const wrapped = {} as Record<DocumentAction | 'findWithCount', (params?: unknown) => Promise<unknown>>
     for (const action of DOCUMENT_ACTIONS) {
       const run = core[action] as (params: unknown) => Promise<unknown>
-      const call = async (params?: unknown): Promise<unknown> => await middlewares.run(context(action, params), c => run(c.params))
+      const call = (params?: unknown): Promise<unknown> => middlewares.run(context(action, params), c => run(c.params))
       // A write is one transaction, middlewares included: a middleware that throws after next() rolls it back.
       wrapped[action] = READS.has(action) ? call : params => db.transaction(() => call(params))
     }

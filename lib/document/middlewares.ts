@@ -26,9 +26,10 @@ export function createMiddlewareManager (): MiddlewareManager {
         middlewares = middlewares.filter(m => m !== entry)
       }
     },
-    async run (ctx, action) {
+    run (ctx, action) {
       const chain = middlewares
-      if (chain.length === 0) return await action(ctx)
+      // No middleware: the action's own promise, without a layer around it.
+      if (chain.length === 0) return action(ctx)
       const dispatch = async (index: number): Promise<unknown> => {
         const middleware = chain[index]
         if (middleware === undefined) return await action(ctx)
@@ -39,7 +40,7 @@ export function createMiddlewareManager (): MiddlewareManager {
           return await dispatch(index + 1)
         })
       }
-      return await dispatch(0)
+      return dispatch(0)
     }
   }
 }

@@ -96,6 +96,11 @@ export interface ReadInput {
 // parser's verdict on a populate depends on nothing else.
 const checkedPopulate = new WeakSet<OutputNode>()
 
+/** Whether read params hold anything the engine's parser checks beyond pagination (numbers by now). */
+function hasReadParam (params: PlainObject): boolean {
+  return params.select !== undefined || params.where !== undefined || params.orderBy !== undefined || params._q !== undefined || params.populate !== undefined
+}
+
 export function buildRead (service: ServiceContext, model: Model, input: ReadInput, scope: ReadScope, extra: unknown[], options: ParseOptions = {}): ReadPlan {
   const allowPrivate = options.allowPrivate ?? true
   try {
@@ -109,10 +114,12 @@ export function buildRead (service: ServiceContext, model: Model, input: ReadInp
       ...(input.limit !== undefined && { limit: input.limit }),
       ...(input.offset !== undefined && { offset: input.offset })
     }
-    // Checked now, with the caller's trust level, so a bad key never reaches a lifecycle hook; a populate
-    // already accepted is not parsed again (the engine parses the whole read anyway).
+    // The caller's part checked now, with the caller's trust level, so a bad key never reaches a lifecycle
+    // hook. `extra` is the service's own (a documentId it checked, status, locale) and a populate already
+    // accepted is not parsed again: the engine parses the whole read anyway.
     const populateChecked = populate === undefined || checkedPopulate.has(node)
-    parseFind(service.catalog, model.uid, populateChecked ? params : { ...params, populate }, { allowPrivate })
+    const callerPart = { select: params.select, where: input.filters ?? undefined, orderBy: params.orderBy, _q: params._q, populate: populateChecked ? undefined : populate }
+    if (hasReadParam(callerPart)) parseFind(service.catalog, model.uid, callerPart, { allowPrivate })
     if (populate !== undefined) {
       checkedPopulate.add(node)
       params.populate = populate

@@ -41,6 +41,14 @@ export interface LifecyclesApi {
   clear: () => void
 }
 
+/** What one action of one model runs: its chain (a snapshot) and whether any of it has a hook for the action. */
+interface ActionHooks {
+  chain: Registered[]
+  before: HookName
+  after: HookName
+  idle: boolean
+}
+
 interface Registered {
   hooks: SubscriberHooks
   fn?: SubscriberFunction
@@ -150,10 +158,14 @@ export function createLifecycles (catalog: Catalog, log: Logger): Lifecycles {
     // Pushed once loaded: inline hooks come first, then the file's.
     files.push(loadFile(model, log).then((registered) => { if (registered !== undefined) own.push(registered) }))
   }
-  const loading = Promise.all(files).then(() => {})
+  let loaded = false
+  const loading = Promise.all(files).then(() => { loaded = true })
   // Reported by ready() and by every action; never an unhandled rejection.
   loading.catch(() => {})
   let subscribers: Registered[] = []
+  // The hooks of each model's actions, built on first use once the files are loaded; replaced (never edited)
+  // when subscribers change, so an action running keeps the chain it started with.
+  let plans = new Map<string, Map<QueryAction, ActionHooks>>()
 
   function subscribe (subscriber: Subscriber | SubscriberFunction): () => void {
     let entry: Registered
@@ -170,17 +182,33 @@ export function createLifecycles (catalog: Catalog, log: Logger): Lifecycles {
       throw new TypeError('subscribe expects an object of hooks or a function')
     }
     subscribers = [...subscribers, entry]
-    return () => { subscribers = subscribers.filter(s => s !== entry) }
+    plans = new Map()
+    return () => {
+      subscribers = subscribers.filter(s => s !== entry)
+      plans = new Map()
+    }
   }
 
-  async function run<T> ({ uid, action, params, exec, onCommit }: ActionRun<T>): Promise<T> {
-    await loading
-    const model = eventModels.get(uid)
-    if (model === undefined) throw new Error(`unknown model ${uid}`)
-    // Snapshot: a subscriber added or removed mid-action does not see half of it.
-    const chain = [...builtin, ...(perModel.get(uid) ?? []), ...subscribers].filter(s => s.models === undefined || s.models.has(uid))
-    const before = `before${capitalize(action)}` as HookName
-    const after = `after${capitalize(action)}` as HookName
+  function hooksOf (uid: string, action: QueryAction): ActionHooks {
+    let byAction = plans.get(uid)
+    if (byAction === undefined) {
+      byAction = new Map()
+      plans.set(uid, byAction)
+    }
+    let plan = byAction.get(action)
+    if (plan === undefined) {
+      const chain = [...builtin, ...(perModel.get(uid) ?? []), ...subscribers].filter(s => s.models === undefined || s.models.has(uid))
+      const before = `before${capitalize(action)}` as HookName
+      const after = `after${capitalize(action)}` as HookName
+      const idle = chain.every(s => s.fn === undefined && s.hooks[before] === undefined && s.hooks[after] === undefined && s.hooks.afterCommit === undefined)
+      plan = { chain, before, after, idle }
+      byAction.set(action, plan)
+    }
+    return plan
+  }
+
+  async function runHooks<T> (plan: ActionHooks, model: EventModel, { uid, params, exec, onCommit }: ActionRun<T>): Promise<T> {
+    const { chain, before, after } = plan
     const states = chain.map(() => ({}))
     let current = params
     for (const [i, s] of chain.entries()) {
@@ -209,8 +237,20 @@ export function createLifecycles (catalog: Catalog, log: Logger): Lifecycles {
     return result
   }
 
+  function runLoaded<T> (action: ActionRun<T>): Promise<T> {
+    const model = eventModels.get(action.uid)
+    if (model === undefined) return Promise.reject(new Error(`unknown model ${action.uid}`))
+    const plan = hooksOf(action.uid, action.action)
+    // Most reads have no hook at all: the action runs without events, states or an extra promise.
+    return plan.idle ? action.exec(action.params) : runHooks(plan, model, action)
+  }
+
+  function run<T> (action: ActionRun<T>): Promise<T> {
+    return loaded ? runLoaded(action) : loading.then(() => runLoaded(action))
+  }
+
   return {
-    api: { subscribe, clear: () => { subscribers = [] } },
+    api: { subscribe, clear: () => { subscribers = []; plans = new Map() } },
     run,
     ready: () => loading
   }

@@ -134,13 +134,23 @@ class ShapeWalker {
 // The select tree is walked first, so its values start at 0: its key and values are kept with the plan,
 // which the parser reuses for every request of one shape (lib/query/params.ts).
 const selectShapes = new WeakMap<SelectPlan, Shape>()
+// A select key (hundreds of characters for `populate=*`) stands in statement keys as a short id: a request
+// then builds and hashes a key of its conditions only. Plans of one select key share its id while it is kept.
+const selectIds = new LruMap<string>(SHAPE_CACHE_SIZE * 2)
+let nextSelectId = 0
 
 function selectShape (plan: SelectPlan): Shape {
   let shape = selectShapes.get(plan)
   if (shape === undefined) {
     const walker = new ShapeWalker(false)
     walker.select(plan)
-    shape = walker.shape()
+    const full = walker.shape()
+    let id = selectIds.get(full.key)
+    if (id === undefined) {
+      id = `@${nextSelectId++} `
+      selectIds.set(full.key, id)
+    }
+    shape = { key: id, values: full.values }
     selectShapes.set(plan, shape)
   }
   return shape

@@ -249,6 +249,21 @@ t.test('reads of one shape share a parse, yet a caller or a hook changing its pa
     t.match(error, { message: 'Invalid key nope at articles.nope', details: { param: 'fields' } }, `round ${round}`)
   }
   t.same(reached, [], 'no lifecycle hook saw the bad read')
+
+  // The caller's filters, fields and sort are checked with the service's own conditions left out; bad ones
+  // are refused the same way, by their REST names, before any hook.
+  const bad: Array<[Record<string, unknown>, RegExp, string]> = [
+    [{ filters: { nope: 'x' } }, /Invalid key nope/, 'filters'],
+    [{ filters: { name: { $gt: {} } } }, /Invalid value/, 'filters'],
+    [{ fields: ['nope'] }, /Invalid key nope/, 'fields'],
+    [{ sort: 'nope:asc' }, /Invalid key nope/, 'sort']
+  ]
+  for (const [params, message, param] of bad) {
+    const error = await rejection(categories.findMany({ ...params, status: 'published', locale: 'en' }))
+    t.match(error, { name: 'ValidationError', message, details: { param } }, JSON.stringify(params))
+  }
+  t.same(reached, [], 'no lifecycle hook saw a bad read')
+  t.same(titles(await categories.findMany({ filters: { name: news.name }, fields: ['name'], sort: 'name:asc' }), 'name'), [news.name], 'good ones still read')
   stopRecording()
 })
 

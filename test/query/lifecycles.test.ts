@@ -166,6 +166,24 @@ t.test('subscribe(fn), unsubscribe and subscriber validation', async (t) => {
   t.throws(() => lifecycles.subscribe(42 as never), TypeError)
 })
 
+t.test('hooks subscribed after actions ran without any apply from the next action on', async (t) => {
+  // The first counts and reads run with no hook at all; what they learned must not outlive a subscribe.
+  await engine.query(TAG).count()
+  await engine.query(TAG).findMany()
+  const seen: string[] = []
+  const off = lifecycles.subscribe({ models: [TAG], beforeCount () { seen.push('count') }, afterFindMany () { seen.push('findMany') } })
+  await engine.query(TAG).count()
+  await engine.query(TAG).findMany()
+  off()
+  await engine.query(TAG).count()
+  const offAll = lifecycles.subscribe((event) => { seen.push(event.action) })
+  await engine.query(TAG).count()
+  lifecycles.clear()
+  await engine.query(TAG).count()
+  t.same(seen, ['count', 'findMany', 'beforeCount', 'afterCount'], 'seen while subscribed, not after unsubscribe or clear')
+  offAll()
+})
+
 t.test('per-model hooks from a TypeScript definition run before subscribers', async (t) => {
   const names: unknown[] = []
   lifecycles.subscribe({ models: [AUTHOR], beforeCreate (event) { names.push((event.params.data as Record<string, unknown>).name) } })
