@@ -8,7 +8,8 @@
  *
  * Options: --rounds N, --duration S, --warmup S, --scenarios a,b,c, --articles N, --connections N (reads),
  * --post-connections N, --micro / --no-micro, --write / --no-write, --keep-db, --db URL (an already
- * seeded database: no seeding, not dropped), --tsx (run the servers' TypeScript through tsx), --cold-starts N.
+ * seeded database: no seeding, not dropped), --tsx (run the servers' TypeScript through tsx), --cold-starts N,
+ * --node-args="--max-old-space-size=96" (node flags for both servers, e.g. to measure RSS under a heap cap).
  * The database server comes from BENCH_ADMIN_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  *
  * Steps: create and seed the database (progress on stderr); start both servers (cold start to the first 200);
@@ -49,7 +50,8 @@ const { values: args } = parseArgs({
     'keep-db': { type: 'boolean', default: false },
     db: { type: 'string' },
     tsx: { type: 'boolean', default: false },
-    'cold-starts': { type: 'string' }
+    'cold-starts': { type: 'string' },
+    'node-args': { type: 'string', default: '' }
   }
 })
 
@@ -58,6 +60,7 @@ const rounds = Number(args.rounds ?? (quick ? 1 : 3))
 const duration = Number(args.duration ?? (quick ? 3 : 10))
 const warmup = Number(args.warmup ?? (quick ? 1 : 5))
 const coldStarts = Number(args['cold-starts'] ?? (quick ? 1 : 3))
+const nodeArgs = (args['node-args'] ?? '').split(' ').filter(Boolean)
 const wanted = new Set((args.scenarios ?? 'a,b,c,d,e,f').split(',').map(s => s.trim()))
 const scenarios = SCENARIOS.filter(s => wanted.has(s.id))
 const articles = Number(args.articles)
@@ -94,7 +97,7 @@ async function freePort (): Promise<number> {
 /** Starts a server `times` times for cold starts (stopping all but the last), and returns the last one running. */
 async function startMeasured (name: ServerName, databaseUrl: string, times: number, facts: { coldStartMs: number[], bootMs: number[], phases: BootPhases[], bootRssMiB: number[] }): Promise<RunningServer> {
   for (let i = 1; ; i++) {
-    const server = await startServer(name, { databaseUrl, port: await freePort(), tsx: args.tsx === true })
+    const server = await startServer(name, { databaseUrl, port: await freePort(), tsx: args.tsx === true, nodeArgs })
     facts.coldStartMs.push(server.coldStartMs)
     facts.bootMs.push(server.bootMs)
     facts.phases.push(server.phases)
@@ -141,9 +144,10 @@ async function main (): Promise<void> {
     log(`fixtures: article-1 ${fixtures.article}, Category 1 ${fixtures.category}, tags ${fixtures.tags.join(', ')}`)
 
     const report: RunReport = {
-      mode: quick
+      mode: (quick
         ? `quick: ${rounds} round × (${warmup} s warm-up + ${duration} s), -c ${readConnections} reads / -c ${postConnections} writes`
-        : `${rounds} rounds × (${warmup} s warm-up + ${duration} s), -c ${readConnections} reads / -c ${postConnections} writes`,
+        : `${rounds} rounds × (${warmup} s warm-up + ${duration} s), -c ${readConnections} reads / -c ${postConnections} writes`) +
+        (nodeArgs.length > 0 ? `, both servers run with \`node ${nodeArgs.join(' ')}\`` : ''),
       machine,
       articles,
       seedSeconds: seedResult.seconds,
@@ -209,7 +213,7 @@ async function main (): Promise<void> {
       proxied.hostname = '127.0.0.1'
       proxied.port = String(counter.port)
       for (const name of ['vellum', 'baseline'] as const) {
-        const server = await startServer(name, { databaseUrl: proxied.toString(), port: await freePort(), tsx: args.tsx === true })
+        const server = await startServer(name, { databaseUrl: proxied.toString(), port: await freePort(), tsx: args.tsx === true, nodeArgs })
         running.push(server)
         for (const scenario of scenarios) {
           const post = scenario.method === 'POST'
