@@ -260,14 +260,19 @@ export function convertPopulate (catalog: Catalog, uid: string, value: unknown, 
   if (result === undefined) {
     // Stored as a copy: the caller's filters are part of the result, and the caller may change them later.
     result = convert(ctx, catalog.get(uid), value, path, level)
-    cache.set(key, { ...(result.populate !== undefined && { populate: copyContent(result.populate) }), node: result.node })
+    cache.set(key, copyConverted(result))
     return result
   }
   // Handed out as a copy too: the Query Engine's lifecycle hooks receive it and may change it.
-  return { ...(result.populate !== undefined && { populate: copyContent(result.populate) }), node: result.node }
+  return copyConverted(result)
 }
 
 interface Converted { populate?: PlainObject, node: OutputNode }
+
+/** The populate copied (plain data), the output tree shared (never mutated). */
+function copyConverted ({ populate, node }: Converted): Converted {
+  return populate === undefined ? { node } : { populate: copyContent(populate), node }
+}
 
 /** Distinct populate values kept per catalog, least recently used dropped first. */
 const CONVERTED_CACHE_SIZE = 500
