@@ -10,11 +10,14 @@ const here = dirname(fileURLToPath(import.meta.url))
 /** The repository root. */
 export const ROOT = resolve(here, '..')
 
-/** The Strapi peer's reference model (the same content types the Strapi numbers were measured on). */
-export const MODEL_DIR = resolve(process.env.BENCH_MODEL_DIR ?? resolve(ROOT, '../shared/peers/strapi/model'))
+/**
+ * The reference model: a copy, kept in the repository, of the Strapi peer's model (the same content types the
+ * Strapi numbers were measured on), so the benchmarks need nothing outside the clone.
+ */
+export const MODEL_DIR = resolve(process.env.BENCH_MODEL_DIR ?? resolve(ROOT, 'test/fixtures/reference-model'))
 
-/** The Strapi peer folder (results, seed.mjs, bench.sh). */
-export const PEER_DIR = resolve(MODEL_DIR, '..')
+/** The Strapi peer folder beside the clone (its published results; optional: the table leaves Strapi out without it). */
+export const PEER_DIR = resolve(process.env.BENCH_PEER_DIR ?? resolve(ROOT, '../shared/peers/strapi'))
 
 /** The server to create the run's database on: `BENCH_ADMIN_URL`, else `DATABASE_URL`, else the local server. */
 export function adminUrl (): string {

@@ -1,11 +1,6 @@
 #!/usr/bin/env node
-// vellum is written in TypeScript and runs from source through tsx.
-import { register } from 'tsx/esm/api'
+// The compiled CLI (npm run build writes dist/); plain node, no loader.
+import { main } from '../dist/cli.js'
 
-register()
-const { main } = await import('../lib/cli.ts')
-const code = await main(process.argv.slice(2)).catch((error) => {
-  process.stderr.write(`vellum: ${error?.stack ?? error}\n`)
-  return 1
-})
+const code = await main(process.argv.slice(2))
 if (code !== 0) process.exitCode = code

@@ -7,7 +7,7 @@ import { InvalidContentTypeError } from '../../lib/errors.js'
 import { loadSchema, type LoadSchemaInput, type SchemaProblem } from '../../lib/content-types/index.js'
 
 export const fixture = fileURLToPath(new URL('../fixtures/projects/blog-model', import.meta.url))
-export const referenceModel = fileURLToPath(new URL('../../../shared/peers/strapi/model', import.meta.url))
+export const referenceModel = fileURLToPath(new URL('../fixtures/reference-model', import.meta.url))
 
 /**
  * Writes a throwaway Strapi project (paths relative to its root; objects are written as JSON, strings

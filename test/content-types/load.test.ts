@@ -189,7 +189,7 @@ t.test('components: identity, default table names, nesting, repeatable, dynamic 
 })
 
 t.test('the reference Strapi model loads unchanged', async (t) => {
-  const schema = await loadSchema({ dir: new URL('../../../shared/peers/strapi/model', import.meta.url) })
+  const schema = await loadSchema({ dir: referenceModel })
   t.strictSame([...schema.contentTypes.keys()], ['api::article.article', 'api::author.author', 'api::category.category', 'api::homepage.homepage', 'api::tag.tag'])
   t.strictSame([...schema.components.keys()], ['shared.quote', 'shared.rich-text', 'shared.seo'])
   t.equal(schema.contentTypes.get('api::article.article')?.source, schemaPath(referenceModel, 'article'))
