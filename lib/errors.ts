@@ -10,6 +10,10 @@ export interface ValidationErrorItem {
   value: unknown
 }
 
+/**
+ * The base of every vellum error. Each class has its own stable `code` (`VELLUM_ERR_*`, as @fastify/error's
+ * `FST_ERR_*`): client errors declare theirs as a field, which takes effect once the base constructor ran.
+ */
 export class VellumError extends Error {
   readonly code: string
   readonly statusCode: number
@@ -33,6 +37,8 @@ export class ApplicationError extends VellumError {
 }
 
 export class ValidationError extends ApplicationError {
+  override readonly code: string = 'VELLUM_ERR_VALIDATION'
+
   constructor (message: string, details?: Record<string, unknown>) {
     super(message, details)
     this.name = 'ValidationError'
@@ -46,6 +52,8 @@ export class ValidationError extends ApplicationError {
 }
 
 export class PaginationError extends ApplicationError {
+  override readonly code: string = 'VELLUM_ERR_PAGINATION'
+
   constructor (message = 'Invalid pagination', details?: Record<string, unknown>) {
     super(message, details)
     this.name = 'PaginationError'
@@ -53,6 +61,8 @@ export class PaginationError extends ApplicationError {
 }
 
 export class NotFoundError extends ApplicationError {
+  override readonly code: string = 'VELLUM_ERR_NOT_FOUND'
+
   constructor (message = 'Entity not found', details?: Record<string, unknown>) {
     super(message, details, 404)
     this.name = 'NotFoundError'
@@ -60,6 +70,8 @@ export class NotFoundError extends ApplicationError {
 }
 
 export class UnauthorizedError extends ApplicationError {
+  override readonly code: string = 'VELLUM_ERR_UNAUTHORIZED'
+
   constructor (message = 'Unauthorized', details?: Record<string, unknown>) {
     super(message, details, 401)
     this.name = 'UnauthorizedError'
@@ -67,6 +79,8 @@ export class UnauthorizedError extends ApplicationError {
 }
 
 export class ForbiddenError extends ApplicationError {
+  override readonly code: string = 'VELLUM_ERR_FORBIDDEN'
+
   constructor (message = 'Forbidden access', details?: Record<string, unknown>) {
     super(message, details, 403)
     this.name = 'ForbiddenError'
@@ -74,6 +88,8 @@ export class ForbiddenError extends ApplicationError {
 }
 
 export class PolicyError extends ForbiddenError {
+  override readonly code: string = 'VELLUM_ERR_POLICY'
+
   constructor (message = 'Policy Failed', details?: Record<string, unknown>) {
     super(message, details)
     this.name = 'PolicyError'
@@ -81,6 +97,8 @@ export class PolicyError extends ForbiddenError {
 }
 
 export class PayloadTooLargeError extends ApplicationError {
+  override readonly code: string = 'VELLUM_ERR_PAYLOAD_TOO_LARGE'
+
   constructor (message = 'Entity too large', details?: Record<string, unknown>) {
     super(message, details, 413)
     this.name = 'PayloadTooLargeError'
@@ -88,6 +106,8 @@ export class PayloadTooLargeError extends ApplicationError {
 }
 
 export class NotImplementedError extends ApplicationError {
+  override readonly code: string = 'VELLUM_ERR_NOT_IMPLEMENTED'
+
   constructor (message = 'This feature is not implemented yet', details?: Record<string, unknown>) {
     super(message, details, 501)
     this.name = 'NotImplementedError'
