@@ -1,3 +1,4 @@
+import { compose } from '../compose.js'
 import type { DocumentContext, DocumentMiddleware } from './types.js'
 
 /**
@@ -12,6 +13,8 @@ export interface MiddlewareManager {
 
 export function createMiddlewareManager (): MiddlewareManager {
   let middlewares: DocumentMiddleware[] = []
+  // Composed once per change of the list: a call runs the chain it started with.
+  let chain = compose<DocumentContext, unknown>(middlewares)
 
   return {
     use (middleware) {
@@ -19,28 +22,19 @@ export function createMiddlewareManager (): MiddlewareManager {
       // Wrapped so the same function registered twice is removed once per remover.
       const entry: DocumentMiddleware = (ctx, next) => middleware(ctx, next)
       middlewares = [...middlewares, entry]
+      chain = compose(middlewares)
       let removed = false
       return () => {
         if (removed) return
         removed = true
         middlewares = middlewares.filter(m => m !== entry)
+        chain = compose(middlewares)
       }
     },
     run (ctx, action) {
-      const chain = middlewares
       // No middleware: the action's own promise, without a layer around it.
-      if (chain.length === 0) return action(ctx)
-      const dispatch = async (index: number): Promise<unknown> => {
-        const middleware = chain[index]
-        if (middleware === undefined) return await action(ctx)
-        let called = false
-        return await middleware(ctx, async () => {
-          if (called) throw new Error('next() called more than once in a document middleware')
-          called = true
-          return await dispatch(index + 1)
-        })
-      }
-      return dispatch(0)
+      if (middlewares.length === 0) return action(ctx)
+      return chain(ctx, () => action(ctx))
     }
   }
 }

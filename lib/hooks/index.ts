@@ -1,4 +1,4 @@
-export { compose, type Middleware, type Next } from './compose.js'
+export { compose, type Middleware, type Next } from '../compose.js'
 export { createContext, errorForStatus, type RequestContext } from './context.js'
 export {
   contextOf, createGlobalHook, createRouteHandlers, releaseSuspended, replyFromContext, unwindAll,

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { PolicyError } from '../errors.js'
-import { compose, type Middleware } from './compose.js'
+import { compose, type Middleware } from '../compose.js'
 import { createContext, hasExplicitStatus, type RequestContext } from './context.js'
 
 /**

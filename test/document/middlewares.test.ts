@@ -117,7 +117,7 @@ t.test('next() twice is an error; use() needs a function', async (t) => {
     await next()
     return await next()
   })
-  t.match(await rejection(tags.findMany()), { message: 'next() called more than once in a document middleware' })
+  t.match(await rejection(tags.findMany()), { message: 'next() called multiple times' })
   t.throws(() => documents.use('nope' as never), TypeError)
 })
 
