@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { NotFoundError } from './errors.js'
 import { loadSchema } from './content-types/index.js'
 import type { Component, ContentType } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema } from './db/index.js'
@@ -91,12 +92,12 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     documents,
     controller (uid) {
       const controller = controllers.get(uid)
-      if (controller === undefined) throw new Error(`No controller ${uid}`)
+      if (controller === undefined) throw new NotFoundError(`No controller ${uid}`, { uid })
       return controller
     },
     service (uid) {
       const service = services.get(uid)
-      if (service === undefined) throw new Error(`No service ${uid}`)
+      if (service === undefined) throw new NotFoundError(`No service ${uid}`, { uid })
       return service
     },
     config

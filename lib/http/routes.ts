@@ -1,4 +1,5 @@
 import type { Schema } from '../content-types/index.js'
+import { ProjectCodeError } from './project/index.js'
 import type { Handler, CoreAction, CoreRouter, Router, RouteConfig, RouteDefinition } from './types.js'
 
 /**
@@ -46,7 +47,7 @@ function apiOf (uid: string): string | undefined {
 
 function coreRoutes ({ uid, config }: CoreRouter, schema: Schema, source: string): ResolvedRoute[] {
   const contentType = schema.contentTypes.get(uid)
-  if (contentType === undefined) throw new Error(`${source}: createCoreRouter("${uid}"): no such content type`)
+  if (contentType === undefined) throw new ProjectCodeError(`${source}: createCoreRouter("${uid}"): no such content type`)
   const wanted = (action: CoreAction): boolean =>
     (config.only === undefined || config.only.includes(action)) && !(config.except ?? []).includes(action)
   const prefix = config.prefix ?? ''
@@ -71,15 +72,15 @@ function coreRoutes ({ uid, config }: CoreRouter, schema: Schema, source: string
 /** `'api::x.y.action'` stays; `'<controller>.<action>'` is the file's own API. */
 function qualify (handler: string, apiName: string | undefined, source: string): string {
   if (handler.includes('::')) return handler
-  if (apiName === undefined) throw new Error(`${source}: handler "${handler}" needs a full name such as "api::<api>.<controller>.<action>"`)
+  if (apiName === undefined) throw new ProjectCodeError(`${source}: handler "${handler}" needs a full name such as "api::<api>.<controller>.<action>"`)
   return `api::${apiName}.${handler}`
 }
 
 function customRoutes (router: Exclude<Router, CoreRouter>, apiName: string | undefined, source: string): ResolvedRoute[] {
-  if (!Array.isArray(router.routes)) throw new Error(`${source}: a router must export { routes: [...] }`)
+  if (!Array.isArray(router.routes)) throw new ProjectCodeError(`${source}: a router must export { routes: [...] }`)
   return router.routes.map((definition, index) => {
     const where = `${source}: routes[${index}]`
-    if (typeof definition.path !== 'string' || !definition.path.startsWith('/')) throw new Error(`${where}: path must start with "/"`)
+    if (typeof definition.path !== 'string' || !definition.path.startsWith('/')) throw new ProjectCodeError(`${where}: path must start with "/"`)
     const config = definition.config ?? {}
     const prefix = config.prefix !== undefined ? config.prefix : router.prefix ?? ''
     const handlerName = typeof definition.handler === 'string' ? qualify(definition.handler, apiName, where) : undefined

@@ -1,3 +1,5 @@
+import { InvalidOptionsError } from '../../errors.js'
+
 /**
  * Strapi's `env` helper, given to config files that export a function (`({ env }) => [...]`), so a Strapi
  * project's `config/middlewares.js` written that way loads unchanged.
@@ -25,7 +27,7 @@ export function createEnv (source: NodeJS.ProcessEnv = process.env): Env {
     try {
       return JSON.parse(value)
     } catch (error) {
-      throw new Error(`Invalid json environment variable ${key}: ${(error as Error).message}`)
+      throw new InvalidOptionsError(`Invalid json environment variable ${key}: ${(error as Error).message}`)
     }
   }
   env.array = (key, fallback) => {
@@ -39,7 +41,7 @@ export function createEnv (source: NodeJS.ProcessEnv = process.env): Env {
   env.oneOf = (key, expected, fallback) => {
     const value = raw(key) ?? fallback
     if (value !== undefined && !expected.includes(value)) {
-      throw new Error(`env.oneOf: ${key} must be one of ${expected.join(', ')}`)
+      throw new InvalidOptionsError(`env.oneOf: ${key} must be one of ${expected.join(', ')}`)
     }
     return value
   }

@@ -300,7 +300,9 @@ t.test('a route naming a handler or content type that does not exist fails the b
   await t.rejects(buildApp(t, { routes: [{ routes: [{ method: 'GET', path: '/x', handler: 'api::article.article.nope' }] }] }),
     { message: 'options.routes: routes[0]: handler api::article.article.nope not found' })
   await t.rejects(buildApp(t, { routes: [createCoreRouter('api::nope.nope')] }),
-    { message: 'options.routes: createCoreRouter("api::nope.nope"): no such content type' })
+    { name: 'ProjectCodeError', code: 'VELLUM_ERR_PROJECT_CODE', message: 'options.routes: createCoreRouter("api::nope.nope"): no such content type' })
+  await t.rejects(buildApp(t, { routes: [{ routes: [{ method: 'GET', path: 'x', handler: 'api::article.article.find' }] }] }),
+    { name: 'ProjectCodeError', message: 'options.routes: routes[0]: path must start with "/"' })
 })
 
 t.test('router prefixes: a core router prefix, a file-level prefix, and config.prefix bypassing it', async (t) => {
