@@ -1,5 +1,40 @@
 import neostandard from 'neostandard'
 
+/**
+ * The layers of lib/ (style guide §2): each may import only the layers before it, and another layer only
+ * through its index.ts. errors, compose, logger and types are leaves anyone may import.
+ */
+const LAYERS = ['content-types', 'db', 'query', 'document', 'hooks', 'http']
+const LATER = {
+  'content-types': ['db', 'query', 'document', 'hooks', 'http'],
+  db: ['query', 'document', 'hooks', 'http'],
+  query: ['document', 'hooks', 'http'],
+  document: ['hooks', 'http'],
+  hooks: ['db', 'query', 'document', 'http'],
+  // http reaches storage only through the Query Engine and the Document Service.
+  http: ['db']
+}
+// Pure layers never import Fastify: only lib/hooks and lib/http are glue (style guide rule 1).
+const FASTIFY = ['fastify', 'fastify-plugin', '@fastify/*']
+const PURE = new Set(['content-types', 'db', 'query', 'document'])
+
+function layerRules (layer, depth) {
+  const up = '\\.\\./'.repeat(depth)
+  const others = LAYERS.filter(l => l !== layer).join('|')
+  return {
+    files: [`lib/${layer}/${'*/'.repeat(depth - 1)}*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...(PURE.has(layer) ? [{ group: FASTIFY, message: 'pure layers never import Fastify' }] : []),
+          { regex: `^${up}(${LATER[layer].join('|')})/`, message: `lib/${layer} must not import a later layer (${LATER[layer].join(', ')})` },
+          { regex: `^${up}(${others})/(?!index\\.js$)`, message: 'import another layer through its index.ts' }
+        ]
+      }]
+    }
+  }
+}
+
 export default [
   ...neostandard({ ts: true, ignores: ['node_modules/**', '.tap/**', 'coverage/**', 'dist/**', '**/.vellum/**'] }),
   {
@@ -7,11 +42,5 @@ export default [
       'no-console': 'error'
     }
   },
-  {
-    // Pure layers never import Fastify: only lib/hooks and lib/http are glue (style guide rule 1).
-    files: ['lib/content-types/**', 'lib/db/**', 'lib/query/**', 'lib/document/**'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['fastify', 'fastify-plugin', '@fastify/*'] }]
-    }
-  }
+  ...LAYERS.flatMap(layer => [1, 2, 3].map(depth => layerRules(layer, depth)))
 ]

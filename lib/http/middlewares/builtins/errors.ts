@@ -1,4 +1,4 @@
-import { hasExplicitStatus } from '../../../hooks/context.js'
+import { hasExplicitStatus } from '../../../hooks/index.js'
 import { handleError } from '../../errors.js'
 import type { Builtin } from './types.js'
 
