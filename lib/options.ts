@@ -41,6 +41,22 @@ const RestOptionsSchema = Type.Object({
   bodyLimit: Type.Integer({ minimum: 1, default: 1048576 })
 }, { additionalProperties: false, default: {} })
 
+/** A route path such as `/_health` (under the plugin prefix), or `false` for no route. */
+const routePath = (path: string) => Type.Union([
+  Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)+$' }),
+  Type.Literal(false)
+], { description: 'a path like /_health, or false', default: path })
+
+/**
+ * Liveness (`path`: 200 without touching the database) and readiness (`readyPath`: 200 once the database
+ * answers `select 1` within `readyTimeoutMs`, else 503). Every field is optional, defaults filled in.
+ */
+const HealthOptionsSchema = Type.Object({
+  path: Type.Optional(routePath('/_health')),
+  readyPath: Type.Optional(routePath('/_ready')),
+  readyTimeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000, default: 2000 }))
+}, { additionalProperties: false, default: {} })
+
 const I18nOptionsSchema = Type.Object({
   locales: Type.Array(LocaleCode, { minItems: 1, uniqueItems: true, default: ['en'] }),
   defaultLocale: Type.Optional(LocaleCode)
@@ -100,6 +116,7 @@ export const OptionsSchema = Type.Object({
   i18n: I18nOptionsSchema,
   rest: RestOptionsSchema,
   permissions: PermissionsSchema,
+  health: Type.Optional(HealthOptionsSchema),
   decorator: Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', default: 'vellum' }),
   /** Log SQL parameters too (at trace level); off by default since they may hold personal data. */
   logSqlParams: Type.Boolean({ default: false })
@@ -108,12 +125,22 @@ export const OptionsSchema = Type.Object({
 export type DatabaseOption = Static<typeof DatabaseOptionSchema>
 export type RawOptions = Static<typeof OptionsSchema>
 
-export interface ResolvedOptions extends Omit<RawOptions, 'sync' | 'i18n' | 'contentTypes' | 'components'> {
+export interface HealthOptions {
+  /** The liveness route, or false. */
+  path: string | false
+  /** The readiness route, or false. */
+  readyPath: string | false
+  /** How long readiness waits for the database's answer. */
+  readyTimeoutMs: number
+}
+
+export interface ResolvedOptions extends Omit<RawOptions, 'sync' | 'i18n' | 'health' | 'contentTypes' | 'components'> {
   contentTypes: ContentTypeDefinition[]
   components: ComponentDefinition[]
   database: DatabaseOption
   sync: { enabled: boolean, allowDestructive: boolean }
   i18n: { locales: string[], defaultLocale: string }
+  health: HealthOptions
 }
 
 /** Keys Fastify itself passes to every plugin; not ours to validate. */
@@ -173,6 +200,11 @@ export function resolveOptions (input: unknown): ResolvedOptions {
     if (!isClient(client)) throw new InvalidOptionsError('Invalid vellum options:\n  /database/client: expected a postgres.js client or a PGlite instance')
     options.database.client = client as Sql | PGlite
   }
+  // Value.Default filled every field in.
+  const health = options.health as HealthOptions
+  if (health.path !== false && health.path === health.readyPath) {
+    throw new InvalidOptionsError(`Invalid vellum options:\n  /health/readyPath: expected a path other than /health/path (${health.path})`)
+  }
   const sync = options.sync === undefined || options.sync === true
     ? { enabled: true, allowDestructive: false }
     : options.sync === false
@@ -184,7 +216,8 @@ export function resolveOptions (input: unknown): ResolvedOptions {
     components: options.components ?? [],
     database: options.database ?? { pglite: 'memory' },
     sync,
-    i18n: { locales: options.i18n.locales, defaultLocale }
+    i18n: { locales: options.i18n.locales, defaultLocale },
+    health
   }
 }
 
@@ -232,7 +265,7 @@ function isClient (value: unknown): boolean {
  */
 function copyOptions (options: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...options }
-  for (const key of ['rest', 'i18n', 'permissions']) {
+  for (const key of ['rest', 'i18n', 'permissions', 'health']) {
     const value = options[key]
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) copy[key] = { ...value }
   }

@@ -9,6 +9,7 @@ import { createCollectionController, createSingleTypeController, type RequestGua
 import { createCollectionService, createSingleTypeService } from './core/service.js'
 import { handleNotFound, handlePipelineError } from './errors.js'
 import { extendCore } from './factories.js'
+import { registerHealthRoutes } from './health.js'
 import { registerGlobalMiddlewares, resolveGlobalMiddlewares, resolveRouteMiddlewares } from './middlewares/index.js'
 import { createPublicAccess, readsAll, type AuthState } from './permissions.js'
 import { resolvePolicies } from './policies/index.js'
@@ -147,8 +148,7 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
   app.addHook('onRequestAbort', async (request) => { releaseSuspended(request) })
   app.setErrorHandler(handlePipelineError)
 
-  const health = createRouteHandlers({ policies: [], middlewares: [], controller: () => ({ status: 'ok' }) })
-  app.get('/_health', { preHandler: health.preHandler }, health.handler)
+  registerHealthRoutes(app, vellum, vellum.config.health)
 
   const routes = resolveRoutes(code.routers, vellum.schema)
   const authorize = createPublicAccess(vellum.config.permissions)
