@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import Fastify, { type FastifyInstance } from 'fastify'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import vellum, { type VellumOptions } from './plugin.js'
 import { InvalidOptionsError } from './errors.js'
+import { hasAccessLine } from './http/middlewares/builtins/logger.js'
+import type { Vellum } from './types.js'
 
 /** Settings of the standalone service; the environment wins over vellum.config.*. */
 export interface ServerConfig {
@@ -15,21 +18,35 @@ export interface ServerConfig {
   /** PostgreSQL URL; when absent, embedded PGlite persisted in `<dir>/.vellum/data`. */
   databaseUrl?: string
   logLevel: string
+  /** Human-readable logs through pino-pretty, when it can be resolved. */
+  logPretty?: boolean
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+function given (value: string | undefined): value is string {
+  return value !== undefined && value !== ''
 }
 
 export function configFromEnv (dir: string, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const port = env.PORT === undefined || env.PORT === '' ? 1337 : Number(env.PORT)
+  const port = given(env.PORT) ? Number(env.PORT) : 1337
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionsError(`PORT must be a port number, got "${env.PORT}"`)
+  const logLevel = given(env.LOG_LEVEL) ? env.LOG_LEVEL : 'info'
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new InvalidOptionsError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+  }
+  const pretty = given(env.LOG_PRETTY) && !['0', 'false', 'no'].includes(env.LOG_PRETTY.toLowerCase())
   return {
     dir: resolve(dir),
-    host: env.HOST !== undefined && env.HOST !== '' ? env.HOST : '0.0.0.0',
+    host: given(env.HOST) ? env.HOST : '0.0.0.0',
     port,
-    ...(env.DATABASE_URL !== undefined && env.DATABASE_URL !== '' && { databaseUrl: env.DATABASE_URL }),
-    logLevel: env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== '' ? env.LOG_LEVEL : 'info'
+    ...(given(env.DATABASE_URL) && { databaseUrl: env.DATABASE_URL }),
+    logLevel,
+    ...(pretty && { logPretty: true })
   }
 }
 
-const CONFIG_FILES = ['vellum.config.json', 'vellum.config.js', 'vellum.config.mjs', 'vellum.config.ts']
+const CONFIG_FILES = ['vellum.config.json', 'vellum.config.js', 'vellum.config.mjs', 'vellum.config.ts', 'vellum.config.mts']
 
 /** The plugin options kept in the project's optional `vellum.config.(json|js|ts)`. */
 export async function loadProjectOptions (dir: string): Promise<VellumOptions> {
@@ -50,28 +67,97 @@ export async function loadProjectOptions (dir: string): Promise<VellumOptions> {
   return {}
 }
 
-/** Builds the standalone service (no listen): a Fastify app with vellum registered at the root. */
+/**
+ * One access line per request, in strapi::logger's shape: strapi::logger writes it for the requests it sees (it
+ * is in Strapi's default middleware list); this writes it for the others (a 404 outside vellum's routes, a
+ * project whose middleware list leaves strapi::logger out), instead of Fastify's two lines per request.
+ */
+class AccessLogController extends LogController {
+  override incomingRequest (): void {}
+
+  override routeNotFound (): void {}
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (hasAccessLine(request)) return
+    const responseTime = Math.ceil(reply.elapsedTime)
+    const { method, url } = request
+    const { statusCode } = reply
+    const message = `${method} ${url} (${responseTime} ms) ${statusCode}`
+    if (error === null || error === undefined) request.log.info({ method, url, statusCode, responseTime }, message)
+    else request.log.error({ method, url, statusCode, responseTime, err: error }, message)
+  }
+}
+
+/** pino-pretty's entry point, from the project first, then from vellum's own dependencies. */
+function resolvePinoPretty (dir: string): string | undefined {
+  for (const base of [join(dir, 'package.json'), fileURLToPath(import.meta.url)]) {
+    try {
+      return createRequire(base).resolve('pino-pretty')
+    } catch {}
+  }
+  return undefined
+}
+
+interface ServerStats {
+  contentTypes: number
+  routes: number
+}
+
+const stats = new WeakMap<FastifyInstance, ServerStats>()
+
+/**
+ * Builds the standalone service (no listen): a Fastify app with vellum registered at the root, one access line
+ * per request, routes logged at debug and a warning when the project has no content type.
+ */
 export async function buildServer (config: ServerConfig): Promise<FastifyInstance> {
+  const projectOptions = await loadProjectOptions(config.dir)
+  const pretty = config.logPretty === true ? resolvePinoPretty(config.dir) : undefined
+  const logger: FastifyServerOptions['logger'] = {
+    level: config.logLevel,
+    // Credentials never reach the logs.
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    ...(pretty !== undefined && { transport: { target: pretty, options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } })
+  }
   const app = Fastify({
     // A first boot on embedded PGlite initializes a whole cluster (seconds on a busy machine).
     pluginTimeout: 120_000,
-    logger: {
-      level: config.logLevel,
-      // Credentials never reach the logs.
-      redact: ['req.headers.authorization', 'req.headers.cookie']
-    }
+    logger,
+    logController: new AccessLogController()
   })
-  const projectOptions = await loadProjectOptions(config.dir)
+  if (config.logPretty === true && pretty === undefined) {
+    app.log.warn('LOG_PRETTY is set but pino-pretty is not installed (npm install --save-dev pino-pretty): logging JSON')
+  }
+  const counts: ServerStats = { contentTypes: 0, routes: 0 }
   app.addHook('onRoute', (route) => {
     if (route.method === 'HEAD') return
-    app.log.info({ method: route.method, url: route.url }, 'route')
+    counts.routes++
+    app.log.debug({ method: route.method, url: route.url }, 'route')
   })
-  await app.register(vellum, {
-    ...projectOptions,
-    dir: config.dir,
-    database: config.databaseUrl !== undefined
-      ? { url: config.databaseUrl }
-      : projectOptions.database ?? { pglite: join(config.dir, '.vellum', 'data') }
-  })
+  const decorator = projectOptions.decorator ?? 'vellum'
+  try {
+    await app.register(vellum, {
+      ...projectOptions,
+      dir: config.dir,
+      database: config.databaseUrl !== undefined
+        ? { url: config.databaseUrl }
+        : projectOptions.database ?? { pglite: join(config.dir, '.vellum', 'data') }
+    })
+  } catch (error) {
+    // Whatever registration opened (the database) is released, so the process can report and exit.
+    await app.close().catch(() => {})
+    throw error
+  }
+  counts.contentTypes = Object.keys((app as unknown as Record<string, Vellum>)[decorator]?.contentTypes ?? {}).length
+  if (counts.contentTypes === 0) {
+    app.log.warn({ dir: config.dir }, `no content types found in ${join(config.dir, 'src/api/*/content-types/*/schema.json')}`)
+  }
+  stats.set(app, counts)
   return app
+}
+
+/** Listens, logging one line per address: `5 content types, 27 routes, listening on http://127.0.0.1:1337`. */
+export async function listen (app: FastifyInstance, config: Pick<ServerConfig, 'host' | 'port'>): Promise<string> {
+  const counts = stats.get(app)
+  const summary = counts === undefined ? '' : `${counts.contentTypes} content type${counts.contentTypes === 1 ? '' : 's'}, ${counts.routes} route${counts.routes === 1 ? '' : 's'}, `
+  return await app.listen({ host: config.host, port: config.port, listenTextResolver: (address) => `${summary}listening on ${address}` })
 }

@@ -4,6 +4,17 @@ import { configError, isString, option, type Builtin } from './types.js'
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
 type Level = typeof LEVELS[number]
 
+/** Requests strapi::logger has taken charge of (whether or not its level lets the line through). */
+const logged = new WeakSet<object>()
+
+/**
+ * Whether strapi::logger writes this request's access line: a server that logs requests itself (the standalone
+ * one) skips those, so each request gets one line.
+ */
+export function hasAccessLine (request: object): boolean {
+  return logged.has(request)
+}
+
 /**
  * `strapi::logger`: one line per request through `request.log` (so the request id and the host's pino settings
  * apply): `GET /api/items (3 ms) 200`, with the same fields as an object. Strapi logs at its own `http`
@@ -16,6 +27,7 @@ export const logger: Builtin = (config, context) => {
   return {
     kind: 'middleware',
     middleware: async function vellumLogger (ctx, next) {
+      logged.add(ctx.request)
       // A level pino filters out (the request's logger may have its own): no timing, no line built.
       if ((ctx.request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(log) === false) return await next()
       const start = performance.now()

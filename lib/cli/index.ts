@@ -1,0 +1,59 @@
+import { HELP_OPTION, parseArgs } from './args.js'
+import type { CliContext, Command } from './command.js'
+import { develop } from './develop.js'
+import { reportError, UsageError } from './errors.js'
+import { commandHelp, mainHelp, packageVersion } from './help.js'
+import { start } from './start.js'
+
+export type { CliContext, Command } from './command.js'
+
+/** Every command, in the order `vellum --help` lists them: a new command is one file and one entry here. */
+export const COMMANDS: readonly Command[] = [start, develop]
+
+function findCommand (name: string, commands: readonly Command[]): Command {
+  const command = commands.find(candidate => candidate.name === name)
+  if (command === undefined) throw new UsageError(`unknown command "${name}"`)
+  return command
+}
+
+async function dispatch (argv: readonly string[], context: CliContext, commands: readonly Command[]): Promise<number | undefined> {
+  const [first, ...rest] = argv
+  if (first === undefined) {
+    context.stderr(mainHelp(commands))
+    return 2
+  }
+  if (first === '--version' || first === '-v') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]!}"`)
+    context.stdout(`${packageVersion()}\n`)
+    return 0
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const { positionals } = parseArgs(rest, [], { maxPositionals: 1 })
+    context.stdout(positionals[0] === undefined ? mainHelp(commands) : commandHelp(findCommand(positionals[0], commands)))
+    return 0
+  }
+  if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`)
+  const command = findCommand(first, commands)
+  const args = parseArgs(rest, [...command.options, HELP_OPTION], { maxPositionals: command.maxPositionals ?? 0, help: `vellum ${command.name} --help` })
+  if (args.options.help === true) {
+    context.stdout(commandHelp(command))
+    return 0
+  }
+  return await command.run(args, context)
+}
+
+/**
+ * `vellum <command> [options]`. Resolves to the exit code (2 for bad arguments, 1 for a failure), or to undefined
+ * while a command keeps running (the server). Expected errors are one `vellum: <message>` line on stderr.
+ */
+export async function main (argv: readonly string[], context: CliContext = {
+  env: process.env,
+  stdout: (text) => { process.stdout.write(text) },
+  stderr: (text) => { process.stderr.write(text) }
+}, commands: readonly Command[] = COMMANDS): Promise<number | undefined> {
+  try {
+    return await dispatch(argv, context, commands)
+  } catch (error) {
+    return reportError(error, context.stderr)
+  }
+}

@@ -1,0 +1,78 @@
+import { readdir, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { OptionSpec } from './args.js'
+import { CliError } from './errors.js'
+
+/** `--dir`: shared by every command that works on a project. */
+export const DIR_OPTION: OptionSpec = {
+  name: 'dir',
+  short: 'd',
+  type: 'string',
+  value: '<project>',
+  default: '.',
+  description: 'the Strapi-layout project directory'
+}
+
+/** The environment every command that opens a project reads. */
+export const PROJECT_ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
+  ['HOST', 'address to listen on (default 0.0.0.0)'],
+  ['PORT', 'port to listen on (default 1337)'],
+  ['DATABASE_URL', 'PostgreSQL URL; when unset, embedded PGlite in <project>/.vellum/data (one process at a time)'],
+  ['LOG_LEVEL', 'fatal, error, warn, info (default), debug, trace or silent'],
+  ['LOG_PRETTY', '1 for human-readable logs through pino-pretty (when installed)']
+]
+
+/** The project's absolute path; a missing directory is one clear line, not a stack. */
+export async function projectDir (dir: string): Promise<string> {
+  const absolute = resolve(dir)
+  const stats = await stat(absolute).catch(() => undefined)
+  if (stats === undefined) throw new CliError(`project directory ${absolute} does not exist`)
+  if (!stats.isDirectory()) throw new CliError(`project directory ${absolute} is not a directory`)
+  return absolute
+}
+
+const TYPESCRIPT = /\.[cm]?ts$/
+const DECLARATION = /\.d\.[cm]?ts$/
+
+function isTypeScript (name: string): boolean {
+  return TYPESCRIPT.test(name) && !DECLARATION.test(name)
+}
+
+async function containsTypeScript (dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue
+    if (entry.isDirectory() ? await containsTypeScript(join(dir, entry.name)) : entry.isFile() && isTypeScript(entry.name)) return true
+  }
+  return false
+}
+
+/** Whether loading the project imports TypeScript: vellum.config.(ts|mts|cts), or any under src/ or config/. */
+export async function hasTypeScript (dir: string): Promise<boolean> {
+  const root = await readdir(dir).catch(() => [])
+  if (root.some(name => name.startsWith('vellum.config.') && isTypeScript(name))) return true
+  return await containsTypeScript(join(dir, 'src')) || await containsTypeScript(join(dir, 'config'))
+}
+
+let typescriptLoader: Promise<void> | undefined
+
+/** tsx's ESM loader, registered once per process and only when asked: the library itself never needs it. */
+async function registerTypeScript (): Promise<void> {
+  typescriptLoader ??= import('tsx/esm/api').then(({ register }) => { register() })
+  await typescriptLoader
+}
+
+export interface Project {
+  /** Absolute path. */
+  dir: string
+  /** tsx was registered to load the project's TypeScript files. */
+  typescript: boolean
+}
+
+/** The one way commands open a project: the directory checked, and a TypeScript loader only if it has .ts files. */
+export async function openProject (dir: string): Promise<Project> {
+  const absolute = await projectDir(dir)
+  const typescript = await hasTypeScript(absolute)
+  if (typescript) await registerTypeScript()
+  return { dir: absolute, typescript }
+}
