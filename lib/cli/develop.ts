@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, watch, type FSWatcher } from 'node:fs'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { configFromEnv } from '../server.js'
 import { stringOption } from './args.js'
 import type { CliContext, Command } from './command.js'
 import { DIR_OPTION, PROJECT_ENVIRONMENT, projectDir } from './project.js'
@@ -146,6 +145,7 @@ export const develop: Command = {
   async run (args, context) {
     const dir = await projectDir(stringOption(args, 'dir') ?? '.')
     // A wrong PORT or LOG_LEVEL is said once, here, rather than by every restart.
+    const { configFromEnv } = await import('../server.js')
     configFromEnv(dir, context.env)
     return await supervise(dir, context)
   }

@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace'
-import { buildServer, configFromEnv, listen, type ServerConfig } from '../server.js'
+import type { ServerConfig } from '../server.js'
 import { stringOption } from './args.js'
 import type { Command } from './command.js'
 import { CliError } from './errors.js'
@@ -29,6 +29,8 @@ export const start: Command = {
   environment: PROJECT_ENVIRONMENT,
   async run (args, context) {
     const project = await openProject(stringOption(args, 'dir') ?? '.')
+    // The server (Fastify, drizzle, the drivers) loads only for the commands that serve: `--help` stays instant.
+    const { buildServer, configFromEnv, listen } = await import('../server.js')
     const config = configFromEnv(project.dir, context.env)
     const app = await buildServer(config)
     if (project.typescript) app.log.debug('project TypeScript files load through tsx')

@@ -1,0 +1,88 @@
+import t from 'tap'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { cliEnv, root, runCli, tempProject } from './helpers.js'
+
+const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string }
+
+t.test('--version and -v print the package version', async (t) => {
+  const env = await cliEnv(t)
+  for (const flag of ['--version', '-v']) {
+    const result = await runCli([flag], env)
+    t.equal(result.code, 0, flag)
+    t.equal(result.stdout, `${version}\n`, `${flag} prints ${version}`)
+    t.equal(result.stderr, '')
+  }
+})
+
+t.test('--help and `help` list every command with its options', async (t) => {
+  const env = await cliEnv(t)
+  for (const args of [['--help'], ['-h'], ['help']]) {
+    const result = await runCli(args, env)
+    t.equal(result.code, 0, args.join(' '))
+    t.match(result.stdout, /^Usage: vellum <command> \[options\]$/m)
+    t.match(result.stdout, /^ {2}start +serve a Strapi-layout project$/m, 'start is listed')
+    t.match(result.stdout, /^ {2}develop +serve a project and restart it when its files change$/m, 'develop is listed')
+    t.equal(result.stdout.match(/-d, --dir <project> +the Strapi-layout project directory \(default: \.\)/g)?.length, 2, 'each command with its --dir option')
+    t.match(result.stdout, /-v, --version/)
+    t.match(result.stdout, /Environment: HOST, PORT, DATABASE_URL, LOG_LEVEL, LOG_PRETTY/)
+  }
+})
+
+t.test('`help <command>` and `<command> --help` show one command with its options and environment', async (t) => {
+  const env = await cliEnv(t)
+  for (const command of ['start', 'develop']) {
+    const result = await runCli(['help', command], env)
+    t.equal(result.code, 0)
+    t.match(result.stdout, new RegExp(`^Usage: vellum ${command} \\[--dir <project>\\]$`, 'm'))
+    t.match(result.stdout, /-d, --dir <project>/)
+    t.match(result.stdout, /-h, --help/)
+    for (const name of ['HOST', 'PORT', 'DATABASE_URL', 'LOG_LEVEL', 'LOG_PRETTY']) t.match(result.stdout, new RegExp(`^ {2}${name} +\\S`, 'm'), name)
+    const flag = await runCli([command, '--help'], env)
+    t.equal(flag.code, 0)
+    t.equal(flag.stdout, result.stdout, `${command} --help is the same text`)
+  }
+  t.match((await runCli(['help', 'develop'], env)).stdout, /restarts it when a file under the project's src\/ or/)
+})
+
+t.test('bad arguments: one line on stderr pointing at the help, exit code 2', async (t) => {
+  const env = await cliEnv(t)
+  const cases: Array<[string[], string]> = [
+    [['serve'], 'vellum: unknown command "serve" (see vellum --help)\n'],
+    [['--verbose'], 'vellum: unknown option --verbose (see vellum --help)\n'],
+    [['help', 'serve'], 'vellum: unknown command "serve" (see vellum --help)\n'],
+    [['start', '--port', '3000'], 'vellum: unknown option --port (see vellum start --help)\n'],
+    [['start', '-x'], 'vellum: unknown option -x (see vellum start --help)\n'],
+    [['start', '--dir'], 'vellum: option --dir needs a value (see vellum start --help)\n'],
+    [['start', '--dir', '--help'], 'vellum: option --dir needs a value (see vellum start --help)\n'],
+    [['start', '--dir='], 'vellum: option --dir needs a value (see vellum start --help)\n'],
+    [['start', '--help=yes'], 'vellum: option --help takes no value (see vellum start --help)\n'],
+    [['develop', 'blog'], 'vellum: unexpected argument "blog" (see vellum develop --help)\n'],
+    [['--version', 'now'], 'vellum: unexpected argument "now" (see vellum --help)\n']
+  ]
+  for (const [args, stderr] of cases) {
+    const result = await runCli(args, env)
+    t.equal(result.code, 2, `${args.join(' ')}: exit code 2`)
+    t.equal(result.stderr, stderr, `${args.join(' ')}: one line`)
+    t.equal(result.stdout, '')
+  }
+})
+
+t.test('no command prints the help on stderr with exit code 2', async (t) => {
+  const result = await runCli([], await cliEnv(t))
+  t.equal(result.code, 2)
+  t.match(result.stderr, /^Usage: vellum <command> \[options\]$/m)
+  t.equal(result.stdout, '')
+})
+
+t.test('a wrong PORT or LOG_LEVEL is one `vellum:` line with exit code 1, for start and develop', async (t) => {
+  const dir = await tempProject(t, {})
+  for (const command of ['start', 'develop']) {
+    const port = await runCli([command, '--dir', dir], await cliEnv(t, { PORT: 'eighty' }))
+    t.equal(port.code, 1)
+    t.equal(port.stderr, 'vellum: PORT must be a port number, got "eighty"\n')
+    const level = await runCli([command, '--dir', dir], await cliEnv(t, { LOG_LEVEL: 'verbose' }))
+    t.equal(level.code, 1)
+    t.equal(level.stderr, 'vellum: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"\n')
+  }
+})
