@@ -1,5 +1,6 @@
-import { mkdir } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import type { SQL } from 'drizzle-orm'
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger'
@@ -7,7 +8,9 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import type { Logger } from '../logger.js'
-import { DatabaseConnectionError } from './errors.js'
+import { DatabaseConnectionError, DatabaseLockedError } from './errors.js'
+import { acquireOwnerLock, LockHeldError, type OwnerLock } from './owner-lock.js'
+import { copyTemplate, pgliteTemplate } from './pglite-template.js'
 import { normalizeRows, type ResultColumn } from './values.js'
 
 /**
@@ -145,12 +148,18 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     owned = true
     end = () => client.end({ timeout: 5 })
   } else if ('pglite' in option) {
-    const { client, where } = await openPglite(option.pglite)
+    const { client, where, lock } = await openPglite(option.pglite, log)
     log.debug({ database: where }, 'opened PGlite')
     dialect = 'pglite'
     drizzle = (await loadPgliteDriver())(client, { logger })
     owned = true
-    end = () => client.close()
+    end = async () => {
+      try {
+        await client.close()
+      } finally {
+        await lock?.release()
+      }
+    }
   } else {
     const client = option.client
     owned = false
@@ -191,16 +200,86 @@ async function loadPgliteDriver (): Promise<typeof import('drizzle-orm/pglite').
   return (await import('drizzle-orm/pglite')).drizzle
 }
 
-async function openPglite (location: string): Promise<{ client: PGlite, where: string }> {
+interface OpenedPglite { client: PGlite, where: string, lock?: OwnerLock }
+
+/**
+ * The lock file of a data directory: beside it (`<dir>.lock`), as SQLite keeps its `-wal` and `-shm`, since
+ * PostgreSQL's initdb wants an empty directory.
+ */
+export function pgliteLockFile (dataDir: string): string {
+  return `${resolve(dataDir)}.lock`
+}
+
+function lockedError (where: string, err: LockHeldError): DatabaseLockedError {
+  const { pid, hostname, since } = err.owner
+  const details = { database: where, lock: err.file, pid, hostname, since }
+  const rule = 'An embedded (PGlite) database belongs to one process and one vellum instance; set DATABASE_URL ' +
+    '(PostgreSQL) to run several processes on one database.'
+  const message = err.sameProcess
+    ? `The embedded database ${where} is already open in another vellum instance of this process (pid ${pid} on ${hostname}), since ${since}. ${rule}`
+    : `The embedded database ${where} is already in use by process ${pid} on ${hostname}, since ${since}. ${rule} ` +
+      `Stop the other process; if it no longer runs vellum, delete ${err.file}.`
+  return new DatabaseLockedError(message, { cause: err, details })
+}
+
+/** A data directory PGlite still has to initialize: missing, or empty. */
+async function needsInit (dir: string): Promise<boolean> {
+  if (existsSync(resolve(dir, 'PG_VERSION'))) return false
+  try {
+    return (await readdir(dir)).length === 0
+  } catch {
+    return true
+  }
+}
+
+async function openPglite (location: string, log: Logger): Promise<OpenedPglite> {
   const { PGlite } = await import('@electric-sql/pglite')
   const inMemory = location === 'memory' || location.startsWith('memory://')
   const where = inMemory ? 'memory' : resolve(location)
-  try {
-    if (inMemory) return { client: await PGlite.create(), where }
-    await mkdir(where, { recursive: true })
-    return { client: await PGlite.create({ dataDir: where }), where }
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err)
-    throw new DatabaseConnectionError(`Could not open the PGlite database at ${where}: ${reason}`, { cause: err, details: { database: where } })
+  if (inMemory) {
+    // One process, one instance: nothing to lock. A new cluster comes from the template's tarball when there is one.
+    const template = await pgliteTemplate(log)
+    if (template !== null) {
+      try {
+        const blob = new Blob([await readFile(template.tarball)], { type: 'application/x-gzip' })
+        return { client: await PGlite.create({ loadDataDir: blob }), where }
+      } catch (err) {
+        log.debug({ err, template: template.tarball }, 'PGlite template not loadable: initializing without it')
+      }
+    }
+    try {
+      return { client: await PGlite.create(), where }
+    } catch (err) {
+      throw openError(where, err)
+    }
   }
+
+  let lock: OwnerLock
+  try {
+    await mkdir(dirname(where), { recursive: true })
+    lock = await acquireOwnerLock(pgliteLockFile(where), log)
+  } catch (err) {
+    if (err instanceof LockHeldError) throw lockedError(where, err)
+    throw openError(where, err)
+  }
+  try {
+    if (await needsInit(where)) {
+      const template = await pgliteTemplate(log)
+      if (template !== null) {
+        await copyTemplate(template, where).catch((err: unknown) => {
+          log.debug({ err, template: template.dataDir }, 'PGlite template not copied: initializing without it')
+        })
+      }
+    }
+    await mkdir(where, { recursive: true })
+    return { client: await PGlite.create({ dataDir: where }), where, lock }
+  } catch (err) {
+    await lock.release()
+    throw openError(where, err)
+  }
+}
+
+function openError (where: string, err: unknown): DatabaseConnectionError {
+  const reason = err instanceof Error ? err.message : String(err)
+  return new DatabaseConnectionError(`Could not open the PGlite database at ${where}: ${reason}`, { cause: err, details: { database: where } })
 }

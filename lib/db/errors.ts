@@ -8,6 +8,19 @@ export class DatabaseConnectionError extends VellumError {
   }
 }
 
+/**
+ * Boot-time: the embedded (PGlite) data directory is owned by another live process, or by another vellum
+ * instance in this one. An embedded database has exactly one owner; several processes share PostgreSQL.
+ */
+export class DatabaseLockedError extends DatabaseConnectionError {
+  override readonly code: string = 'VELLUM_ERR_DATABASE_LOCKED'
+
+  constructor (message: string, { cause, details }: { cause?: unknown, details?: Record<string, unknown> } = {}) {
+    super(message, { cause, details })
+    this.name = 'DatabaseLockedError'
+  }
+}
+
 /** Boot-time: a schema-sync statement failed (the whole sync is rolled back). */
 export class SchemaSyncError extends VellumError {
   constructor (message: string, { cause, details }: { cause?: unknown, details?: Record<string, unknown> } = {}) {

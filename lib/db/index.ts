@@ -3,7 +3,7 @@ export {
   createDatabase, executeOn, redactUrl, rowsOf,
   type Database, type DatabaseOption, type DrizzleDatabase, type Executor, type QueryListener
 } from './client.js'
-export { DatabaseConnectionError, pgErrorOf, SchemaSyncError, type PgError } from './errors.js'
+export { DatabaseConnectionError, DatabaseLockedError, pgErrorOf, SchemaSyncError, type PgError } from './errors.js'
 export { buildTables, columnBuilder, columnOf } from './tables.js'
 export { buildSnapshot, hashSnapshot, SNAPSHOT_VERSION, type SchemaSnapshot, type SnapshotTable } from './snapshot.js'
 export { SCHEMA_LOCK_KEY, SCHEMA_TABLE, syncSchema, type DestructiveChange, type SyncOptions, type SyncReport } from './sync.js'
