@@ -16,7 +16,7 @@ import { createPGlite, createPostgresDatabase, usingPostgres } from '../helpers/
 
 const TIMEOUT = 300
 /** Headroom over the bound for a machine running the whole suite in parallel. */
-const SLACK = 1500
+const SLACK = 2500
 
 interface Probe { response: LightMyRequestResponse, ms: number }
 
