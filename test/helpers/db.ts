@@ -1,14 +1,14 @@
 /**
  * A fresh, real database per test: PostgreSQL when DATABASE_URL is set (a new database created from it and
- * dropped afterwards), embedded PGlite otherwise (loaded from a template cluster built once per machine,
- * because initializing a new PGlite cluster costs seconds).
+ * dropped afterwards), embedded PGlite otherwise (loaded from vellum's template cluster, built once per machine
+ * and PGlite version, because initializing a new PGlite cluster costs seconds).
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
+import { pgliteTemplate as vellumPgliteTemplate } from '../../lib/db/pglite-template.js'
+import { silentLogger } from '../../lib/logger.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -18,23 +18,11 @@ export type TestDatabase =
 
 export const usingPostgres = (): boolean => Boolean(process.env.DATABASE_URL)
 
-async function pgliteTemplate (): Promise<Blob> {
-  const { version } = JSON.parse(await readFile(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }
-  const dir = join(tmpdir(), 'vellum-test')
-  const file = join(dir, `pglite-template-${version}.tar.gz`)
-  try {
-    return new Blob([await readFile(file)])
-  } catch {
-    const fresh = await PGlite.create()
-    const dump = await fresh.dumpDataDir('gzip')
-    await fresh.close()
-    await mkdir(dir, { recursive: true })
-    // Written under a unique name then renamed: parallel test processes never read a half-written file.
-    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`
-    await writeFile(partial, Buffer.from(await dump.arrayBuffer()))
-    await rename(partial, file)
-    return dump
-  }
+/** The library's own PGlite template (lib/db/pglite-template.ts), so that the suite runs on what users get. */
+async function pgliteTemplate (): Promise<Blob | undefined> {
+  const template = await vellumPgliteTemplate(silentLogger)
+  if (template === null) return undefined
+  return new Blob([await readFile(template.tarball)], { type: 'application/x-gzip' })
 }
 
 /** Transaction control, which the drivers log differently (PGlite's savepoints are statements, postgres.js's not). */
@@ -44,7 +32,8 @@ export function isTransactionControl (text: string): boolean {
 
 /** A new PGlite instance (not owned by vellum: the test closes it). */
 export async function createPGlite (t: Teardown): Promise<PGlite> {
-  const client = await PGlite.create({ loadDataDir: await pgliteTemplate() })
+  const template = await pgliteTemplate()
+  const client = await PGlite.create(template === undefined ? {} : { loadDataDir: template })
   t.teardown(() => client.close())
   return client
 }
