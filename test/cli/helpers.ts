@@ -41,12 +41,19 @@ export async function runCli (args: string[], env: NodeJS.ProcessEnv, timeoutMs 
   return { code, stdout, stderr }
 }
 
+export interface Mark {
+  stdout: number
+  stderr: number
+}
+
 export interface Running {
   child: ChildProcessWithoutNullStreams
   stdout: () => string
   stderr: () => string
-  /** Resolves once stdout + stderr match (counted from `from` characters of their concatenation); rejects on exit or timeout. */
-  waitFor: (pattern: RegExp, options?: { timeoutMs?: number, from?: number }) => Promise<void>
+  /** Where the output is now, to wait for what comes after. */
+  mark: () => Mark
+  /** Resolves once stdout or stderr (after `since`) matches; rejects on exit or timeout. */
+  waitFor: (pattern: RegExp, options?: { timeoutMs?: number, since?: Mark }) => Promise<void>
   exited: Promise<number | null>
   /** Every JSON log line on stdout. */
   logLines: () => Array<Record<string, unknown>>
@@ -72,9 +79,10 @@ export function spawnCli (t: Test, args: string[], env: NodeJS.ProcessEnv): Runn
     stderr: () => stderr,
     exited,
     logLines: () => stdout.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line) as Record<string, unknown>),
-    async waitFor (pattern, { timeoutMs = 60_000, from = 0 } = {}) {
+    mark: () => ({ stdout: stdout.length, stderr: stderr.length }),
+    async waitFor (pattern, { timeoutMs = 60_000, since = { stdout: 0, stderr: 0 } } = {}) {
       const deadline = Date.now() + timeoutMs
-      while (!pattern.test((stdout + stderr).slice(from))) {
+      while (!pattern.test(stdout.slice(since.stdout)) && !pattern.test(stderr.slice(since.stderr))) {
         if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited before ${pattern}:\n${stdout}\n${stderr}`)
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${stdout}\n${stderr}`)
         await new Promise((resolve) => setTimeout(resolve, 50))
