@@ -116,3 +116,16 @@ t.test('LOG_PRETTY without pino-pretty installed: one warning, then JSON', async
   server.child.kill('SIGTERM')
   t.equal(await server.exited, 0)
 })
+
+t.test('a project whose embedded database another process owns: one `vellum:` line naming it, exit code 1', async (t) => {
+  const dir = await tempProject(t, { 'src/api/item/content-types/item/schema.json': collectionType('item', 'items') })
+  // Embedded on purpose, whatever database the suite runs on: the lock is the embedded database's.
+  const first = spawnCli(t, ['start', '--dir', dir], await cliEnv(t, { PORT: String(await freePort()), DATABASE_URL: '' }))
+  await first.waitFor(/listening on/)
+  const second = await runCli(['start', '--dir', dir], await cliEnv(t, { PORT: String(await freePort()), DATABASE_URL: '' }))
+  t.equal(second.code, 1)
+  t.match(second.stderr, new RegExp(`^vellum: The embedded database ${join(dir, '.vellum', 'data')} is already in use by process ${first.child.pid!} `))
+  t.notMatch(second.stderr, /\n\s+at /, 'no stack')
+  first.child.kill('SIGTERM')
+  t.equal(await first.exited, 0)
+})
