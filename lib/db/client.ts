@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import type { SQL } from 'drizzle-orm'
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger'
@@ -256,7 +256,7 @@ async function openPglite (location: string, log: Logger): Promise<OpenedPglite>
 
   let lock: OwnerLock
   try {
-    await mkdir(dirname(where), { recursive: true })
+    await mkdir(where, { recursive: true })
     lock = await acquireOwnerLock(pgliteLockFile(where), log)
   } catch (err) {
     if (err instanceof LockHeldError) throw lockedError(where, err)
@@ -271,7 +271,6 @@ async function openPglite (location: string, log: Logger): Promise<OpenedPglite>
         })
       }
     }
-    await mkdir(where, { recursive: true })
     return { client: await PGlite.create({ dataDir: where }), where, lock }
   } catch (err) {
     await lock.release()
