@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { constants, existsSync, readFileSync } from 'node:fs'
-import { access, cp, mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises'
+import { access, copyFile, mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, sep } from 'node:path'
@@ -138,6 +138,32 @@ export async function pgliteTemplate (log: Logger, env: NodeJS.ProcessEnv = proc
   return null
 }
 
+/** Files copied at once: the copies run on libuv's thread pool (fs.cp copies one file after the other). */
+const COPY_CONCURRENCY = 16
+
+/**
+ * Copies the directory tree `from` to `to` (which must not exist), files in parallel, each a copy-on-write
+ * clone where the file system has them and a plain copy elsewhere. About 1,000 files and 40 MB for a cluster.
+ */
+async function copyTree (from: string, to: string): Promise<void> {
+  const entries = await readdir(from, { recursive: true, withFileTypes: true })
+  await mkdir(to)
+  const files: string[] = []
+  for (const entry of entries) {
+    const relative = join(entry.parentPath, entry.name).slice(from.length + 1)
+    if (entry.isDirectory()) await mkdir(join(to, relative), { recursive: true })
+    else if (entry.isFile()) files.push(relative)
+  }
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const relative = files[next++]!
+      await copyFile(join(from, relative), join(to, relative), constants.COPYFILE_FICLONE)
+    }
+  }
+  await Promise.all(Array.from({ length: COPY_CONCURRENCY }, worker))
+}
+
 /**
  * Makes `dir` (missing or empty) a copy of the template: copied beside it under a unique name, then renamed,
  * so that a process killed midway leaves no half-made data directory. The caller owns `dir`'s lock, which
@@ -151,8 +177,7 @@ export async function copyTemplate (template: PgliteTemplate, dir: string): Prom
   }
   const staging = join(parent, `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`)
   try {
-    // A copy-on-write clone where the file system has them, a plain copy elsewhere.
-    await cp(template.dataDir, staging, { recursive: true, mode: constants.COPYFILE_FICLONE })
+    await copyTree(template.dataDir, staging)
     await rmdir(dir).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
     await rename(staging, dir)
   } finally {
