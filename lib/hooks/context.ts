@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
-  ApplicationError, ForbiddenError, NotFoundError, NotImplementedError, PayloadTooLargeError, UnauthorizedError,
+  ApplicationError, errorEnvelope, ForbiddenError, NotFoundError, NotImplementedError, PayloadTooLargeError, UnauthorizedError,
   ValidationError, VellumError
 } from '../errors.js'
 
@@ -141,7 +141,7 @@ class Context implements RequestContext {
   #fail (code: number, message?: string, details?: Record<string, unknown>): void {
     const error = errorForStatus(code, message, details)
     this.#status = code
-    this.#body = { data: null, error: { status: code, name: error.name, message: error.message, details: details ?? {} } }
+    this.#body = errorEnvelope(code, error.name, error.message, details ?? {})
   }
 
   badRequest (message?: string, details?: Record<string, unknown>): void { this.#fail(400, message, details) }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { PolicyError } from '../errors.js'
+import { errorEnvelope, PolicyError } from '../errors.js'
 import { compose, type Middleware } from '../compose.js'
 import { createContext, hasExplicitStatus, type RequestContext } from './context.js'
 
@@ -95,7 +95,7 @@ export async function unwindAll (request: FastifyRequest, reply: FastifyReply, e
   return await unwind(flow.global, afterRoute)
 }
 
-const NOT_FOUND = { data: null, error: { status: 404, name: 'NotFoundError', message: 'Not Found', details: {} } }
+const NOT_FOUND = errorEnvelope(404, 'NotFoundError', 'Not Found', {})
 
 /** Writes ctx.status/ctx.body to the reply. A handler that set nothing is a 404, as in Strapi. */
 export function replyFromContext (reply: FastifyReply, ctx: RequestContext): unknown {

@@ -1,16 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { VellumError } from '../errors.js'
+import { errorEnvelope, VellumError, type ErrorEnvelope } from '../errors.js'
 import { contextOf, replyFromContext, unwindAll } from '../hooks/index.js'
-
-/** Strapi's error envelope: every error leaving vellum's routes has this shape, always JSON. */
-export interface ErrorEnvelope {
-  data: null
-  error: { status: number, name: string, message: string, details?: Record<string, unknown> }
-}
-
-export function envelope (status: number, name: string, message: string, details?: Record<string, unknown>): ErrorEnvelope {
-  return { data: null, error: details === undefined ? { status, name, message } : { status, name, message, details } }
-}
 
 /** Fastify's own client errors (bad JSON, body too large, unsupported media type) mapped to Strapi's names. */
 function fromFastifyError (error: FastifyError): ErrorEnvelope | undefined {
@@ -18,31 +8,31 @@ function fromFastifyError (error: FastifyError): ErrorEnvelope | undefined {
   if (status === undefined || status >= 500) return undefined
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return envelope(413, 'PayloadTooLargeError', 'request entity too large')
+      return errorEnvelope(413, 'PayloadTooLargeError', 'request entity too large')
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return envelope(400, 'ValidationError', `Malformed JSON body: ${error.message}`, {})
+      return errorEnvelope(400, 'ValidationError', `Malformed JSON body: ${error.message}`, {})
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return envelope(415, 'UnsupportedMediaTypeError', error.message, {})
+      return errorEnvelope(415, 'UnsupportedMediaTypeError', error.message, {})
     case 'FST_ERR_VALIDATION':
-      return envelope(400, 'ValidationError', error.message, { errors: error.validation ?? [] })
+      return errorEnvelope(400, 'ValidationError', error.message, { errors: error.validation ?? [] })
   }
-  if (error instanceof SyntaxError) return envelope(400, 'ValidationError', `Malformed JSON body: ${error.message}`, {})
-  return envelope(status, 'ApplicationError', error.message, {})
+  if (error instanceof SyntaxError) return errorEnvelope(400, 'ValidationError', `Malformed JSON body: ${error.message}`, {})
+  return errorEnvelope(status, 'ApplicationError', error.message, {})
 }
 
 /** The error handler of vellum's own scope; the host's handler is never replaced. */
 export function handleError (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): ErrorEnvelope {
   let body: ErrorEnvelope | undefined
   if (error instanceof VellumError && error.statusCode < 500) {
-    body = envelope(error.statusCode, error.name, error.message, error.details)
+    body = errorEnvelope(error.statusCode, error.name, error.message, error.details)
   } else if (!(error instanceof VellumError)) {
     body = fromFastifyError(error as FastifyError)
   }
   if (body === undefined) {
     // The real error is only logged; clients get a generic message.
     request.log.error({ err: error }, 'request failed')
-    body = envelope(500, 'InternalServerError', 'Internal Server Error')
+    body = errorEnvelope(500, 'InternalServerError', 'Internal Server Error')
   }
   reply.code(body.error.status).type('application/json; charset=utf-8')
   return body
@@ -66,7 +56,7 @@ export async function handleNotFound (request: FastifyRequest, reply: FastifyRep
   if (unhandled !== undefined) return handleError(unhandled as Error, request, reply)
   if (ctx === undefined) {
     reply.code(404)
-    return envelope(404, 'NotFoundError', 'Not Found', {})
+    return errorEnvelope(404, 'NotFoundError', 'Not Found', {})
   }
   return replyFromContext(reply, ctx)
 }

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { createRouteHandlers, type RequestContext } from '../hooks/index.js'
 import type { HealthOptions } from '../options.js'
 import type { Vellum } from '../types.js'
-import { envelope } from './errors.js'
+import { errorEnvelope } from '../errors.js'
 
 /** Why the database is not ready: it did not answer in time, or it answered with an error. */
 export class DatabaseNotReady extends Error {
@@ -75,7 +75,7 @@ export function registerHealthRoutes (app: FastifyInstance, vellum: Vellum, heal
         } catch (error) {
           if (!(error instanceof DatabaseNotReady)) throw error
           ctx.request.log.warn({ err: error.cause ?? error }, error.message)
-          ctx.send(envelope(503, 'ServiceUnavailableError', error.message, {}), 503)
+          ctx.send(errorEnvelope(503, 'ServiceUnavailableError', error.message, {}), 503)
           return undefined
         }
       }
