@@ -2,18 +2,23 @@ import neostandard from 'neostandard'
 
 /**
  * The layers of lib/ (style guide §2): each may import only the layers before it, and another layer only
- * through its index.ts. errors, compose, logger and types are leaves anyone may import.
+ * through its index.ts. errors, compose, logger and types are leaves anyone may import. lib/project reads the
+ * project folder (the only dynamic imports): pure layers and hooks never import it; it imports content-types
+ * and, for their types only, http's.
  */
-const LAYERS = ['content-types', 'db', 'query', 'document', 'hooks', 'http']
+const LAYERS = ['content-types', 'db', 'query', 'document', 'hooks', 'project', 'http']
 const LATER = {
-  'content-types': ['db', 'query', 'document', 'hooks', 'http'],
-  db: ['query', 'document', 'hooks', 'http'],
-  query: ['document', 'hooks', 'http'],
-  document: ['hooks', 'http'],
-  hooks: ['db', 'query', 'document', 'http'],
+  'content-types': ['db', 'query', 'document', 'hooks', 'project', 'http'],
+  db: ['query', 'document', 'hooks', 'project', 'http'],
+  query: ['document', 'hooks', 'project', 'http'],
+  document: ['hooks', 'project', 'http'],
+  hooks: ['db', 'query', 'document', 'project', 'http'],
+  project: ['db', 'query', 'document', 'hooks'],
   // http reaches storage only through the Query Engine and the Document Service.
   http: ['db']
 }
+// Type-only imports of a later layer (erased at run time, so no cycle): project describes http's shapes.
+const TYPES_FROM = { project: ['http'] }
 // Pure layers never import Fastify: only lib/hooks and lib/http are glue (style guide rule 1).
 const FASTIFY = ['fastify', 'fastify-plugin', '@fastify/*']
 const PURE = new Set(['content-types', 'db', 'query', 'document'])
@@ -21,6 +26,7 @@ const PURE = new Set(['content-types', 'db', 'query', 'document'])
 function layerRules (layer, depth) {
   const up = '\\.\\./'.repeat(depth)
   const others = LAYERS.filter(l => l !== layer).join('|')
+  const typesOnly = TYPES_FROM[layer] ?? []
   return {
     files: [`lib/${layer}/${'*/'.repeat(depth - 1)}*.ts`],
     rules: {
@@ -30,7 +36,12 @@ function layerRules (layer, depth) {
           { regex: `^${up}(${LATER[layer].join('|')})/`, message: `lib/${layer} must not import a later layer (${LATER[layer].join(', ')})` },
           { regex: `^${up}(${others})/(?!index\\.js$)`, message: 'import another layer through its index.ts' }
         ]
-      }]
+      }],
+      ...(typesOnly.length > 0 && {
+        '@typescript-eslint/no-restricted-imports': ['error', {
+          patterns: [{ regex: `^${up}(${typesOnly.join('|')})/`, allowTypeImports: true, message: `lib/${layer} imports only types from ${typesOnly.join(', ')}` }]
+        }]
+      })
     }
   }
 }

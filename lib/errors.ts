@@ -121,6 +121,11 @@ export class DestructiveChangeError extends BootError { static override readonly
  */
 export class ProjectCodeError extends BootError { static override readonly spec: ErrorSpec = { name: 'ProjectCodeError', code: 'VELLUM_ERR_PROJECT_CODE', statusCode: 500 } }
 
+/** An error's message, whatever was thrown. */
+export function messageOf (error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 /** Strapi's error envelope: every error leaving vellum's routes has this shape, always JSON. */
 export interface ErrorEnvelope {
   data: null

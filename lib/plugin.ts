@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { NotFoundError } from './errors.js'
-import { loadSchema } from './content-types/index.js'
 import type { Component, ContentType } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema } from './db/index.js'
 import { createDocumentService } from './document/index.js'
 import { httpScope } from './http/index.js'
-import { loadProjectCode } from './http/project/index.js'
+import { loadProjectCode, loadSchema } from './project/index.js'
 import type { Controller, FactoryDeps, ProjectCode, Service } from './http/types.js'
 import { resolveOptions, type RawOptions, type ResolvedOptions } from './options.js'
 import { createQueryEngine } from './query/index.js'
@@ -53,7 +52,8 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const schema = await loadSchema({
     ...(config.dir !== undefined && { dir: config.dir }),
     contentTypes: config.contentTypes,
-    components: config.components
+    components: config.components,
+    log
   })
   const physical = buildPhysicalModel(schema)
   const code = await collectCode(config)
@@ -77,8 +77,6 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   })
 
   const db = createQueryEngine({ database, schema, physical, log })
-  // Project lifecycles.(ts|js) files load now: a broken one fails the boot, not the first write.
-  await db.ready()
   const documents = createDocumentService({ db, schema, i18n: config.i18n, log })
 
   const controllers = new Map<string, Controller>()

@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import vellum, { type VellumOptions } from './plugin.js'
 import { InvalidOptionsError } from './errors.js'
 import { hasAccessLine } from './http/middlewares/builtins/logger.js'
+import { loadProjectOptions } from './project/index.js'
 import type { Vellum } from './types.js'
 
 /** Settings of the standalone service; the environment wins over vellum.config.*. */
@@ -44,27 +43,6 @@ export function configFromEnv (dir: string, env: NodeJS.ProcessEnv = process.env
     logLevel,
     ...(pretty && { logPretty: true })
   }
-}
-
-const CONFIG_FILES = ['vellum.config.json', 'vellum.config.js', 'vellum.config.mjs', 'vellum.config.ts', 'vellum.config.mts']
-
-/** The plugin options kept in the project's optional `vellum.config.(json|js|ts)`. */
-export async function loadProjectOptions (dir: string): Promise<VellumOptions> {
-  for (const name of CONFIG_FILES) {
-    const file = join(dir, name)
-    if (!existsSync(file)) continue
-    if (name.endsWith('.json')) {
-      try {
-        return JSON.parse(await readFile(file, 'utf8')) as VellumOptions
-      } catch (error) {
-        throw new InvalidOptionsError(`${file}: ${(error as Error).message}`)
-      }
-    }
-    const module = await import(pathToFileURL(file).href) as { default?: VellumOptions }
-    if (module.default === undefined || typeof module.default !== 'object') throw new InvalidOptionsError(`${file}: expected a default export holding the plugin options`)
-    return module.default
-  }
-  return {}
 }
 
 /**
@@ -110,7 +88,7 @@ const stats = new WeakMap<FastifyInstance, ServerStats>()
  * per request, routes logged at debug and a warning when the project has no content type.
  */
 export async function buildServer (config: ServerConfig): Promise<FastifyInstance> {
-  const projectOptions = await loadProjectOptions(config.dir)
+  const projectOptions = await loadProjectOptions<VellumOptions>(config.dir)
   const pretty = config.logPretty === true ? resolvePinoPretty(config.dir) : undefined
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,

@@ -1,24 +1,25 @@
 import type { Component, ComponentDefinition, ContentType, ContentTypeDefinition, Schema } from './types.js'
-import { projectRoot, readProject, type RawEntry } from './load.js'
+import type { ProjectSchemas, RawEntry } from './entries.js'
 import { deepFreeze, defaultCollectionName, normalizeComponent, normalizeContentType } from './normalize.js'
 import { createProblems, type Problems } from './problems.js'
 import { checkComponentCycles, checkModel, prepare, type Candidate, type Registry, type Seen } from './validate.js'
 
 export * from './types.js'
+export type { ProjectSchemas, RawEntry, UnreadSchema } from './entries.js'
 export { defineComponent, defineContentType } from './define.js'
 export { snakeCase } from './names.js'
 export type { SchemaProblem } from './problems.js'
 
-export interface LoadSchemaInput {
-  /** A Strapi project root: `src/api/*\/content-types/*\/schema.json` and `src/components/<category>/<name>.json`. */
-  dir?: string | URL
+export interface BuildSchemaInput {
+  /** What a project folder held, as lib/project read it. */
+  project?: ProjectSchemas
   /** Inline content types, added after the project's. */
   contentTypes?: readonly ContentTypeDefinition[]
   /** Inline components, added after the project's. */
   components?: readonly ComponentDefinition[]
 }
 
-function inlineEntries (input: LoadSchemaInput, problems: Problems): RawEntry[] {
+function inlineEntries (input: BuildSchemaInput, problems: Problems): RawEntry[] {
   const entries: RawEntry[] = []
   const lists = [['contentType', input.contentTypes ?? []], ['component', input.components ?? []]] as const
   for (const [modelType, list] of lists) {
@@ -47,14 +48,22 @@ function inlineEntries (input: LoadSchemaInput, problems: Problems): RawEntry[] 
 }
 
 /**
- * Loads, validates and normalizes every content type and component of a project directory and/or inline
- * definitions. Any problem rejects with one InvalidContentTypeError listing them all
+ * Validates and normalizes every content type and component of a project (as read by lib/project) and/or
+ * inline definitions. Any problem throws one InvalidContentTypeError listing them all
  * (`details.problems`: `{ source, attribute?, message }[]`).
  */
-export async function loadSchema (input: LoadSchemaInput): Promise<Schema> {
+export function buildSchema (input: BuildSchemaInput): Schema {
   const problems = createProblems()
   const entries: RawEntry[] = []
-  if (input.dir !== undefined) entries.push(...await readProject(projectRoot(input.dir), problems))
+  for (const item of input.project ?? []) {
+    // Problems are reported by file, in load order.
+    if ('problem' in item) {
+      problems.add(item.source, item.problem)
+    } else {
+      problems.declare(item.source)
+      entries.push(item)
+    }
+  }
   entries.push(...inlineEntries(input, problems))
 
   const registry: Registry = { contentTypes: new Map(), components: new Map() }

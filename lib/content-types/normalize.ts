@@ -128,7 +128,8 @@ export function normalizeContentType (candidate: Candidate): ContentType {
     localized,
     attributes: normalizeAttributes(candidate, localized),
     source: candidate.source,
-    ...(lifecycles !== undefined && { lifecycles: { ...lifecycles } })
+    ...(lifecycles !== undefined && { lifecycles: { ...lifecycles } }),
+    ...(candidate.lifecyclesFile !== undefined && { lifecyclesFile: candidate.lifecyclesFile })
   }
 }
 

@@ -111,8 +111,10 @@ export interface ContentType extends Model {
   kind: 'collectionType' | 'singleType'
   /** The `<api>` of `api::<api>.<singular>`. */
   apiName: string
-  /** Lifecycle handlers given inline with `defineContentType`; file-based ones are found next to `source`. */
+  /** Lifecycle handlers given inline with `defineContentType`. */
   lifecycles?: Lifecycles
+  /** Lifecycle handlers of the `lifecycles.(ts|js)` file next to `source`, when there is one. */
+  lifecyclesFile?: LifecyclesFile
 }
 
 export interface Component extends Model {
@@ -211,6 +213,12 @@ export interface LifecycleEvent {
 
 export type LifecycleHandler = (event: LifecycleEvent) => unknown
 export type Lifecycles = Partial<Record<LifecycleHookName, LifecycleHandler>>
+
+/** A `lifecycles.(ts|js)` file's exports, as read by lib/project; the Query Engine checks them. */
+export interface LifecyclesFile {
+  file: string
+  hooks: Readonly<Record<string, unknown>>
+}
 
 // ---------------------------------------------------------------------------------------------
 // Inline definitions (TypeScript instead of schema.json).

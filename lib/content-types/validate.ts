@@ -1,8 +1,8 @@
 import {
   EXTRA_LIFECYCLE_HOOKS, LIFECYCLE_ACTIONS, RELATION_KINDS, SCALAR_TYPES,
-  type AttributeSchema, type ComponentSchema, type ContentTypeSchema, type RelationKind, type ScalarType
+  type AttributeSchema, type ComponentSchema, type ContentTypeSchema, type LifecyclesFile, type RelationKind, type ScalarType
 } from './types.js'
-import type { RawEntry } from './load.js'
+import type { RawEntry } from './entries.js'
 import {
   ATTRIBUTE_NAME, COLLECTION_NAME, KEBAB_CASE, RESERVED_ATTRIBUTE_NAMES, SYSTEM_COLUMNS, UID_PART, enumKey, kebabCase, snakeCase
 } from './names.js'
@@ -35,6 +35,7 @@ export interface Candidate {
    */
   usable: boolean
   lifecycles?: unknown
+  lifecyclesFile?: LifecyclesFile
 }
 
 const MORPH_KINDS = ['morphToOne', 'morphToMany', 'morphOne', 'morphMany']
@@ -100,7 +101,8 @@ export function prepare (entry: RawEntry, problems: Problems): Candidate | undef
     attributes,
     broken,
     usable,
-    ...(entry.lifecycles !== undefined && { lifecycles: entry.lifecycles })
+    ...(entry.lifecycles !== undefined && { lifecycles: entry.lifecycles }),
+    ...(entry.lifecyclesFile !== undefined && { lifecyclesFile: entry.lifecyclesFile })
   }
 }
 

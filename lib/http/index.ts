@@ -17,6 +17,7 @@ import { type CanRead, createQueryStringParser, sanitizeQuery, validateQuery } f
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import { sanitizeOutput } from './sanitize/index.js'
 import type { Controller, ControllerFactory, FactoryDeps, ProjectCode, Service, ServiceFactory } from './types.js'
+export type * from './types.js'
 
 export interface HttpScopeOptions {
   vellum: Vellum

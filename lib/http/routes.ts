@@ -1,5 +1,5 @@
 import type { Schema } from '../content-types/index.js'
-import { ProjectCodeError } from './project/index.js'
+import { ProjectCodeError } from '../errors.js'
 import type { Handler, CoreAction, CoreRouter, Router, RouteConfig, RouteDefinition } from './types.js'
 
 /**

@@ -78,7 +78,7 @@ export interface QueryEngine {
   lifecycles: LifecyclesApi
   /** The model whitelist the parsers check against (for the REST layer's validation). */
   catalog: Catalog
-  /** Resolves once `lifecycles.(ts|js)` files are loaded; rejects (at boot, when awaited there) if one fails. */
+  /** Resolves at once: `lifecycles.(ts|js)` files come loaded with the schema (lib/project). */
   ready: () => Promise<void>
 }
 
@@ -122,7 +122,7 @@ function positive (name: string, value: unknown, fallback: number): number {
 export function createQueryEngine ({ database, schema, physical, log }: QueryEngineOptions): QueryEngine {
   const catalog = createCatalog(schema, physical)
   const transactions = createTransactions(database.drizzle, log)
-  const lifecycles = createLifecycles(catalog, log)
+  const lifecycles = createLifecycles(catalog)
   const mapError = createErrorMapper(catalog, log)
   const exec = (query: SQL | Statement): Promise<Params[]> => transactions.execute(query)
   const statements = createStatementCache()

@@ -1,16 +1,13 @@
-import { access } from 'node:fs/promises'
-import { dirname, isAbsolute, join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import {
   EXTRA_LIFECYCLE_HOOKS, LIFECYCLE_ACTIONS,
-  type LifecycleAction, type LifecycleEvent, type LifecycleHandler, type Lifecycles as ModelLifecycles, type Model
+  type LifecycleAction, type LifecycleEvent, type LifecycleHandler, type Lifecycles as ModelLifecycles, type LifecyclesFile
 } from '../content-types/index.js'
-import type { Logger } from '../logger.js'
 import type { Catalog } from './model.js'
 
 /**
  * Lifecycle hooks (contract §15): a built-in timestamps step, per-model hooks (inline in a TypeScript
- * definition, or a `lifecycles.(ts|js)` file beside a schema.json), then subscribers in registration order.
+ * definition, or a `lifecycles.(ts|js)` file beside a schema.json, read by lib/project into the model), then
+ * subscribers in registration order.
  * Hooks are awaited one at a time; the first throw aborts the action (and rolls back its transaction).
  * `afterCommit` is vellum's own: called once the transaction that carried a write has committed, never
  * after a rollback.
@@ -68,7 +65,7 @@ export interface ActionRun<T> {
 export interface Lifecycles {
   api: LifecyclesApi
   run: <T>(run: ActionRun<T>) => Promise<T>
-  /** Resolves once lifecycles files are imported; rejects with the first file that failed. */
+  /** Resolves at once: lifecycles files come loaded with the model (kept for `db.ready()`). */
   ready: () => Promise<void>
 }
 
@@ -84,19 +81,6 @@ function checkHooks (hooks: object, where: string, strict: boolean): SubscriberH
     }
   }
   return out
-}
-
-/** The `lifecycles.(ts|js|mjs|cjs)` file beside a content type's schema.json, if any. */
-async function lifecyclesFile (model: Model): Promise<string | undefined> {
-  if (!model.source.endsWith('.json') || !isAbsolute(model.source)) return undefined
-  for (const ext of ['ts', 'js', 'mjs', 'cjs']) {
-    const file = join(dirname(model.source), `lifecycles.${ext}`)
-    try {
-      await access(file)
-      return file
-    } catch {}
-  }
-  return undefined
 }
 
 /** Timestamps first, as Strapi's built-in subscriber: createdAt/updatedAt kept if given, updatedAt set on update. */
@@ -128,26 +112,11 @@ function timestamps (catalog: Catalog): Registered {
   }
 }
 
-/** Per-model hooks from a lifecycles file (imported: hence async). */
-async function loadFile (model: Model, log: Logger): Promise<Registered | undefined> {
-  const file = model.kind === 'component' ? undefined : await lifecyclesFile(model)
-  if (file === undefined) return undefined
-  const mod = await import(pathToFileURL(file).href) as Record<string, unknown>
-  // `export default { … }`, `module.exports = { … }` or named exports.
-  const source = typeof mod.default === 'object' && mod.default !== null ? mod.default as Record<string, unknown> : mod
-  log.debug({ uid: model.uid, file }, 'loaded lifecycles')
-  return { hooks: checkHooks(source, file, false) }
-}
-
-/**
- * Sync so the engine can be built in one expression; lifecycles files load in the background and every
- * action waits for them. `ready()` surfaces a broken file at boot.
- */
-export function createLifecycles (catalog: Catalog, log: Logger): Lifecycles {
+/** Hooks are checked here, where their names are known; inline ones first, then the file's. */
+export function createLifecycles (catalog: Catalog): Lifecycles {
   const builtin = [timestamps(catalog)]
   const perModel = new Map<string, Registered[]>()
   const eventModels = new Map<string, EventModel>()
-  const files: Array<Promise<void>> = []
   for (const [uid, tables] of catalog.physical.models) {
     const { model } = tables
     eventModels.set(uid, { ...model, tableName: tables.table.name })
@@ -155,15 +124,11 @@ export function createLifecycles (catalog: Catalog, log: Logger): Lifecycles {
     perModel.set(uid, own)
     const inline = (model as { lifecycles?: ModelLifecycles }).lifecycles
     if (inline !== undefined) own.push({ hooks: checkHooks(inline, `the definition of ${uid}`, false) })
-    // Pushed once loaded: inline hooks come first, then the file's.
-    files.push(loadFile(model, log).then((registered) => { if (registered !== undefined) own.push(registered) }))
+    const file = (model as { lifecyclesFile?: LifecyclesFile }).lifecyclesFile
+    if (file !== undefined) own.push({ hooks: checkHooks(file.hooks, file.file, false) })
   }
-  let loaded = false
-  const loading = Promise.all(files).then(() => { loaded = true })
-  // Reported by ready() and by every action; never an unhandled rejection.
-  loading.catch(() => {})
   let subscribers: Registered[] = []
-  // The hooks of each model's actions, built on first use once the files are loaded; replaced (never edited)
+  // The hooks of each model's actions, built on first use; replaced (never edited)
   // when subscribers change, so an action running keeps the chain it started with.
   let plans = new Map<string, Map<QueryAction, ActionHooks>>()
 
@@ -237,7 +202,7 @@ export function createLifecycles (catalog: Catalog, log: Logger): Lifecycles {
     return result
   }
 
-  function runLoaded<T> (action: ActionRun<T>): Promise<T> {
+  function run<T> (action: ActionRun<T>): Promise<T> {
     const model = eventModels.get(action.uid)
     if (model === undefined) return Promise.reject(new Error(`unknown model ${action.uid}`))
     const plan = hooksOf(action.uid, action.action)
@@ -245,13 +210,9 @@ export function createLifecycles (catalog: Catalog, log: Logger): Lifecycles {
     return plan.idle ? action.exec(action.params) : runHooks(plan, model, action)
   }
 
-  function run<T> (action: ActionRun<T>): Promise<T> {
-    return loaded ? runLoaded(action) : loading.then(() => runLoaded(action))
-  }
-
   return {
     api: { subscribe, clear: () => { subscribers = []; plans = new Map() } },
     run,
-    ready: () => loading
+    ready: () => Promise.resolve()
   }
 }

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { InvalidContentTypeError } from '../../lib/errors.js'
-import { loadSchema, type LoadSchemaInput, type SchemaProblem } from '../../lib/content-types/index.js'
+import { type SchemaProblem } from '../../lib/content-types/index.js'
+import { loadSchema, type LoadSchemaInput } from '../../lib/project/index.js'
 
 export const fixture = fileURLToPath(new URL('../fixtures/projects/blog-model', import.meta.url))
 export const referenceModel = fileURLToPath(new URL('../fixtures/reference-model', import.meta.url))

@@ -1,9 +1,9 @@
 import { join } from 'node:path'
 import t from 'tap'
 import {
-  defineComponent, defineContentType, loadSchema,
-  type ComponentAttribute, type DynamicZoneAttribute, type LifecycleEvent, type RelationAttribute, type ScalarAttribute, type Schema
+  defineComponent, defineContentType, type ComponentAttribute, type DynamicZoneAttribute, type LifecycleEvent, type RelationAttribute, type ScalarAttribute, type Schema
 } from '../../lib/content-types/index.js'
+import { loadSchema } from '../../lib/project/index.js'
 import { buildPhysicalModel } from '../../lib/db/physical.js'
 import { collectionType, fixture, referenceModel, schemaPath, writeProject } from './helpers.js'
 

@@ -322,7 +322,7 @@ t.test('kind must be collectionType or singleType (and defaults to collectionTyp
     { source: schemaPath(root, 'b'), message: 'kind "page" is not valid (expected "collectionType" or "singleType")' },
     { source: schemaPath(root, 'c'), message: 'kind must be a string (got 7)' }
   ])
-  const { loadSchema } = await import('../../lib/content-types/index.js')
+  const { loadSchema } = await import('../../lib/project/index.js')
   const fine = await writeProject(t, { 'src/api/a/content-types/a/schema.json': { info: { singularName: 'a', pluralName: 'as' }, attributes: {} } })
   t.equal((await loadSchema({ dir: fine })).get('api::a.a')?.kind, 'collectionType')
 })

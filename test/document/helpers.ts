@@ -1,6 +1,7 @@
 /** A Document Service on a real database (PGlite, or PostgreSQL when DATABASE_URL is set), one per test file. */
 import { sql } from 'drizzle-orm'
-import { loadSchema, type ComponentDefinition, type ContentTypeDefinition, type Schema } from '../../lib/content-types/index.js'
+import { type ComponentDefinition, type ContentTypeDefinition, type Schema } from '../../lib/content-types/index.js'
+import { loadSchema } from '../../lib/project/index.js'
 import { buildPhysicalModel, createDatabase, type Database, type PhysicalModel, syncSchema } from '../../lib/db/index.js'
 import { createDocumentService, type Documents } from '../../lib/document/index.js'
 import { silentLogger } from '../../lib/logger.js'

@@ -1,6 +1,7 @@
 /** A Query Engine on a real database (PGlite, or PostgreSQL when DATABASE_URL is set), one per test file. */
 import { sql } from 'drizzle-orm'
-import { loadSchema, type ComponentDefinition, type ContentTypeDefinition } from '../../lib/content-types/index.js'
+import { type ComponentDefinition, type ContentTypeDefinition } from '../../lib/content-types/index.js'
+import { loadSchema } from '../../lib/project/index.js'
 import { buildPhysicalModel, createDatabase, type Database, type PhysicalModel, syncSchema } from '../../lib/db/index.js'
 import { type Logger, silentLogger } from '../../lib/logger.js'
 import { createQueryEngine, type QueryEngine } from '../../lib/query/index.js'

@@ -4,7 +4,7 @@
  */
 import { PgDialect } from 'drizzle-orm/pg-core'
 import t from 'tap'
-import { loadSchema } from '../../lib/content-types/index.js'
+import { loadSchema } from '../../lib/project/index.js'
 import { buildPhysicalModel } from '../../lib/db/physical.js'
 import { ValidationError } from '../../lib/errors.js'
 import {

@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm'
 import t from 'tap'
-import { loadSchema } from '../../lib/content-types/index.js'
+import { loadSchema } from '../../lib/project/index.js'
 import { buildPhysicalModel, createDatabase, syncSchema } from '../../lib/db/index.js'
 import { silentLogger } from '../../lib/logger.js'
 import { createQueryEngine, type Entry } from '../../lib/query/index.js'

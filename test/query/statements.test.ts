@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
 import t from 'tap'
-import { loadSchema } from '../../lib/content-types/index.js'
+import { loadSchema } from '../../lib/project/index.js'
 import { buildPhysicalModel, createDatabase, createTransactions, syncSchema } from '../../lib/db/index.js'
 import { silentLogger } from '../../lib/logger.js'
 import { createQueryEngine, compileCount, compileFind, createCatalog, parseFind, parseWhere, type FindParams } from '../../lib/query/index.js'

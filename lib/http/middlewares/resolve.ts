@@ -1,14 +1,10 @@
-import { statSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { isAbsolute, join, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { messageOf, ProjectCodeError } from '../../errors.js'
 import { createGlobalHook, type ContextMiddleware } from '../../hooks/index.js'
 import { silentLogger, type Logger } from '../../logger.js'
-import { messageOf, ProjectCodeError } from '../project/errors.js'
-import { CODE_EXTENSIONS, importFile } from '../project/import.js'
+import { loadMiddlewareModule, middlewareReferenceProblem, referenceName } from '../../project/index.js'
 import type { FactoryDeps, Middleware, MiddlewareFactory, MiddlewareReference } from '../types.js'
 import { findBuiltin, type BuiltinResult, type ScopePlugin } from './builtins/index.js'
-import { middlewareReferenceProblem, referenceName } from './reference.js'
 
 /**
  * Global and route middlewares (contract §19): references resolved once at boot. Global ones become the chain
@@ -60,27 +56,6 @@ export function findMiddleware (name: string, apiName: string | undefined, regis
   return own ?? registry.get(`global::${name}`) ?? registry.get(name)
 }
 
-function isFile (file: string): boolean {
-  return statSync(file, { throwIfNoEntry: false })?.isFile() === true
-}
-
-/** `{ resolve }`: a path relative to the project (extension optional), or a package the project can require. */
-function resolveModule (spec: string, projectDir: string | undefined): string {
-  const base = projectDir ?? process.cwd()
-  if (spec.startsWith('.') || isAbsolute(spec)) {
-    const file = resolve(base, spec)
-    const candidates = [file, ...CODE_EXTENSIONS.map(ext => file + ext), ...CODE_EXTENSIONS.map(ext => join(file, `index${ext}`))]
-    const found = candidates.find(isFile)
-    if (found === undefined) throw new ProjectCodeError(`Middleware ${spec}: no such file (${file})`, { middleware: spec })
-    return found
-  }
-  try {
-    return createRequire(join(base, 'package.json')).resolve(spec)
-  } catch (error) {
-    throw new ProjectCodeError(`Middleware ${spec}: cannot be resolved from ${base}: ${messageOf(error)}`, { middleware: spec }, error)
-  }
-}
-
 interface Resolved {
   name: string
   result: BuiltinResult
@@ -116,8 +91,7 @@ async function resolveReference (ref: MiddlewareReference, options: RouteMiddlew
     name = ref.name
   } else {
     const spec = (ref as { resolve: string }).resolve
-    const file = resolveModule(spec, options.projectDir)
-    const factory = await importFile(file, `Middleware ${spec} (${file})`)
+    const { file, value: factory } = await loadMiddlewareModule(spec, options.projectDir)
     if (typeof factory !== 'function') throw new ProjectCodeError(`Middleware ${spec}: ${file} must export a factory (config, { vellum }) => (ctx, next) => ...`, { middleware: spec, file })
     return { name: spec, result: await instantiate(spec, factory as MiddlewareFactory, config, options.deps) }
   }

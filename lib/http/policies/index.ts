@@ -1,5 +1,5 @@
 import type { BoundPolicy, RequestContext } from '../../hooks/index.js'
-import { ProjectCodeError } from '../project/errors.js'
+import { ProjectCodeError } from '../../errors.js'
 import type { FactoryDeps, Policy, PolicyContext, PolicyReference } from '../types.js'
 
 /**

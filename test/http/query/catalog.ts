@@ -3,7 +3,8 @@
  * `vault` adds what the fixture lacks for the privacy tests: private and password attributes inside
  * components (plain, repeatable, in a dynamic zone) and a private relation.
  */
-import { loadSchema, type ComponentDefinition, type ContentTypeDefinition } from '../../../lib/content-types/index.js'
+import { type ComponentDefinition, type ContentTypeDefinition } from '../../../lib/content-types/index.js'
+import { loadSchema } from '../../../lib/project/index.js'
 import { buildPhysicalModel } from '../../../lib/db/index.js'
 import type { RestLimits, ValidateQueryContext } from '../../../lib/http/query/index.js'
 import { createCatalog } from '../../../lib/query/index.js'

@@ -1,6 +1,6 @@
 import helmet, { type HelmetOptions } from 'helmet'
 import fp from 'fastify-plugin'
-import { isRecord } from '../../project/import.js'
+import { isRecord } from '../../../project/index.js'
 import type { Builtin } from './types.js'
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ContextMiddleware } from '../../../hooks/index.js'
 import type { Logger } from '../../../logger.js'
-import { ProjectCodeError } from '../../project/errors.js'
+import { ProjectCodeError } from '../../../errors.js'
 import type { FactoryDeps } from '../../types.js'
 
 /** What a built-in gets besides its config. */

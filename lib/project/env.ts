@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../../errors.js'
+import { InvalidOptionsError } from '../errors.js'
 
 /**
  * Strapi's `env` helper, given to config files that export a function (`({ env }) => [...]`), so a Strapi

@@ -1,16 +1,13 @@
 import { join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { middlewareReferenceProblem } from '../middlewares/reference.js'
+import { messageOf, ProjectCodeError } from '../errors.js'
 import type {
   Controller, ControllerFactory, CoreRouter, CustomRouter, FactoryDeps, MiddlewareFactory, MiddlewareReference, Policy,
   ProjectCode, ProjectEntry, RouteDefinition, Router, Service, ServiceFactory
-} from '../types.js'
+} from '../http/index.js'
 import { createEnv } from './env.js'
-import { messageOf, ProjectCodeError } from './errors.js'
 import { findCodeFile, importFile, isRecord, listCodeFiles, listDirectories } from './import.js'
-
-export { createEnv, type Env } from './env.js'
-export { ProjectCodeError } from './errors.js'
+import { middlewareReferenceProblem } from './reference.js'
 
 /**
  * Loads the code of a Strapi-layout project (contract §1): routers, controllers, services, policies and
@@ -41,11 +38,11 @@ export async function loadProjectCode (dir: string | URL): Promise<ProjectCode> 
     }
     for (const { name, file } of await listCodeFiles(join(apiDir, 'controllers'), label)) {
       const uid = `api::${apiName}.${name}`
-      code.controllers.set(uid, checkController(await importFile(file, label(file)), uid, label(file)))
+      code.controllers.set(uid, checkExtension(await importFile(file, label(file)), 'controller', uid, label(file)) as ControllerFactory | Controller)
     }
     for (const { name, file } of await listCodeFiles(join(apiDir, 'services'), label)) {
       const uid = `api::${apiName}.${name}`
-      code.services.set(uid, checkService(await importFile(file, label(file)), uid, label(file)))
+      code.services.set(uid, checkExtension(await importFile(file, label(file)), 'service', uid, label(file)) as ServiceFactory | Service)
     }
     for (const { name, file } of await listCodeFiles(join(apiDir, 'policies'), label)) {
       code.policies.set(`api::${apiName}.${name}`, checkPolicy(await importFile(file, label(file)), label(file)))
@@ -131,26 +128,24 @@ function checkRoute (route: unknown, where: string): asserts route is RouteDefin
   if (config.auth !== undefined && config.auth !== false && !isRecord(config.auth)) throw new ProjectCodeError(`${where}.config.auth must be false or an object`)
 }
 
-/**
- * `createCoreController(...)`, a plain object of actions, or Strapi's plain `({ strapi }) => ({ ... })` factory,
- * kept as a factory (its result gets the core controller as prototype when the uid is a content type).
- */
-function checkController (value: unknown, uid: string, where: string): ControllerFactory | Controller {
-  if (typeof value === 'function') return { kind: 'controller-factory', uid, extend: value as (deps: FactoryDeps) => Controller }
-  if (isRecord(value)) {
-    if (value.kind === 'controller-factory' || value.kind === undefined) return value
-    fail(where, `expected a controller, got a ${String(value.kind)}`)
-  }
-  fail(where, `a controller file must export createCoreController(...), an object of actions or a factory function, got ${describe(value)}`)
-}
+/** What a controller or service file may export besides a factory function. */
+const EXTENSIONS = {
+  controller: { kind: 'controller-factory', expected: 'createCoreController(...), an object of actions' },
+  service: { kind: 'service-factory', expected: 'createCoreService(...), an object of methods' }
+} as const
 
-function checkService (value: unknown, uid: string, where: string): ServiceFactory | Service {
-  if (typeof value === 'function') return { kind: 'service-factory', uid, extend: value as (deps: FactoryDeps) => Service }
+/**
+ * `createCoreController(...)` / `createCoreService(...)`, a plain object, or Strapi's plain `({ strapi }) => ({ ... })`
+ * factory, kept as a factory (its result gets the core one as prototype when the uid is a content type).
+ */
+function checkExtension (value: unknown, role: keyof typeof EXTENSIONS, uid: string, where: string): object {
+  const { kind, expected } = EXTENSIONS[role]
+  if (typeof value === 'function') return { kind, uid, extend: value }
   if (isRecord(value)) {
-    if (value.kind === 'service-factory' || value.kind === undefined) return value
-    fail(where, `expected a service, got a ${String(value.kind)}`)
+    if (value.kind === kind || value.kind === undefined) return value
+    fail(where, `expected a ${role}, got a ${String(value.kind)}`)
   }
-  fail(where, `a service file must export createCoreService(...), an object of methods or a factory function, got ${describe(value)}`)
+  fail(where, `a ${role} file must export ${expected} or a factory function, got ${describe(value)}`)
 }
 
 /** A function, or Strapi's `createPolicy({ name, handler })` object. */

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs'
+import { existsSync, type Dirent } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { messageOf, ProjectCodeError } from './errors.js'
+import { messageOf, ProjectCodeError } from '../errors.js'
 
 export function isRecord (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -18,11 +18,16 @@ export function exportedValue (namespace: Record<string, unknown>): unknown {
   return value
 }
 
+/** The one dynamic import of vellum's project loading: a file's module namespace, errors as they come. */
+export async function importNamespace (file: string): Promise<Record<string, unknown>> {
+  return await import(pathToFileURL(file).href) as Record<string, unknown>
+}
+
 /** Imports a project file; a failure names the file (`label`, usually its path inside the project). */
 export async function importFile (file: string, label: string): Promise<unknown> {
   let namespace: Record<string, unknown>
   try {
-    namespace = await import(pathToFileURL(file).href) as Record<string, unknown>
+    namespace = await importNamespace(file)
   } catch (error) {
     throw new ProjectCodeError(`${label}: cannot be loaded: ${messageOf(error)}`, { file }, error)
   }
@@ -36,6 +41,16 @@ function isCodeFile (name: string): boolean {
   return CODE_EXTENSIONS.includes(extname(name))
 }
 
+/** A directory's entries; none when it does not exist (or is a file). */
+async function entriesOf (dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return []
+    throw error
+  }
+}
+
 export interface CodeFile {
   /** The file name without its extension: the last part of the uid. */
   name: string
@@ -47,14 +62,7 @@ export interface CodeFile {
  * the directory does not exist. Two files with one name (`a.js` beside `a.ts`) would define one uid twice.
  */
 export async function listCodeFiles (dir: string, label: (file: string) => string): Promise<CodeFile[]> {
-  let entries
-  try {
-    entries = await readdir(dir, { withFileTypes: true })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return []
-    throw error
-  }
-  const files = entries
+  const files = (await entriesOf(dir))
     .filter(entry => entry.isFile() && isCodeFile(entry.name))
     .map(entry => entry.name)
     .sort((a, b) => a < b ? -1 : a > b ? 1 : 0)
@@ -75,14 +83,7 @@ export async function listCodeFiles (dir: string, label: (file: string) => strin
 
 /** The sub-directories of a directory, sorted; none when it does not exist. */
 export async function listDirectories (dir: string): Promise<string[]> {
-  let entries
-  try {
-    entries = await readdir(dir, { withFileTypes: true })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return []
-    throw error
-  }
-  return entries
+  return (await entriesOf(dir))
     .filter(entry => entry.isDirectory() && !entry.name.startsWith('.'))
     .map(entry => entry.name)
     .sort((a, b) => a < b ? -1 : a > b ? 1 : 0)

@@ -1,4 +1,4 @@
-import type { MiddlewareReference } from '../types.js'
+import type { MiddlewareReference } from '../http/index.js'
 
 const OBJECT_KEYS = new Set(['name', 'resolve', 'config'])
 

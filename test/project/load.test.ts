@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { loadSchema } from '../../../lib/content-types/index.js'
-import { createEnv, loadProjectCode } from '../../../lib/http/project/index.js'
-import type { ControllerFactory, CoreRouter, CustomRouter, ServiceFactory } from '../../../lib/http/types.js'
-import { deps } from '../middlewares/helpers.js'
+import { createEnv, loadProjectCode, loadSchema } from '../../lib/project/index.js'
+import type { ControllerFactory, CoreRouter, CustomRouter, ServiceFactory } from '../../lib/http/types.js'
+import { deps } from '../http/middlewares/helpers.js'
 
-const FIXTURE = fileURLToPath(new URL('../../fixtures/projects/custom/', import.meta.url))
+const FIXTURE = fileURLToPath(new URL('../fixtures/projects/custom/', import.meta.url))
 
 /** A throwaway project: `files` maps paths to contents; ES modules unless a file says otherwise. */
 async function project (t: Test, files: Record<string, string>): Promise<string> {
@@ -59,7 +58,7 @@ t.test('the fixture project: every kind of file, by full name, in code-point ord
   t.type(code.entry.register, 'function')
   t.type(code.entry.bootstrap, 'function')
   t.type(code.entry.destroy, 'function')
-  const recorder = await import('../../fixtures/projects/custom/src/utils/recorder.js')
+  const recorder = await import('../fixtures/projects/custom/src/utils/recorder.js')
   await code.entry.register?.(deps)
   t.equal(recorder.entry.register, 1)
   t.equal(recorder.entry.vellum, deps.vellum)
