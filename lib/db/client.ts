@@ -105,6 +105,16 @@ async function probe (client: postgres.Sql, target: string): Promise<void> {
   }
 }
 
+/** A postgres.js pool; a URL it cannot parse is a DatabaseConnectionError naming it (redacted), not a TypeError. */
+function openPostgres (url: string, target: string, options: postgres.Options<Record<string, never>>): postgres.Sql {
+  try {
+    return postgres(url, options)
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new DatabaseConnectionError(`Invalid PostgreSQL URL ${target}: ${reason}`, { cause: err, details: { database: target } })
+  }
+}
+
 function isPostgresClient (client: postgres.Sql | PGlite): client is postgres.Sql {
   // postgres.js clients are tagged-template functions; PGlite is a class instance.
   return typeof client === 'function'
@@ -130,7 +140,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
 
   if ('url' in option) {
     const target = redactUrl(option.url)
-    const client = postgres(option.url, {
+    const client = openPostgres(option.url, target, {
       max: option.max ?? 10,
       prepare: option.prepare ?? true,
       // postgres.js prints notices with console.log by default (e.g. "relation already exists, skipping").

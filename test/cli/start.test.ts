@@ -43,6 +43,17 @@ t.test('a broken schema is vellum\'s own message, without a stack, exit code 1',
   t.notMatch(result.stderr, /\n\s+at /, 'no stack')
 })
 
+t.test('a DATABASE_URL that is no URL, or a server that does not answer, is one line without the password, exit code 1', async (t) => {
+  const dir = await tempProject(t, { 'src/api/item/content-types/item/schema.json': collectionType('item', 'items') })
+  const invalid = await runCli(['start', '--dir', dir], await cliEnv(t, { DATABASE_URL: 'x' }))
+  t.equal(invalid.code, 1)
+  t.match(invalid.stderr, /^vellum: Invalid PostgreSQL URL x: [^\n]+\n$/)
+  const unreachable = await runCli(['start', '--dir', dir], await cliEnv(t, { DATABASE_URL: 'postgres://postgres:s3cret@127.0.0.1:1/x' }))
+  t.equal(unreachable.code, 1)
+  t.match(unreachable.stderr, /^vellum: Could not connect to PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/x: [^\n]+\n$/)
+  t.notMatch(unreachable.stderr + unreachable.stdout, /s3cret/)
+})
+
 t.test('a busy port is one line naming host:port and suggesting PORT, exit code 1', async (t) => {
   const dir = await tempProject(t, { 'src/api/item/content-types/item/schema.json': collectionType('item', 'items') })
   const busy = createServer()

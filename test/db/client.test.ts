@@ -119,6 +119,14 @@ t.test('an unreachable server gives a clear error naming the database, without t
   await t.rejects(createDatabase({ client }, silentLogger), { name: 'DatabaseConnectionError', message: /postgres:\/\/postgres@127\.0\.0\.1:1\/y/ })
 })
 
+t.test('a URL postgres.js cannot parse is a DatabaseConnectionError naming it, without the password', async t => {
+  await t.rejects(createDatabase({ url: 'x' }, silentLogger), { name: 'DatabaseConnectionError', message: /^Invalid PostgreSQL URL x: / })
+  const error = await createDatabase({ url: 'postgres://u:s3cret@db:notaport/x' }, silentLogger).catch((err: unknown) => err)
+  t.ok(error instanceof DatabaseConnectionError)
+  t.match((error as Error).message, /^Invalid PostgreSQL URL postgres:\/\/u:\*\*\*@db:notaport\/x: /)
+  t.notMatch((error as Error).message, /s3cret/)
+})
+
 t.test('a PGlite directory that cannot be created gives a clear error', async t => {
   const dir = t.testdir({ 'a-file': 'not a directory' })
   const where = join(dir, 'a-file', 'db')
