@@ -5,6 +5,7 @@ import { isPlainObject, type PlainObject } from '../query/index.js'
 import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseStatus, rowLocale, type ServiceContext } from './context.js'
 import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
+import { insertPlanned, planCreate } from './insert.js'
 import { buildRead, parsePagination, type ReadPlan, type ReadScope, scopeWhere } from './params.js'
 import { toQueryData, type RowContext } from './relations.js'
 import { repoint } from './repoint.js'
@@ -251,15 +252,19 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const documentId = createDocumentId()
       const rowLoc = rowLocale(model, locale)
       const publish = dp && status === 'published'
-      await withGeneratedUids(ctx, { model, documentId, locale: rowLoc, scalars: prepared.scalars }, async () => {
-        const data = await toQueryData(ctx, prepared, rowContext(locale))
-        await query.create({ data: { ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() }, select: ['id'] })
-        if (publish) {
-          // Only links written here from the other side can point at the new draft.
-          const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
-          await publishLocales(documentId, [locale], { fresh })
-        }
-      })
+      // One statement when no hook listens and the data allows it; step by step otherwise.
+      const plan = await planCreate(ctx, model, prepared, { documentId, locale, publish })
+      await (plan !== undefined
+        ? insertPlanned(ctx, plan)
+        : withGeneratedUids(ctx, { model, documentId, locale: rowLoc, scalars: prepared.scalars }, async () => {
+          const data = await toQueryData(ctx, prepared, rowContext(locale))
+          await query.create({ data: { ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() }, select: ['id'] })
+          if (publish) {
+            // Only links written here from the other side can point at the new draft.
+            const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
+            await publishLocales(documentId, [locale], { fresh })
+          }
+        }))
       // Without D&P the single row is both; the requested status still decides which rows of populated targets show.
       const entry = await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
       if (entry === null) throw new Error(`created ${uid} ${documentId} could not be read back`)

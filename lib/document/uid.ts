@@ -54,6 +54,32 @@ function slugifier (): Promise<(text: string) => string> {
   return loadingSlugify
 }
 
+/** The uid attributes a write generates (empty, with a target field holding text) and the base of each. */
+export async function generatedUids (model: Model, scalars: PlainObject, current?: PlainObject): Promise<Array<{ name: string, base: string }>> {
+  const out: Array<{ name: string, base: string }> = []
+  for (const attribute of Object.values(model.attributes)) {
+    if (attribute.type !== 'uid' || attribute.targetField === undefined) continue
+    const value = scalars[attribute.name] === undefined ? current?.[attribute.name] : scalars[attribute.name]
+    if (!isEmpty(value)) continue
+    const source = scalars[attribute.targetField] === undefined ? current?.[attribute.targetField] : scalars[attribute.targetField]
+    if (typeof source !== 'string' && typeof source !== 'number') continue
+    const base = (await slugifier())(String(source)).slice(0, MAX_BASE).replace(/-+$/, '')
+    if (base !== '') out.push({ name: attribute.name, base })
+  }
+  return out
+}
+
+/** Marks a value as held by a running write of this process; `held` receives its release. */
+function hold (ctx: ServiceContext, key: string, value: string, held: Array<() => void>): void {
+  const pending = ctx.pendingUids.get(key) ?? new Set<string>()
+  pending.add(value)
+  ctx.pendingUids.set(key, pending)
+  held.push(() => {
+    pending.delete(value)
+    if (pending.size === 0) ctx.pendingUids.delete(key)
+  })
+}
+
 /**
  * Fills `target.scalars` with generated uids; returns the names of the attributes it generated. A value another
  * write of this process is still writing is skipped too (it cannot be seen until that write commits); `held`
@@ -62,32 +88,20 @@ function slugifier (): Promise<(text: string) => string> {
  */
 async function generateUids (ctx: ServiceContext, { model, documentId, locale, scalars, current }: UidTarget, held: Array<() => void>, locked: boolean): Promise<string[]> {
   const generated: string[] = []
-  for (const attribute of Object.values(model.attributes)) {
-    if (attribute.type !== 'uid' || attribute.targetField === undefined) continue
-    const value = scalars[attribute.name] === undefined ? current?.[attribute.name] : scalars[attribute.name]
-    if (!isEmpty(value)) continue
-    const source = scalars[attribute.targetField] === undefined ? current?.[attribute.targetField] : scalars[attribute.targetField]
-    if (typeof source !== 'string' && typeof source !== 'number') continue
-    const base = (await slugifier())(String(source)).slice(0, MAX_BASE).replace(/-+$/, '')
-    if (base === '') continue
+  for (const { name, base } of await generatedUids(model, scalars, current)) {
     const info = ctx.catalog.get(model.uid)
     const inLocale = isLocalized(model) && locale !== null ? locale : undefined
-    if (locked) await ctx.db.execute(compileUidLock(info, attribute.name, base, inLocale))
+    if (locked) await ctx.db.execute(compileUidLock(info, name, base, inLocale))
     const scope = { documentId, ...(inLocale !== undefined && { locale: inLocale }) }
-    const free = await ctx.db.execute(compileFreeUids(info, attribute.name, base, scope, FREE_CANDIDATES))
-    const key = `${model.uid}.${attribute.name}:${locale ?? ''}`
+    const free = await ctx.db.execute(compileFreeUids(info, name, base, scope, FREE_CANDIDATES))
+    const key = `${model.uid}.${name}:${locale ?? ''}`
     const pending = ctx.pendingUids.get(key) ?? new Set<string>()
     const values = free.map(row => Number(row.n) === 0 ? base : `${base}-${Number(row.n)}`)
     // Every candidate held (more writes of this process pending than candidates): the retry settles it.
     const candidate = values.find(value => !pending.has(value)) ?? values[0] ?? base
-    pending.add(candidate)
-    ctx.pendingUids.set(key, pending)
-    held.push(() => {
-      pending.delete(candidate)
-      if (pending.size === 0) ctx.pendingUids.delete(key)
-    })
-    scalars[attribute.name] = candidate
-    generated.push(attribute.name)
+    hold(ctx, key, candidate, held)
+    scalars[name] = candidate
+    generated.push(name)
   }
   return generated
 }
@@ -111,6 +125,62 @@ export async function withGeneratedUids<T> (ctx: ServiceContext, target: UidTarg
         if (attempt >= UID_ATTEMPTS || !isGeneratedUidConflict(error, generated)) throw error
         for (const name of generated) delete target.scalars[name]
       }
+    }
+  } finally {
+    for (const release of held) release()
+  }
+}
+
+// Statements picking a value of one uid key, one at a time per process, so each sees the values the others hold.
+const gates = new WeakMap<ServiceContext, Map<string, Promise<void>>>()
+
+async function enter (ctx: ServiceContext, key: string): Promise<() => void> {
+  let byKey = gates.get(ctx)
+  if (byKey === undefined) {
+    byKey = new Map()
+    gates.set(ctx, byKey)
+  }
+  const previous = byKey.get(key) ?? Promise.resolve()
+  let release = (): void => {}
+  const mine = new Promise<void>((resolve) => { release = resolve })
+  const chained = previous.then(() => mine)
+  byKey.set(key, chained)
+  await previous
+  return () => {
+    release()
+    if (byKey.get(key) === chained) byKey.delete(key)
+  }
+}
+
+/** A uid picked by the write's own statement (see insert.ts). */
+export interface PickedUid {
+  model: Model
+  name: string
+  base: string
+  locale: string | null
+}
+
+/**
+ * Runs `attempt`, whose statement picks a free value of the uid skipping `skip` (the values this process's other
+ * writes hold) and returns it, or undefined when a concurrent write took it first (nothing written); then it
+ * runs again, after taking the base's lock. The value is held until this returns. `last`: the attempt must not
+ * yield (its unique violation is the caller's error).
+ */
+export async function withPickedUid (ctx: ServiceContext, target: PickedUid, attempt: (skip: string[], last: boolean) => Promise<string | undefined>): Promise<void> {
+  const key = `${target.model.uid}.${target.name}:${target.locale ?? ''}`
+  const held: Array<() => void> = []
+  try {
+    for (let n = 1; ; n++) {
+      if (n > 1) await ctx.db.execute(compileUidLock(ctx.catalog.get(target.model.uid), target.name, target.base, isLocalized(target.model) && target.locale !== null ? target.locale : undefined))
+      const leave = await enter(ctx, key)
+      let value: string | undefined
+      try {
+        value = await attempt([...ctx.pendingUids.get(key) ?? []], n >= UID_ATTEMPTS)
+        if (value !== undefined) hold(ctx, key, value, held)
+      } finally {
+        leave()
+      }
+      if (value !== undefined) return
     }
   } finally {
     for (const release of held) release()

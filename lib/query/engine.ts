@@ -12,14 +12,14 @@ import { isPlainObject, type PlainObject } from './forms.js'
 import { parseCount, parseFilter, parseFind } from './params.js'
 import { buildRow, compileIds, type Entry } from './select.js'
 import { createStatementCache } from './statements.js'
-import { createWriter } from './write.js'
+import { createWriter, type DocumentInsert, type DocumentInserted } from './write.js'
 
 /**
  * The Query Engine (contract §14): row-level reads and writes of one model, with Strapi's params,
  * lifecycle hooks, and transactions joined implicitly through the async context.
  */
 
-export type { Entry }
+export type { DocumentInsert, DocumentInserted, Entry }
 export type WhereParam = PlainObject | unknown[]
 export type OrderByParam = string | PlainObject | Array<string | PlainObject>
 export type PopulateParam = boolean | string | string[] | PlainObject
@@ -80,6 +80,13 @@ export interface QueryEngine {
   catalog: Catalog
   /** Resolves at once: `lifecycles.(ts|js)` files come loaded with the schema (lib/project). */
   ready: () => Promise<void>
+  /** True when no hook but the built-in timestamps step listens to these actions of the model. */
+  quiet: (uid: string, actions: readonly QueryAction[]) => boolean
+  /**
+   * Writes a new document in one statement, without lifecycle events (for callers that checked `quiet`);
+   * database errors are mapped as the actions' are.
+   */
+  insertDocument: (uid: string, plan: DocumentInsert) => Promise<DocumentInserted>
 }
 
 export interface QueryEngineOptions {
@@ -294,7 +301,15 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
     transaction: fn => transactions.transaction(fn),
     lifecycles: lifecycles.api,
     catalog,
-    ready: lifecycles.ready
+    ready: lifecycles.ready,
+    quiet: (uid, actions) => actions.every(action => lifecycles.quiet(uid, action)),
+    async insertDocument (uid, plan) {
+      try {
+        return await writer.insertDocument(catalog.get(uid), plan)
+      } catch (err) {
+        throw mapError(err, { uid, data: Object.fromEntries([...plan.data.scalars].map(([name, { value }]) => [name, value])) })
+      }
+    }
   }
 }
 

@@ -65,6 +65,11 @@ export interface ActionRun<T> {
 export interface Lifecycles {
   api: LifecyclesApi
   run: <T>(run: ActionRun<T>) => Promise<T>
+  /**
+   * True when no hook but the built-in timestamps step listens to the action: a write that stamps its own
+   * timestamps may then run without the action's events.
+   */
+  quiet: (uid: string, action: QueryAction) => boolean
   /** Resolves at once: lifecycles files come loaded with the model (kept for `db.ready()`). */
   ready: () => Promise<void>
 }
@@ -213,6 +218,10 @@ export function createLifecycles (catalog: Catalog): Lifecycles {
   return {
     api: { subscribe, clear: () => { subscribers = []; plans = new Map() } },
     run,
+    quiet (uid, action) {
+      const { chain, before, after } = hooksOf(uid, action)
+      return chain.every(s => builtin.includes(s) || (s.fn === undefined && s.hooks[before] === undefined && s.hooks[after] === undefined && s.hooks.afterCommit === undefined))
+    },
     ready: () => Promise.resolve()
   }
 }

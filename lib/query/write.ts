@@ -1,4 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
+import { PgDialect } from 'drizzle-orm/pg-core'
+import type { RelationLink, Statement } from '../db/index.js'
 import { ValidationError } from '../errors.js'
 import type { ComponentItem, ComponentWrite, RelationItem, RelationWrite, WriteData } from './data.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
@@ -12,7 +14,68 @@ import { column, ident, param } from './where.js'
  * `exec`, so it joins whatever transaction is open.
  */
 
-export type Exec = (query: SQL) => Promise<Array<Record<string, unknown>>>
+export type Exec = (query: SQL | Statement) => Promise<Array<Record<string, unknown>>>
+
+/** The links of one relation of a new document, by the related documents' ids (see `DocumentInsert`). */
+export interface DocumentLinks {
+  link: RelationLink
+  target: ModelInfo
+  /** Documents named by `set`/`connect`: each must have a row to link (distinct). */
+  checked: string[]
+  /** The documents linked, in order (a subset of `checked`). */
+  final: string[]
+  /** The target rows' locale (localized targets). */
+  locale?: string
+}
+
+/** One row of a new document: its draft, or its published row (written after the draft, so with a higher id). */
+export interface DocumentRow {
+  createdAt: string
+  updatedAt: string
+  publishedAt: string | null
+}
+
+/**
+ * A new document's rows (draft and published, or its single row), their owning-side links and a generated
+ * uid, written by one statement. A draft links its targets' drafts (the first row of a target without draft &
+ * publish); a published row their published rows, or their drafts while they have none (pending links).
+ */
+export interface DocumentInsert {
+  /** Scalars shared by the rows (documentId and locale included); per-row timestamps are in `rows`. */
+  data: WriteData
+  rows: DocumentRow[]
+  relations: DocumentLinks[]
+  /** A uid picked in the statement: `base`, else `base-1`, `base-2`… unused by other documents and not in `skip`. */
+  uid?: { field: FieldInfo, base: string, skip: string[], documentId: string, locale?: string }
+  /** A row that loses the generated uid to a concurrent write is skipped (no row, no link written) instead of failing. */
+  yieldUid: boolean
+}
+
+export interface DocumentInserted {
+  /** The rows' ids in `rows` order; fewer when a row yielded its uid, none when a target was missing. */
+  ids: number[]
+  uid?: string
+  /** Per relation, the documents of `checked` found. */
+  found: string[][]
+}
+
+const dialect = new PgDialect()
+
+/** Rendered once per shape: values are parameters only, so the text is stable and prepared by the driver. */
+function prepared (query: SQL): Statement {
+  const { sql: text, params } = dialect.sqlToQuery(query)
+  return { sql: text, params, prepare: true }
+}
+
+/** An array as one text parameter (PostgreSQL's array literal): both drivers bind it without knowing its type. */
+function array (values: ReadonlyArray<string | null>): string {
+  return `{${values.map(v => v === null ? 'NULL' : `"${v.replace(/[\\"]/g, c => `\\${c}`)}"`).join(',')}}`
+}
+
+function parseJson<T> (value: unknown, fallback: T): T {
+  if (value === null || value === undefined) return fallback
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T
+}
 
 export interface Writer {
   /** Inserts one row with its links (one statement) and components; returns its id. */
@@ -25,6 +88,8 @@ export interface Writer {
   updateMany: (info: ModelInfo, ids: number[], data: WriteData) => Promise<void>
   /** Deletes rows with every link pointing at them and their component rows (recursively). */
   remove: (info: ModelInfo, ids: number[]) => Promise<void>
+  /** Writes a new document (its rows, links and generated uid) in one statement. */
+  insertDocument: (info: ModelInfo, plan: DocumentInsert) => Promise<DocumentInserted>
 }
 
 const ids = (list: number[]): SQL => sql`ANY(${sql.param(list)}::integer[])`
@@ -354,5 +419,101 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     await exec(sql`DELETE FROM ${ident(info.table)} WHERE ${column(info.table, 'id')} = ${ids(list)}`)
   }
 
-  return { create, createMany, update, updateMany, remove }
+  /** The lookup of one relation's targets: for each document, the row a draft links and the published row. */
+  function targetLookup (n: number, write: DocumentLinks): SQL {
+    const { target } = write
+    const documentId = target.fields.get('documentId')
+    if (documentId === undefined) throw new Error(`${target.uid} has no documentId`)
+    const dp = target.fields.has('publishedAt') && target.model.kind !== 'component' && target.model.draftAndPublish
+    const locale = target.fields.get('locale')
+    const inLocale = write.locale === undefined || locale === undefined ? sql`` : sql` AND t.${ident(locale.column)} = ${write.locale}::text`
+    const row = (status: SQL): SQL => sql`(SELECT t."id" FROM ${ident(target.table)} t WHERE t.${ident(documentId.column)} = u."doc"${inLocale}${status} ORDER BY t."id" LIMIT 1)`
+    const draft = row(dp ? sql` AND t."published_at" IS NULL` : sql``)
+    const published = dp ? row(sql` AND t."published_at" IS NOT NULL`) : sql`NULL::integer`
+    return sql`${sql.identifier(`l_${n}`)} AS (SELECT u."doc", ${draft} AS "d", ${published} AS "p" FROM unnest(${array(write.checked)}::text[]) AS u("doc"))`
+  }
+
+  /** The INSERT of one relation's link rows for every row written (after the rows, so only if all were). */
+  function documentLinks (n: number, write: DocumentLinks, rows: number): SQL {
+    const { link: rel } = write
+    const table = ident(rel.link.name)
+    const other = ident(rel.otherColumn)
+    const columns = [ident(rel.selfColumn), other]
+    const values = [sql`i."id"`, sql`x."tid"`]
+    if (rel.orderColumn !== undefined) {
+      columns.push(ident(rel.orderColumn))
+      values.push(sql`f."ord"::double precision`)
+    }
+    if (rel.otherOrderColumn !== undefined) {
+      // Appended last among the target row's own list; two rows linking one target follow each other.
+      columns.push(ident(rel.otherOrderColumn))
+      values.push(sql`(SELECT coalesce(max(k.${ident(rel.otherOrderColumn)}), 0) FROM ${table} k WHERE k.${other} = x."tid") + row_number() OVER (PARTITION BY x."tid" ORDER BY i."id")`)
+    }
+    const lookup = sql.identifier(`l_${n}`)
+    return sql`${sql.identifier(`k_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "ins" i CROSS JOIN unnest(${array(write.final)}::text[]) WITH ORDINALITY AS f("doc", "ord") JOIN ${lookup} l ON l."doc" = f."doc" CROSS JOIN LATERAL (SELECT CASE WHEN i."pub" THEN coalesce(l."p", l."d") ELSE l."d" END AS "tid") x WHERE (SELECT count(*) FROM "ins") = ${rows}::integer ORDER BY i."id", f."ord")`
+  }
+
+  /** The CTEs picking a free uid value (see compileFreeUids), skipping the values in `skip`. */
+  function uidPick (info: ModelInfo, uid: NonNullable<DocumentInsert['uid']>): SQL[] {
+    const documentId = info.fields.get('documentId')
+    const locale = info.fields.get('locale')
+    if (documentId === undefined) throw new Error(`${info.uid} has no documentId`)
+    const value = ident(uid.field.column)
+    const inLocale = uid.locale === undefined || locale === undefined ? sql`` : sql` AND ${ident(locale.column)} = ${uid.locale}::text`
+    const base = sql`${uid.base}::text`
+    const candidate = sql`CASE WHEN g."n" = 0 THEN ${base} ELSE ${base} || '-' || g."n" END`
+    return [
+      sql`"taken" AS (SELECT ${value} AS "v" FROM ${ident(info.table)} WHERE (${value} = ${base} OR starts_with(${value}, ${`${uid.base}-`}::text)) AND ${ident(documentId.column)} <> ${uid.documentId}::text${inLocale})`,
+      sql`"pick" AS (SELECT c."v" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + cardinality(${array(uid.skip)}::text[])) AS g("n") CROSS JOIN LATERAL (SELECT ${candidate} AS "v") c WHERE NOT EXISTS (SELECT 1 FROM "taken" WHERE "taken"."v" = c."v") AND c."v" <> ALL(${array(uid.skip)}::text[]) ORDER BY g."n" LIMIT 1)`
+    ]
+  }
+
+  /** Writes a new document's rows, links and generated uid in one statement (see DocumentInsert). */
+  async function insertDocument (info: ModelInfo, plan: DocumentInsert): Promise<DocumentInserted> {
+    const values = [...withDefaults(info, plan.data).values()].filter(v => v.field.name !== plan.uid?.field.name)
+    const columns = values.map(v => ident(v.field.column))
+    const selected = values.map(v => param(v.field.type, v.value))
+    const ctes: SQL[] = []
+    const from = [sql`unnest(${array(plan.rows.map(r => r.createdAt))}::timestamptz[], ${array(plan.rows.map(r => r.updatedAt))}::timestamptz[], ${array(plan.rows.map(r => r.publishedAt))}::timestamptz[]) WITH ORDINALITY AS r("c", "u", "p", "n")`]
+    if (plan.uid !== undefined) {
+      ctes.push(...uidPick(info, plan.uid))
+      columns.push(ident(plan.uid.field.column))
+      selected.push(sql`"pick"."v"`)
+      from.push(sql`"pick"`)
+    }
+    for (const [n, write] of plan.relations.entries()) ctes.push(targetLookup(n, write))
+    if (plan.relations.length > 0) {
+      const missing = plan.relations.map((_, n) => sql`NOT EXISTS (SELECT 1 FROM ${sql.identifier(`l_${n}`)} WHERE "d" IS NULL)`)
+      ctes.push(sql`"ok" AS (SELECT 1 AS "ok" WHERE ${sql.join(missing, sql` AND `)})`)
+      from.push(sql`"ok"`)
+    }
+    columns.push(sql`"created_at"`, sql`"updated_at"`, sql`"published_at"`)
+    selected.push(sql`r."c"`, sql`r."u"`, sql`r."p"`)
+    let conflict = sql``
+    if (plan.uid !== undefined && plan.yieldUid) {
+      const column = plan.uid.field.column
+      const index = info.tables.table.indexes.find(i => i.unique && i.columns[0] === column)
+      if (index === undefined) throw new Error(`${info.uid}.${plan.uid.field.name} has no unique index`)
+      conflict = sql` ON CONFLICT (${sql.join(index.columns.map(c => ident(c)), sql`, `)})${index.where === undefined ? sql`` : sql` WHERE ${sql.raw(index.where)}`} DO NOTHING`
+    }
+    ctes.push(sql`"ins" AS (INSERT INTO ${ident(info.table)} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(selected, sql`, `)} FROM ${sql.join(from, sql`, `)} ORDER BY r."n"${conflict} RETURNING "id", "published_at" IS NOT NULL AS "pub")`)
+    for (const [n, write] of plan.relations.entries()) ctes.push(documentLinks(n, write, plan.rows.length))
+    const found = plan.relations.map((_, n) => sql`(SELECT json_agg("doc") FROM ${sql.identifier(`l_${n}`)} WHERE "d" IS NOT NULL)`)
+    const uid = plan.uid === undefined ? sql`NULL::text` : sql`(SELECT "v" FROM "pick")`
+    const [row] = await exec(prepared(sql`WITH ${sql.join(ctes, sql`, `)} SELECT (SELECT json_agg("id" ORDER BY "id")::text FROM "ins") AS "ids", ${uid} AS "uid", json_build_array(${sql.join(found, sql`, `)})::text AS "found"`))
+    const foundLists = parseJson<Array<string[] | null>>(row?.found, [])
+    let inserted = parseJson<number[]>(row?.ids, []).map(Number)
+    if (inserted.length > 0 && inserted.length < plan.rows.length) {
+      // A row yielded its uid (no link was written): the others go too, and the caller picks again.
+      await remove(info, inserted)
+      inserted = []
+    }
+    return {
+      ids: inserted,
+      ...(typeof row?.uid === 'string' && { uid: row.uid }),
+      found: plan.relations.map((_, n) => foundLists[n] ?? [])
+    }
+  }
+
+  return { create, createMany, update, updateMany, remove, insertDocument }
 }
