@@ -6,7 +6,7 @@ import { withoutPagination } from './params.js'
 import { createRepository } from './repository.js'
 import {
   DOCUMENT_ACTIONS, type DocumentAction, type DocumentContext, type DocumentEntry, type DocumentRepositoryWithCount,
-  type Documents, type DocumentServiceOptions
+  type Documents, type DocumentServiceOptions, type FindManyParams, type FindOneParams, type TextReadOptions
 } from './types.js'
 
 /**
@@ -77,7 +77,13 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
       total ??= await count(counting => core.count(counting.params))
       return [entries, total]
     }
-    const repo = wrapped as unknown as DocumentRepositoryWithCount
+    // Text reads skip the middlewares' layer only when there is none: a middleware sees entries, so then
+    // the caller reads entries.
+    const text = {
+      findManyText: (params: FindManyParams, options: TextReadOptions) => middlewares.idle() ? core.findManyText(params, options) : Promise.resolve(undefined),
+      findOneText: (params: FindOneParams, options: TextReadOptions) => middlewares.idle() ? core.findOneText(params, options) : Promise.resolve(undefined)
+    }
+    const repo = { ...wrapped, ...text } as unknown as DocumentRepositoryWithCount
     repositories.set(uid, repo)
     return repo
   }

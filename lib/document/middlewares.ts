@@ -9,6 +9,8 @@ import type { DocumentContext, DocumentMiddleware } from './types.js'
 export interface MiddlewareManager {
   use: (middleware: DocumentMiddleware) => () => void
   run: (ctx: DocumentContext, action: (ctx: DocumentContext) => Promise<unknown>) => Promise<unknown>
+  /** True when no middleware is registered: nothing would see an action's params or result. */
+  idle: () => boolean
 }
 
 export function createMiddlewareManager (): MiddlewareManager {
@@ -31,6 +33,7 @@ export function createMiddlewareManager (): MiddlewareManager {
         chain = compose(middlewares)
       }
     },
+    idle: () => middlewares.length === 0,
     run (ctx, action) {
       // No middleware: the action's own promise, without a layer around it.
       if (middlewares.length === 0) return action(ctx)

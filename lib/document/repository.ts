@@ -1,7 +1,7 @@
 import { init } from '@paralleldrive/cuid2'
 import type { ContentType } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
-import { isPlainObject, type PlainObject } from '../query/index.js'
+import { isPlainObject, type ParseOptions, type PlainObject } from '../query/index.js'
 import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseStatus, rowLocale, type ServiceContext } from './context.js'
 import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
@@ -37,6 +37,8 @@ function requireDocumentId (value: unknown): string {
   }
   return value
 }
+
+const UNTRUSTED: ParseOptions = { allowPrivate: false }
 
 function paramsOf (params: unknown, action: string): PlainObject {
   if (params === undefined || params === null) return {}
@@ -195,11 +197,11 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     return ids
   }
 
-  function listRead (params: FindManyParams): ReadPlan {
+  function listRead (params: FindManyParams, options?: ParseOptions): ReadPlan {
     const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
     const { limit, offset } = parsePagination(params as PlainObject)
     const input = { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q }
-    return buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope))
+    return buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope), options)
   }
 
   async function entriesById (ids: number[], shape: PlainObject, status: Status): Promise<DocumentEntry[]> {
@@ -232,6 +234,20 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const plan = listRead(paramsOf(raw, 'findWithCount') as FindManyParams)
       const [rows, total] = await query.findWithCount(plan.params)
       return [shapeRows(plan.output, rows), total]
+    },
+
+    // Text reads never select private attributes: their callers would have removed them from entries.
+    async findManyText (raw, { total, readable }) {
+      const plan = listRead(paramsOf(raw, 'findMany') as FindManyParams, UNTRUSTED)
+      return await query.findText(plan.params, { ...(total === true && { total }), ...(readable !== undefined && { readable }) })
+    },
+
+    async findOneText (raw, { readable }) {
+      const params = paramsOf(raw, 'findOne') as unknown as FindOneParams
+      const documentId = requireDocumentId(params.documentId)
+      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      const plan = buildRead(ctx, model, { fields: params.fields, populate: params.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)], UNTRUSTED)
+      return await query.findText(plan.params, { one: true, ...(readable !== undefined && { readable }) })
     },
 
     async count (raw) {

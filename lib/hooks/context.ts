@@ -88,6 +88,14 @@ export function errorForStatus (status: number, message?: string, details?: Reco
 }
 
 /** One class, so a request's context is one allocation and its helpers live on the prototype. */
+/**
+ * A response body already serialized as JSON (the REST pass-through, built by PostgreSQL). It is sent as it is,
+ * and parsed the first time code reads `ctx.body`, so middlewares still see objects.
+ */
+export class JsonText {
+  constructor (readonly text: string) {}
+}
+
 class Context implements RequestContext {
   readonly request: FastifyRequest
   readonly reply: FastifyReply
@@ -115,7 +123,13 @@ class Context implements RequestContext {
     return at === -1 ? this.url : this.url.slice(0, at)
   }
 
-  get body (): unknown { return this.#body }
+  get body (): unknown {
+    if (this.#body instanceof JsonText) this.#body = JSON.parse(this.#body.text)
+    return this.#body
+  }
+
+  /** The body as set, a JsonText left unparsed. */
+  static rawBody (ctx: Context): unknown { return ctx.#body }
   set body (value: unknown) { this.#body = value }
 
   get status (): number {
@@ -166,6 +180,11 @@ class Context implements RequestContext {
   throw (code: number, message?: string, details?: Record<string, unknown>): never {
     throw errorForStatus(code, message, details)
   }
+}
+
+/** `ctx.body` without parsing a JsonText (what the pipeline sends, and checks for presence). */
+export function responseBody (ctx: RequestContext): unknown {
+  return ctx instanceof Context ? Context.rawBody(ctx) : ctx.body
 }
 
 export function createContext (request: FastifyRequest, reply: FastifyReply): RequestContext {

@@ -1,5 +1,5 @@
 export { compose, type Middleware, type Next } from '../compose.js'
-export { createContext, errorForStatus, hasExplicitStatus, type RequestContext } from './context.js'
+export { createContext, errorForStatus, hasExplicitStatus, JsonText, type RequestContext, responseBody } from './context.js'
 export {
   contextOf, createGlobalHook, createRouteHandlers, releaseSuspended, replyFromContext, unwindAll,
   type BoundPolicy, type ContextMiddleware, type Controller, type RouteStages

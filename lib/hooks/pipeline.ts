@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { errorEnvelope, PolicyError } from '../errors.js'
 import { compose, type Middleware } from '../compose.js'
-import { createContext, hasExplicitStatus, type RequestContext } from './context.js'
+import { createContext, hasExplicitStatus, JsonText, type RequestContext, responseBody } from './context.js'
 
 /**
  * Strapi's request flow on Fastify's lifecycle. Global middlewares start in `onRequest`; their innermost
@@ -99,13 +99,17 @@ const NOT_FOUND = errorEnvelope(404, 'NotFoundError', 'Not Found', {})
 
 /** Writes ctx.status/ctx.body to the reply. A handler that set nothing is a 404, as in Strapi. */
 export function replyFromContext (reply: FastifyReply, ctx: RequestContext): unknown {
-  if (ctx.body === undefined && !hasExplicitStatus(ctx)) {
+  const body = responseBody(ctx)
+  if (body === undefined && !hasExplicitStatus(ctx)) {
     reply.code(404)
     return NOT_FOUND
   }
   reply.code(ctx.status)
-  if (ctx.status === 204 || ctx.body === undefined || ctx.body === null) return undefined
-  return ctx.body
+  if (ctx.status === 204 || body === undefined || body === null) return undefined
+  if (!(body instanceof JsonText)) return body
+  // A string is sent as it is once the type says JSON.
+  if (!reply.hasHeader('content-type')) reply.type('application/json; charset=utf-8')
+  return body.text
 }
 
 function sendFromContext (reply: FastifyReply, ctx: RequestContext): void {
@@ -210,7 +214,7 @@ export function createRouteHandlers ({ policies, middlewares, controller }: Rout
     try {
       const result = await controller(ctx)
       // As in Strapi, a null result is "nothing returned": with no body set, the answer is a 404.
-      if (result !== undefined && result !== null && ctx.body === undefined) ctx.body = result
+      if (result !== undefined && result !== null && responseBody(ctx) === undefined) ctx.body = result
     } catch (thrown) {
       error = thrown
     }

@@ -11,6 +11,7 @@ import { type Catalog, createCatalog } from './model.js'
 import { isPlainObject, type PlainObject } from './forms.js'
 import { parseCount, parseFilter, parseFind } from './params.js'
 import { buildRow, compileIds, type Entry } from './select.js'
+import type { SelectPlan } from './ast.js'
 import { createStatementCache } from './statements.js'
 import { createWriter, type DocumentInsert, type DocumentInserted } from './write.js'
 
@@ -67,6 +68,26 @@ export interface QueryRepository {
   load: (entity: { id: number } | number, field: string, params?: LoadParams) => Promise<unknown>
   /** The entry with the given attributes populated (no lifecycles). */
   populate: (entity: { id: number }, populate: PopulateParam) => Promise<Entry>
+  /**
+   * A read answered as the response's JSON text, for callers that would only serialize the entries (the REST
+   * pass-through): each row as PostgreSQL built it, formatted as a response sends it, private attributes
+   * never selected. Undefined when a lifecycle hook listens to the read (hooks see entries), or when `readable`
+   * refuses a relation target the read would populate (the caller sanitizes entries then).
+   */
+  findText: (params: FindParams, options: TextReadOptions) => Promise<TextRows | undefined>
+}
+
+export interface TextReadOptions {
+  /** One row (findOne), else a list. */
+  one?: boolean
+  /** The total of matching rows, in the same statement. */
+  total?: boolean
+  readable?: (uid: string) => boolean
+}
+
+export interface TextRows {
+  rows: string[]
+  total: number
 }
 
 export interface QueryEngine {
@@ -193,6 +214,22 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       return [entries, total]
     }
 
+    async function findText (params: FindParams, options: TextReadOptions): Promise<TextRows | undefined> {
+      const action = options.one === true ? 'findOne' : 'findMany'
+      if (!lifecycles.idle(uid, action) || (options.total === true && !lifecycles.idle(uid, 'count'))) return undefined
+      return await guarded({}, async () => {
+        const p = copyParams(params, action)
+        const plan = parseFind(catalog, uid, options.one === true ? { ...p, limit: 1 } : p, { allowPrivate: false })
+        if (options.readable !== undefined && !readableSelect(plan.select, options.readable)) return undefined
+        const total = options.total === true
+        const result = await exec(statements.find(plan, { total, wire: true }))
+        const rows: string[] = []
+        // With a total, an empty page is one row whose `row` is null.
+        for (const r of result) if (typeof r.row === 'string') rows.push(r.row)
+        return { rows, total: total ? Number(result[0]?.total ?? 0) : rows.length }
+      })
+    }
+
     async function resolveId (p: Params): Promise<number | undefined> {
       const [row] = await exec(compileIds(info, parseFilter(catalog, uid, { where: p.where }), 1))
       return row === undefined ? undefined : Number(row.id)
@@ -200,6 +237,7 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
 
     const repo: QueryRepository = {
       findOne,
+      findText,
       async findMany (params) {
         return await read('findMany', copyParams(params, 'findMany'), async p => (await rows(p)).entries)
       },
@@ -311,6 +349,16 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       }
     }
   }
+}
+
+/** Whether every relation a select plan populates, at any depth, targets a readable model. */
+function readableSelect (plan: SelectPlan, readable: (uid: string) => boolean): boolean {
+  return plan.populate.every((node) => {
+    if (node.kind === 'zone') return node.on.every(on => readableSelect(on, readable))
+    // localizations: the other rows of the document, which sanitizeOutput treats as a relation to the model.
+    const target = node.kind === 'relation' ? node.target.uid : node.kind === 'localizations' ? node.plan.info.uid : undefined
+    return (target === undefined || readable(target)) && readableSelect(node.plan, readable)
+  })
 }
 
 /** The read-back params a write passes on to its findOne. */

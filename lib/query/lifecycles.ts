@@ -72,6 +72,8 @@ export interface Lifecycles {
   quiet: (uid: string, action: QueryAction) => boolean
   /** Resolves at once: lifecycles files come loaded with the model (kept for `db.ready()`). */
   ready: () => Promise<void>
+  /** True when no hook sees this action of this model: a read's rows then need not be entries. */
+  idle: (uid: string, action: QueryAction) => boolean
 }
 
 function checkHooks (hooks: object, where: string, strict: boolean): SubscriberHooks {
@@ -222,6 +224,7 @@ export function createLifecycles (catalog: Catalog): Lifecycles {
       const { chain, before, after } = hooksOf(uid, action)
       return chain.every(s => builtin.includes(s) || (s.fn === undefined && s.hooks[before] === undefined && s.hooks[after] === undefined && s.hooks.afterCommit === undefined))
     },
-    ready: () => Promise.resolve()
+    ready: () => Promise.resolve(),
+    idle: (uid, action) => hooksOf(uid, action).idle
   }
 }

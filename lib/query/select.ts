@@ -17,9 +17,36 @@ export type Entry = Record<string, unknown> & { id: number }
 const SORT_KEY = '__vellum_k'
 const COMPONENT_KEY = '__component'
 
-function fieldExpr (alias: string, field: FieldInfo): SQL {
+function fieldExpr (alias: string, field: FieldInfo, wire: boolean): SQL {
+  const value = column(alias, field.column)
   // bigint inside JSON would become a lossy number: keep its exact text.
-  return field.type === 'biginteger' ? sql`${column(alias, field.column)}::text` : column(alias, field.column)
+  if (field.type === 'biginteger') return sql`${value}::text`
+  return wire ? wireValue(value, field) : value
+}
+
+/**
+ * A field as the response sends it, what `outputNormalizer` (values.ts) does to the JSON value in JavaScript:
+ * timestamps in UTC with milliseconds (Date#toJSON), times with milliseconds, numbers without trailing zeros,
+ * non-finite numbers as null. Columns are the physical model's (timestamptz, time(3), numeric, float8).
+ */
+function wireValue (value: SQL, field: FieldInfo): SQL {
+  switch (field.type) {
+    case 'datetime':
+    case 'timestamp':
+      return sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    case 'time':
+      return sql`to_char(${value}::interval, 'HH24:MI:SS.MS')`
+    case 'float':
+    case 'decimal':
+      return sql`CASE WHEN ${value}::float8 IN ('NaN', 'Infinity', '-Infinity') THEN NULL ELSE ${value}::float8 END`
+    default:
+      return value
+  }
+}
+
+/** `locale` is a column of every content type, shown only on localized ones (document/output.ts). */
+function hiddenOnWire (info: ModelInfo, field: FieldInfo): boolean {
+  return field.name === 'locale' && info.model.kind !== 'component' && !info.model.localized
 }
 
 /** json_build_object takes at most 100 arguments. */
@@ -28,7 +55,10 @@ const MAX_PAIRS = 50
 /** The row aliased `alias` as one JSON object: its selected fields and populated attributes. */
 function rowJson (plan: SelectPlan, alias: string, compiler: Compiler, component?: string): SQL {
   const values = new Map<string, SQL>()
-  for (const field of plan.fields) values.set(field.name, fieldExpr(alias, field))
+  for (const field of plan.fields) {
+    if (compiler.wire && hiddenOnWire(plan.info, field)) continue
+    values.set(field.name, fieldExpr(alias, field, compiler.wire))
+  }
   for (const node of plan.populate) values.set(node.name, populateExpr(node, alias, compiler))
   // Keys in the model's result order, so the reader can keep the parsed object as it is.
   const pairs: Array<[string, SQL]> = component === undefined ? [] : [[COMPONENT_KEY, literal(component)]]
@@ -101,7 +131,10 @@ function populateExpr (node: PopulateNode, parent: string, compiler: Compiler): 
   switch (node.kind) {
     case 'relation': {
       const joined = join({ kind: 'relation', name: node.name, link: node.link, target: node.target }, parent, compiler)
-      if (node.count) return sql`(SELECT count(*) FROM ${joined.from} WHERE ${filtered(joined, node.where, compiler)})`
+      if (node.count) {
+        const count = sql`(SELECT count(*) FROM ${joined.from} WHERE ${filtered(joined, node.where, compiler)})`
+        return compiler.wire ? sql`json_build_object('count', ${count})` : count
+      }
       return node.attribute.toMany ? listExpr(joined, node.plan, node, compiler) : oneExpr(joined, node.plan, node, compiler)
     }
     case 'component': {
@@ -165,7 +198,9 @@ export function compileFind (plan: FindPlan, options: { total?: boolean } = {}, 
     ? sql`(${page}) AS ${ident(picked)} JOIN ${ident(plan.info.table)} AS ${ident(root)} ON ${column(root, 'id')} = ${column(picked, 'id')}`
     : sql`(${page}) AS ${ident(root)}`
   const rowOrder = sql.join([...keys.map(k => sql`${column(picked, k.name)} ${k.direction}`), column(picked, 'id')], sql`, `)
-  const rows = sql`SELECT ${rowJson(plan.select, root, compiler)} AS "row", row_number() OVER (ORDER BY ${rowOrder}) AS "n" FROM ${source}`
+  // On the wire, each row is its JSON text: the response is assembled from it without parsing.
+  const row = compiler.wire ? sql`${rowJson(plan.select, root, compiler)}::text` : rowJson(plan.select, root, compiler)
+  const rows = sql`SELECT ${row} AS "row", row_number() OVER (ORDER BY ${rowOrder}) AS "n" FROM ${source}`
   if (options.total !== true) return sql`${rows} ORDER BY "n"`
   const counted = compiler.alias()
   const paged = compiler.alias()

@@ -33,7 +33,8 @@ interface Rendered {
 }
 
 export interface StatementCache {
-  find: (plan: FindPlan, options?: { total?: boolean }) => Statement
+  /** `wire`: rows as their response JSON text (select.ts). */
+  find: (plan: FindPlan, options?: { total?: boolean, wire?: boolean }) => Statement
   count: (info: ModelInfo, where: Where | undefined) => Statement
 }
 
@@ -156,9 +157,10 @@ function selectShape (plan: SelectPlan): Shape {
   return shape
 }
 
-function findShape (plan: FindPlan, total: boolean, recordStarts: boolean): Shape {
+function findShape (plan: FindPlan, total: boolean, wire: boolean, recordStarts: boolean): Shape {
   const walker = new ShapeWalker(recordStarts)
   walker.push(total ? 'find+total ' : 'find ')
+  if (wire) walker.push('wire ')
   if (recordStarts) {
     walker.select(plan.select)
   } else {
@@ -182,12 +184,12 @@ function countShape (info: ModelInfo, where: Where | undefined, recordStarts: bo
 /** Compiles with each value as a placeholder named after its index in the shape's values. */
 type Compile = (compiler: Compiler) => SQL
 
-function render (starts: Map<object, number>, compile: Compile): Rendered {
+function render (starts: Map<object, number>, compile: Compile, wire: boolean): Rendered {
   const compiler = createCompiler((node, index) => {
     const start = starts.get(node)
     if (start === undefined) throw new Error('a value outside the walked shape reached the compiler')
     return sql`${sql.placeholder(String(start + index))}`
-  })
+  }, wire)
   const { sql: text, params } = dialect.sqlToQuery(compile(compiler))
   return { sql: text, params }
 }
@@ -201,11 +203,11 @@ export function createStatementCache (size = SHAPE_CACHE_SIZE): StatementCache {
   const cache = new LruMap<Rendered>(size)
 
   /** `walk(recordStarts)`: the plan's shape; the text is rendered from a walk that records where values start. */
-  function statement (walk: (recordStarts: boolean) => Shape, compile: Compile): Statement {
+  function statement (walk: (recordStarts: boolean) => Shape, compile: Compile, wire = false): Statement {
     const shape = walk(false)
     let rendered = cache.get(shape.key)
     if (rendered === undefined) {
-      rendered = render(walk(true).starts ?? new Map(), compile)
+      rendered = render(walk(true).starts ?? new Map(), compile, wire)
       cache.set(shape.key, rendered)
     }
     return fill(rendered, shape.values)
@@ -214,7 +216,8 @@ export function createStatementCache (size = SHAPE_CACHE_SIZE): StatementCache {
   return {
     find (plan, options = {}) {
       const total = options.total === true
-      return statement(recordStarts => findShape(plan, total, recordStarts), compiler => compileFind(plan, { total }, compiler))
+      const wire = options.wire === true
+      return statement(recordStarts => findShape(plan, total, wire, recordStarts), compiler => compileFind(plan, { total }, compiler), wire)
     },
     count (info, where) {
       return statement(recordStarts => countShape(info, where, recordStarts), compiler => compileCount(info, where, compiler))

@@ -19,13 +19,15 @@ import { escapeLike, PARAM_TYPES } from './values.js'
 export interface Compiler {
   alias (): string
   bind (node: object, index: number, value: unknown): SQL
+  /** Rows' JSON as the response sends it (values formatted in SQL, hidden keys left out): see select.ts. */
+  wire: boolean
 }
 
 const inlineValue = (_node: object, _index: number, value: unknown): SQL => sql`${value}`
 
-export function createCompiler (bind: Compiler['bind'] = inlineValue): Compiler {
+export function createCompiler (bind: Compiler['bind'] = inlineValue, wire = false): Compiler {
   let n = 0
-  return { alias: () => `t${n++}`, bind }
+  return { alias: () => `t${n++}`, bind, wire }
 }
 
 export const ident = (name: string): SQL => sql`${sql.identifier(name)}`

@@ -1,9 +1,10 @@
 import type { ContentType } from '../../content-types/index.js'
 import { ValidationError } from '../../errors.js'
-import type { RequestContext } from '../../hooks/index.js'
+import { JsonText, type RequestContext } from '../../hooks/index.js'
 import { isPlainObject } from '../../query/index.js'
 import type { Controller } from '../types.js'
-import type { CollectionService, SingleTypeService } from './service.js'
+import { type AuthState, readsAll } from '../permissions.js'
+import { type CollectionService, type SingleTypeService, textReads } from './service.js'
 
 /**
  * Core controllers (contract §7, §17). Every step goes through `this`, so a controller extending the core one
@@ -77,17 +78,47 @@ function helpers ({ guards }: CoreControllerDeps): CoreControllerHelpers {
   }
 }
 
+/** Relation targets the caller may read; undefined when it may read everything (nothing to check). */
+function readableOf (ctx: RequestContext): ((uid: string) => boolean) | undefined {
+  const canRead = (ctx.state.auth as AuthState | undefined)?.canRead
+  if (canRead === readsAll) return undefined
+  return canRead ?? (() => false)
+}
+
+/**
+ * The pass-through: when the controller and the service are the core ones (no custom code between the query
+ * and the response), the entries never become objects. PostgreSQL builds each one's JSON as sanitizeOutput
+ * and serialization would leave it (private attributes not selected, unreadable relations refused), and the
+ * body is assembled around those texts (JsonText: parsed only if a middleware reads `ctx.body`).
+ */
+async function textFind (ctx: RequestContext, service: CollectionService, query: Record<string, unknown>): Promise<JsonText | undefined> {
+  const page = await textReads(service)?.find(query, readableOf(ctx))
+  if (page === undefined) return undefined
+  return new JsonText(`{"data":[${page.rows.join(',')}],"meta":${JSON.stringify({ pagination: page.pagination })}}`)
+}
+
+async function textFindOne (ctx: RequestContext, service: CollectionService, query: Record<string, unknown>): Promise<JsonText | null | undefined> {
+  const row = await textReads(service)?.findOne(String(ctx.params.id), query, readableOf(ctx))
+  if (row === undefined || row === null) return row
+  return new JsonText(`{"data":${row},"meta":{}}`)
+}
+
 export function createCollectionController (deps: CoreControllerDeps): Controller {
   const service = deps.service as () => CollectionService
   const core: CoreControllerHelpers = {
     ...helpers(deps),
     async find (this: Self, ctx: RequestContext) {
       const query = await readQuery(this, ctx)
+      // `this` is the core controller: no helper (sanitizeOutput, transformResponse) was replaced.
+      const text = this === core ? await textFind(ctx, service(), query) : undefined
+      if (text !== undefined) return text
       const { results, pagination } = await service().find(query)
       return this.transformResponse(await this.sanitizeOutput(results, ctx), { pagination })
     },
     async findOne (this: Self, ctx: RequestContext) {
       const query = await readQuery(this, ctx)
+      const text = this === core ? await textFindOne(ctx, service(), query) : undefined
+      if (text !== undefined) return text
       const entry = await service().findOne(String(ctx.params.id), query)
       return this.transformResponse(await this.sanitizeOutput(entry, ctx))
     },

@@ -15,6 +15,19 @@ export interface DocumentRepository {
   create: (params: DocumentParams & { data: Record<string, unknown> }) => Promise<Entry>
   update: (params: DocumentParams & { documentId: string, data: Record<string, unknown> }) => Promise<Entry | null>
   delete: (params: DocumentParams & { documentId: string }) => Promise<{ documentId: string, entries: Entry[] }>
+  /** Reads answered as response JSON text (the pass-through); undefined when entries are needed. */
+  findManyText: (params: DocumentParams, options: TextReadOptions) => Promise<TextRows | undefined>
+  findOneText: (params: DocumentParams & { documentId: string }, options: TextReadOptions) => Promise<TextRows | undefined>
+}
+
+export interface TextReadOptions {
+  total?: boolean
+  readable?: (uid: string) => boolean
+}
+
+export interface TextRows {
+  rows: string[]
+  total: number
 }
 
 export type DocumentsAccessor = (uid: string) => DocumentRepository

@@ -23,6 +23,29 @@ export interface CollectionService extends Service {
   delete: (documentId: string, params?: DocumentParams) => Promise<{ deletedEntries: number }>
 }
 
+/** A page of entries as JSON texts (see `textReads`). */
+export interface TextPage {
+  rows: string[]
+  pagination: Record<string, number>
+}
+
+/**
+ * The core collection service's reads as response JSON text, for the core controller's pass-through. Only
+ * for services that are the core one, unextended (`textReads` answers undefined otherwise): a custom
+ * `find` must be the one that runs. Each answers undefined when entries are needed (a hook or middleware
+ * listens, or a relation target is not `readable`).
+ */
+export interface TextReads {
+  find: (params: DocumentParams, readable: ((uid: string) => boolean) | undefined) => Promise<TextPage | undefined>
+  findOne: (documentId: string, params: DocumentParams, readable: ((uid: string) => boolean) | undefined) => Promise<string | null | undefined>
+}
+
+const coreTextReads = new WeakMap<object, TextReads>()
+
+export function textReads (service: object): TextReads | undefined {
+  return coreTextReads.get(service)
+}
+
 export interface SingleTypeService extends Service {
   find: (params?: DocumentParams) => Promise<Entry | null>
   createOrUpdate: (params: DocumentParams & { data: Record<string, unknown> }) => Promise<Entry | null>
@@ -38,17 +61,22 @@ function withStatus (params: DocumentParams): DocumentParams {
   return { ...params, status: 'published' }
 }
 
+/** A list read's params with the REST pagination turned into a window, and the pagination to report. */
+function listParams (params: DocumentParams, rest: CoreServiceDeps['rest']): { query: DocumentParams, pagination: ReturnType<typeof parsePagination> } {
+  const pagination = parsePagination(params, rest)
+  const window = pagination.mode === 'page'
+    ? { start: (pagination.page - 1) * pagination.pageSize, limit: pagination.pageSize }
+    : { start: pagination.start, limit: pagination.limit }
+  return { query: { ...withStatus(withoutPagination(params)), ...window }, pagination }
+}
+
 export function createCollectionService ({ contentType, documents, rest }: CoreServiceDeps): CollectionService {
   const repository = () => documents(contentType.uid)
-  return {
+  const service: CollectionService = {
     async find (params = {}) {
-      const pagination = parsePagination(params, rest)
-      const query = withStatus(withoutPagination(params))
-      const window = pagination.mode === 'page'
-        ? { start: (pagination.page - 1) * pagination.pageSize, limit: pagination.pageSize }
-        : { start: pagination.start, limit: pagination.limit }
-      if (!pagination.withCount) return { results: await repository().findMany({ ...query, ...window }), pagination: paginationMeta(pagination, undefined) }
-      const [results, total] = await repository().findWithCount({ ...query, ...window })
+      const { query, pagination } = listParams(params, rest)
+      if (!pagination.withCount) return { results: await repository().findMany(query), pagination: paginationMeta(pagination, undefined) }
+      const [results, total] = await repository().findWithCount(query)
       return { results, pagination: paginationMeta(pagination, total) }
     },
     async findOne (documentId, params = {}) {
@@ -65,6 +93,19 @@ export function createCollectionService ({ contentType, documents, rest }: CoreS
       return { deletedEntries: entries.length }
     }
   }
+  coreTextReads.set(service, {
+    async find (params, readable) {
+      const { query, pagination } = listParams(params, rest)
+      const page = await repository().findManyText(query, { total: pagination.withCount, ...(readable !== undefined && { readable }) })
+      if (page === undefined) return undefined
+      return { rows: page.rows, pagination: paginationMeta(pagination, pagination.withCount ? page.total : undefined) }
+    },
+    async findOne (documentId, params, readable) {
+      const found = await repository().findOneText({ ...withStatus(params), documentId }, { ...(readable !== undefined && { readable }) })
+      return found === undefined ? undefined : found.rows[0] ?? null
+    }
+  })
+  return service
 }
 
 export function createSingleTypeService ({ contentType, documents }: CoreServiceDeps): SingleTypeService {

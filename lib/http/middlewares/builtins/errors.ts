@@ -1,4 +1,4 @@
-import { hasExplicitStatus } from '../../../hooks/index.js'
+import { hasExplicitStatus, responseBody } from '../../../hooks/index.js'
 import { handleError } from '../../errors.js'
 import type { Builtin } from './types.js'
 
@@ -13,7 +13,8 @@ export const errors: Builtin = () => ({
     try {
       await next()
       // Strapi's rule: a handler that set nothing is a 404, visible upstream too.
-      if (ctx.body === undefined && !hasExplicitStatus(ctx)) ctx.notFound()
+      // responseBody: a JSON text body stays unparsed.
+      if (responseBody(ctx) === undefined && !hasExplicitStatus(ctx)) ctx.notFound()
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(String(thrown))
       const body = handleError(error, ctx.request, ctx.reply)

@@ -1,0 +1,97 @@
+import t from 'tap'
+import { defineContentType, type RequestContext } from '../../../lib/index.js'
+import { buildApp } from '../../helpers/app.js'
+import { sender } from './helpers.js'
+
+/**
+ * The core find and findOne answer with the JSON PostgreSQL builds when no custom code sits between the query
+ * and the response (lib/http/core/controller.ts). Whatever custom code is in the chain still sees objects: a
+ * middleware reading `ctx.body` after next(), a lifecycle hook, a Document Service middleware. The answer is
+ * the same either way.
+ */
+
+const uid = 'api::gadget.gadget'
+const gadget = defineContentType({
+  uid,
+  kind: 'collectionType',
+  info: { singularName: 'gadget', pluralName: 'gadgets', displayName: 'Gadget' },
+  options: { draftAndPublish: false },
+  attributes: {
+    name: { type: 'string' },
+    price: { type: 'decimal' },
+    ratio: { type: 'float' },
+    opensAt: { type: 'time' },
+    launched: { type: 'date' },
+    seenAt: { type: 'datetime' },
+    serial: { type: 'biginteger' },
+    code: { type: 'string', private: true }
+  }
+})
+
+const switches = { readBody: false }
+const app = await buildApp(t, {
+  contentTypes: [gadget],
+  permissions: { public: '*' },
+  middlewares: ['strapi::errors', 'global::stamp'],
+  middlewareFactories: {
+    stamp: () => async (ctx: RequestContext, next: () => Promise<void>) => {
+      await next()
+      if (!switches.readBody) return
+      const body = ctx.body as { data: unknown, meta: Record<string, unknown> }
+      ctx.body = { ...body, meta: { ...body.meta, stamped: Array.isArray(body.data) ? body.data.length : typeof body.data } }
+    }
+  }
+})
+const send = sender(app)
+
+await app.vellum.documents(uid).create({
+  data: { name: 'Lamp', price: 12.5, ratio: 0.25, opensAt: '09:30:00', launched: '2024-02-29', seenAt: '2024-03-01T10:20:30.456Z', serial: '9007199254740993', code: 'hidden' }
+})
+const [lamp] = await app.vellum.documents(uid).findMany({})
+const documentId = String(lamp?.documentId)
+
+const expected = {
+  name: 'Lamp', price: 12.5, ratio: 0.25, opensAt: '09:30:00.000', launched: '2024-02-29', seenAt: '2024-03-01T10:20:30.456Z', serial: '9007199254740993'
+}
+
+t.test('values are formatted as entries would be, private attributes left out', async (t) => {
+  const list = await send('GET', '/api/gadgets')
+  t.equal(list.status, 200)
+  t.match(list.headers['content-type'], /^application\/json/)
+  t.match(list.body.data[0], expected)
+  t.notOk('code' in list.body.data[0], 'no private attribute')
+  t.notOk('locale' in list.body.data[0], 'no locale on a type that is not localized')
+  t.same(list.body.meta, { pagination: { page: 1, pageSize: 25, pageCount: 1, total: 1 } })
+  const one = await send('GET', `/api/gadgets/${documentId}`)
+  t.same(one.body.data, list.body.data[0])
+  t.same(one.body.meta, {})
+  t.equal((await send('GET', '/api/gadgets/nope')).status, 404)
+})
+
+t.test('a middleware reading ctx.body after next() gets objects and may change them', async (t) => {
+  switches.readBody = true
+  t.teardown(() => { switches.readBody = false })
+  t.equal((await send('GET', '/api/gadgets')).body.meta.stamped, 1)
+  const one = await send('GET', `/api/gadgets/${documentId}`)
+  t.equal(one.body.meta.stamped, 'object')
+  t.match(one.body.data, expected)
+})
+
+t.test('a lifecycle hook and a Document Service middleware see entries, and their changes are answered', async (t) => {
+  const off = app.vellum.db.lifecycles.subscribe({
+    models: [uid],
+    afterFindMany (event) { (event.result as Array<Record<string, unknown>>).forEach(entry => { entry.name = `${String(entry.name)} (hook)` }) }
+  })
+  t.equal((await send('GET', '/api/gadgets')).body.data[0].name, 'Lamp (hook)')
+  off()
+  const remove = app.vellum.documents.use(async (ctx, next) => {
+    const result = await next()
+    if (ctx.action === 'findOne' && result !== null && typeof result === 'object') return { ...result, name: 'from a middleware' }
+    return result
+  })
+  const one = await send('GET', `/api/gadgets/${documentId}`)
+  remove()
+  t.equal(one.body.data.name, 'from a middleware')
+  t.notOk('code' in one.body.data, 'sanitized')
+  t.equal((await send('GET', `/api/gadgets/${documentId}`)).body.data.name, 'Lamp')
+})
