@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify'
+import { createRouteHandlers, errorForStatus, type BoundPolicy, type RequestContext } from '../hooks/index.js'
+import type { Vellum } from '../types.js'
+import { handleNotFound } from './errors.js'
+import { resolveRouteMiddlewares, type MiddlewareResolution } from './middlewares/index.js'
+import { createPublicAccess } from './permissions.js'
+import { resolvePolicies } from './policies/index.js'
+import { resolveRoutes, type ResolvedRoute } from './routes.js'
+import type { Controller, FactoryDeps, ProjectCode } from './types.js'
+
+/** The controller action a route runs, checked at boot. */
+function actionOf (route: ResolvedRoute, controllers: Map<string, Controller>): (ctx: RequestContext) => unknown {
+  if (typeof route.handler === 'function') return route.handler
+  const name = route.handler
+  const dot = name.lastIndexOf('.')
+  const controller = controllers.get(name.slice(0, dot))
+  const action = name.slice(dot + 1)
+  if (controller === undefined || typeof controller[action] !== 'function') {
+    throw new Error(`${route.source}: handler ${name} not found`)
+  }
+  return (ctx) => (controller[action] as (ctx: RequestContext) => unknown).call(controller, ctx)
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+
+type Prepared = Array<{ route: ResolvedRoute, handlers: ReturnType<typeof createRouteHandlers> }>
+
+/** Every route of the project and the options with its access check, policies, middlewares and controller, resolved at boot. */
+async function prepareRoutes (vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution): Promise<Prepared> {
+  const deps: FactoryDeps = { vellum }
+  const routes = resolveRoutes(code.routers, vellum.schema)
+  const authorize = createPublicAccess(vellum.config.permissions)
+  return await Promise.all(routes.map(async route => {
+    const scope = { ...(route.apiName !== undefined && { apiName: route.apiName }) }
+    const routeInfo = { method: route.method, path: route.path, handler: route.handlerName, config: route.config, info: route.info }
+    const access: BoundPolicy = (ctx) => {
+      ctx.state.route = routeInfo
+      authorize(ctx, route.handlerName, route.config)
+    }
+    const policies: BoundPolicy[] = [access, ...resolvePolicies(route.config.policies, scope, code.policies, deps)]
+    const middlewares = await resolveRouteMiddlewares(route.config.middlewares, { ...resolveOptions, ...scope })
+    return { route, handlers: createRouteHandlers({ policies, middlewares, controller: actionOf(route, controllers) }) }
+  }))
+}
+
+/** The content API under `rest.prefix`: the routes, their 405s for other methods, and the 404 in the envelope. */
+export async function registerContentApi (app: FastifyInstance, vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution): Promise<void> {
+  const rest = vellum.config.rest
+  const prepared = await prepareRoutes(vellum, code, controllers, resolveOptions)
+  await app.register(async function vellumContentApi (api) {
+    if (rest.prefix !== '' || app.prefix !== '') api.setNotFoundHandler(handleNotFound)
+    const methodsByPath = new Map<string, Set<string>>()
+    for (const { route, handlers } of prepared) {
+      // A trailing slash is accepted, as in Strapi (Fastify's ignoreTrailingSlash is server-wide, so not ours to set).
+      for (const url of route.path.endsWith('/') ? [route.path] : [route.path, `${route.path}/`]) {
+        api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler: handlers.preHandler, handler: handlers.handler })
+        // Both spellings get their 405s: else `DELETE /articles/` would reach `/articles/:id` with an empty id.
+        const methods = methodsByPath.get(url) ?? new Set<string>()
+        methods.add(route.method)
+        methodsByPath.set(url, methods)
+      }
+    }
+    // A known path with another method: 405 in the envelope (Strapi answers plain text).
+    for (const [path, methods] of methodsByPath) {
+      const others = METHODS.filter(method => !methods.has(method))
+      if (others.length === 0) continue
+      // RFC 9110: a 405 lists the allowed methods (HEAD comes with GET, as with Koa's router).
+      const allow = [...methods].flatMap(method => method === 'GET' ? ['GET', 'HEAD'] : [method]).join(', ')
+      const notAllowed = createRouteHandlers({
+        policies: [],
+        middlewares: [],
+        controller: (ctx) => {
+          ctx.set('Allow', allow)
+          throw errorForStatus(405, 'Method Not Allowed')
+        }
+      })
+      api.route({ method: others, url: path, preHandler: notAllowed.preHandler, handler: notAllowed.handler })
+    }
+  }, { prefix: rest.prefix })
+}

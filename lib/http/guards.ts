@@ -1,0 +1,48 @@
+import type { ContentType } from '../content-types/index.js'
+import type { RequestContext } from '../hooks/index.js'
+import { contentKey, lruPerOwner } from '../query/index.js'
+import type { Vellum } from '../types.js'
+import type { RequestGuards } from './core/controller.js'
+import { readsAll, type AuthState } from './permissions.js'
+import { type CanRead, sanitizeQuery, validateQuery } from './query/index.js'
+import { sanitizeOutput } from './sanitize/index.js'
+
+const readsNothing: CanRead = () => false
+
+function canReadOf (ctx: RequestContext): CanRead {
+  return (ctx.state.auth as AuthState | undefined)?.canRead ?? readsNothing
+}
+
+/** The sanitizers' canRead: none at all for a caller who may read everything (nothing to check, nothing to drop). */
+function readLimits (ctx: RequestContext): { canRead?: CanRead } {
+  const canRead = canReadOf(ctx)
+  return canRead === readsAll ? {} : { canRead }
+}
+
+/** Valid queries remembered per content type and caller permissions, least recently used dropped first. */
+const VALIDATED_CACHE_SIZE = 500
+
+export function guardsFor (contentType: ContentType, vellum: Vellum): RequestGuards {
+  const { uid, kind } = contentType
+  // Most requests repeat a few queries: one found valid for a caller's permissions (canRead, one function
+  // per auth strategy and role) is valid again, since the model and the limits do not change at run time.
+  const validated = lruPerOwner<CanRead, true>(VALIDATED_CACHE_SIZE)
+  return {
+    validateQuery (ctx) {
+      const handler = String((ctx.state.route as { handler?: unknown } | undefined)?.handler ?? '')
+      const action = handler.slice(handler.lastIndexOf('.') + 1) as 'find' | 'findOne' | 'create' | 'update' | 'delete'
+      const canRead = canReadOf(ctx)
+      const content = contentKey(ctx.query)
+      const key = content === undefined ? undefined : `${action}\n${content}`
+      const seen = validated(canRead)
+      if (key !== undefined && seen.get(key) === true) return
+      // canRead: filtering or sorting through a relation the caller may not read is a 400, not an oracle.
+      validateQuery(ctx.query, uid, {
+        catalog: vellum.db.catalog, rest: vellum.config.rest, action, kind, canRead, locales: vellum.config.i18n.locales
+      })
+      if (key !== undefined) seen.set(key, true)
+    },
+    sanitizeQuery: (ctx) => sanitizeQuery(ctx.query, uid, { schema: vellum.schema, ...readLimits(ctx) }),
+    sanitizeOutput: (data, ctx) => sanitizeOutput(data, uid, { schema: vellum.schema, ...readLimits(ctx) })
+  }
+}
