@@ -23,6 +23,9 @@ function cleanEnv (): NodeJS.ProcessEnv {
     if (key === 'NODE_OPTIONS' || /^npm_/i.test(key) || key.startsWith('TAP')) continue
     env[key] = value
   }
+  // The hosts share the suite's PGlite template (built once per machine, as a user's machine keeps it) instead
+  // of each initializing a cluster, which takes minutes when the suite saturates the cores.
+  env.VELLUM_CACHE_DIR ??= join(repo, 'node_modules', '.cache', 'vellum')
   return env
 }
 
@@ -36,7 +39,7 @@ function run (file: string, args: string[], cwd: string, timeout = 180_000): Pro
 }
 
 const npm = (args: string[], cwd: string): Promise<Run> => run('npm', args, cwd)
-const node = (args: string[], cwd: string): Promise<Run> => run(process.execPath, args, cwd, 60_000)
+const node = (args: string[], cwd: string): Promise<Run> => run(process.execPath, args, cwd, 180_000)
 
 async function versionOf (pkg: string): Promise<string> {
   const manifest = JSON.parse(await readFile(join(repo, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }
