@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { adminUrl, createDatabase, dropDatabase, ROOT } from './env.js'
+import { status } from './servers.js'
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' } } })
 const runs = Number(args.runs)
@@ -31,16 +32,6 @@ async function freePort (): Promise<number> {
       server.close(() => { typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')) })
     })
   })
-}
-
-async function status (url: string): Promise<number> {
-  try {
-    const res = await fetch(url, { headers: { connection: 'close' } })
-    await res.arrayBuffer()
-    return res.status
-  } catch {
-    return 0
-  }
 }
 
 /** A private copy of examples/blog without its data. */

@@ -37,7 +37,8 @@ const ENTRY: Record<ServerName, string> = { vellum: 'benchmarks/vellum/server', 
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
-async function status (url: string): Promise<number> {
+/** The HTTP status of one GET, or 0 when nothing answers yet. */
+export async function status (url: string): Promise<number> {
   try {
     const res = await fetch(url, { headers: { connection: 'close' } })
     await res.arrayBuffer()

@@ -2,6 +2,9 @@
  * What the core services need of the Document Service (Strapi v5's `documents(uid)` API). Kept structural so
  * the HTTP layer depends on the contract, not on the implementation.
  */
+import type { TextReadOptions, TextRows } from '../../document/index.js'
+
+export type { TextReadOptions, TextRows }
 export type Entry = Record<string, unknown>
 export type DocumentParams = Record<string, unknown>
 
@@ -18,16 +21,6 @@ export interface DocumentRepository {
   /** Reads answered as response JSON text (the pass-through); undefined when entries are needed. */
   findManyText: (params: DocumentParams, options: TextReadOptions) => Promise<TextRows | undefined>
   findOneText: (params: DocumentParams & { documentId: string }, options: TextReadOptions) => Promise<TextRows | undefined>
-}
-
-export interface TextReadOptions {
-  total?: boolean
-  readable?: (uid: string) => boolean
-}
-
-export interface TextRows {
-  rows: string[]
-  total: number
 }
 
 export type DocumentsAccessor = (uid: string) => DocumentRepository
