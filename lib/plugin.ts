@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { NotFoundError } from './errors.js'
-import type { Component, ContentType } from './content-types/types.js'
-import { buildPhysicalModel, createDatabase, syncSchema } from './db/index.js'
+import type { Component, ContentType, Schema } from './content-types/types.js'
+import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
 import { createDocumentService } from './document/index.js'
 import { httpScope } from './http/index.js'
 import { loadProjectCode, loadSchema } from './project/index.js'
@@ -49,15 +49,28 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const config = resolveOptions(rawOptions)
   const log = app.log.child({ plugin: config.decorator })
 
-  const schema = await loadSchema({
-    ...(config.dir !== undefined && { dir: config.dir }),
-    contentTypes: config.contentTypes,
-    components: config.components,
-    log
-  })
-  const physical = buildPhysicalModel(schema)
-  const code = await collectCode(config)
-  const database = await createDatabase({ ...config.database, logParams: config.logSqlParams }, log)
+  // The database opens while the project loads: starting embedded PGlite is the longest step of a cold start.
+  const opening = createDatabase({ ...config.database, logParams: config.logSqlParams }, log)
+  // Handled below, after the project loaded: not an unhandled rejection if it fails meanwhile.
+  opening.catch(() => {})
+  let schema: Schema
+  let physical: PhysicalModel
+  let code: ProjectCode
+  try {
+    schema = await loadSchema({
+      ...(config.dir !== undefined && { dir: config.dir }),
+      contentTypes: config.contentTypes,
+      components: config.components,
+      log
+    })
+    physical = buildPhysicalModel(schema)
+    code = await collectCode(config)
+  } catch (error) {
+    // The project's problem is the one to report; the database, if it opened, is released.
+    await opening.then(async database => { await database.close() }, () => {})
+    throw error
+  }
+  const database = await opening
   try {
     if (config.sync.enabled) {
       await syncSchema(database, physical, { allowDestructive: config.sync.allowDestructive, log })

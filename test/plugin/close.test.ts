@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import Fastify from 'fastify'
 import postgres from 'postgres'
@@ -33,4 +36,28 @@ t.test('a database vellum opened is closed with the app', async (t) => {
   t.equal(await query.count({}), 0)
   await app.close()
   await t.rejects(query.count({}), 'queries fail once the app is closed')
+})
+
+t.test('the database opens while the project loads; a broken project releases it and is the error reported', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'vellum-close-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const database = { pglite: join(dir, 'data') }
+  const brokenArticle = { ...articleDefinition, attributes: { title: { type: 'nope' } } } as unknown as typeof articleDefinition
+  const broken = Fastify({ logger: false })
+  await t.rejects(
+    async () => { await broken.register(vellum, { contentTypes: [brokenArticle], database }) },
+    { name: 'InvalidContentTypeError' }
+  )
+  // The data directory's lock was released with the database: a second instance opens it at once.
+  const app = Fastify({ logger: false })
+  await app.register(vellum, { contentTypes: [articleDefinition], database })
+  t.teardown(() => app.close())
+  t.equal(await app.vellum.db.query('api::article.article').count({}), 0)
+
+  const unreachable = Fastify({ logger: false })
+  await t.rejects(
+    async () => { await unreachable.register(vellum, { contentTypes: [brokenArticle], database: { url: 'postgres://postgres@127.0.0.1:1/x' } }) },
+    { name: 'InvalidContentTypeError' },
+    'the project error comes first even when the database cannot be reached'
+  )
 })
