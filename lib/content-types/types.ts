@@ -30,20 +30,24 @@ interface AttributeBase {
   renamedFrom?: string
 }
 
-export interface ScalarAttribute extends AttributeBase {
-  type: ScalarType
-  unique: boolean
-  default?: unknown
+/** A scalar's value constraints, as a schema.json writes them and as the normalized model keeps them. */
+export interface ScalarConstraints {
   minLength?: number
   maxLength?: number
   /** Numbers for integer/float/decimal; strings for biginteger (kept exact). */
   min?: number | string
   max?: number | string
   regex?: string
-  /** enumeration values (never empty). */
+  /** enumeration values (never empty once normalized). */
   enum?: string[]
   /** uid: the attribute a missing value is generated from. */
   targetField?: string
+}
+
+export interface ScalarAttribute extends AttributeBase, ScalarConstraints {
+  type: ScalarType
+  unique: boolean
+  default?: unknown
   /** _q search opt-out (Strapi's `searchable: false`). */
   searchable: boolean
 }
@@ -133,7 +137,7 @@ export interface Schema {
 // ---------------------------------------------------------------------------------------------
 // Raw input (Strapi's schema.json format, or the TypeScript helpers).
 
-export interface AttributeSchema {
+export interface AttributeSchema extends ScalarConstraints {
   type: string
   required?: boolean
   unique?: boolean
@@ -143,13 +147,6 @@ export interface AttributeSchema {
   visible?: boolean
   searchable?: boolean
   default?: unknown
-  minLength?: number
-  maxLength?: number
-  min?: number | string
-  max?: number | string
-  regex?: string
-  enum?: string[]
-  targetField?: string
   relation?: string
   target?: string
   inversedBy?: string

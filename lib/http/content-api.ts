@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { ProjectCodeError } from '../errors.js'
 import { createRouteHandlers, errorForStatus, type BoundPolicy, type RequestContext } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { handleNotFound } from './errors.js'
@@ -16,7 +17,7 @@ function actionOf (route: ResolvedRoute, controllers: Map<string, Controller>): 
   const controller = controllers.get(name.slice(0, dot))
   const action = name.slice(dot + 1)
   if (controller === undefined || typeof controller[action] !== 'function') {
-    throw new Error(`${route.source}: handler ${name} not found`)
+    throw new ProjectCodeError(`${route.source}: handler ${name} not found`, { handler: name, source: route.source })
   }
   return (ctx) => (controller[action] as (ctx: RequestContext) => unknown).call(controller, ctx)
 }

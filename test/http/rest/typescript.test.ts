@@ -298,7 +298,7 @@ t.test('core router config: auth false on create opens it while the permission l
 
 t.test('a route naming a handler or content type that does not exist fails the boot, naming it', async (t) => {
   await t.rejects(buildApp(t, { routes: [{ routes: [{ method: 'GET', path: '/x', handler: 'api::article.article.nope' }] }] }),
-    { message: 'options.routes: routes[0]: handler api::article.article.nope not found' })
+    { name: 'ProjectCodeError', code: 'VELLUM_ERR_PROJECT_CODE', message: 'options.routes: routes[0]: handler api::article.article.nope not found' })
   await t.rejects(buildApp(t, { routes: [createCoreRouter('api::nope.nope')] }),
     { name: 'ProjectCodeError', code: 'VELLUM_ERR_PROJECT_CODE', message: 'options.routes: createCoreRouter("api::nope.nope"): no such content type' })
   await t.rejects(buildApp(t, { routes: [{ routes: [{ method: 'GET', path: 'x', handler: 'api::article.article.find' }] }] }),
