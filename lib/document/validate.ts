@@ -2,7 +2,7 @@ import type {
   ComponentAttribute, DynamicZoneAttribute, Model, RelationAttribute, ScalarAttribute, Schema
 } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import { isPlainObject, type PlainObject } from '../query/index.js'
+import { type CastFailure, castScalar, isPlainObject, type PlainObject } from '../query/index.js'
 import type { Status } from './types.js'
 
 /**
@@ -20,15 +20,6 @@ const UID_RE = /^[A-Za-z0-9-_.~]*$/
 // The WHATWG (HTML) e-mail syntax.
 const EMAIL_RE = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
 const INT_RE = /^[-+]?\d+$/
-const NUMBER_RE = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
-const TIME_RE = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/
-const DATETIME_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i
-const BOOLEANS: Record<string, boolean> = { true: true, false: false, 1: true, 0: false, t: true, f: false }
-const INT32_MIN = -2147483648
-const INT32_MAX = 2147483647
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
 
 /** A related document as written: a documentId (with locale/status) or a row id. */
 export interface RelationRef {
@@ -129,96 +120,50 @@ function requiredNullMessage (attribute: ScalarAttribute | ComponentAttribute | 
   return typeMessage(YUP_TYPES[attribute.type] ?? 'string', path, null)
 }
 
-function validDate (year: number, month: number, day: number): boolean {
-  const d = new Date(Date.UTC(year, month - 1, day))
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day
+/** yup's wording of a failed cast (lib/query/values.ts holds the rules). */
+function castMessage (attribute: ScalarAttribute, failure: CastFailure, path: string[], value: unknown): string {
+  const name = displayPath(path)
+  switch (attribute.type) {
+    case 'integer':
+    case 'biginteger':
+      if (failure.reason === 'fraction') return `${name} must be an integer`
+      if (failure.reason === 'unsafe') return `${name} must be a safe integer`
+      if (failure.reason === 'min') return `${name} must be greater than or equal to ${failure.limit}`
+      if (failure.reason === 'max') return `${name} must be less than or equal to ${failure.limit}`
+      return typeMessage(attribute.type === 'integer' ? 'number' : 'string', path, value)
+    case 'float':
+    case 'decimal':
+      return typeMessage('number', path, value)
+    case 'boolean':
+      return typeMessage('boolean', path, value)
+    case 'date':
+      return `${name} must be a valid date (yyyy-MM-dd)`
+    case 'time':
+      return `${name} must be a valid time (HH:mm:ss.SSS)`
+    case 'datetime':
+    case 'timestamp':
+      return `${name} must be a valid datetime (ISO 8601)`
+    case 'json':
+      return `${name} must be a valid JSON`
+    case 'blocks':
+      return `${name} must be an array of blocks`
+    default:
+      return typeMessage('string', path, value)
+  }
 }
 
 type Cast = { ok: true, value: unknown } | { ok: false }
 
 /** Casts one non-null input value to its attribute's type, or records why it cannot. */
 function cast (ctx: { errors: ValidationErrorItem[] }, attribute: ScalarAttribute, value: unknown, path: string[]): Cast {
-  const fail = (message: string): Cast => {
-    add(ctx, path, message, value)
-    return { ok: false }
+  let result = castScalar(attribute.type, value)
+  // Blocks are JSON of one shape: a list of typed blocks.
+  if (result.ok && attribute.type === 'blocks' && (!Array.isArray(value) || value.some(b => !isPlainObject(b) || typeof b.type !== 'string'))) {
+    result = { ok: false, failure: { reason: 'type' } }
   }
-  const name = displayPath(path)
-  switch (attribute.type) {
-    case 'integer':
-    case 'biginteger': {
-      let n: bigint
-      if (typeof value === 'number' && Number.isFinite(value)) {
-        if (!Number.isInteger(value)) return fail(`${name} must be an integer`)
-        if (!Number.isSafeInteger(value)) return fail(`${name} must be a safe integer`)
-        n = BigInt(value)
-      } else if (typeof value === 'bigint') {
-        n = value
-      } else if (typeof value === 'string' && INT_RE.test(value.trim())) {
-        n = BigInt(value.trim())
-      } else if (typeof value === 'string' && NUMBER_RE.test(value.trim())) {
-        return fail(`${name} must be an integer`)
-      } else {
-        return fail(typeMessage(attribute.type === 'integer' ? 'number' : 'string', path, value))
-      }
-      const [lo, hi] = attribute.type === 'integer' ? [BigInt(INT32_MIN), BigInt(INT32_MAX)] : [INT64_MIN, INT64_MAX]
-      if (n < lo) return fail(`${name} must be greater than or equal to ${lo}`)
-      if (n > hi) return fail(`${name} must be less than or equal to ${hi}`)
-      return { ok: true, value: attribute.type === 'integer' ? Number(n) : n.toString() }
-    }
-    case 'float':
-    case 'decimal':
-      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value }
-      if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return { ok: true, value: Number(value.trim()) }
-      return fail(typeMessage('number', path, value))
-    case 'boolean': {
-      if (typeof value === 'boolean') return { ok: true, value }
-      const parsed = typeof value === 'string' ? BOOLEANS[value.trim().toLowerCase()] : value === 0 || value === 1 ? value === 1 : undefined
-      return parsed === undefined ? fail(typeMessage('boolean', path, value)) : { ok: true, value: parsed }
-    }
-    case 'date': {
-      const text = value instanceof Date ? value.toISOString() : value
-      if (typeof text === 'string') {
-        const trimmed = text.trim()
-        const day = DATETIME_RE.test(trimmed) ? trimmed.slice(0, 10) : trimmed
-        const m = DATE_RE.exec(day)
-        if (m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return { ok: true, value: day }
-      }
-      return fail(`${name} must be a valid date (yyyy-MM-dd)`)
-    }
-    case 'time': {
-      const m = typeof value === 'string' ? TIME_RE.exec(value.trim()) : null
-      if (m !== null && Number(m[1]) <= 23 && Number(m[2]) <= 59 && Number(m[3] ?? 0) <= 59) return { ok: true, value: value as string }
-      return fail(`${name} must be a valid time (HH:mm:ss.SSS)`)
-    }
-    case 'datetime':
-    case 'timestamp': {
-      let date: Date | undefined
-      if (value instanceof Date) date = value
-      else if (typeof value === 'number' && Number.isFinite(value)) date = new Date(value)
-      else if (typeof value === 'string' && DATETIME_RE.test(value.trim())) {
-        const text = value.trim()
-        const m = DATE_RE.exec(text.slice(0, 10))
-        if (m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]))) date = new Date(text.length === 10 ? `${text}T00:00:00Z` : text.replace(' ', 'T'))
-      }
-      if (date === undefined || Number.isNaN(date.getTime())) return fail(`${name} must be a valid datetime (ISO 8601)`)
-      return { ok: true, value: date.toISOString() }
-    }
-    case 'json':
-      try {
-        if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' || JSON.stringify(value) === undefined) throw new TypeError('not JSON')
-      } catch {
-        return fail(`${name} must be a valid JSON`)
-      }
-      return { ok: true, value }
-    case 'blocks':
-      if (!Array.isArray(value) || value.some(b => !isPlainObject(b) || typeof b.type !== 'string')) return fail(`${name} must be an array of blocks`)
-      return { ok: true, value }
-    default:
-      // string, text, richtext, email, password, uid, enumeration: yup casts numbers to strings.
-      if (typeof value === 'string') return { ok: true, value }
-      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value: String(value) }
-      return fail(typeMessage('string', path, value))
-  }
+  if (result.ok) return result
+  add(ctx, path, castMessage(attribute, result.failure, path, value), value)
+  return { ok: false }
 }
 
 const STRING_TYPES = new Set(['string', 'text', 'richtext', 'email', 'password', 'uid', 'enumeration'])
@@ -245,9 +190,11 @@ function checkRules (ctx: { errors: ValidationErrorItem[] }, attribute: ScalarAt
       }
     }
   }
-  if ((attribute.type === 'integer' || attribute.type === 'float' || attribute.type === 'decimal') && typeof value === 'number') {
-    if (attribute.max !== undefined && value > Number(attribute.max)) add(ctx, path, `${name} must be less than or equal to ${attribute.max}`, value)
-    if (publish && attribute.min !== undefined && value < Number(attribute.min)) add(ctx, path, `${name} must be greater than or equal to ${attribute.min}`, value)
+  // Numbers given as text stay text (decimals keep their digits).
+  if ((attribute.type === 'integer' || attribute.type === 'float' || attribute.type === 'decimal') && (typeof value === 'number' || typeof value === 'string')) {
+    const n = Number(value)
+    if (attribute.max !== undefined && n > Number(attribute.max)) add(ctx, path, `${name} must be less than or equal to ${attribute.max}`, value)
+    if (publish && attribute.min !== undefined && n < Number(attribute.min)) add(ctx, path, `${name} must be greater than or equal to ${attribute.min}`, value)
   }
   if (attribute.type === 'biginteger' && typeof value === 'string' && INT_RE.test(value)) {
     const n = BigInt(value)

@@ -20,6 +20,7 @@ export {
   addDotted, isPlainObject, optionsOf, populateEntries, splitList, zoneFragments, type PlainObject
 } from './forms.js'
 export { contentKey, copyContent, lruPerOwner } from './keys.js'
+export { castScalar, type CastFailure } from './values.js'
 export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 export { compileCount, compileFind } from './select.js'
 export { compileFreeUids, compileUidLock, type UidScope } from './uid.js'
