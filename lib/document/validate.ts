@@ -2,7 +2,10 @@ import type {
   ComponentAttribute, DynamicZoneAttribute, Model, RelationAttribute, ScalarAttribute, Schema
 } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import { type CastFailure, castScalar, isPlainObject, type PlainObject } from '../query/index.js'
+import {
+  type CastFailure, castScalar, componentValues, isPlainObject, type PayloadDialect, parsePosition, parseRelationOps, type PlainObject,
+  type Position
+} from '../query/index.js'
 import type { Status } from './types.js'
 
 /**
@@ -14,7 +17,6 @@ import type { Status } from './types.js'
  */
 
 export const SYSTEM_KEYS = new Set(['id', 'documentId', 'createdAt', 'updatedAt', 'locale'])
-const RELATION_KEYS = new Set(['connect', 'disconnect', 'set', 'options'])
 const RELATION_ITEM_KEYS = new Set(['id', 'documentId', 'locale', 'status', 'position'])
 const UID_RE = /^[A-Za-z0-9-_.~]*$/
 // The WHATWG (HTML) e-mail syntax.
@@ -27,11 +29,10 @@ export interface RelationRef {
   id?: number
   locale?: string
   status?: Status
-  position?: RefPosition
+  position?: Position<RelationRef>
   /** Where the item was in `data`, for error paths. */
   path: string[]
 }
-export type RefPosition = { start: true } | { end: true } | { before: RelationRef } | { after: RelationRef }
 
 export interface RelationInput {
   attribute: RelationAttribute
@@ -74,6 +75,7 @@ interface Ctx {
   options: PrepareOptions
   errors: ValidationErrorItem[]
   invalidKeys: ValidationError[]
+  dialect: PayloadDialect<RelationRef>
 }
 
 /** `socialLinks[0].label`, as yup names a nested path in its messages. */
@@ -258,113 +260,52 @@ function parseRef (ctx: Ctx, value: unknown, path: string[], allowPosition: bool
     } else ref.status = value.status
   }
   if (value.position !== undefined && allowPosition) {
-    const position = parsePosition(ctx, value.position, [...path, 'position'])
+    const position = parsePosition(ctx.dialect, value.position, [...path, 'position'])
     if (position === undefined) valid = false
     else ref.position = position
   }
   return valid ? ref : undefined
 }
 
-function parsePosition (ctx: Ctx, value: unknown, path: string[]): RefPosition | undefined {
-  if (isPlainObject(value) && Object.keys(value).length === 1) {
-    if (value.start === true || value.start === 'true') return { start: true }
-    if (value.end === true || value.end === 'true') return { end: true }
-    for (const key of ['before', 'after'] as const) {
-      if (value[key] === undefined) continue
-      const ref = parseRef(ctx, value[key], [...path, key], false)
-      if (ref === undefined) return undefined
-      return key === 'before' ? { before: ref } : { after: ref }
-    }
-  }
-  add(ctx, path, `${displayPath(path)} must be { start: true }, { end: true }, { before: documentId } or { after: documentId }`, value)
-  return undefined
-}
-
-function parseRefs (ctx: Ctx, value: unknown, path: string[], allowPosition: boolean): RelationRef[] {
-  if (value === null || value === undefined) return []
-  const list = Array.isArray(value) ? value : [value]
-  return list.flatMap((item, index) => parseRef(ctx, item, Array.isArray(value) ? [...path, String(index)] : path, allowPosition) ?? [])
-}
-
 function parseRelation (ctx: Ctx, attribute: RelationAttribute, value: unknown, path: string[]): RelationInput {
-  const input: RelationInput = { attribute, connect: [], disconnect: [], path }
-  if (value === null) {
-    input.set = []
-    return input
-  }
-  if (!isPlainObject(value) || !Object.keys(value).some(k => RELATION_KEYS.has(k))) {
-    // Shorthand: one item or a list, meaning "exactly these".
-    input.set = parseRefs(ctx, value, path, false)
-    return input
-  }
-  for (const key of Object.keys(value)) if (!RELATION_KEYS.has(key)) invalidKey(ctx, path, key, value[key])
-  if (value.set !== undefined) input.set = parseRefs(ctx, value.set, [...path, 'set'], true)
-  if (value.connect !== undefined) input.connect = parseRefs(ctx, value.connect, [...path, 'connect'], true)
-  if (value.disconnect !== undefined) input.disconnect = parseRefs(ctx, value.disconnect, [...path, 'disconnect'], false)
-  return input
+  return { attribute, ...parseRelationOps(ctx.dialect, value, path), path }
 }
 
 // ---------------------------------------------------------------------------------------------
 // components
 
-function parseComponentItem (ctx: Ctx, uid: string, value: unknown, path: string[], zone: boolean): PreparedComponent | undefined {
-  const model = ctx.schema.get(uid)
-  if (model === undefined) throw new Error(`unknown component ${uid}`)
-  if (!isPlainObject(value)) {
-    add(ctx, path, typeMessage('object', path, value), value)
-    return undefined
+/** The Document Service's dialect: relation items are documentIds (or `{ documentId, locale, status }`, `{ id }`). */
+function dialectOf (of: () => Ctx): PayloadDialect<RelationRef> {
+  return {
+    indexed: true,
+    ref: (value, path, position) => parseRef(of(), value, path, position),
+    invalidKey: (path, key, value) => { invalidKey(of(), path, key, value) },
+    badPosition: (path, value) => {
+      add(of(), path, `${displayPath(path)} must be { start: true }, { end: true }, { before: documentId } or { after: documentId }`, value)
+    },
+    expected: (path, value, shape) => { add(of(), path, typeMessage(shape, path, value), value) },
+    badComponent: (path, value, allowed) => {
+      if (value === undefined) add(of(), path, `${displayPath(path)} must be defined.`, null)
+      else add(of(), path, `${displayPath(path)} must be one of the following values: ${allowed.join(', ')}`, value)
+    }
   }
-  const { id, __component: _, ...rest } = value
-  if (!zone && '__component' in value) invalidKey(ctx, path, '__component', value.__component)
-  let rowId: number | undefined
-  if (id !== undefined && id !== null) {
-    const n = typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : id
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) add(ctx, [...path, 'id'], `${displayPath([...path, 'id'])} must be a positive integer`, id)
-    else rowId = n
-  }
-  const data = prepareObject(ctx, model, rest, path, rowId === undefined)
-  return { uid, ...(rowId !== undefined && { id: rowId }), data }
 }
 
-function parseComponent (ctx: Ctx, attribute: ComponentAttribute, value: unknown, path: string[]): PreparedComponent[] {
-  if (value === null) {
-    if (ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
-    return []
-  }
-  if (!attribute.repeatable) {
-    const item = parseComponentItem(ctx, attribute.component, value, path, false)
-    return item === undefined ? [] : [item]
-  }
-  if (!Array.isArray(value)) {
-    add(ctx, path, typeMessage('array', path, value), value)
-    return []
-  }
-  countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
-  return value.flatMap((item, index) => parseComponentItem(ctx, attribute.component, item, [...path, String(index)], false) ?? [])
-}
-
-function parseZone (ctx: Ctx, attribute: DynamicZoneAttribute, value: unknown, path: string[]): PreparedComponent[] {
-  if (value === null) {
-    if (ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
-    return []
-  }
-  if (!Array.isArray(value)) {
-    add(ctx, path, typeMessage('array', path, value), value)
-    return []
-  }
-  countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
-  return value.flatMap((item, index) => {
-    const itemPath = [...path, String(index)]
-    const uid = isPlainObject(item) ? item.__component : undefined
-    if (isPlainObject(item) && (uid === undefined || uid === null)) {
-      add(ctx, [...itemPath, '__component'], `${displayPath([...itemPath, '__component'])} must be defined.`, null)
-      return []
+function parseComponents (ctx: Ctx, attribute: ComponentAttribute | DynamicZoneAttribute, value: unknown, path: string[]): PreparedComponent[] {
+  if (value === null && ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
+  const list = attribute.type === 'dynamiczone' || attribute.repeatable
+  if (list && Array.isArray(value)) countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
+  return componentValues(ctx.dialect, attribute, value, path).map((item) => {
+    const model = ctx.schema.get(item.uid)
+    if (model === undefined) throw new Error(`unknown component ${item.uid}`)
+    let rowId: number | undefined
+    if (item.id !== undefined && item.id !== null) {
+      const n = typeof item.id === 'string' && /^\d+$/.test(item.id) ? Number(item.id) : item.id
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) add(ctx, [...item.path, 'id'], `${displayPath([...item.path, 'id'])} must be a positive integer`, item.id)
+      else rowId = n
     }
-    if (isPlainObject(item) && (typeof uid !== 'string' || !attribute.components.includes(uid))) {
-      add(ctx, [...itemPath, '__component'], `${displayPath([...itemPath, '__component'])} must be one of the following values: ${attribute.components.join(', ')}`, uid)
-      return []
-    }
-    return parseComponentItem(ctx, String(uid), item, itemPath, true) ?? []
+    const data = prepareObject(ctx, model, item.fields, item.path, rowId === undefined)
+    return { uid: item.uid, ...(rowId !== undefined && { id: rowId }), data }
   })
 }
 
@@ -387,10 +328,8 @@ function prepareObject (ctx: Ctx, model: Model, data: PlainObject, path: string[
         prepared.relations.push(parseRelation(ctx, attribute, value, keyPath))
         break
       case 'component':
-        prepared.components.set(key, parseComponent(ctx, attribute, value, keyPath))
-        break
       case 'dynamiczone':
-        prepared.components.set(key, parseZone(ctx, attribute, value, keyPath))
+        prepared.components.set(key, parseComponents(ctx, attribute, value, keyPath))
         break
       default: {
         if (value === null) {
@@ -423,7 +362,7 @@ export function prepareData (schema: Schema, model: Model, data: unknown, option
   if (!isPlainObject(data)) {
     throw new ValidationError('data must be an object', { param: 'data', value: data ?? null })
   }
-  const ctx: Ctx = { schema, options, errors: [], invalidKeys: [] }
+  const ctx: Ctx = { schema, options, errors: [], invalidKeys: [], dialect: dialectOf(() => ctx) }
   const rest: PlainObject = {}
   for (const [key, value] of Object.entries(data)) {
     if (key === 'publishedAt') continue

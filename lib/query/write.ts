@@ -245,9 +245,9 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const position = item.position
     let index = list.length
     if (position !== undefined && 'start' in position) index = 0
-    else if (position !== undefined && 'before' in position) index = list.indexOf(position.before)
+    else if (position !== undefined && 'before' in position) index = list.indexOf(position.before.id)
     else if (position !== undefined && 'after' in position) {
-      const at = list.indexOf(position.after)
+      const at = list.indexOf(position.after.id)
       index = at === -1 ? -1 : at + 1
     }
     // A position relative to an entry that is not linked appends, as Strapi does without `strict`.
@@ -259,7 +259,8 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const { ops } = write
     const toMany = write.link.attribute.toMany
     let list = ops.set === undefined ? [...current] : [...new Set(ops.set.map(i => i.id))]
-    list = list.filter(id => !ops.disconnect.includes(id))
+    const removed = new Set(ops.disconnect.map(i => i.id))
+    list = list.filter(id => !removed.has(id))
     for (const item of ops.connect) {
       list = list.filter(id => id !== item.id)
       place(list, item)

@@ -289,6 +289,9 @@ t.test('relation write errors', async (t) => {
     [{ connect: [{ documentId: 'abc' }] }, '2 errors occurred'],
     [{ bogus: [], set: [] }, 'Invalid key bogus'],
     [{ connect: [{ id: 1, position: { sideways: 1 } }] }, /Invalid position for tags\.connect\.position/],
+    // One reading of relation payloads with the Document Service: positions belong to set and connect items.
+    [{ disconnect: [{ id: 1, position: { start: true } }] }, 'Invalid key position'],
+    [{ connect: [{ id: 1, position: { before: 'z' } }] }, 'Invalid value "z" for tags.connect.position.before: expected an id'],
     [[0], 'Invalid value 0 for tags: expected an id']
   ]
   for (const [value, message] of cases) {
