@@ -230,11 +230,6 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       })
     }
 
-    async function resolveId (p: Params): Promise<number | undefined> {
-      const [row] = await exec(compileIds(info, parseFilter(catalog, uid, { where: p.where }), 1))
-      return row === undefined ? undefined : Number(row.id)
-    }
-
     const repo: QueryRepository = {
       findOne,
       findText,
@@ -275,10 +270,11 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
           requireWhere(p, 'update')
           requireData(p, 'update')
           const data = parseData(catalog, uid, p.data)
-          const id = await resolveId(p)
-          if (id === undefined) return null
-          await writer.update(info, id, data)
-          return await findOne({ where: { id }, ...pick(p) })
+          const row = await writer.update(info, compileIds(info, parseFilter(catalog, uid, { where: p.where }), 1), data)
+          if (row === undefined) return null
+          // The row's id and documentId are all a bare select asks for: known without reading the row back.
+          if (p.populate === undefined && Array.isArray(p.select) && p.select.every(f => f === 'id' || f === 'documentId')) return row as Entry
+          return await findOne({ where: { id: row.id }, ...pick(p) })
         })
       },
       async updateMany (params) {

@@ -28,5 +28,5 @@ export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast
 export { compileCount, compileFind } from './select.js'
 export { compileFreeUids, compileUidLock, type UidScope } from './uid.js'
 export { parseData, type WriteData } from './data.js'
-export type { DocumentInsert, DocumentInserted, DocumentLinks, DocumentRow } from './write.js'
+export { compileTargetRows, type DocumentInsert, type DocumentInserted, type DocumentLinks, type DocumentRow, type TargetLookup } from './write.js'
 export type { TransactionScope } from '../db/index.js'

@@ -82,14 +82,29 @@ export interface Writer {
   create: (info: ModelInfo, data: WriteData) => Promise<number>
   /** Inserts many rows (one statement when they carry no links or components); returns their ids in order. */
   createMany: (info: ModelInfo, rows: WriteData[]) => Promise<number[]>
-  /** Updates one row's columns, links and components. */
-  update: (info: ModelInfo, id: number, data: WriteData) => Promise<void>
+  /** Updates one row's columns, links and components (see update below); undefined when no row matched. */
+  update: (info: ModelInfo, target: number | SQL, data: WriteData) => Promise<UpdatedRow | undefined>
   /** Updates many rows (one statement when no links or components change). */
   updateMany: (info: ModelInfo, ids: number[], data: WriteData) => Promise<void>
   /** Deletes rows with every link pointing at them and their component rows (recursively). */
   remove: (info: ModelInfo, ids: number[]) => Promise<void>
   /** Writes a new document (its rows, links and generated uid) in one statement. */
   insertDocument: (info: ModelInfo, plan: DocumentInsert) => Promise<DocumentInserted>
+}
+
+/** The row an update wrote: what a read-back of `select: ['id']` would give. */
+export interface UpdatedRow {
+  id: number
+  documentId?: string
+}
+
+/** A row's links of one relation: [target id, order] in order. */
+interface LinkState {
+  links: Array<[number, number | null]>
+}
+
+function updatedRow (row: Record<string, unknown>): UpdatedRow {
+  return { id: Number(row.id), ...(typeof row.documentId === 'string' && { documentId: row.documentId }) }
 }
 
 const ids = (list: number[]): SQL => sql`ANY(${sql.param(list)}::integer[])`
@@ -228,19 +243,6 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return Number(row?.id)
   }
 
-  async function updateRow (info: ModelInfo, id: number, data: WriteData): Promise<void> {
-    const values = [...data.scalars.values()]
-    if (values.length === 0) return
-    const sets = sql.join(values.map(v => sql`${ident(v.field.column)} = ${param(v.field.type, v.value)}`), sql`, `)
-    await exec(sql`UPDATE ${ident(info.table)} SET ${sets} WHERE "id" = ${id}::integer`)
-  }
-
-  async function checkTargets (write: RelationWrite, wanted: number[]): Promise<void> {
-    if (wanted.length === 0) return
-    const found = new Set(idsOf(await exec(sql`SELECT "id" FROM ${ident(write.target.table)} WHERE "id" = ${ids(wanted)}`)))
-    requireTargets(write, wanted.filter(id => !found.has(id)))
-  }
-
   function place (list: number[], item: RelationItem): void {
     const position = item.position
     let index = list.length
@@ -269,48 +271,65 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return toMany ? list : list.slice(-1)
   }
 
-  async function writeRelation (info: ModelInfo, selfId: number, write: RelationWrite): Promise<void> {
+  /**
+   * The statements changing one relation's links from `state` (read with the row) to the final list: removed
+   * links, links taken from other documents (see takesFromOthers), new links and renumbered kept ones. Their
+   * rows are disjoint, so they run together as CTEs of one statement. Arrays travel as parameters, so the
+   * text depends on the payload's shape only.
+   */
+  function linkChanges (info: ModelInfo, selfId: number, write: RelationWrite, state: LinkState): SQL[] {
     const { link: rel } = write
     const table = ident(rel.link.name)
     const self = ident(rel.selfColumn)
     const other = ident(rel.otherColumn)
-    await checkTargets(write, referencedIds(write))
-    const order = rel.orderColumn === undefined ? sql`"id"` : sql`${ident(rel.orderColumn)}, "id"`
-    const rows = await exec(sql`SELECT ${other} AS "id"${rel.orderColumn === undefined ? sql`` : sql`, ${ident(rel.orderColumn)} AS "ord"`} FROM ${table} WHERE ${self} = ${selfId}::integer ORDER BY ${order}`)
-    const current = idsOf(rows)
+    const current = state.links.map(([id]) => id)
     const list = finalList(write, current)
     const removed = current.filter(id => !list.includes(id))
     const added = list.filter(id => !current.includes(id))
-    if (removed.length > 0) {
-      await exec(sql`DELETE FROM ${table} WHERE ${self} = ${selfId}::integer AND ${other} = ${ids(removed)}`)
-    }
-    if (added.length === 0 && rel.orderColumn === undefined) return
+    const changes: SQL[] = []
+    if (removed.length > 0) changes.push(sql`DELETE FROM ${table} WHERE ${self} = ${selfId}::integer AND ${other} = ${ids(removed)}`)
     if (added.length > 0 && takesFromOthers(write)) {
-      await exec(takeStatement(info, write, added, sql`${ident(info.table)} WHERE "id" = ${selfId}::integer`, selfId))
+      changes.push(takeStatement(info, write, added, sql`${ident(info.table)} WHERE "id" = ${selfId}::integer`, selfId))
     }
+    const position = (id: number): number => list.indexOf(id) + 1
     if (added.length > 0) {
       const columns = [self, other]
-      if (rel.orderColumn !== undefined) columns.push(ident(rel.orderColumn))
-      if (rel.otherOrderColumn !== undefined) columns.push(ident(rel.otherOrderColumn))
-      const values = added.map((id) => {
-        const items: SQL[] = [sql`${selfId}::integer`, sql`${id}::integer`]
-        if (rel.orderColumn !== undefined) items.push(sql`${list.indexOf(id) + 1}::double precision`)
-        if (rel.otherOrderColumn !== undefined) {
-          // Appended last among the other row's own list.
-          items.push(sql`(SELECT coalesce(max(${ident(rel.otherOrderColumn)}), 0) + 1 FROM ${table} WHERE ${other} = ${id}::integer)`)
-        }
-        return sql`(${sql.join(items, sql`, `)})`
-      })
-      await exec(sql`INSERT INTO ${table} (${sql.join(columns, sql`, `)}) VALUES ${sql.join(values, sql`, `)}`)
+      const values = [sql`${selfId}::integer`, sql`v."id"`]
+      if (rel.orderColumn !== undefined) {
+        columns.push(ident(rel.orderColumn))
+        values.push(sql`v."ord"`)
+      }
+      if (rel.otherOrderColumn !== undefined) {
+        // Appended last among the other row's own list.
+        columns.push(ident(rel.otherOrderColumn))
+        values.push(sql`(SELECT coalesce(max(${ident(rel.otherOrderColumn)}), 0) + 1 FROM ${table} WHERE ${other} = v."id")`)
+      }
+      changes.push(sql`INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM unnest(${sql.param(added)}::integer[], ${sql.param(added.map(position))}::double precision[]) AS v("id", "ord")`)
     }
     if (rel.orderColumn !== undefined) {
-      // Renumber kept links whose position changed (one statement).
-      const stored = new Map(rows.map(r => [Number(r.id), Number(r.ord)]))
-      const moved = list.flatMap((id, index) => stored.has(id) && stored.get(id) !== index + 1 ? [sql`(${id}::integer, ${index + 1}::double precision)`] : [])
+      const stored = new Map(state.links)
+      const moved = list.filter((id, index) => stored.has(id) && stored.get(id) !== index + 1)
       if (moved.length > 0) {
-        await exec(sql`UPDATE ${table} AS l SET ${ident(rel.orderColumn)} = v.ord FROM (VALUES ${sql.join(moved, sql`, `)}) AS v(id, ord) WHERE l.${self} = ${selfId}::integer AND l.${other} = v.id`)
+        changes.push(sql`UPDATE ${table} AS l SET ${ident(rel.orderColumn)} = v."ord" FROM unnest(${sql.param(moved)}::integer[], ${sql.param(moved.map(position))}::double precision[]) AS v("id", "ord") WHERE l.${self} = ${selfId}::integer AND l.${other} = v."id"`)
       }
     }
+    return changes
+  }
+
+  /** Per relation: its targets found among those `set`/`connect` name, and the row's current links in order. */
+  function linkStates (data: WriteData): SQL {
+    const states = data.relations.map((write) => {
+      const { link: rel } = write
+      const referenced = referencedIds(write)
+      const found = referenced.length === 0
+        ? sql`'[]'::json`
+        : sql`(SELECT coalesce(json_agg("id"), '[]'::json) FROM ${ident(write.target.table)} WHERE "id" = ${ids(referenced)})`
+      const ord = rel.orderColumn === undefined ? sql`NULL` : ident(rel.orderColumn)
+      const order = rel.orderColumn === undefined ? sql`"id"` : sql`${ident(rel.orderColumn)}, "id"`
+      const links = sql`(SELECT coalesce(json_agg(json_build_array(${ident(rel.otherColumn)}, ${ord}) ORDER BY ${order}), '[]'::json) FROM ${ident(rel.link.name)} WHERE ${ident(rel.selfColumn)} = t."id")`
+      return sql`json_build_array(${found}, ${links})`
+    })
+    return states.length === 0 ? sql`'[]'::json` : sql`json_build_array(${sql.join(states, sql`, `)})`
   }
 
   async function writeComponents (info: ModelInfo, entityId: number, write: ComponentWrite, creating: boolean): Promise<void> {
@@ -386,10 +405,43 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return idsOf(result)
   }
 
-  async function update (info: ModelInfo, id: number, data: WriteData): Promise<void> {
-    await updateRow(info, id, data)
-    for (const relation of data.relations) await writeRelation(info, id, relation)
+  function setClause (data: WriteData): SQL | undefined {
+    const values = [...data.scalars.values()]
+    return values.length === 0 ? undefined : sql.join(values.map(v => sql`${ident(v.field.column)} = ${param(v.field.type, v.value)}`), sql`, `)
+  }
+
+  /**
+   * Updates the row `target` names (an id, or a statement selecting one "id"): scalars alone are one
+   * statement; with relations, one statement reads the row, its links and the targets named, and one writes
+   * the row and every link change. Component fields follow. Returns the row, or undefined when none matched.
+   */
+  async function update (info: ModelInfo, target: number | SQL, data: WriteData): Promise<UpdatedRow | undefined> {
+    const locate = typeof target === 'number' ? sql`SELECT ${target}::integer AS "id"` : target
+    const documentId = info.fields.get('documentId')
+    const returning = sql`t."id"${documentId === undefined ? sql`` : sql`, t.${ident(documentId.column)} AS "documentId"`}`
+    const sets = setClause(data)
+    const table = ident(info.table)
+    if (data.relations.length === 0 && data.components.length === 0) {
+      const [row] = await exec(prepared(sets === undefined
+        ? sql`SELECT ${returning} FROM ${table} AS t JOIN (${locate}) AS r ON t."id" = r."id"`
+        : sql`UPDATE ${table} AS t SET ${sets} FROM (${locate}) AS r WHERE t."id" = r."id" RETURNING ${returning}`))
+      return row === undefined ? undefined : updatedRow(row)
+    }
+    const [row] = await exec(prepared(sql`SELECT ${returning}, ${linkStates(data)} AS "state" FROM ${table} AS t JOIN (${locate}) AS r ON t."id" = r."id"`))
+    if (row === undefined) return undefined
+    const id = Number(row.id)
+    const states = parseJson<Array<[number[], Array<[number, number | null]>]>>(row.state, [])
+    const changes: SQL[] = sets === undefined ? [] : [sql`UPDATE ${table} SET ${sets} WHERE "id" = ${id}::integer`]
+    for (const [n, write] of data.relations.entries()) {
+      const [found, links] = states[n] ?? [[], []]
+      const present = new Set(found)
+      requireTargets(write, referencedIds(write).filter(t => !present.has(t)))
+      changes.push(...linkChanges(info, id, write, { links }))
+    }
+    if (changes.length === 1) await exec(prepared(changes[0]!))
+    else if (changes.length > 1) await exec(prepared(sql`WITH ${sql.join(changes.map((change, n) => sql`${sql.identifier(`w_${n}`)} AS (${change})`), sql`, `)} SELECT 1`))
     for (const component of data.components) await writeComponents(info, id, component, false)
+    return updatedRow(row)
   }
 
   async function updateMany (info: ModelInfo, list: number[], data: WriteData): Promise<void> {
@@ -517,4 +569,37 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
   }
 
   return { create, createMany, update, updateMany, remove, insertDocument }
+}
+
+/** The rows of one model a write may link: by documentId or by row id. */
+export interface TargetLookup {
+  info: ModelInfo
+  documentIds: string[]
+  ids: number[]
+}
+
+/**
+ * One statement reading the rows of several models that a write's relation items name (instead of one read
+ * per target model): each row with `n`, the index of its lookup, and what picks the rows to link (its
+ * documentId, locale and whether it is published). Ordered by lookup, then id.
+ */
+export function compileTargetRows (lookups: readonly TargetLookup[]): SQL {
+  const selects = lookups.map(({ info, documentIds, ids: rowIds }, n) => {
+    const documentId = info.fields.get('documentId')
+    const locale = info.fields.get('locale')
+    const publishedAt = info.fields.get('publishedAt')
+    if (documentId === undefined) throw new Error(`${info.uid} has no documentId`)
+    const by: SQL[] = []
+    if (documentIds.length > 0) by.push(sql`${ident(documentId.column)} = ANY(${array(documentIds)}::text[])`)
+    if (rowIds.length > 0) by.push(sql`"id" = ${ids(rowIds)}`)
+    const columns = [
+      sql`${n}::integer AS "n"`,
+      sql`"id"`,
+      sql`${ident(documentId.column)} AS "documentId"`,
+      locale === undefined ? sql`NULL::text AS "locale"` : sql`${ident(locale.column)} AS "locale"`,
+      publishedAt === undefined ? sql`NULL::text AS "publishedAt"` : sql`${ident(publishedAt.column)}::text AS "publishedAt"`
+    ]
+    return sql`(SELECT ${sql.join(columns, sql`, `)} FROM ${ident(info.table)} WHERE ${by.length === 0 ? sql`false` : sql.join(by, sql` OR `)})`
+  })
+  return sql`SELECT * FROM (${sql.join(selects, sql` UNION ALL `)}) AS "targets" ORDER BY "n", "id"`
 }

@@ -1,0 +1,59 @@
+/**
+ * Statements a REST write sends, counted from the SQL trace log: a write is a small fixed number of
+ * statements whatever its payload (issue 13's write plan).
+ */
+import Fastify from 'fastify'
+import t from 'tap'
+import vellum from '../../../lib/index.js'
+import { createTestDatabase, databaseOption, isTransactionControl } from '../../helpers/db.js'
+import { BLOG_DIR, sender } from './helpers.js'
+
+const statements: string[] = []
+const app = Fastify({
+  logger: {
+    level: 'trace',
+    stream: {
+      write: (line: string) => {
+        const entry = JSON.parse(line) as { msg?: string, sql?: string }
+        if (entry.msg === 'sql' && entry.sql !== undefined && !isTransactionControl(entry.sql)) statements.push(entry.sql)
+      }
+    }
+  },
+  pluginTimeout: 120_000
+})
+t.teardown(() => app.close())
+await app.register(vellum, {
+  dir: BLOG_DIR,
+  contentTypes: [],
+  i18n: { locales: ['en', 'fr'], defaultLocale: 'en' },
+  permissions: { public: '*' },
+  database: databaseOption(await createTestDatabase(t))
+})
+await app.ready()
+const send = sender(app)
+
+async function counted (fn: () => Promise<unknown>): Promise<string[]> {
+  statements.length = 0
+  await fn()
+  return [...statements]
+}
+
+t.test('a REST update with relations: 5 statements', async (t) => {
+  const category = (await send('POST', '/api/categories', { data: { name: 'News' } })).body.data
+  const a = (await send('POST', '/api/tags', { data: { name: 'a' } })).body.data
+  const b = (await send('POST', '/api/tags', { data: { name: 'b' } })).body.data
+  const article = (await send('POST', '/api/articles?status=draft', { data: { title: 'Before', tags: [a.documentId] } })).body.data
+  let reply: Awaited<ReturnType<typeof send>> | undefined
+  const seen = await counted(async () => {
+    reply = await send('PUT', `/api/articles/${String(article.documentId)}?status=draft&populate=*`, {
+      data: { title: 'After', category: category.documentId, tags: { connect: [{ documentId: b.documentId, position: { start: true } }] } }
+    })
+  })
+  t.equal(reply?.status, 200)
+  t.equal(reply?.body.data.title, 'After')
+  t.same(reply?.body.data.tags.map((tag: { name: string }) => tag.name), ['b', 'a'], 'connected first, as positioned')
+  t.equal(reply?.body.data.category.name, 'News')
+  // The document's rows; the targets of every relation; the row with its links and the targets found; every
+  // change (row and links); the response.
+  t.equal(seen.length, 5, seen.join('\n'))
+})
