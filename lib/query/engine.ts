@@ -177,6 +177,14 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       return guarded(params, () => transactions.transaction(() => lifecycles.run({ uid, action, params, exec, onCommit: transactions.onCommit })))
     }
 
+    /**
+     * A write's answer asks only for the row's id and documentId, known without reading the row back, and no
+     * hook listens to the FindOne a read-back fires.
+     */
+    function bareSelect (p: Params): boolean {
+      return p.populate === undefined && Array.isArray(p.select) && p.select.every(f => f === 'id' || f === 'documentId') && lifecycles.quiet(uid, 'findOne')
+    }
+
     async function rows (p: Params, total = false): Promise<{ entries: Entry[], total?: number }> {
       const plan = parseFind(catalog, uid, p)
       const result = await exec(statements.find(plan, { total }))
@@ -252,7 +260,10 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       async create (params) {
         return await write('create', copyParams(params, 'create'), async (p) => {
           requireData(p, 'create')
-          const id = await writer.create(info, parseData(catalog, uid, p.data))
+          const data = parseData(catalog, uid, p.data)
+          const id = await writer.create(info, data)
+          // Columns have no defaults: a documentId not written is null.
+          if (bareSelect(p)) return { id, ...(info.fields.has('documentId') && { documentId: data.scalars.get('documentId')?.value ?? null }) }
           const entry = await findOne({ where: { id }, ...pick(p) })
           if (entry === null) throw new Error(`created ${uid} ${id} could not be read back`)
           return entry
@@ -272,8 +283,7 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
           const data = parseData(catalog, uid, p.data)
           const row = await writer.update(info, compileIds(info, parseFilter(catalog, uid, { where: p.where }), 1), data)
           if (row === undefined) return null
-          // The row's id and documentId are all a bare select asks for: known without reading the row back.
-          if (p.populate === undefined && Array.isArray(p.select) && p.select.every(f => f === 'id' || f === 'documentId')) return row as Entry
+          if (bareSelect(p)) return row as Entry
           return await findOne({ where: { id: row.id }, ...pick(p) })
         })
       },

@@ -95,7 +95,8 @@ export interface Writer {
 /** The row an update wrote: what a read-back of `select: ['id']` would give. */
 export interface UpdatedRow {
   id: number
-  documentId?: string
+  /** On models with documents. */
+  documentId?: string | null
 }
 
 /** A row's links of one relation: [target id, order] in order. */
@@ -104,7 +105,7 @@ interface LinkState {
 }
 
 function updatedRow (row: Record<string, unknown>): UpdatedRow {
-  return { id: Number(row.id), ...(typeof row.documentId === 'string' && { documentId: row.documentId }) }
+  return { id: Number(row.id), ...('documentId' in row && { documentId: row.documentId === null ? null : String(row.documentId) }) }
 }
 
 const ids = (list: number[]): SQL => sql`ANY(${sql.param(list)}::integer[])`

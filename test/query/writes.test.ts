@@ -280,6 +280,31 @@ t.test('relation writes: to-one sides and their inverse', async (t) => {
   t.same(names((await articles.findOne({ where: { id: y.id }, populate: ['related'] }))?.related, 'title'), ['p', 'o'])
 })
 
+t.test('an update with relations: one statement reads, one writes; a bare select reads nothing back unless a FindOne hook listens', async (t) => {
+  const [a, b, c] = await makeTags('a', 'b', 'c')
+  const ann = await authors.create({ data: { name: 'Ann' } })
+  const post = await articles.create({ data: { title: 'p', tags: [a!, b!] } })
+  const statements = async (fn: () => Promise<unknown>): Promise<number> => (await countQueries(fn)).queries.filter(q => !isTransactionControl(q)).length
+  t.equal(await statements(() => articles.update({
+    where: { id: post.id },
+    data: { title: 'q', author: ann.id, tags: { connect: [{ id: c!, position: { before: b! } }], disconnect: [a!] } },
+    select: ['id']
+  })), 2, 'the row with its links and targets, then the row and every link change')
+  const read = await articles.findOne({ where: { id: post.id }, populate: ['tags', 'author'] })
+  t.same(names(read?.tags), ['c', 'b'])
+  t.equal((read?.author as Entry).name, 'Ann')
+  t.equal(read?.title, 'q')
+  t.equal(await statements(() => articles.update({ where: { id: post.id }, data: { title: 'r' }, select: ['id'] })), 1, 'scalars only: one UPDATE')
+  const { result: bare } = await countQueries(() => articles.update({ where: { id: post.id }, data: { title: 's' }, select: ['id'] }))
+  t.same(bare, { id: post.id, documentId: post.documentId }, 'what a read-back of select: [id] gives')
+  t.equal(await statements(() => articles.create({ data: { title: 't', documentId: 'bare' }, select: ['id'] })), 1, 'a create too')
+  t.equal(await statements(() => articles.update({ where: { id: 9999 }, data: { title: 'x' }, select: ['id'] })), 1, 'no row: one statement')
+  const found: string[] = []
+  engine.lifecycles.subscribe({ models: [ARTICLE], afterFindOne () { found.push('findOne') } })
+  t.equal(await statements(() => articles.update({ where: { id: post.id }, data: { title: 'u' }, select: ['id'] })), 2, 'a FindOne hook: the row is read back')
+  t.same(found, ['findOne'])
+})
+
 t.test('relation write errors', async (t) => {
   const post = await articles.create({ data: { title: 'p' } })
   const cases: Array<[unknown, RegExp | string]> = [
