@@ -51,6 +51,21 @@ export function parsePosition<R> (dialect: PayloadDialect<R>, value: unknown, pa
   return undefined
 }
 
+/**
+ * Inserts `key` into a list of links where `position` puts it (`keyOf` names an anchor's key). A position
+ * relative to an entry that is not linked appends, as Strapi does without `strict`.
+ */
+export function placeAt<K, R> (list: K[], key: K, position: Position<R> | undefined, keyOf: (ref: R) => K): void {
+  let index = list.length
+  if (position !== undefined && 'start' in position) index = 0
+  else if (position !== undefined && 'before' in position) index = list.indexOf(keyOf(position.before))
+  else if (position !== undefined && 'after' in position) {
+    const at = list.indexOf(keyOf(position.after))
+    index = at === -1 ? -1 : at + 1
+  }
+  list.splice(index === -1 ? list.length : index, 0, key)
+}
+
 function refList<R> (dialect: PayloadDialect<R>, value: unknown, path: string[], position: boolean): R[] {
   if (value === null || value === undefined) return []
   if (!Array.isArray(value)) {

@@ -2,7 +2,8 @@ import { sql, type SQL } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
 import type { RelationLink, Statement } from '../db/index.js'
 import { ValidationError } from '../errors.js'
-import type { ComponentItem, ComponentWrite, RelationItem, RelationWrite, WriteData } from './data.js'
+import type { ComponentItem, ComponentWrite, RelationWrite, WriteData } from './data.js'
+import { placeAt } from './payload.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { castInput } from './values.js'
@@ -244,19 +245,6 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return Number(row?.id)
   }
 
-  function place (list: number[], item: RelationItem): void {
-    const position = item.position
-    let index = list.length
-    if (position !== undefined && 'start' in position) index = 0
-    else if (position !== undefined && 'before' in position) index = list.indexOf(position.before.id)
-    else if (position !== undefined && 'after' in position) {
-      const at = list.indexOf(position.after.id)
-      index = at === -1 ? -1 : at + 1
-    }
-    // A position relative to an entry that is not linked appends, as Strapi does without `strict`.
-    list.splice(index === -1 ? list.length : index, 0, item.id)
-  }
-
   /** The final list of related ids after set / disconnect / connect, in order. */
   function finalList (write: RelationWrite, current: number[]): number[] {
     const { ops } = write
@@ -266,7 +254,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     list = list.filter(id => !removed.has(id))
     for (const item of ops.connect) {
       list = list.filter(id => id !== item.id)
-      place(list, item)
+      placeAt(list, item.id, item.position, anchor => anchor.id)
     }
     // To-one: the last one given wins.
     return toMany ? list : list.slice(-1)

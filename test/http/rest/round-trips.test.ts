@@ -57,3 +57,21 @@ t.test('a REST update with relations: 5 statements', async (t) => {
   // change (row and links); the response.
   t.equal(seen.length, 5, seen.join('\n'))
 })
+
+t.test('a REST create with positioned relations, or of a type without draft & publish: 2 statements', async (t) => {
+  const [x, y] = [(await send('POST', '/api/tags', { data: { name: 'x' } })).body.data, (await send('POST', '/api/tags', { data: { name: 'y' } })).body.data]
+  let reply: Awaited<ReturnType<typeof send>> | undefined
+  const positioned = await counted(async () => {
+    reply = await send('POST', '/api/articles?status=draft&populate=tags', {
+      data: { title: 'Positioned', tags: { connect: [x.documentId, { documentId: y.documentId, position: { before: x.documentId } }] } }
+    })
+  })
+  t.equal(reply?.status, 201)
+  t.same(reply?.body.data.tags.map((tag: { name: string }) => tag.name), ['y', 'x'])
+  // The document with its links and slug; the response.
+  t.equal(positioned.length, 2, positioned.join('\n'))
+  const plain = await counted(async () => { reply = await send('POST', '/api/categories', { data: { name: 'Plain' } }) })
+  t.equal(reply?.status, 201)
+  t.match(reply?.body.data, { name: 'Plain', slug: 'plain', publishedAt: String })
+  t.equal(plain.length, 2, plain.join('\n'))
+})
