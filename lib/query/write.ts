@@ -225,16 +225,17 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
    * statement returns the targets it found, so missing ones are reported (the action's transaction then rolls
    * the row back) without a separate check.
    */
-  async function insertWithLinks (info: ModelInfo, data: WriteData): Promise<number> {
+  async function insertWithLinks (info: ModelInfo, data: WriteData, components: ComponentWrite[]): Promise<number> {
     const checks = data.relations.flatMap(write => {
       const referenced = referencedIds(write)
       return referenced.length === 0 ? [] : [{ write, referenced }]
     })
-    if (checks.length === 0) return await insertRow(info, data)
+    if (checks.length === 0 && components.length === 0) return await insertRow(info, data)
     const documentId = info.fields.get('documentId')
     const returning = documentId === undefined ? sql`"id"` : sql`"id", ${ident(documentId.column)}`
     const ctes = [sql`"new_row" AS (${insertStatement(info, data, returning)})`]
     for (const [n, { write, referenced }] of checks.entries()) ctes.push(...newLinks(info, n, write, referenced))
+    ctes.push(...componentRows(info, components))
     const foundLists = checks.map((_, n) => sql`(SELECT json_agg("id") FROM ${sql.identifier(`found_${n}`)})`)
     const [row] = await exec(sql`WITH ${sql.join(ctes, sql`, `)} SELECT "id", json_build_array(${sql.join(foundLists, sql`, `)}) AS "found" FROM "new_row"`)
     const found = (row?.found ?? []) as Array<number[] | null>
@@ -363,9 +364,38 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return id
   }
 
+  /**
+   * The CTEs inserting the items of new component fields with the row "new_row" inserts, and their `_cmps`
+   * join rows (items with relations or components of their own are written after, step by step).
+   */
+  function componentRows (info: ModelInfo, writes: ComponentWrite[]): SQL[] {
+    if (writes.length === 0) return []
+    const join = info.componentJoin
+    if (join === undefined) throw new Error(`${info.uid} has no component join table`)
+    const ctes: SQL[] = []
+    const rows: SQL[] = []
+    for (const write of writes) {
+      for (const [index, item] of write.items.entries()) {
+        const name = sql.identifier(`c_${ctes.length}`)
+        ctes.push(sql`${name} AS (${insertStatement(item.info, item.data, sql`"id"`)})`)
+        rows.push(sql`SELECT "id", ${item.info.uid}::text AS "type", ${write.name}::text AS "field", ${index + 1}::double precision AS "ord" FROM ${name}`)
+      }
+    }
+    if (rows.length === 0) return ctes
+    const columns = [join.entityColumn, join.componentIdColumn, join.componentTypeColumn, join.fieldColumn, join.orderColumn].map(c => ident(c))
+    ctes.push(sql`"cmps" AS (INSERT INTO ${ident(join.name)} (${sql.join(columns, sql`, `)}) SELECT "new_row"."id", x."id", x."type", x."field", x."ord" FROM "new_row", (${sql.join(rows, sql` UNION ALL `)}) AS x)`)
+    return ctes
+  }
+
+  /** New component items written by the row's own statement: no id, relations or components of their own. */
+  function flat (write: ComponentWrite): boolean {
+    return write.items.every(item => item.data.id === undefined && item.data.relations.length === 0 && item.data.components.length === 0)
+  }
+
   async function create (info: ModelInfo, data: WriteData): Promise<number> {
-    const id = await insertWithLinks(info, data)
-    for (const component of data.components) await writeComponents(info, id, component, true)
+    const inline = data.components.filter(flat)
+    const id = await insertWithLinks(info, data, inline)
+    for (const component of data.components) if (!inline.includes(component)) await writeComponents(info, id, component, true)
     return id
   }
 

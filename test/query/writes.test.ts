@@ -330,6 +330,18 @@ t.test('relation write errors', async (t) => {
   }, 'ids only at this level: documentIds are the Document Service\'s')
 })
 
+t.test('a create with components of its own: one statement; nested ones follow', async (t) => {
+  const statements = async (fn: () => Promise<unknown>): Promise<number> => (await countQueries(fn)).queries.filter(q => !isTransactionControl(q)).length
+  let id = 0
+  t.equal(await statements(async () => {
+    id = (await articles.create({ data: { title: 'flat', seo: { metaTitle: 'm' }, links: [{ label: 'a' }, { label: 'b' }] }, select: ['id'] })).id
+  }), 1, 'the row, its component rows and their join rows')
+  const read = await articles.findOne({ where: { id }, populate: { seo: true, links: true } })
+  t.match(read, { seo: { metaTitle: 'm' }, links: [{ label: 'a' }, { label: 'b' }] })
+  t.equal(await statements(() => articles.create({ data: { title: 'nested', seo: { metaTitle: 'm', link: { label: 'n' } } }, select: ['id'] })), 3,
+    'a component with a component: the row, then the component with its own, then its join row')
+})
+
 t.test('component writes', async (t) => {
   const post = await articles.create({ data: { title: 'p', seo: { metaTitle: 'one', link: { label: 'n1' } }, links: [{ label: 'a' }, { label: 'b' }] } })
   const read = async (): Promise<Entry> => (await articles.findOne({ where: { id: post.id }, populate: { seo: { populate: ['link'] }, links: true, blocks: true } }))!

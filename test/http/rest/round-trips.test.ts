@@ -75,3 +75,17 @@ t.test('a REST create with positioned relations, or of a type without draft & pu
   t.match(reply?.body.data, { name: 'Plain', slug: 'plain', publishedAt: String })
   t.equal(plain.length, 2, plain.join('\n'))
 })
+
+t.test('a REST create with components and a dynamic zone: 3 statements', async (t) => {
+  let reply: Awaited<ReturnType<typeof send>> | undefined
+  const seen = await counted(async () => {
+    reply = await send('POST', '/api/articles?status=draft&populate=*', {
+      data: { title: 'Composed', seo: { metaTitle: 'm' }, blocks: [{ __component: 'content.quote', text: 'q' }, { __component: 'content.rich-text', body: 'b' }] }
+    })
+  })
+  t.equal(reply?.status, 201)
+  t.match(reply?.body.data.seo, { metaTitle: 'm', noIndex: false }, 'defaults applied')
+  t.match(reply?.body.data.blocks, [{ __component: 'content.quote', text: 'q' }, { __component: 'content.rich-text', body: 'b' }], 'in order')
+  // The free slug; the row with its component rows and their join rows; the response.
+  t.equal(seen.length, 3, seen.join('\n'))
+})
