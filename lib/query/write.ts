@@ -365,10 +365,11 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
   }
 
   /**
-   * The CTEs inserting the items of new component fields with the row "new_row" inserts, and their `_cmps`
-   * join rows (items with relations or components of their own are written after, step by step).
+   * The CTEs inserting the items of component fields with their `_cmps` join rows, for the row `entity` names
+   * (default: the one CTE "new_row" inserts); items with relations or components of their own are written
+   * after, step by step.
    */
-  function componentRows (info: ModelInfo, writes: ComponentWrite[]): SQL[] {
+  function componentRows (info: ModelInfo, writes: ComponentWrite[], entity: SQL = sql`(SELECT "id" FROM "new_row")`): SQL[] {
     if (writes.length === 0) return []
     const join = info.componentJoin
     if (join === undefined) throw new Error(`${info.uid} has no component join table`)
@@ -383,7 +384,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     if (rows.length === 0) return ctes
     const columns = [join.entityColumn, join.componentIdColumn, join.componentTypeColumn, join.fieldColumn, join.orderColumn].map(c => ident(c))
-    ctes.push(sql`"cmps" AS (INSERT INTO ${ident(join.name)} (${sql.join(columns, sql`, `)}) SELECT "new_row"."id", x."id", x."type", x."field", x."ord" FROM "new_row", (${sql.join(rows, sql` UNION ALL `)}) AS x)`)
+    ctes.push(sql`"cmps" AS (INSERT INTO ${ident(join.name)} (${sql.join(columns, sql`, `)}) SELECT ${entity}, x."id", x."type", x."field", x."ord" FROM (${sql.join(rows, sql` UNION ALL `)}) AS x)`)
     return ctes
   }
 
@@ -446,7 +447,13 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
         : sql`UPDATE ${table} AS t SET ${sets} FROM (${locate}) AS r WHERE t."id" = r."id" RETURNING ${returning}`))
       return row === undefined ? undefined : updatedRow(row)
     }
-    const [row] = await exec(prepared(sql`SELECT ${returning}, ${linkStates(data)} AS "state" FROM ${table} AS t JOIN (${locate}) AS r ON t."id" = r."id"`))
+    const inline = data.components.filter(flat)
+    const fields = inline.map(c => c.name)
+    const join = info.componentJoin
+    const current = fields.length === 0 || join === undefined
+      ? sql`'[]'::json`
+      : sql`(SELECT coalesce(json_agg(json_build_array(${ident(join.componentIdColumn)}, ${ident(join.componentTypeColumn)})), '[]'::json) FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = t."id" AND ${ident(join.fieldColumn)} = ANY(${array(fields)}::text[]))`
+    const [row] = await exec(prepared(sql`SELECT ${returning}, ${linkStates(data)} AS "state", ${current} AS "components" FROM ${table} AS t JOIN (${locate}) AS r ON t."id" = r."id"`))
     if (row === undefined) return undefined
     const id = Number(row.id)
     const states = parseJson<Array<[number[], Array<[number, number | null]>]>>(row.state, [])
@@ -457,9 +464,26 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       requireTargets(write, referencedIds(write).filter(t => !present.has(t)))
       changes.push(...linkChanges(info, id, write, { links }))
     }
-    if (changes.length === 1) await exec(prepared(changes[0]!))
-    else if (changes.length > 1) await exec(prepared(sql`WITH ${sql.join(changes.map((change, n) => sql`${sql.identifier(`w_${n}`)} AS (${change})`), sql`, `)} SELECT 1`))
-    for (const component of data.components) await writeComponents(info, id, component, false)
+    // Inline component fields: their old items go (join rows and component rows), the new ones come in.
+    const replaced = parseJson<Array<[number, string]>>(row.components, [])
+    const removals = new Map<string, number[]>()
+    for (const [cmp, type] of replaced) removals.set(type, [...removals.get(type) ?? [], cmp])
+    const nested: Array<[ModelInfo, number[]]> = []
+    if (join !== undefined && fields.length > 0) {
+      changes.push(sql`DELETE FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${id}::integer AND ${ident(join.fieldColumn)} = ANY(${array(fields)}::text[])`)
+      for (const [type, list] of removals) {
+        const component = catalog.get(type)
+        // A component with links or components of its own is removed with them, after.
+        if (component.componentJoin !== undefined || component.incomingLinks.length > 0) nested.push([component, list])
+        else changes.push(sql`DELETE FROM ${ident(component.table)} WHERE "id" = ${ids(list)}`)
+      }
+    }
+    const ctes = changes.map((change, n) => sql`${sql.identifier(`w_${n}`)} AS (${change})`)
+    ctes.push(...componentRows(info, inline.filter(c => c.items.length > 0), sql`${id}::integer`))
+    if (ctes.length === 1 && changes.length === 1) await exec(prepared(changes[0]!))
+    else if (ctes.length > 0) await exec(prepared(sql`WITH ${sql.join(ctes, sql`, `)} SELECT 1`))
+    for (const [component, list] of nested) await remove(component, list)
+    for (const component of data.components) if (!inline.includes(component)) await writeComponents(info, id, component, false)
     return updatedRow(row)
   }
 

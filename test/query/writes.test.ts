@@ -340,6 +340,16 @@ t.test('a create with components of its own: one statement; nested ones follow',
   t.match(read, { seo: { metaTitle: 'm' }, links: [{ label: 'a' }, { label: 'b' }] })
   t.equal(await statements(() => articles.create({ data: { title: 'nested', seo: { metaTitle: 'm', link: { label: 'n' } } }, select: ['id'] })), 3,
     'a component with a component: the row, then the component with its own, then its join row')
+  t.equal(await statements(() => articles.update({ where: { id }, data: { title: 'flat 2', links: [{ label: 'c' }] }, select: ['id'] })), 2,
+    'an update replacing components: one statement reads the row and its items, one writes everything')
+  // shared.seo holds a component: removing one removes that too, step by step.
+  await articles.update({ where: { id }, data: { seo: { metaTitle: 'n' } }, select: ['id'] })
+  t.match(await articles.findOne({ where: { id }, populate: { seo: true, links: true } }), { seo: { metaTitle: 'n' }, links: [{ label: 'c' }] })
+  t.equal(await count('components_shared_seos'), 2, 'the replaced component row is gone')
+  t.equal(await count('components_shared_links'), 2, 'and so are the replaced items (c, and the nested one)')
+  const nested = (await articles.findOne({ where: { title: 'nested' } }))!.id
+  await articles.update({ where: { id: nested }, data: { seo: { metaTitle: 'plain' } }, select: ['id'] })
+  t.equal(await count('components_shared_links'), 1, 'a replaced component takes its own components along')
 })
 
 t.test('component writes', async (t) => {

@@ -89,3 +89,18 @@ t.test('a REST create with components and a dynamic zone: 3 statements', async (
   // The free slug; the row with its component rows and their join rows; the response.
   t.equal(seen.length, 3, seen.join('\n'))
 })
+
+t.test('a REST update replacing components and a dynamic zone: 5 statements', async (t) => {
+  const article = (await send('POST', '/api/articles?status=draft', { data: { title: 'Recomposed', seo: { metaTitle: 'm' }, blocks: [{ __component: 'content.quote', text: 'q' }] } })).body.data
+  let reply: Awaited<ReturnType<typeof send>> | undefined
+  const seen = await counted(async () => {
+    reply = await send('PUT', `/api/articles/${String(article.documentId)}?status=draft&populate=*`, {
+      data: { seo: { metaTitle: 'n' }, blocks: [{ __component: 'content.rich-text', body: 'b' }, { __component: 'content.quote', text: 'r' }] }
+    })
+  })
+  t.equal(reply?.status, 200)
+  t.match(reply?.body.data.seo, { metaTitle: 'n' })
+  t.match(reply?.body.data.blocks, [{ __component: 'content.rich-text', body: 'b' }, { __component: 'content.quote', text: 'r' }])
+  // The document's rows; the row with its items; every change; the other locales' rows (shared attributes); the response.
+  t.equal(seen.length, 5, seen.join('\n'))
+})
