@@ -188,7 +188,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
   }
 
   async function insertRow (info: ModelInfo, data: WriteData): Promise<number> {
-    const [row] = await exec(insertStatement(info, data, sql`"id"`))
+    const [row] = await exec(prepared(insertStatement(info, data, sql`"id"`)))
     return Number(row?.id)
   }
 
@@ -237,7 +237,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     for (const [n, { write, referenced }] of checks.entries()) ctes.push(...newLinks(info, n, write, referenced))
     ctes.push(...componentRows(info, components))
     const foundLists = checks.map((_, n) => sql`(SELECT json_agg("id") FROM ${sql.identifier(`found_${n}`)})`)
-    const [row] = await exec(sql`WITH ${sql.join(ctes, sql`, `)} SELECT "id", json_build_array(${sql.join(foundLists, sql`, `)}) AS "found" FROM "new_row"`)
+    const [row] = await exec(prepared(sql`WITH ${sql.join(ctes, sql`, `)} SELECT "id", json_build_array(${sql.join(foundLists, sql`, `)}) AS "found" FROM "new_row"`))
     const found = (row?.found ?? []) as Array<number[] | null>
     for (const [n, { write, referenced }] of checks.entries()) {
       const present = new Set(found[n] ?? [])
@@ -328,7 +328,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const table = ident(join.name)
     const existing = creating
       ? []
-      : (await exec(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`))
+      : (await exec(prepared(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`)))
           .map(r => ({ id: Number(r.id), type: String(r.type) }))
     const kept: Array<{ id: number, type: string }> = []
     for (const [index, item] of write.items.entries()) {
@@ -337,7 +337,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const keptKeys = new Set(kept.map(k => `${k.type}:${k.id}`))
     const removed = existing.filter(e => !keptKeys.has(`${e.type}:${e.id}`))
     if (existing.length > 0) {
-      await exec(sql`DELETE FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`)
+      await exec(prepared(sql`DELETE FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`))
     }
     for (const type of new Set(removed.map(r => r.type))) {
       await remove(catalog.get(type), removed.filter(r => r.type === type).map(r => r.id))
@@ -496,23 +496,23 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const values = [...data.scalars.values()]
     if (values.length === 0) return
     const sets = sql.join(values.map(v => sql`${ident(v.field.column)} = ${param(v.field.type, v.value)}`), sql`, `)
-    await exec(sql`UPDATE ${ident(info.table)} SET ${sets} WHERE "id" = ${ids(list)}`)
+    await exec(prepared(sql`UPDATE ${ident(info.table)} SET ${sets} WHERE "id" = ${ids(list)}`))
   }
 
   async function remove (info: ModelInfo, list: number[]): Promise<void> {
     if (list.length === 0) return
     for (const { link, column: col } of info.incomingLinks) {
-      await exec(sql`DELETE FROM ${ident(link.name)} WHERE ${ident(col)} = ${ids(list)}`)
+      await exec(prepared(sql`DELETE FROM ${ident(link.name)} WHERE ${ident(col)} = ${ids(list)}`))
     }
     const join = info.componentJoin
     if (join !== undefined) {
-      const children = await exec(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`)
-      await exec(sql`DELETE FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`)
+      const children = await exec(prepared(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`))
+      await exec(prepared(sql`DELETE FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`))
       for (const type of new Set(children.map(c => String(c.type)))) {
         await remove(catalog.get(type), children.filter(c => c.type === type).map(c => Number(c.id)))
       }
     }
-    await exec(sql`DELETE FROM ${ident(info.table)} WHERE ${column(info.table, 'id')} = ${ids(list)}`)
+    await exec(prepared(sql`DELETE FROM ${ident(info.table)} WHERE ${column(info.table, 'id')} = ${ids(list)}`))
   }
 
   /** The lookup of one relation's targets: for each document, the row a draft links and the published row. */
