@@ -432,8 +432,10 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
 
   /**
    * Updates the row `target` names (an id, or a statement selecting one "id"): scalars alone are one
-   * statement; with relations, one statement reads the row, its links and the targets named, and one writes
-   * the row and every link change. Component fields follow. Returns the row, or undefined when none matched.
+   * statement; else one statement reads the row, its links, the targets named and the items of the component
+   * fields replaced, and one writes the row, every link change and the new items (see componentRows). Items
+   * updated in place by id, and removed components holding links or components, follow step by step.
+   * Returns the row, or undefined when none matched.
    */
   async function update (info: ModelInfo, target: number | SQL, data: WriteData): Promise<UpdatedRow | undefined> {
     const locate = typeof target === 'number' ? sql`SELECT ${target}::integer AS "id"` : target
@@ -493,9 +495,8 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       for (const id of list) await update(info, id, data)
       return
     }
-    const values = [...data.scalars.values()]
-    if (values.length === 0) return
-    const sets = sql.join(values.map(v => sql`${ident(v.field.column)} = ${param(v.field.type, v.value)}`), sql`, `)
+    const sets = setClause(data)
+    if (sets === undefined) return
     await exec(prepared(sql`UPDATE ${ident(info.table)} SET ${sets} WHERE "id" = ${ids(list)}`))
   }
 
