@@ -22,8 +22,7 @@ export {
 export { contentKey, copyContent, lruPerOwner } from './keys.js'
 export { castScalar, type CastFailure } from './values.js'
 export {
-  componentValues, parsePosition, parseRelationOps, placeAt, type ComponentValue, type PayloadDialect, type Position,
-  type RelationOps
+  componentValues, parsePosition, parseRelationOps, placeAt, type PayloadDialect, type Position
 } from './payload.js'
 export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 export { compileCount, compileFind } from './select.js'
