@@ -166,6 +166,21 @@ t.test('positions and types without draft & publish: the one-statement create li
   t.equal(plain.publishedAt, plain.createdAt, 'published when created')
 })
 
+t.test('targets are read in one statement, except those a FindMany hook watches', async (t) => {
+  const [a] = await makeTags('a')
+  const news = await categories.create({ data: { name: 'News' } })
+  const doc = await articles.create({ data: { title: 'Watched' } })
+  const reads: string[] = []
+  const stop = db.lifecycles.subscribe({ models: [TAG], afterFindMany () { reads.push('tags') } })
+  await articles.update({ documentId: doc.documentId, data: { category: news.documentId, tags: [a!] } }).finally(stop)
+  t.same(reads, ['tags'], 'the watched model: its FindMany, with its event')
+  const linked = await articles.findOne({ documentId: doc.documentId, populate: ['category', 'tags'] })
+  t.equal((linked?.category as DocumentEntry).name, 'News', 'the unwatched one: read with the others')
+  t.same(names(linked?.tags), ['a'])
+  const missing = await rejection(articles.update({ documentId: doc.documentId, data: { category: 'nope', tags: ['nope'] } }))
+  t.match(missing, { details: { errors: [{ path: ['category'], message: 'Document with id "nope", locale "null" not found' }, { path: ['tags', '0'] }] } }, 'unknown documents reported from both')
+})
+
 t.test('a draft links draft rows; a type without draft & publish links both rows of a target', async (t) => {
   const [a] = await makeTags('a')
   const target = await articles.create({ data: { title: 'Target' }, status: 'published' })
