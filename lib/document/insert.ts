@@ -1,6 +1,6 @@
 import type { ContentType, Model } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import { type DocumentInsert, type DocumentLinks, parseData, type PlainObject } from '../query/index.js'
+import { type DocumentInsert, type DocumentLinks, parseData, placeAt, type PlainObject } from '../query/index.js'
 import { isDraftAndPublish, isLocalized, rowLocale, type ServiceContext } from './context.js'
 import { generatedUids, withPickedUid } from './uid.js'
 import { type Prepared, type RelationInput, type RelationRef, validateStored } from './validate.js'
@@ -8,7 +8,8 @@ import { type Prepared, type RelationInput, type RelationRef, validateStored } f
 /**
  * A new document written by one statement (see DocumentInsert): when no lifecycle hook listens to the events a
  * create would fire, and the data is of a shape the statement covers (scalars, a generated uid, owning-side
- * relations by documentId whose target side holds many sources). The rows, links, timestamps and answers are
+ * relations by documentId, positioned or not, whose target side holds many sources; on a type without draft &
+ * publish, no to-many relation to a draft & publish type). The rows, links, timestamps and answers are
  * those of the step-by-step create (repository.ts), which runs for everything else.
  */
 
@@ -36,9 +37,11 @@ export interface CreatePlan {
   uid?: { name: string, base: string }
 }
 
-/** A ref the statement resolves: a documentId alone (no row id, locale, status or position). */
+/** A ref the statement resolves: a documentId (no row id, locale or status), placed relative to such a ref if at all. */
 function plainRef (ref: RelationRef): boolean {
-  return ref.documentId !== undefined && ref.id === undefined && ref.locale === undefined && ref.status === undefined && ref.position === undefined
+  if (ref.documentId === undefined || ref.id !== undefined || ref.locale !== undefined || ref.status !== undefined) return false
+  const { position } = ref
+  return position === undefined || 'start' in position || 'end' in position || plainRef('before' in position ? position.before : position.after)
 }
 
 /** The documents linked after set / disconnect / connect, in order (the Query Engine's finalList, by documentId). */
@@ -46,7 +49,10 @@ function finalDocuments (input: RelationInput): string[] {
   const id = (ref: RelationRef): string => ref.documentId ?? ''
   const removed = new Set(input.disconnect.map(id))
   let list = [...new Set((input.set ?? []).map(id))].filter(d => !removed.has(d))
-  for (const ref of input.connect) list = [...list.filter(d => d !== id(ref)), id(ref)]
+  for (const ref of input.connect) {
+    list = list.filter(d => d !== id(ref))
+    placeAt(list, id(ref), ref.position, id)
+  }
   // To-one: the last one given wins.
   return input.attribute.toMany ? list : list.slice(-1)
 }
@@ -67,7 +73,8 @@ function storedDraft (model: Model, prepared: Prepared, uid: CreatePlan['uid']):
 
 /** The one-statement plan of a create, or undefined when the step-by-step create must run. */
 export async function planCreate (ctx: ServiceContext, model: ContentType, prepared: Prepared, doc: NewDocument): Promise<CreatePlan | undefined> {
-  if (!isDraftAndPublish(model) || prepared.components.size > 0 || !ctx.db.quiet(model.uid, OWN_ACTIONS)) return undefined
+  if (prepared.components.size > 0 || !ctx.db.quiet(model.uid, OWN_ACTIONS)) return undefined
+  const dp = isDraftAndPublish(model)
   const info = ctx.catalog.get(model.uid)
   const rowLoc = rowLocale(model, doc.locale)
   const links: PlannedLinks[] = []
@@ -78,6 +85,8 @@ export async function planCreate (ctx: ServiceContext, model: ContentType, prepa
     if (target === undefined || link === undefined || !attribute.owner || !ctx.db.quiet(target.uid, ['findMany'])) return undefined
     // Linking a to-one target side takes it from other rows, and a never-published target is dropped on publish.
     if (attribute.relation === 'oneToOne' || attribute.relation === 'oneToMany') return undefined
+    // The one row of a type without draft & publish links both rows of each draft & publish target (to-many).
+    if (!dp && attribute.toMany && isDraftAndPublish(target)) return undefined
     const refs = [...(input.set ?? []), ...input.connect, ...input.disconnect]
     if (!refs.every(plainRef)) return undefined
     const checked = [...new Set([...(input.set ?? []), ...input.connect].map(ref => ref.documentId ?? ''))]
@@ -124,7 +133,8 @@ export async function insertPlanned (ctx: ServiceContext, plan: CreatePlan): Pro
   const { model, doc } = plan
   const info = ctx.catalog.get(model.uid)
   const draftAt = new Date().toISOString()
-  const rows: DocumentInsert['rows'] = [{ createdAt: draftAt, updatedAt: draftAt, publishedAt: null }]
+  // Without draft & publish the one row is published when created.
+  const rows: DocumentInsert['rows'] = [{ createdAt: draftAt, updatedAt: draftAt, publishedAt: isDraftAndPublish(model) ? null : draftAt }]
   if (doc.publish) {
     const publishedAt = new Date().toISOString()
     rows.push({ createdAt: draftAt, updatedAt: publishedAt, publishedAt })

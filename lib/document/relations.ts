@@ -1,6 +1,6 @@
 import type { Model } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import type { PlainObject } from '../query/index.js'
+import { compileTargetRows, type PlainObject, type TargetLookup } from '../query/index.js'
 import { isDraftAndPublish, isLocalized, type ServiceContext } from './context.js'
 import type { Prepared, RelationInput, RelationRef } from './validate.js'
 
@@ -95,22 +95,7 @@ export async function toQueryData (ctx: ServiceContext, prepared: Prepared, row:
     }
     lookups.set(target, entry)
   }
-  const found = new Map<string, TargetRow[]>()
-  for (const [uid, { documentIds, ids }] of lookups) {
-    if (documentIds.size === 0 && ids.size === 0) {
-      found.set(uid, [])
-      continue
-    }
-    const or: PlainObject[] = []
-    if (documentIds.size > 0) or.push({ documentId: { $in: [...documentIds] } })
-    if (ids.size > 0) or.push({ id: { $in: [...ids] } })
-    const rows = await ctx.db.query(uid).findMany({
-      where: or.length === 1 ? or[0] : { $or: or },
-      select: ['id', 'documentId', 'locale', 'publishedAt'],
-      orderBy: { id: 'asc' }
-    })
-    found.set(uid, rows as unknown as TargetRow[])
-  }
+  const found = await targetRows(ctx, lookups)
   const errors: ValidationErrorItem[] = []
   const resolved = new Map<RelationInput, PlainObject>()
   for (const input of inputs) {
@@ -150,6 +135,43 @@ export async function toQueryData (ctx: ServiceContext, prepared: Prepared, row:
   }
   if (errors.length > 0) throw ValidationError.fromItems(errors)
   return dataOf(prepared, resolved)
+}
+
+/**
+ * The rows the items name, per target model: one statement for every target no lifecycle hook watches
+ * (their FindMany events have no listener), a FindMany for each of the others.
+ */
+async function targetRows (ctx: ServiceContext, lookups: Map<string, { documentIds: Set<string>, ids: Set<number> }>): Promise<Map<string, TargetRow[]>> {
+  const found = new Map<string, TargetRow[]>()
+  const batch: TargetLookup[] = []
+  for (const [uid, { documentIds, ids }] of lookups) {
+    found.set(uid, [])
+    if (documentIds.size === 0 && ids.size === 0) continue
+    if (ctx.db.quiet(uid, ['findMany'])) {
+      batch.push({ info: ctx.catalog.get(uid), documentIds: [...documentIds], ids: [...ids] })
+      continue
+    }
+    const or: PlainObject[] = []
+    if (documentIds.size > 0) or.push({ documentId: { $in: [...documentIds] } })
+    if (ids.size > 0) or.push({ id: { $in: [...ids] } })
+    const rows = await ctx.db.query(uid).findMany({
+      where: or.length === 1 ? or[0] : { $or: or },
+      select: ['id', 'documentId', 'locale', 'publishedAt'],
+      orderBy: { id: 'asc' }
+    })
+    found.set(uid, rows as unknown as TargetRow[])
+  }
+  if (batch.length === 0) return found
+  for (const row of await ctx.db.execute(compileTargetRows(batch))) {
+    const { info } = batch[Number(row.n)]!
+    found.get(info.uid)!.push({
+      id: Number(row.id),
+      documentId: String(row.documentId),
+      locale: row.locale === null ? null : String(row.locale),
+      publishedAt: row.publishedAt === null ? null : String(row.publishedAt)
+    })
+  }
+  return found
 }
 
 function dataOf (prepared: Prepared, resolved: Map<RelationInput, PlainObject>): PlainObject {

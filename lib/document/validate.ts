@@ -2,7 +2,10 @@ import type {
   ComponentAttribute, DynamicZoneAttribute, Model, RelationAttribute, ScalarAttribute, Schema
 } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import { isPlainObject, type PlainObject } from '../query/index.js'
+import {
+  type CastFailure, castScalar, componentValues, isPlainObject, type PayloadDialect, parsePosition, parseRelationOps, type PlainObject,
+  type Position
+} from '../query/index.js'
 import type { Status } from './types.js'
 
 /**
@@ -14,21 +17,11 @@ import type { Status } from './types.js'
  */
 
 export const SYSTEM_KEYS = new Set(['id', 'documentId', 'createdAt', 'updatedAt', 'locale'])
-const RELATION_KEYS = new Set(['connect', 'disconnect', 'set', 'options'])
 const RELATION_ITEM_KEYS = new Set(['id', 'documentId', 'locale', 'status', 'position'])
 const UID_RE = /^[A-Za-z0-9-_.~]*$/
 // The WHATWG (HTML) e-mail syntax.
 const EMAIL_RE = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
 const INT_RE = /^[-+]?\d+$/
-const NUMBER_RE = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
-const TIME_RE = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/
-const DATETIME_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i
-const BOOLEANS: Record<string, boolean> = { true: true, false: false, 1: true, 0: false, t: true, f: false }
-const INT32_MIN = -2147483648
-const INT32_MAX = 2147483647
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
 
 /** A related document as written: a documentId (with locale/status) or a row id. */
 export interface RelationRef {
@@ -36,11 +29,10 @@ export interface RelationRef {
   id?: number
   locale?: string
   status?: Status
-  position?: RefPosition
+  position?: Position<RelationRef>
   /** Where the item was in `data`, for error paths. */
   path: string[]
 }
-export type RefPosition = { start: true } | { end: true } | { before: RelationRef } | { after: RelationRef }
 
 export interface RelationInput {
   attribute: RelationAttribute
@@ -83,6 +75,7 @@ interface Ctx {
   options: PrepareOptions
   errors: ValidationErrorItem[]
   invalidKeys: ValidationError[]
+  dialect: PayloadDialect<RelationRef>
 }
 
 /** `socialLinks[0].label`, as yup names a nested path in its messages. */
@@ -129,96 +122,50 @@ function requiredNullMessage (attribute: ScalarAttribute | ComponentAttribute | 
   return typeMessage(YUP_TYPES[attribute.type] ?? 'string', path, null)
 }
 
-function validDate (year: number, month: number, day: number): boolean {
-  const d = new Date(Date.UTC(year, month - 1, day))
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day
+/** yup's wording of a failed cast (lib/query/values.ts holds the rules). */
+function castMessage (attribute: ScalarAttribute, failure: CastFailure, path: string[], value: unknown): string {
+  const name = displayPath(path)
+  switch (attribute.type) {
+    case 'integer':
+    case 'biginteger':
+      if (failure.reason === 'fraction') return `${name} must be an integer`
+      if (failure.reason === 'unsafe') return `${name} must be a safe integer`
+      if (failure.reason === 'min') return `${name} must be greater than or equal to ${failure.limit}`
+      if (failure.reason === 'max') return `${name} must be less than or equal to ${failure.limit}`
+      return typeMessage(attribute.type === 'integer' ? 'number' : 'string', path, value)
+    case 'float':
+    case 'decimal':
+      return typeMessage('number', path, value)
+    case 'boolean':
+      return typeMessage('boolean', path, value)
+    case 'date':
+      return `${name} must be a valid date (yyyy-MM-dd)`
+    case 'time':
+      return `${name} must be a valid time (HH:mm:ss.SSS)`
+    case 'datetime':
+    case 'timestamp':
+      return `${name} must be a valid datetime (ISO 8601)`
+    case 'json':
+      return `${name} must be a valid JSON`
+    case 'blocks':
+      return `${name} must be an array of blocks`
+    default:
+      return typeMessage('string', path, value)
+  }
 }
 
 type Cast = { ok: true, value: unknown } | { ok: false }
 
 /** Casts one non-null input value to its attribute's type, or records why it cannot. */
 function cast (ctx: { errors: ValidationErrorItem[] }, attribute: ScalarAttribute, value: unknown, path: string[]): Cast {
-  const fail = (message: string): Cast => {
-    add(ctx, path, message, value)
-    return { ok: false }
+  let result = castScalar(attribute.type, value)
+  // Blocks are JSON of one shape: a list of typed blocks.
+  if (result.ok && attribute.type === 'blocks' && (!Array.isArray(value) || value.some(b => !isPlainObject(b) || typeof b.type !== 'string'))) {
+    result = { ok: false, failure: { reason: 'type' } }
   }
-  const name = displayPath(path)
-  switch (attribute.type) {
-    case 'integer':
-    case 'biginteger': {
-      let n: bigint
-      if (typeof value === 'number' && Number.isFinite(value)) {
-        if (!Number.isInteger(value)) return fail(`${name} must be an integer`)
-        if (!Number.isSafeInteger(value)) return fail(`${name} must be a safe integer`)
-        n = BigInt(value)
-      } else if (typeof value === 'bigint') {
-        n = value
-      } else if (typeof value === 'string' && INT_RE.test(value.trim())) {
-        n = BigInt(value.trim())
-      } else if (typeof value === 'string' && NUMBER_RE.test(value.trim())) {
-        return fail(`${name} must be an integer`)
-      } else {
-        return fail(typeMessage(attribute.type === 'integer' ? 'number' : 'string', path, value))
-      }
-      const [lo, hi] = attribute.type === 'integer' ? [BigInt(INT32_MIN), BigInt(INT32_MAX)] : [INT64_MIN, INT64_MAX]
-      if (n < lo) return fail(`${name} must be greater than or equal to ${lo}`)
-      if (n > hi) return fail(`${name} must be less than or equal to ${hi}`)
-      return { ok: true, value: attribute.type === 'integer' ? Number(n) : n.toString() }
-    }
-    case 'float':
-    case 'decimal':
-      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value }
-      if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return { ok: true, value: Number(value.trim()) }
-      return fail(typeMessage('number', path, value))
-    case 'boolean': {
-      if (typeof value === 'boolean') return { ok: true, value }
-      const parsed = typeof value === 'string' ? BOOLEANS[value.trim().toLowerCase()] : value === 0 || value === 1 ? value === 1 : undefined
-      return parsed === undefined ? fail(typeMessage('boolean', path, value)) : { ok: true, value: parsed }
-    }
-    case 'date': {
-      const text = value instanceof Date ? value.toISOString() : value
-      if (typeof text === 'string') {
-        const trimmed = text.trim()
-        const day = DATETIME_RE.test(trimmed) ? trimmed.slice(0, 10) : trimmed
-        const m = DATE_RE.exec(day)
-        if (m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return { ok: true, value: day }
-      }
-      return fail(`${name} must be a valid date (yyyy-MM-dd)`)
-    }
-    case 'time': {
-      const m = typeof value === 'string' ? TIME_RE.exec(value.trim()) : null
-      if (m !== null && Number(m[1]) <= 23 && Number(m[2]) <= 59 && Number(m[3] ?? 0) <= 59) return { ok: true, value: value as string }
-      return fail(`${name} must be a valid time (HH:mm:ss.SSS)`)
-    }
-    case 'datetime':
-    case 'timestamp': {
-      let date: Date | undefined
-      if (value instanceof Date) date = value
-      else if (typeof value === 'number' && Number.isFinite(value)) date = new Date(value)
-      else if (typeof value === 'string' && DATETIME_RE.test(value.trim())) {
-        const text = value.trim()
-        const m = DATE_RE.exec(text.slice(0, 10))
-        if (m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]))) date = new Date(text.length === 10 ? `${text}T00:00:00Z` : text.replace(' ', 'T'))
-      }
-      if (date === undefined || Number.isNaN(date.getTime())) return fail(`${name} must be a valid datetime (ISO 8601)`)
-      return { ok: true, value: date.toISOString() }
-    }
-    case 'json':
-      try {
-        if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' || JSON.stringify(value) === undefined) throw new TypeError('not JSON')
-      } catch {
-        return fail(`${name} must be a valid JSON`)
-      }
-      return { ok: true, value }
-    case 'blocks':
-      if (!Array.isArray(value) || value.some(b => !isPlainObject(b) || typeof b.type !== 'string')) return fail(`${name} must be an array of blocks`)
-      return { ok: true, value }
-    default:
-      // string, text, richtext, email, password, uid, enumeration: yup casts numbers to strings.
-      if (typeof value === 'string') return { ok: true, value }
-      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value: String(value) }
-      return fail(typeMessage('string', path, value))
-  }
+  if (result.ok) return result
+  add(ctx, path, castMessage(attribute, result.failure, path, value), value)
+  return { ok: false }
 }
 
 const STRING_TYPES = new Set(['string', 'text', 'richtext', 'email', 'password', 'uid', 'enumeration'])
@@ -245,9 +192,11 @@ function checkRules (ctx: { errors: ValidationErrorItem[] }, attribute: ScalarAt
       }
     }
   }
-  if ((attribute.type === 'integer' || attribute.type === 'float' || attribute.type === 'decimal') && typeof value === 'number') {
-    if (attribute.max !== undefined && value > Number(attribute.max)) add(ctx, path, `${name} must be less than or equal to ${attribute.max}`, value)
-    if (publish && attribute.min !== undefined && value < Number(attribute.min)) add(ctx, path, `${name} must be greater than or equal to ${attribute.min}`, value)
+  // Numbers given as text stay text (decimals keep their digits).
+  if ((attribute.type === 'integer' || attribute.type === 'float' || attribute.type === 'decimal') && (typeof value === 'number' || typeof value === 'string')) {
+    const n = Number(value)
+    if (attribute.max !== undefined && n > Number(attribute.max)) add(ctx, path, `${name} must be less than or equal to ${attribute.max}`, value)
+    if (publish && attribute.min !== undefined && n < Number(attribute.min)) add(ctx, path, `${name} must be greater than or equal to ${attribute.min}`, value)
   }
   if (attribute.type === 'biginteger' && typeof value === 'string' && INT_RE.test(value)) {
     const n = BigInt(value)
@@ -311,113 +260,52 @@ function parseRef (ctx: Ctx, value: unknown, path: string[], allowPosition: bool
     } else ref.status = value.status
   }
   if (value.position !== undefined && allowPosition) {
-    const position = parsePosition(ctx, value.position, [...path, 'position'])
+    const position = parsePosition(ctx.dialect, value.position, [...path, 'position'])
     if (position === undefined) valid = false
     else ref.position = position
   }
   return valid ? ref : undefined
 }
 
-function parsePosition (ctx: Ctx, value: unknown, path: string[]): RefPosition | undefined {
-  if (isPlainObject(value) && Object.keys(value).length === 1) {
-    if (value.start === true || value.start === 'true') return { start: true }
-    if (value.end === true || value.end === 'true') return { end: true }
-    for (const key of ['before', 'after'] as const) {
-      if (value[key] === undefined) continue
-      const ref = parseRef(ctx, value[key], [...path, key], false)
-      if (ref === undefined) return undefined
-      return key === 'before' ? { before: ref } : { after: ref }
-    }
-  }
-  add(ctx, path, `${displayPath(path)} must be { start: true }, { end: true }, { before: documentId } or { after: documentId }`, value)
-  return undefined
-}
-
-function parseRefs (ctx: Ctx, value: unknown, path: string[], allowPosition: boolean): RelationRef[] {
-  if (value === null || value === undefined) return []
-  const list = Array.isArray(value) ? value : [value]
-  return list.flatMap((item, index) => parseRef(ctx, item, Array.isArray(value) ? [...path, String(index)] : path, allowPosition) ?? [])
-}
-
 function parseRelation (ctx: Ctx, attribute: RelationAttribute, value: unknown, path: string[]): RelationInput {
-  const input: RelationInput = { attribute, connect: [], disconnect: [], path }
-  if (value === null) {
-    input.set = []
-    return input
-  }
-  if (!isPlainObject(value) || !Object.keys(value).some(k => RELATION_KEYS.has(k))) {
-    // Shorthand: one item or a list, meaning "exactly these".
-    input.set = parseRefs(ctx, value, path, false)
-    return input
-  }
-  for (const key of Object.keys(value)) if (!RELATION_KEYS.has(key)) invalidKey(ctx, path, key, value[key])
-  if (value.set !== undefined) input.set = parseRefs(ctx, value.set, [...path, 'set'], true)
-  if (value.connect !== undefined) input.connect = parseRefs(ctx, value.connect, [...path, 'connect'], true)
-  if (value.disconnect !== undefined) input.disconnect = parseRefs(ctx, value.disconnect, [...path, 'disconnect'], false)
-  return input
+  return { attribute, ...parseRelationOps(ctx.dialect, value, path), path }
 }
 
 // ---------------------------------------------------------------------------------------------
 // components
 
-function parseComponentItem (ctx: Ctx, uid: string, value: unknown, path: string[], zone: boolean): PreparedComponent | undefined {
-  const model = ctx.schema.get(uid)
-  if (model === undefined) throw new Error(`unknown component ${uid}`)
-  if (!isPlainObject(value)) {
-    add(ctx, path, typeMessage('object', path, value), value)
-    return undefined
+/** The Document Service's dialect: relation items are documentIds (or `{ documentId, locale, status }`, `{ id }`). */
+function dialectOf (of: () => Ctx): PayloadDialect<RelationRef> {
+  return {
+    indexed: true,
+    ref: (value, path, position) => parseRef(of(), value, path, position),
+    invalidKey: (path, key, value) => { invalidKey(of(), path, key, value) },
+    badPosition: (path, value) => {
+      add(of(), path, `${displayPath(path)} must be { start: true }, { end: true }, { before: documentId } or { after: documentId }`, value)
+    },
+    expected: (path, value, shape) => { add(of(), path, typeMessage(shape, path, value), value) },
+    badComponent: (path, value, allowed) => {
+      if (value === undefined) add(of(), path, `${displayPath(path)} must be defined.`, null)
+      else add(of(), path, `${displayPath(path)} must be one of the following values: ${allowed.join(', ')}`, value)
+    }
   }
-  const { id, __component: _, ...rest } = value
-  if (!zone && '__component' in value) invalidKey(ctx, path, '__component', value.__component)
-  let rowId: number | undefined
-  if (id !== undefined && id !== null) {
-    const n = typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : id
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) add(ctx, [...path, 'id'], `${displayPath([...path, 'id'])} must be a positive integer`, id)
-    else rowId = n
-  }
-  const data = prepareObject(ctx, model, rest, path, rowId === undefined)
-  return { uid, ...(rowId !== undefined && { id: rowId }), data }
 }
 
-function parseComponent (ctx: Ctx, attribute: ComponentAttribute, value: unknown, path: string[]): PreparedComponent[] {
-  if (value === null) {
-    if (ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
-    return []
-  }
-  if (!attribute.repeatable) {
-    const item = parseComponentItem(ctx, attribute.component, value, path, false)
-    return item === undefined ? [] : [item]
-  }
-  if (!Array.isArray(value)) {
-    add(ctx, path, typeMessage('array', path, value), value)
-    return []
-  }
-  countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
-  return value.flatMap((item, index) => parseComponentItem(ctx, attribute.component, item, [...path, String(index)], false) ?? [])
-}
-
-function parseZone (ctx: Ctx, attribute: DynamicZoneAttribute, value: unknown, path: string[]): PreparedComponent[] {
-  if (value === null) {
-    if (ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
-    return []
-  }
-  if (!Array.isArray(value)) {
-    add(ctx, path, typeMessage('array', path, value), value)
-    return []
-  }
-  countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
-  return value.flatMap((item, index) => {
-    const itemPath = [...path, String(index)]
-    const uid = isPlainObject(item) ? item.__component : undefined
-    if (isPlainObject(item) && (uid === undefined || uid === null)) {
-      add(ctx, [...itemPath, '__component'], `${displayPath([...itemPath, '__component'])} must be defined.`, null)
-      return []
+function parseComponents (ctx: Ctx, attribute: ComponentAttribute | DynamicZoneAttribute, value: unknown, path: string[]): PreparedComponent[] {
+  if (value === null && ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
+  const list = attribute.type === 'dynamiczone' || attribute.repeatable
+  if (list && Array.isArray(value)) countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
+  return componentValues(ctx.dialect, attribute, value, path).map((item) => {
+    const model = ctx.schema.get(item.uid)
+    if (model === undefined) throw new Error(`unknown component ${item.uid}`)
+    let rowId: number | undefined
+    if (item.id !== undefined && item.id !== null) {
+      const n = typeof item.id === 'string' && /^\d+$/.test(item.id) ? Number(item.id) : item.id
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) add(ctx, [...item.path, 'id'], `${displayPath([...item.path, 'id'])} must be a positive integer`, item.id)
+      else rowId = n
     }
-    if (isPlainObject(item) && (typeof uid !== 'string' || !attribute.components.includes(uid))) {
-      add(ctx, [...itemPath, '__component'], `${displayPath([...itemPath, '__component'])} must be one of the following values: ${attribute.components.join(', ')}`, uid)
-      return []
-    }
-    return parseComponentItem(ctx, String(uid), item, itemPath, true) ?? []
+    const data = prepareObject(ctx, model, item.fields, item.path, rowId === undefined)
+    return { uid: item.uid, ...(rowId !== undefined && { id: rowId }), data }
   })
 }
 
@@ -440,10 +328,8 @@ function prepareObject (ctx: Ctx, model: Model, data: PlainObject, path: string[
         prepared.relations.push(parseRelation(ctx, attribute, value, keyPath))
         break
       case 'component':
-        prepared.components.set(key, parseComponent(ctx, attribute, value, keyPath))
-        break
       case 'dynamiczone':
-        prepared.components.set(key, parseZone(ctx, attribute, value, keyPath))
+        prepared.components.set(key, parseComponents(ctx, attribute, value, keyPath))
         break
       default: {
         if (value === null) {
@@ -476,7 +362,7 @@ export function prepareData (schema: Schema, model: Model, data: unknown, option
   if (!isPlainObject(data)) {
     throw new ValidationError('data must be an object', { param: 'data', value: data ?? null })
   }
-  const ctx: Ctx = { schema, options, errors: [], invalidKeys: [] }
+  const ctx: Ctx = { schema, options, errors: [], invalidKeys: [], dialect: dialectOf(() => ctx) }
   const rest: PlainObject = {}
   for (const [key, value] of Object.entries(data)) {
     if (key === 'publishedAt') continue

@@ -6,6 +6,7 @@ import { isPlainObject } from './forms.js'
 import { preview } from './params.js'
 import type { SqlValue } from './values.js'
 import { castInput } from './values.js'
+import { componentValues, parsePosition, parseRelationOps, type PayloadDialect, type Position, type RelationOps } from './payload.js'
 
 /**
  * `data` of create/update → a typed write plan: scalar values cast per attribute, relation operations with
@@ -13,25 +14,16 @@ import { castInput } from './values.js'
  * together, in the attribute-validation format (`details.errors[{ path, message, name, value }]`).
  */
 
-export type Position = { start: true } | { end: true } | { before: number } | { after: number }
-
 export interface RelationItem {
   id: number
-  position?: Position
-}
-
-export interface RelationOps {
-  /** Replace every link (in this order). */
-  set?: RelationItem[]
-  connect: RelationItem[]
-  disconnect: number[]
+  position?: Position<RelationItem>
 }
 
 export interface RelationWrite {
   name: string
   link: RelationLink
   target: ModelInfo
-  ops: RelationOps
+  ops: RelationOps<RelationItem>
 }
 
 export interface ComponentItem {
@@ -56,14 +48,17 @@ export interface WriteData {
 }
 
 const SYSTEM_WRITABLE = new Set(['documentId', 'createdAt', 'updatedAt', 'publishedAt', 'locale'])
-const RELATION_KEYS = new Set(['set', 'connect', 'disconnect', 'options'])
 
-interface Ctx {
-  catalog: Catalog
+interface Problems {
   errors: ValidationErrorItem[]
 }
 
-function problem (ctx: Ctx, path: string[], message: string, value: unknown): void {
+interface Ctx extends Problems {
+  catalog: Catalog
+  dialect: PayloadDialect<RelationItem>
+}
+
+function problem (ctx: Problems, path: string[], message: string, value: unknown): void {
   ctx.errors.push({ path, message, name: 'ValidationError', value: value ?? null })
 }
 
@@ -86,7 +81,7 @@ function checkColumnLimits (ctx: Ctx, info: ModelInfo, field: FieldInfo, value: 
   return true
 }
 
-function parseId (ctx: Ctx, value: unknown, path: string[]): number | undefined {
+function parseId (ctx: Problems, value: unknown, path: string[]): number | undefined {
   const cast = castInput('integer', value)
   if (!cast.ok || typeof cast.value !== 'number' || cast.value < 1) {
     problem(ctx, path, `Invalid value ${preview(value)} for ${path.join('.')}: expected an id`, value)
@@ -95,118 +90,51 @@ function parseId (ctx: Ctx, value: unknown, path: string[]): number | undefined 
   return cast.value
 }
 
-function parsePosition (ctx: Ctx, value: unknown, path: string[]): Position | undefined {
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value)
-    if (keys.length === 1) {
-      if (value.start === true) return { start: true }
-      if (value.end === true) return { end: true }
-      if (value.before !== undefined || value.after !== undefined) {
-        const id = parseId(ctx, value.before ?? value.after, [...path, keys[0] ?? ''])
-        if (id === undefined) return undefined
-        return value.before !== undefined ? { before: id } : { after: id }
+/** The Query Engine's dialect: relation items are row ids (`id` or `{ id, position }`). */
+function dialectOf (ctx: Problems): PayloadDialect<RelationItem> {
+  const dialect: PayloadDialect<RelationItem> = {
+    indexed: false,
+    ref (value, path, position) {
+      if (!isPlainObject(value)) {
+        const id = parseId(ctx, value, path)
+        return id === undefined ? undefined : { id }
       }
+      for (const key of Object.keys(value)) {
+        if (key !== 'id' && (key !== 'position' || !position)) problem(ctx, [...path, key], `Invalid key ${key}`, value[key])
+      }
+      const id = parseId(ctx, value.id, path)
+      if (id === undefined) return undefined
+      if (value.position === undefined || !position) return { id }
+      const at = parsePosition(dialect, value.position, [...path, 'position'])
+      return at === undefined ? undefined : { id, position: at }
+    },
+    invalidKey: (path, key, value) => { problem(ctx, [...path, key], `Invalid key ${key}`, value) },
+    badPosition: (path, value) => {
+      problem(ctx, path, `Invalid position for ${path.join('.')}: expected { start }, { end }, { before: id } or { after: id }`, value)
+    },
+    expected: (path, value, shape) => {
+      problem(ctx, path, `Invalid value ${preview(value)} for ${path.join('.')}: expected an ${shape}`, value)
+    },
+    badComponent: (path, value, allowed) => {
+      problem(ctx, path, value === undefined
+        ? `${path.join('.')} is required`
+        : `Invalid component ${preview(value)} for ${path.slice(0, -2).join('.')}: expected one of ${allowed.join(', ')}`, value)
     }
   }
-  problem(ctx, path, `Invalid position for ${path.join('.')}: expected { start }, { end }, { before: id } or { after: id }`, value)
-  return undefined
+  return dialect
 }
 
-function parseRelationItem (ctx: Ctx, value: unknown, path: string[]): RelationItem | undefined {
-  if (!isPlainObject(value)) {
-    const id = parseId(ctx, value, path)
-    return id === undefined ? undefined : { id }
-  }
-  for (const key of Object.keys(value)) {
-    if (key !== 'id' && key !== 'position') problem(ctx, [...path, key], `Invalid key ${key}`, value[key])
-  }
-  const id = parseId(ctx, value.id, path)
-  if (id === undefined) return undefined
-  if (value.position === undefined) return { id }
-  const position = parsePosition(ctx, value.position, [...path, 'position'])
-  return position === undefined ? undefined : { id, position }
-}
-
-function parseRelationList (ctx: Ctx, value: unknown, path: string[]): RelationItem[] {
-  const list = Array.isArray(value) ? value : [value]
-  return list.flatMap(v => parseRelationItem(ctx, v, path) ?? [])
-}
-
-/** `null`, an id, a list of ids (`set`), `{ id }`, or `{ set, connect, disconnect }`. */
-function parseRelation (ctx: Ctx, value: unknown, path: string[]): RelationOps {
-  if (value === null) return { set: [], connect: [], disconnect: [] }
-  if (!isPlainObject(value) || !Object.keys(value).some(k => RELATION_KEYS.has(k))) {
-    return { set: parseRelationList(ctx, value, path), connect: [], disconnect: [] }
-  }
-  for (const key of Object.keys(value)) {
-    if (!RELATION_KEYS.has(key)) problem(ctx, [...path, key], `Invalid key ${key}`, value[key])
-  }
-  const ops: RelationOps = { connect: [], disconnect: [] }
-  if (value.set !== undefined) ops.set = value.set === null ? [] : parseRelationList(ctx, value.set, [...path, 'set'])
-  if (value.connect !== undefined && value.connect !== null) ops.connect = parseRelationList(ctx, value.connect, [...path, 'connect'])
-  if (value.disconnect !== undefined && value.disconnect !== null) {
-    ops.disconnect = parseRelationList(ctx, value.disconnect, [...path, 'disconnect']).map(i => i.id)
-  }
-  return ops
-}
-
-function parseComponentItem (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], zone: boolean): WriteData | undefined {
-  if (!isPlainObject(value)) {
-    problem(ctx, path, `Invalid value ${preview(value)} for ${path.join('.')}: expected an object`, value)
-    return undefined
-  }
-  const { id, ...rest } = value
-  // A dynamic-zone item names its component; anywhere else `__component` is an unknown key.
-  if (zone) delete rest.__component
-  const data = parseObject(ctx, info, rest, path)
-  if (id !== undefined && id !== null) {
-    const parsed = parseId(ctx, id, [...path, 'id'])
-    if (parsed !== undefined) data.id = parsed
-  }
-  return data
-}
-
-function parseComponent (ctx: Ctx, attribute: ComponentAttribute, value: unknown, path: string[]): ComponentWrite {
-  const info = ctx.catalog.get(attribute.component)
-  const write: ComponentWrite = { name: attribute.name, attribute, items: [] }
-  if (value === null) return write
-  if (attribute.repeatable) {
-    if (!Array.isArray(value)) {
-      problem(ctx, path, `Invalid value ${preview(value)} for ${path.join('.')}: expected an array`, value)
-      return write
+function parseComponents (ctx: Ctx, attribute: ComponentAttribute | DynamicZoneAttribute, value: unknown, path: string[]): ComponentWrite {
+  const items = componentValues(ctx.dialect, attribute, value, path).map((item) => {
+    const info = ctx.catalog.get(item.uid)
+    const data = parseObject(ctx, info, item.fields, item.path)
+    if (item.id !== undefined && item.id !== null) {
+      const id = parseId(ctx, item.id, [...item.path, 'id'])
+      if (id !== undefined) data.id = id
     }
-    value.forEach((item, index) => {
-      const data = parseComponentItem(ctx, info, item, [...path, String(index)], false)
-      if (data !== undefined) write.items.push({ info, data })
-    })
-    return write
-  }
-  const data = parseComponentItem(ctx, info, value, path, false)
-  if (data !== undefined) write.items.push({ info, data })
-  return write
-}
-
-function parseZone (ctx: Ctx, attribute: DynamicZoneAttribute, value: unknown, path: string[]): ComponentWrite {
-  const write: ComponentWrite = { name: attribute.name, attribute, items: [] }
-  if (value === null) return write
-  if (!Array.isArray(value)) {
-    problem(ctx, path, `Invalid value ${preview(value)} for ${path.join('.')}: expected an array`, value)
-    return write
-  }
-  value.forEach((item, index) => {
-    const itemPath = [...path, String(index)]
-    const uid = isPlainObject(item) ? item.__component : undefined
-    if (typeof uid !== 'string' || !attribute.components.includes(uid)) {
-      problem(ctx, [...itemPath, '__component'], uid === undefined
-        ? `${itemPath.join('.')}.__component is required`
-        : `Invalid component ${preview(uid)} for ${path.join('.')}: expected one of ${attribute.components.join(', ')}`, uid)
-      return
-    }
-    const info = ctx.catalog.get(uid)
-    const data = parseComponentItem(ctx, info, item, itemPath, true)
-    if (data !== undefined) write.items.push({ info, data })
+    return { info, data }
   })
-  return write
+  return { name: attribute.name, attribute, items }
 }
 
 function parseObject (ctx: Ctx, info: ModelInfo, data: Record<string, unknown>, path: string[]): WriteData {
@@ -223,17 +151,12 @@ function parseObject (ctx: Ctx, info: ModelInfo, data: Record<string, unknown>, 
     }
     const link = info.relations.get(key)
     if (link !== undefined) {
-      write.relations.push({ name: key, link, target: ctx.catalog.get(link.attribute.target), ops: parseRelation(ctx, value, keyPath) })
+      write.relations.push({ name: key, link, target: ctx.catalog.get(link.attribute.target), ops: parseRelationOps(ctx.dialect, value, keyPath) })
       continue
     }
-    const component = info.components.get(key)
+    const component = info.components.get(key) ?? info.zones.get(key)
     if (component !== undefined) {
-      write.components.push(parseComponent(ctx, component, value, keyPath))
-      continue
-    }
-    const zone = info.zones.get(key)
-    if (zone !== undefined) {
-      write.components.push(parseZone(ctx, zone, value, keyPath))
+      write.components.push(parseComponents(ctx, component, value, keyPath))
       continue
     }
     problem(ctx, keyPath, path.length === 0 ? `Invalid key ${key}` : `Invalid key ${key} at ${keyPath.join('.')}`, value)
@@ -248,7 +171,8 @@ export function parseData (catalog: Catalog, uid: string, data: unknown): WriteD
 
 /** Parses the rows of createMany (paths prefixed with the row index). */
 export function parseDataList (catalog: Catalog, uid: string, list: unknown[], indexed = true): WriteData[] {
-  const ctx: Ctx = { catalog, errors: [] }
+  const errors: ValidationErrorItem[] = []
+  const ctx: Ctx = { catalog, errors, dialect: dialectOf({ errors }) }
   const info = catalog.get(uid)
   const rows = list.map((data, index) => {
     const path = indexed ? [String(index)] : []

@@ -177,6 +177,14 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       return guarded(params, () => transactions.transaction(() => lifecycles.run({ uid, action, params, exec, onCommit: transactions.onCommit })))
     }
 
+    /**
+     * A write's answer asks only for the row's id and documentId, known without reading the row back, and no
+     * hook listens to the FindOne a read-back fires.
+     */
+    function bareSelect (p: Params): boolean {
+      return p.populate === undefined && Array.isArray(p.select) && p.select.every(f => f === 'id' || f === 'documentId') && lifecycles.quiet(uid, 'findOne')
+    }
+
     async function rows (p: Params, total = false): Promise<{ entries: Entry[], total?: number }> {
       const plan = parseFind(catalog, uid, p)
       const result = await exec(statements.find(plan, { total }))
@@ -230,11 +238,6 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       })
     }
 
-    async function resolveId (p: Params): Promise<number | undefined> {
-      const [row] = await exec(compileIds(info, parseFilter(catalog, uid, { where: p.where }), 1))
-      return row === undefined ? undefined : Number(row.id)
-    }
-
     const repo: QueryRepository = {
       findOne,
       findText,
@@ -257,7 +260,10 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       async create (params) {
         return await write('create', copyParams(params, 'create'), async (p) => {
           requireData(p, 'create')
-          const id = await writer.create(info, parseData(catalog, uid, p.data))
+          const data = parseData(catalog, uid, p.data)
+          const id = await writer.create(info, data)
+          // Columns have no defaults: a documentId not written is null.
+          if (bareSelect(p)) return { id, ...(info.fields.has('documentId') && { documentId: data.scalars.get('documentId')?.value ?? null }) }
           const entry = await findOne({ where: { id }, ...pick(p) })
           if (entry === null) throw new Error(`created ${uid} ${id} could not be read back`)
           return entry
@@ -275,10 +281,10 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
           requireWhere(p, 'update')
           requireData(p, 'update')
           const data = parseData(catalog, uid, p.data)
-          const id = await resolveId(p)
-          if (id === undefined) return null
-          await writer.update(info, id, data)
-          return await findOne({ where: { id }, ...pick(p) })
+          const row = await writer.update(info, compileIds(info, parseFilter(catalog, uid, { where: p.where }), 1), data)
+          if (row === undefined) return null
+          if (bareSelect(p)) return row as Entry
+          return await findOne({ where: { id: row.id }, ...pick(p) })
         })
       },
       async updateMany (params) {

@@ -20,9 +20,13 @@ export {
   addDotted, isPlainObject, optionsOf, populateEntries, splitList, zoneFragments, type PlainObject
 } from './forms.js'
 export { contentKey, copyContent, lruPerOwner } from './keys.js'
+export { castScalar, type CastFailure } from './values.js'
+export {
+  componentValues, parsePosition, parseRelationOps, placeAt, type PayloadDialect, type Position
+} from './payload.js'
 export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 export { compileCount, compileFind } from './select.js'
 export { compileFreeUids, compileUidLock, type UidScope } from './uid.js'
 export { parseData, type WriteData } from './data.js'
-export type { DocumentInsert, DocumentInserted, DocumentLinks, DocumentRow } from './write.js'
+export { compileTargetRows, type DocumentInsert, type DocumentInserted, type DocumentLinks, type DocumentRow, type TargetLookup } from './write.js'
 export type { TransactionScope } from '../db/index.js'

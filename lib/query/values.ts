@@ -69,8 +69,8 @@ const NUMBER_RE = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
 const TIME_RE = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i
-const INT32_MIN = -2147483648
-const INT32_MAX = 2147483647
+const INT32_MIN = -2147483648n
+const INT32_MAX = 2147483647n
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 const BOOLEANS: Record<string, boolean> = { true: true, false: false, 1: true, 0: false, t: true, f: false }
@@ -78,108 +78,145 @@ const BOOLEANS: Record<string, boolean> = { true: true, false: false, 1: true, 0
 /** What a value of this type looks like, for error messages. */
 export const expectedFor = (type: ScalarType): string => EXPECTED[type]
 
-const fail = (type: ScalarType): CastResult => ({ ok: false, expected: EXPECTED[type] })
-const ok = (value: SqlValue): CastResult => ({ ok: true, value })
+/**
+ * Why a value does not cast: the wrong type, a fractional or unsafe number given for an integer, an integer
+ * out of the column's range (`limit` is the bound passed), or text that is not a valid date, time or datetime.
+ * Each caller words it in its own dialect (the Query Engine's "expected …", the Document Service's yup messages).
+ */
+export type CastFailure =
+  | { reason: 'type' | 'fraction' | 'unsafe' | 'format' }
+  | { reason: 'min' | 'max', limit: string }
+
+/** A cast value: json values stay values here (see `castInput` for the SQL parameter). */
+export type ScalarCast = { ok: true, value: SqlValue | object } | { ok: false, failure: CastFailure }
+
+const TYPE: ScalarCast = { ok: false, failure: { reason: 'type' } }
+const FORMAT: ScalarCast = { ok: false, failure: { reason: 'format' } }
+const FRACTION: ScalarCast = { ok: false, failure: { reason: 'fraction' } }
+const UNSAFE: ScalarCast = { ok: false, failure: { reason: 'unsafe' } }
+const valid = (value: SqlValue | object): ScalarCast => ({ ok: true, value })
 
 function validDate (year: number, month: number, day: number): boolean {
   const d = new Date(Date.UTC(year, month - 1, day))
   return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day
 }
 
-function castInteger (value: unknown, big: boolean): SqlValue | undefined {
+function castInteger (value: unknown, big: boolean): ScalarCast {
   let n: bigint
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) return undefined
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    if (!Number.isInteger(value)) return FRACTION
+    if (!Number.isSafeInteger(value)) return UNSAFE
     n = BigInt(value)
   } else if (typeof value === 'bigint') {
     n = value
   } else if (typeof value === 'string' && INT_RE.test(value.trim())) {
     n = BigInt(value.trim())
+  } else if (typeof value === 'string' && NUMBER_RE.test(value.trim())) {
+    return FRACTION
   } else {
-    return undefined
+    return TYPE
   }
-  if (big) return n >= INT64_MIN && n <= INT64_MAX ? n.toString() : undefined
-  return n >= INT32_MIN && n <= INT32_MAX ? Number(n) : undefined
+  const [lo, hi] = big ? [INT64_MIN, INT64_MAX] : [INT32_MIN, INT32_MAX]
+  if (n < lo) return { ok: false, failure: { reason: 'min', limit: lo.toString() } }
+  if (n > hi) return { ok: false, failure: { reason: 'max', limit: hi.toString() } }
+  return valid(big ? n.toString() : Number(n))
 }
 
-function castNumber (value: unknown): SqlValue | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
-  if (typeof value === 'bigint') return value.toString()
-  if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return value.trim()
-  return undefined
+function castNumber (value: unknown): ScalarCast {
+  if (typeof value === 'number') return Number.isFinite(value) ? valid(value) : TYPE
+  if (typeof value === 'bigint') return valid(value.toString())
+  // Kept as text: numeric columns hold more digits than a double.
+  if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return valid(value.trim())
+  return TYPE
 }
 
-function castTime (value: unknown): SqlValue | undefined {
-  if (typeof value !== 'string') return undefined
+function castBoolean (value: unknown): ScalarCast {
+  if (typeof value === 'boolean') return valid(value)
+  const parsed = typeof value === 'string' ? BOOLEANS[value.trim().toLowerCase()] : value === 0 || value === 1 ? value === 1 : undefined
+  return parsed === undefined ? TYPE : valid(parsed)
+}
+
+/** A date, or the day of a datetime (as Strapi's parseDate). */
+function castDate (value: unknown): ScalarCast {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? FORMAT : valid(value.toISOString().slice(0, 10))
+  if (typeof value !== 'string') return TYPE
+  const trimmed = value.trim()
+  const day = DATETIME_RE.test(trimmed) ? trimmed.slice(0, 10) : trimmed
+  const m = DATE_RE.exec(day)
+  return m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3])) ? valid(day) : FORMAT
+}
+
+function castTime (value: unknown): ScalarCast {
+  if (typeof value !== 'string') return TYPE
   const m = TIME_RE.exec(value.trim())
-  if (m === null) return undefined
-  const [h, min, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)]
-  if (h > 23 || min > 59 || s > 59) return undefined
-  return `${m[1]}:${m[2]}:${m[3] ?? '00'}.${(m[4] ?? '').padEnd(3, '0').slice(0, 3)}`
+  if (m === null || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) return FORMAT
+  return valid(`${m[1]}:${m[2]}:${m[3] ?? '00'}.${(m[4] ?? '').padEnd(3, '0').slice(0, 3)}`)
 }
 
-function castDatetime (value: unknown): SqlValue | undefined {
+function castDatetime (value: unknown): ScalarCast {
   let date: Date
   if (value instanceof Date) date = value
   else if (typeof value === 'number' && Number.isFinite(value)) date = new Date(value)
   else if (typeof value === 'string' && DATETIME_RE.test(value.trim())) {
     const text = value.trim()
     const m = DATE_RE.exec(text.slice(0, 10))
-    if (m === null || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined
+    if (m === null || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return FORMAT
     date = new Date(text.length === 10 ? `${text}T00:00:00Z` : text.replace(' ', 'T'))
-  } else return undefined
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
+  } else return typeof value === 'string' ? FORMAT : TYPE
+  return Number.isNaN(date.getTime()) ? FORMAT : valid(date.toISOString())
 }
 
-function castDate (value: unknown): SqlValue | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString().slice(0, 10)
-  if (typeof value !== 'string') return undefined
-  const m = DATE_RE.exec(value.trim())
-  if (m === null || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined
-  return value.trim()
+function castText (value: unknown): ScalarCast {
+  if (typeof value === 'string') return valid(value)
+  if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') return valid(String(value))
+  return TYPE
 }
 
-function castBoolean (value: unknown): SqlValue | undefined {
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'number' && (value === 0 || value === 1)) return value === 1
-  if (typeof value === 'string') return BOOLEANS[value.trim().toLowerCase()]
-  return undefined
-}
-
-function castText (value: unknown): SqlValue | undefined {
-  if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
-  return undefined
-}
-
-function castJson (value: unknown): SqlValue | undefined {
-  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return undefined
+/** Any value JSON can hold. */
+function castJson (value: unknown): ScalarCast {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return TYPE
   try {
-    return JSON.stringify(value)
+    if (JSON.stringify(value) === undefined) return TYPE
   } catch {
-    return undefined
+    // A cycle, or a toJSON that throws.
+    return TYPE
   }
+  return valid(value as SqlValue | object)
 }
 
-/** Casts one non-null value to an attribute's type. `null` stays null (callers decide whether it is allowed). */
+/** The one table of input rules, per attribute type: writes (both layers) and filter values use it. */
+const CASTS: Record<ScalarType, (value: unknown) => ScalarCast> = {
+  string: castText,
+  text: castText,
+  richtext: castText,
+  email: castText,
+  password: castText,
+  uid: castText,
+  enumeration: castText,
+  integer: value => castInteger(value, false),
+  biginteger: value => castInteger(value, true),
+  float: castNumber,
+  decimal: castNumber,
+  boolean: castBoolean,
+  date: castDate,
+  time: castTime,
+  datetime: castDatetime,
+  timestamp: castDatetime,
+  json: castJson,
+  blocks: castJson
+}
+
+/** Casts one non-null value to an attribute's type, or says why it cannot. */
+export function castScalar (type: ScalarType, value: unknown): ScalarCast {
+  return CASTS[type](value)
+}
+
+/** Casts one value to a SQL parameter. `null` stays null (callers decide whether it is allowed). */
 export function castInput (type: ScalarType, value: unknown): CastResult {
-  if (value === null) return ok(null)
-  let cast: SqlValue | undefined
-  switch (type) {
-    case 'integer': cast = castInteger(value, false); break
-    case 'biginteger': cast = castInteger(value, true); break
-    case 'float':
-    case 'decimal': cast = castNumber(value); break
-    case 'boolean': cast = castBoolean(value); break
-    case 'date': cast = castDate(value); break
-    case 'time': cast = castTime(value); break
-    case 'datetime':
-    case 'timestamp': cast = castDatetime(value); break
-    case 'json':
-    case 'blocks': cast = castJson(value); break
-    default: cast = castText(value)
-  }
-  return cast === undefined ? fail(type) : ok(cast)
+  if (value === null) return { ok: true, value: null }
+  const cast = castScalar(type, value)
+  if (!cast.ok) return { ok: false, expected: EXPECTED[type] }
+  return { ok: true, value: isJsonType(type) ? JSON.stringify(cast.value) : cast.value as SqlValue }
 }
 
 /** `$null` / `$notNull` values: `false/0/f/''` are false, anything else true (Strapi's rule). */

@@ -2,7 +2,8 @@ import { sql, type SQL } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
 import type { RelationLink, Statement } from '../db/index.js'
 import { ValidationError } from '../errors.js'
-import type { ComponentItem, ComponentWrite, RelationItem, RelationWrite, WriteData } from './data.js'
+import type { ComponentItem, ComponentWrite, RelationWrite, WriteData } from './data.js'
+import { placeAt } from './payload.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { castInput } from './values.js'
@@ -82,14 +83,30 @@ export interface Writer {
   create: (info: ModelInfo, data: WriteData) => Promise<number>
   /** Inserts many rows (one statement when they carry no links or components); returns their ids in order. */
   createMany: (info: ModelInfo, rows: WriteData[]) => Promise<number[]>
-  /** Updates one row's columns, links and components. */
-  update: (info: ModelInfo, id: number, data: WriteData) => Promise<void>
+  /** Updates one row's columns, links and components (see update below); undefined when no row matched. */
+  update: (info: ModelInfo, target: number | SQL, data: WriteData) => Promise<UpdatedRow | undefined>
   /** Updates many rows (one statement when no links or components change). */
   updateMany: (info: ModelInfo, ids: number[], data: WriteData) => Promise<void>
   /** Deletes rows with every link pointing at them and their component rows (recursively). */
   remove: (info: ModelInfo, ids: number[]) => Promise<void>
   /** Writes a new document (its rows, links and generated uid) in one statement. */
   insertDocument: (info: ModelInfo, plan: DocumentInsert) => Promise<DocumentInserted>
+}
+
+/** The row an update wrote: what a read-back of `select: ['id']` would give. */
+export interface UpdatedRow {
+  id: number
+  /** On models with documents. */
+  documentId?: string | null
+}
+
+/** A row's links of one relation: [target id, order] in order. */
+interface LinkState {
+  links: Array<[number, number | null]>
+}
+
+function updatedRow (row: Record<string, unknown>): UpdatedRow {
+  return { id: Number(row.id), ...('documentId' in row && { documentId: row.documentId === null ? null : String(row.documentId) }) }
 }
 
 const ids = (list: number[]): SQL => sql`ANY(${sql.param(list)}::integer[])`
@@ -171,7 +188,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
   }
 
   async function insertRow (info: ModelInfo, data: WriteData): Promise<number> {
-    const [row] = await exec(insertStatement(info, data, sql`"id"`))
+    const [row] = await exec(prepared(insertStatement(info, data, sql`"id"`)))
     return Number(row?.id)
   }
 
@@ -208,18 +225,19 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
    * statement returns the targets it found, so missing ones are reported (the action's transaction then rolls
    * the row back) without a separate check.
    */
-  async function insertWithLinks (info: ModelInfo, data: WriteData): Promise<number> {
+  async function insertWithLinks (info: ModelInfo, data: WriteData, components: ComponentWrite[]): Promise<number> {
     const checks = data.relations.flatMap(write => {
       const referenced = referencedIds(write)
       return referenced.length === 0 ? [] : [{ write, referenced }]
     })
-    if (checks.length === 0) return await insertRow(info, data)
+    if (checks.length === 0 && components.length === 0) return await insertRow(info, data)
     const documentId = info.fields.get('documentId')
     const returning = documentId === undefined ? sql`"id"` : sql`"id", ${ident(documentId.column)}`
     const ctes = [sql`"new_row" AS (${insertStatement(info, data, returning)})`]
     for (const [n, { write, referenced }] of checks.entries()) ctes.push(...newLinks(info, n, write, referenced))
+    ctes.push(...componentRows(info, components))
     const foundLists = checks.map((_, n) => sql`(SELECT json_agg("id") FROM ${sql.identifier(`found_${n}`)})`)
-    const [row] = await exec(sql`WITH ${sql.join(ctes, sql`, `)} SELECT "id", json_build_array(${sql.join(foundLists, sql`, `)}) AS "found" FROM "new_row"`)
+    const [row] = await exec(prepared(sql`WITH ${sql.join(ctes, sql`, `)} SELECT "id", json_build_array(${sql.join(foundLists, sql`, `)}) AS "found" FROM "new_row"`))
     const found = (row?.found ?? []) as Array<number[] | null>
     for (const [n, { write, referenced }] of checks.entries()) {
       const present = new Set(found[n] ?? [])
@@ -228,88 +246,80 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return Number(row?.id)
   }
 
-  async function updateRow (info: ModelInfo, id: number, data: WriteData): Promise<void> {
-    const values = [...data.scalars.values()]
-    if (values.length === 0) return
-    const sets = sql.join(values.map(v => sql`${ident(v.field.column)} = ${param(v.field.type, v.value)}`), sql`, `)
-    await exec(sql`UPDATE ${ident(info.table)} SET ${sets} WHERE "id" = ${id}::integer`)
-  }
-
-  async function checkTargets (write: RelationWrite, wanted: number[]): Promise<void> {
-    if (wanted.length === 0) return
-    const found = new Set(idsOf(await exec(sql`SELECT "id" FROM ${ident(write.target.table)} WHERE "id" = ${ids(wanted)}`)))
-    requireTargets(write, wanted.filter(id => !found.has(id)))
-  }
-
-  function place (list: number[], item: RelationItem): void {
-    const position = item.position
-    let index = list.length
-    if (position !== undefined && 'start' in position) index = 0
-    else if (position !== undefined && 'before' in position) index = list.indexOf(position.before)
-    else if (position !== undefined && 'after' in position) {
-      const at = list.indexOf(position.after)
-      index = at === -1 ? -1 : at + 1
-    }
-    // A position relative to an entry that is not linked appends, as Strapi does without `strict`.
-    list.splice(index === -1 ? list.length : index, 0, item.id)
-  }
-
   /** The final list of related ids after set / disconnect / connect, in order. */
   function finalList (write: RelationWrite, current: number[]): number[] {
     const { ops } = write
     const toMany = write.link.attribute.toMany
     let list = ops.set === undefined ? [...current] : [...new Set(ops.set.map(i => i.id))]
-    list = list.filter(id => !ops.disconnect.includes(id))
+    const removed = new Set(ops.disconnect.map(i => i.id))
+    list = list.filter(id => !removed.has(id))
     for (const item of ops.connect) {
       list = list.filter(id => id !== item.id)
-      place(list, item)
+      placeAt(list, item.id, item.position, anchor => anchor.id)
     }
     // To-one: the last one given wins.
     return toMany ? list : list.slice(-1)
   }
 
-  async function writeRelation (info: ModelInfo, selfId: number, write: RelationWrite): Promise<void> {
+  /**
+   * The statements changing one relation's links from `state` (read with the row) to the final list: removed
+   * links, links taken from other documents (see takesFromOthers), new links and renumbered kept ones. Their
+   * rows are disjoint, so they run together as CTEs of one statement. Arrays travel as parameters, so the
+   * text depends on the payload's shape only.
+   */
+  function linkChanges (info: ModelInfo, selfId: number, write: RelationWrite, state: LinkState): SQL[] {
     const { link: rel } = write
     const table = ident(rel.link.name)
     const self = ident(rel.selfColumn)
     const other = ident(rel.otherColumn)
-    await checkTargets(write, referencedIds(write))
-    const order = rel.orderColumn === undefined ? sql`"id"` : sql`${ident(rel.orderColumn)}, "id"`
-    const rows = await exec(sql`SELECT ${other} AS "id"${rel.orderColumn === undefined ? sql`` : sql`, ${ident(rel.orderColumn)} AS "ord"`} FROM ${table} WHERE ${self} = ${selfId}::integer ORDER BY ${order}`)
-    const current = idsOf(rows)
+    const current = state.links.map(([id]) => id)
     const list = finalList(write, current)
     const removed = current.filter(id => !list.includes(id))
     const added = list.filter(id => !current.includes(id))
-    if (removed.length > 0) {
-      await exec(sql`DELETE FROM ${table} WHERE ${self} = ${selfId}::integer AND ${other} = ${ids(removed)}`)
-    }
-    if (added.length === 0 && rel.orderColumn === undefined) return
+    const changes: SQL[] = []
+    if (removed.length > 0) changes.push(sql`DELETE FROM ${table} WHERE ${self} = ${selfId}::integer AND ${other} = ${ids(removed)}`)
     if (added.length > 0 && takesFromOthers(write)) {
-      await exec(takeStatement(info, write, added, sql`${ident(info.table)} WHERE "id" = ${selfId}::integer`, selfId))
+      changes.push(takeStatement(info, write, added, sql`${ident(info.table)} WHERE "id" = ${selfId}::integer`, selfId))
     }
+    const position = (id: number): number => list.indexOf(id) + 1
     if (added.length > 0) {
       const columns = [self, other]
-      if (rel.orderColumn !== undefined) columns.push(ident(rel.orderColumn))
-      if (rel.otherOrderColumn !== undefined) columns.push(ident(rel.otherOrderColumn))
-      const values = added.map((id) => {
-        const items: SQL[] = [sql`${selfId}::integer`, sql`${id}::integer`]
-        if (rel.orderColumn !== undefined) items.push(sql`${list.indexOf(id) + 1}::double precision`)
-        if (rel.otherOrderColumn !== undefined) {
-          // Appended last among the other row's own list.
-          items.push(sql`(SELECT coalesce(max(${ident(rel.otherOrderColumn)}), 0) + 1 FROM ${table} WHERE ${other} = ${id}::integer)`)
-        }
-        return sql`(${sql.join(items, sql`, `)})`
-      })
-      await exec(sql`INSERT INTO ${table} (${sql.join(columns, sql`, `)}) VALUES ${sql.join(values, sql`, `)}`)
+      const values = [sql`${selfId}::integer`, sql`v."id"`]
+      if (rel.orderColumn !== undefined) {
+        columns.push(ident(rel.orderColumn))
+        values.push(sql`v."ord"`)
+      }
+      if (rel.otherOrderColumn !== undefined) {
+        // Appended last among the other row's own list.
+        columns.push(ident(rel.otherOrderColumn))
+        values.push(sql`(SELECT coalesce(max(${ident(rel.otherOrderColumn)}), 0) + 1 FROM ${table} WHERE ${other} = v."id")`)
+      }
+      changes.push(sql`INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM unnest(${sql.param(added)}::integer[], ${sql.param(added.map(position))}::double precision[]) AS v("id", "ord")`)
     }
     if (rel.orderColumn !== undefined) {
-      // Renumber kept links whose position changed (one statement).
-      const stored = new Map(rows.map(r => [Number(r.id), Number(r.ord)]))
-      const moved = list.flatMap((id, index) => stored.has(id) && stored.get(id) !== index + 1 ? [sql`(${id}::integer, ${index + 1}::double precision)`] : [])
+      const stored = new Map(state.links)
+      const moved = list.filter((id, index) => stored.has(id) && stored.get(id) !== index + 1)
       if (moved.length > 0) {
-        await exec(sql`UPDATE ${table} AS l SET ${ident(rel.orderColumn)} = v.ord FROM (VALUES ${sql.join(moved, sql`, `)}) AS v(id, ord) WHERE l.${self} = ${selfId}::integer AND l.${other} = v.id`)
+        changes.push(sql`UPDATE ${table} AS l SET ${ident(rel.orderColumn)} = v."ord" FROM unnest(${sql.param(moved)}::integer[], ${sql.param(moved.map(position))}::double precision[]) AS v("id", "ord") WHERE l.${self} = ${selfId}::integer AND l.${other} = v."id"`)
       }
     }
+    return changes
+  }
+
+  /** Per relation: its targets found among those `set`/`connect` name, and the row's current links in order. */
+  function linkStates (data: WriteData): SQL {
+    const states = data.relations.map((write) => {
+      const { link: rel } = write
+      const referenced = referencedIds(write)
+      const found = referenced.length === 0
+        ? sql`'[]'::json`
+        : sql`(SELECT coalesce(json_agg("id"), '[]'::json) FROM ${ident(write.target.table)} WHERE "id" = ${ids(referenced)})`
+      const ord = rel.orderColumn === undefined ? sql`NULL` : ident(rel.orderColumn)
+      const order = rel.orderColumn === undefined ? sql`"id"` : sql`${ident(rel.orderColumn)}, "id"`
+      const links = sql`(SELECT coalesce(json_agg(json_build_array(${ident(rel.otherColumn)}, ${ord}) ORDER BY ${order}), '[]'::json) FROM ${ident(rel.link.name)} WHERE ${ident(rel.selfColumn)} = t."id")`
+      return sql`json_build_array(${found}, ${links})`
+    })
+    return states.length === 0 ? sql`'[]'::json` : sql`json_build_array(${sql.join(states, sql`, `)})`
   }
 
   async function writeComponents (info: ModelInfo, entityId: number, write: ComponentWrite, creating: boolean): Promise<void> {
@@ -318,7 +328,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const table = ident(join.name)
     const existing = creating
       ? []
-      : (await exec(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`))
+      : (await exec(prepared(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`)))
           .map(r => ({ id: Number(r.id), type: String(r.type) }))
     const kept: Array<{ id: number, type: string }> = []
     for (const [index, item] of write.items.entries()) {
@@ -327,7 +337,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const keptKeys = new Set(kept.map(k => `${k.type}:${k.id}`))
     const removed = existing.filter(e => !keptKeys.has(`${e.type}:${e.id}`))
     if (existing.length > 0) {
-      await exec(sql`DELETE FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`)
+      await exec(prepared(sql`DELETE FROM ${table} WHERE ${ident(join.entityColumn)} = ${entityId}::integer AND ${ident(join.fieldColumn)} = ${write.name}::text`))
     }
     for (const type of new Set(removed.map(r => r.type))) {
       await remove(catalog.get(type), removed.filter(r => r.type === type).map(r => r.id))
@@ -354,9 +364,39 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return id
   }
 
+  /**
+   * The CTEs inserting the items of component fields with their `_cmps` join rows, for the row `entity` names
+   * (default: the one CTE "new_row" inserts); items with relations or components of their own are written
+   * after, step by step.
+   */
+  function componentRows (info: ModelInfo, writes: ComponentWrite[], entity: SQL = sql`(SELECT "id" FROM "new_row")`): SQL[] {
+    if (writes.length === 0) return []
+    const join = info.componentJoin
+    if (join === undefined) throw new Error(`${info.uid} has no component join table`)
+    const ctes: SQL[] = []
+    const rows: SQL[] = []
+    for (const write of writes) {
+      for (const [index, item] of write.items.entries()) {
+        const name = sql.identifier(`c_${ctes.length}`)
+        ctes.push(sql`${name} AS (${insertStatement(item.info, item.data, sql`"id"`)})`)
+        rows.push(sql`SELECT "id", ${item.info.uid}::text AS "type", ${write.name}::text AS "field", ${index + 1}::double precision AS "ord" FROM ${name}`)
+      }
+    }
+    if (rows.length === 0) return ctes
+    const columns = [join.entityColumn, join.componentIdColumn, join.componentTypeColumn, join.fieldColumn, join.orderColumn].map(c => ident(c))
+    ctes.push(sql`"cmps" AS (INSERT INTO ${ident(join.name)} (${sql.join(columns, sql`, `)}) SELECT ${entity}, x."id", x."type", x."field", x."ord" FROM (${sql.join(rows, sql` UNION ALL `)}) AS x)`)
+    return ctes
+  }
+
+  /** New component items written by the row's own statement: no id, relations or components of their own. */
+  function flat (write: ComponentWrite): boolean {
+    return write.items.every(item => item.data.id === undefined && item.data.relations.length === 0 && item.data.components.length === 0)
+  }
+
   async function create (info: ModelInfo, data: WriteData): Promise<number> {
-    const id = await insertWithLinks(info, data)
-    for (const component of data.components) await writeComponents(info, id, component, true)
+    const inline = data.components.filter(flat)
+    const id = await insertWithLinks(info, data, inline)
+    for (const component of data.components) if (!inline.includes(component)) await writeComponents(info, id, component, true)
     return id
   }
 
@@ -385,10 +425,68 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return idsOf(result)
   }
 
-  async function update (info: ModelInfo, id: number, data: WriteData): Promise<void> {
-    await updateRow(info, id, data)
-    for (const relation of data.relations) await writeRelation(info, id, relation)
-    for (const component of data.components) await writeComponents(info, id, component, false)
+  function setClause (data: WriteData): SQL | undefined {
+    const values = [...data.scalars.values()]
+    return values.length === 0 ? undefined : sql.join(values.map(v => sql`${ident(v.field.column)} = ${param(v.field.type, v.value)}`), sql`, `)
+  }
+
+  /**
+   * Updates the row `target` names (an id, or a statement selecting one "id"): scalars alone are one
+   * statement; else one statement reads the row, its links, the targets named and the items of the component
+   * fields replaced, and one writes the row, every link change and the new items (see componentRows). Items
+   * updated in place by id, and removed components holding links or components, follow step by step.
+   * Returns the row, or undefined when none matched.
+   */
+  async function update (info: ModelInfo, target: number | SQL, data: WriteData): Promise<UpdatedRow | undefined> {
+    const locate = typeof target === 'number' ? sql`SELECT ${target}::integer AS "id"` : target
+    const documentId = info.fields.get('documentId')
+    const returning = sql`t."id"${documentId === undefined ? sql`` : sql`, t.${ident(documentId.column)} AS "documentId"`}`
+    const sets = setClause(data)
+    const table = ident(info.table)
+    if (data.relations.length === 0 && data.components.length === 0) {
+      const [row] = await exec(prepared(sets === undefined
+        ? sql`SELECT ${returning} FROM ${table} AS t JOIN (${locate}) AS r ON t."id" = r."id"`
+        : sql`UPDATE ${table} AS t SET ${sets} FROM (${locate}) AS r WHERE t."id" = r."id" RETURNING ${returning}`))
+      return row === undefined ? undefined : updatedRow(row)
+    }
+    const inline = data.components.filter(flat)
+    const fields = inline.map(c => c.name)
+    const join = info.componentJoin
+    const current = fields.length === 0 || join === undefined
+      ? sql`'[]'::json`
+      : sql`(SELECT coalesce(json_agg(json_build_array(${ident(join.componentIdColumn)}, ${ident(join.componentTypeColumn)})), '[]'::json) FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = t."id" AND ${ident(join.fieldColumn)} = ANY(${array(fields)}::text[]))`
+    const [row] = await exec(prepared(sql`SELECT ${returning}, ${linkStates(data)} AS "state", ${current} AS "components" FROM ${table} AS t JOIN (${locate}) AS r ON t."id" = r."id"`))
+    if (row === undefined) return undefined
+    const id = Number(row.id)
+    const states = parseJson<Array<[number[], Array<[number, number | null]>]>>(row.state, [])
+    const changes: SQL[] = sets === undefined ? [] : [sql`UPDATE ${table} SET ${sets} WHERE "id" = ${id}::integer`]
+    for (const [n, write] of data.relations.entries()) {
+      const [found, links] = states[n] ?? [[], []]
+      const present = new Set(found)
+      requireTargets(write, referencedIds(write).filter(t => !present.has(t)))
+      changes.push(...linkChanges(info, id, write, { links }))
+    }
+    // Inline component fields: their old items go (join rows and component rows), the new ones come in.
+    const replaced = parseJson<Array<[number, string]>>(row.components, [])
+    const removals = new Map<string, number[]>()
+    for (const [cmp, type] of replaced) removals.set(type, [...removals.get(type) ?? [], cmp])
+    const nested: Array<[ModelInfo, number[]]> = []
+    if (join !== undefined && fields.length > 0) {
+      changes.push(sql`DELETE FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${id}::integer AND ${ident(join.fieldColumn)} = ANY(${array(fields)}::text[])`)
+      for (const [type, list] of removals) {
+        const component = catalog.get(type)
+        // A component with links or components of its own is removed with them, after.
+        if (component.componentJoin !== undefined || component.incomingLinks.length > 0) nested.push([component, list])
+        else changes.push(sql`DELETE FROM ${ident(component.table)} WHERE "id" = ${ids(list)}`)
+      }
+    }
+    const ctes = changes.map((change, n) => sql`${sql.identifier(`w_${n}`)} AS (${change})`)
+    ctes.push(...componentRows(info, inline.filter(c => c.items.length > 0), sql`${id}::integer`))
+    if (ctes.length === 1 && changes.length === 1) await exec(prepared(changes[0]!))
+    else if (ctes.length > 0) await exec(prepared(sql`WITH ${sql.join(ctes, sql`, `)} SELECT 1`))
+    for (const [component, list] of nested) await remove(component, list)
+    for (const component of data.components) if (!inline.includes(component)) await writeComponents(info, id, component, false)
+    return updatedRow(row)
   }
 
   async function updateMany (info: ModelInfo, list: number[], data: WriteData): Promise<void> {
@@ -397,26 +495,25 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       for (const id of list) await update(info, id, data)
       return
     }
-    const values = [...data.scalars.values()]
-    if (values.length === 0) return
-    const sets = sql.join(values.map(v => sql`${ident(v.field.column)} = ${param(v.field.type, v.value)}`), sql`, `)
-    await exec(sql`UPDATE ${ident(info.table)} SET ${sets} WHERE "id" = ${ids(list)}`)
+    const sets = setClause(data)
+    if (sets === undefined) return
+    await exec(prepared(sql`UPDATE ${ident(info.table)} SET ${sets} WHERE "id" = ${ids(list)}`))
   }
 
   async function remove (info: ModelInfo, list: number[]): Promise<void> {
     if (list.length === 0) return
     for (const { link, column: col } of info.incomingLinks) {
-      await exec(sql`DELETE FROM ${ident(link.name)} WHERE ${ident(col)} = ${ids(list)}`)
+      await exec(prepared(sql`DELETE FROM ${ident(link.name)} WHERE ${ident(col)} = ${ids(list)}`))
     }
     const join = info.componentJoin
     if (join !== undefined) {
-      const children = await exec(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`)
-      await exec(sql`DELETE FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`)
+      const children = await exec(prepared(sql`SELECT ${ident(join.componentIdColumn)} AS "id", ${ident(join.componentTypeColumn)} AS "type" FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`))
+      await exec(prepared(sql`DELETE FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${ids(list)}`))
       for (const type of new Set(children.map(c => String(c.type)))) {
         await remove(catalog.get(type), children.filter(c => c.type === type).map(c => Number(c.id)))
       }
     }
-    await exec(sql`DELETE FROM ${ident(info.table)} WHERE ${column(info.table, 'id')} = ${ids(list)}`)
+    await exec(prepared(sql`DELETE FROM ${ident(info.table)} WHERE ${column(info.table, 'id')} = ${ids(list)}`))
   }
 
   /** The lookup of one relation's targets: for each document, the row a draft links and the published row. */
@@ -516,4 +613,37 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
   }
 
   return { create, createMany, update, updateMany, remove, insertDocument }
+}
+
+/** The rows of one model a write may link: by documentId or by row id. */
+export interface TargetLookup {
+  info: ModelInfo
+  documentIds: string[]
+  ids: number[]
+}
+
+/**
+ * One statement reading the rows of several models that a write's relation items name (instead of one read
+ * per target model): each row with `n`, the index of its lookup, and what picks the rows to link (its
+ * documentId, locale and whether it is published). Ordered by lookup, then id.
+ */
+export function compileTargetRows (lookups: readonly TargetLookup[]): SQL {
+  const selects = lookups.map(({ info, documentIds, ids: rowIds }, n) => {
+    const documentId = info.fields.get('documentId')
+    const locale = info.fields.get('locale')
+    const publishedAt = info.fields.get('publishedAt')
+    if (documentId === undefined) throw new Error(`${info.uid} has no documentId`)
+    const by: SQL[] = []
+    if (documentIds.length > 0) by.push(sql`${ident(documentId.column)} = ANY(${array(documentIds)}::text[])`)
+    if (rowIds.length > 0) by.push(sql`"id" = ${ids(rowIds)}`)
+    const columns = [
+      sql`${n}::integer AS "n"`,
+      sql`"id"`,
+      sql`${ident(documentId.column)} AS "documentId"`,
+      locale === undefined ? sql`NULL::text AS "locale"` : sql`${ident(locale.column)} AS "locale"`,
+      publishedAt === undefined ? sql`NULL::text AS "publishedAt"` : sql`${ident(publishedAt.column)}::text AS "publishedAt"`
+    ]
+    return sql`(SELECT ${sql.join(columns, sql`, `)} FROM ${ident(info.table)} WHERE ${by.length === 0 ? sql`false` : sql.join(by, sql` OR `)})`
+  })
+  return sql`SELECT * FROM (${sql.join(selects, sql` UNION ALL `)}) AS "targets" ORDER BY "n", "id"`
 }

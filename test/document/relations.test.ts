@@ -9,7 +9,7 @@ import { ValidationError } from '../../lib/errors.js'
 import { isTransactionControl } from '../helpers/db.js'
 import { ARTICLE, AUTHOR, CATEGORY, HOMEPAGE, rejection, setup, TAG } from './helpers.js'
 
-const { documents, database, reset } = await setup(t)
+const { documents, database, db, reset } = await setup(t)
 const articles = documents(ARTICLE)
 const authors = documents(AUTHOR)
 const categories = documents(CATEGORY)
@@ -141,6 +141,44 @@ t.test('a published create with relation connects costs 2 statements', async (t)
     const linked = await categories.findOne({ documentId: category.documentId, status, populate: ['articles'] })
     t.same(names(linked?.articles, 'title'), ['Counted'], `the category lists the ${status} row`)
   }
+})
+
+t.test('positions and types without draft & publish: the one-statement create links as the step-by-step one', async (t) => {
+  const [a, b, c] = await makeTags('a', 'b', 'c')
+  const data = {
+    title: 'Placed',
+    tags: { connect: [a!, { documentId: b!, position: { start: true } }, { documentId: c!, position: { after: { documentId: a! } } }, { documentId: a!, position: { end: true } }] }
+  }
+  const seen: string[] = []
+  const off = database.onQuery((text) => { if (!isTransactionControl(text)) seen.push(text) })
+  const fast = await articles.create({ data }).finally(off)
+  t.equal(seen.length, 2, 'the document with its links, then the response')
+  // A hook on the targets' reads: the step-by-step create.
+  const stop = db.lifecycles.subscribe({ models: [TAG], afterFindMany () {} })
+  const slow = await articles.create({ data }).finally(stop)
+  t.same(await tagsOf(fast.documentId), ['b', 'c', 'a'])
+  t.same(await tagsOf(slow.documentId), ['b', 'c', 'a'])
+  seen.length = 0
+  const quiet = database.onQuery((text) => { if (!isTransactionControl(text)) seen.push(text) })
+  const plain = await categories.create({ data: { name: 'Plainer' } }).finally(quiet)
+  t.equal(seen.length, 2, 'a type without draft & publish: one statement, then the response')
+  t.match(plain, { name: 'Plainer', slug: 'plainer', publishedAt: String })
+  t.equal(plain.publishedAt, plain.createdAt, 'published when created')
+})
+
+t.test('targets are read in one statement, except those a FindMany hook watches', async (t) => {
+  const [a] = await makeTags('a')
+  const news = await categories.create({ data: { name: 'News' } })
+  const doc = await articles.create({ data: { title: 'Watched' } })
+  const reads: string[] = []
+  const stop = db.lifecycles.subscribe({ models: [TAG], afterFindMany () { reads.push('tags') } })
+  await articles.update({ documentId: doc.documentId, data: { category: news.documentId, tags: [a!] } }).finally(stop)
+  t.same(reads, ['tags'], 'the watched model: its FindMany, with its event')
+  const linked = await articles.findOne({ documentId: doc.documentId, populate: ['category', 'tags'] })
+  t.equal((linked?.category as DocumentEntry).name, 'News', 'the unwatched one: read with the others')
+  t.same(names(linked?.tags), ['a'])
+  const missing = await rejection(articles.update({ documentId: doc.documentId, data: { category: 'nope', tags: ['nope'] } }))
+  t.match(missing, { details: { errors: [{ path: ['category'], message: 'Document with id "nope", locale "null" not found' }, { path: ['tags', '0'] }] } }, 'unknown documents reported from both')
 })
 
 t.test('a draft links draft rows; a type without draft & publish links both rows of a target', async (t) => {

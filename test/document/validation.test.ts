@@ -115,6 +115,10 @@ t.test('dates, times, json and blocks: parsed, normalized, or rejected', async (
     item(['content'], 'content must be an array of blocks', 'text'),
     item(['shareCount'], 'shareCount must be less than or equal to 9223372036854775807', '9223372036854775808')
   ], 'in the order given')
+  const invalid = new Date('not a date')
+  t.same(await errorsOf(articles.create({ data: { title: 'T', publishedDate: invalid } })), [
+    item(['publishedDate'], 'publishedDate must be a valid date (yyyy-MM-dd)', invalid)
+  ], 'an invalid Date is a validation error, not a RangeError')
 })
 
 t.test('components and dynamic zones', async (t) => {

@@ -161,6 +161,8 @@ t.test('operators on every attribute type', async (t) => {
     ['date $gt', { day: { $gt: '2024-02-01' } }, ['beta', 'delta']],
     ['date $between', { day: { $between: ['2024-01-01', '2024-02-20'] } }, ['Alpha 100%', 'beta']],
     ['date from a Date', { day: { $lt: new Date('2024-02-01T00:00:00Z') } }, ['Alpha 100%']],
+    // One casting rule with writes (lib/query/values.ts): a datetime names its day, as in the Document Service.
+    ['date from a datetime', { day: '2024-02-20T10:00:00Z' }, ['beta']],
     ['time $lt', { at: { $lt: '10:00' } }, ['Alpha 100%']],
     ['time $eq with milliseconds', { at: '23:59:59.999' }, ['delta']],
     ['time $gte', { at: { $gte: '12:00:00.000' } }, ['beta', 'delta']],

@@ -280,6 +280,31 @@ t.test('relation writes: to-one sides and their inverse', async (t) => {
   t.same(names((await articles.findOne({ where: { id: y.id }, populate: ['related'] }))?.related, 'title'), ['p', 'o'])
 })
 
+t.test('an update with relations: one statement reads, one writes; a bare select reads nothing back unless a FindOne hook listens', async (t) => {
+  const [a, b, c] = await makeTags('a', 'b', 'c')
+  const ann = await authors.create({ data: { name: 'Ann' } })
+  const post = await articles.create({ data: { title: 'p', tags: [a!, b!] } })
+  const statements = async (fn: () => Promise<unknown>): Promise<number> => (await countQueries(fn)).queries.filter(q => !isTransactionControl(q)).length
+  t.equal(await statements(() => articles.update({
+    where: { id: post.id },
+    data: { title: 'q', author: ann.id, tags: { connect: [{ id: c!, position: { before: b! } }], disconnect: [a!] } },
+    select: ['id']
+  })), 2, 'the row with its links and targets, then the row and every link change')
+  const read = await articles.findOne({ where: { id: post.id }, populate: ['tags', 'author'] })
+  t.same(names(read?.tags), ['c', 'b'])
+  t.equal((read?.author as Entry).name, 'Ann')
+  t.equal(read?.title, 'q')
+  t.equal(await statements(() => articles.update({ where: { id: post.id }, data: { title: 'r' }, select: ['id'] })), 1, 'scalars only: one UPDATE')
+  const { result: bare } = await countQueries(() => articles.update({ where: { id: post.id }, data: { title: 's' }, select: ['id'] }))
+  t.same(bare, { id: post.id, documentId: post.documentId }, 'what a read-back of select: [id] gives')
+  t.equal(await statements(() => articles.create({ data: { title: 't', documentId: 'bare' }, select: ['id'] })), 1, 'a create too')
+  t.equal(await statements(() => articles.update({ where: { id: 9999 }, data: { title: 'x' }, select: ['id'] })), 1, 'no row: one statement')
+  const found: string[] = []
+  engine.lifecycles.subscribe({ models: [ARTICLE], afterFindOne () { found.push('findOne') } })
+  t.equal(await statements(() => articles.update({ where: { id: post.id }, data: { title: 'u' }, select: ['id'] })), 2, 'a FindOne hook: the row is read back')
+  t.same(found, ['findOne'])
+})
+
 t.test('relation write errors', async (t) => {
   const post = await articles.create({ data: { title: 'p' } })
   const cases: Array<[unknown, RegExp | string]> = [
@@ -289,6 +314,9 @@ t.test('relation write errors', async (t) => {
     [{ connect: [{ documentId: 'abc' }] }, '2 errors occurred'],
     [{ bogus: [], set: [] }, 'Invalid key bogus'],
     [{ connect: [{ id: 1, position: { sideways: 1 } }] }, /Invalid position for tags\.connect\.position/],
+    // One reading of relation payloads with the Document Service: positions belong to set and connect items.
+    [{ disconnect: [{ id: 1, position: { start: true } }] }, 'Invalid key position'],
+    [{ connect: [{ id: 1, position: { before: 'z' } }] }, 'Invalid value "z" for tags.connect.position.before: expected an id'],
     [[0], 'Invalid value 0 for tags: expected an id']
   ]
   for (const [value, message] of cases) {
@@ -300,6 +328,28 @@ t.test('relation write errors', async (t) => {
   t.match(await articles.update({ where: { id: post.id }, data: { tags: { connect: [{ documentId: 'abc' }] } } }).catch((err: ValidationError) => err.details), {
     errors: [{ path: ['tags', 'connect', 'documentId'], message: 'Invalid key documentId' }, { path: ['tags', 'connect'], message: 'Invalid value undefined for tags.connect: expected an id' }]
   }, 'ids only at this level: documentIds are the Document Service\'s')
+})
+
+t.test('a create with components of its own: one statement; nested ones follow', async (t) => {
+  const statements = async (fn: () => Promise<unknown>): Promise<number> => (await countQueries(fn)).queries.filter(q => !isTransactionControl(q)).length
+  let id = 0
+  t.equal(await statements(async () => {
+    id = (await articles.create({ data: { title: 'flat', seo: { metaTitle: 'm' }, links: [{ label: 'a' }, { label: 'b' }] }, select: ['id'] })).id
+  }), 1, 'the row, its component rows and their join rows')
+  const read = await articles.findOne({ where: { id }, populate: { seo: true, links: true } })
+  t.match(read, { seo: { metaTitle: 'm' }, links: [{ label: 'a' }, { label: 'b' }] })
+  t.equal(await statements(() => articles.create({ data: { title: 'nested', seo: { metaTitle: 'm', link: { label: 'n' } } }, select: ['id'] })), 3,
+    'a component with a component: the row, then the component with its own, then its join row')
+  t.equal(await statements(() => articles.update({ where: { id }, data: { title: 'flat 2', links: [{ label: 'c' }] }, select: ['id'] })), 2,
+    'an update replacing components: one statement reads the row and its items, one writes everything')
+  // shared.seo holds a component: removing one removes that too, step by step.
+  await articles.update({ where: { id }, data: { seo: { metaTitle: 'n' } }, select: ['id'] })
+  t.match(await articles.findOne({ where: { id }, populate: { seo: true, links: true } }), { seo: { metaTitle: 'n' }, links: [{ label: 'c' }] })
+  t.equal(await count('components_shared_seos'), 2, 'the replaced component row is gone')
+  t.equal(await count('components_shared_links'), 2, 'and so are the replaced items (c, and the nested one)')
+  const nested = (await articles.findOne({ where: { title: 'nested' } }))!.id
+  await articles.update({ where: { id: nested }, data: { seo: { metaTitle: 'plain' } }, select: ['id'] })
+  t.equal(await count('components_shared_links'), 1, 'a replaced component takes its own components along')
 })
 
 t.test('component writes', async (t) => {
