@@ -22,6 +22,7 @@ export {
 export { contentKey, copyContent, lruPerOwner } from './keys.js'
 export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 export { compileCount, compileFind } from './select.js'
+export { isReadPlan, planRead, type ReadPlan } from './plan.js'
 export { compileFreeUids, compileUidLock, type UidScope } from './uid.js'
 export { parseData, type WriteData } from './data.js'
 export type { DocumentInsert, DocumentInserted, DocumentLinks, DocumentRow } from './write.js'
