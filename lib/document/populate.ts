@@ -1,7 +1,8 @@
 import type { Model } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
 import {
-  contentKey, copyContent, lruPerOwner, type Catalog, invalidKey, type ModelInfo, optionsOf, type PlainObject, populateEntries, zoneFragments
+  checkFilterDepth, checkList, checkPopulateDepth, contentKey, copyContent, lruPerOwner, type Catalog, invalidKey, type ModelInfo, optionsOf,
+  type PlainObject, populateEntries, type ReadLimits, zoneFragments
 } from '../query/index.js'
 import { and, isLocalized, localeWhere, statusWhere } from './context.js'
 import type { Status } from './types.js'
@@ -43,12 +44,11 @@ export interface PopulateOptions {
    * relation loads nothing else.
    */
   strict?: boolean
-  /** A comma list (populate names, nested `fields`/`sort`) → its items; may throw (the REST array limit). */
-  checkList?: (text: string, path: readonly string[]) => string[]
-  /** Called with each non-empty level's names (the REST populate depth limit); `level` is 1 at the root. */
-  checkDepth?: (level: number, names: string[], path: string[]) => void
-  /** Called with the raw `filters` of every populated relation and component (the REST filter-depth limit). */
-  checkFilters?: (filters: unknown, path: string[]) => void
+  /**
+   * Untrusted input (REST): comma lists (populate names, nested `fields`/`sort`), the populate depth and the
+   * `filters` of every populated relation and component within these limits.
+   */
+  limits?: ReadLimits
   /** Called with the options of each `localizations` entry before converting them (their own fields/filters/sort). */
   checkLocalizations?: (info: ModelInfo, options: PlainObject, path: string[]) => void
   /** Called with the converted `populate` of each `localizations` entry, a query of its own. */
@@ -120,7 +120,8 @@ function shapeError (ctx: Ctx, path: readonly string[], value: unknown, expected
 }
 
 function entriesOf (ctx: Ctx, value: unknown, path: string[]): PlainObject {
-  const split = ctx.checkList === undefined ? undefined : (text: string) => ctx.checkList?.(text, path) ?? []
+  const { limits } = ctx
+  const split = limits === undefined ? undefined : (text: string) => checkList(text, limits.maxArrayLength, 'populate', path)
   const entries = populateEntries(value, split)
   if (entries === undefined) throw shapeError(ctx, path, value, 'true, "*", a list of names or an object')
   return entries
@@ -138,7 +139,7 @@ function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, pat
 
 function listOption (ctx: Ctx, value: unknown, path: string[]): unknown {
   // Comma lists in nested `fields`/`sort` count against the array limit too.
-  if (typeof value === 'string') ctx.checkList?.(value, path)
+  if (typeof value === 'string' && ctx.limits !== undefined) checkList(value, ctx.limits.maxArrayLength, 'populate', path)
   return value
 }
 
@@ -152,7 +153,7 @@ function countOf (ctx: Ctx, value: unknown, path: string[]): boolean {
 /** `fields`/`filters`/`sort` → `select`/`where`/`orderBy`, keeping only what was given; `where` gets `extra`. */
 function shapeOptions (ctx: Ctx, options: PlainObject, path: string[], extra: unknown[] = []): PlainObject {
   const select = options.fields === undefined ? undefined : listOption(ctx, options.fields, [...path, 'fields'])
-  if (options.filters !== undefined) ctx.checkFilters?.(options.filters, path)
+  if (options.filters !== undefined && ctx.limits !== undefined) checkFilterDepth(options.filters, ctx.limits.maxFilterDepth, 'populate', path)
   const where = extra.length === 0 ? options.filters : and(options.filters, ...extra)
   return {
     ...(select !== undefined && { select }),
@@ -167,7 +168,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
   const entries = entriesOf(ctx, value, path)
   const given = Object.keys(entries)
   if (given.length === 0) return { node }
-  ctx.checkDepth?.(level, given, path)
+  if (ctx.limits !== undefined) checkPopulateDepth(level, ctx.limits.maxPopulateDepth, given, path)
   const names: Array<[string, unknown]> = []
   if (entries['*'] !== undefined) {
     // Every first-level relation, component and zone, unless named explicitly with its own options.
@@ -279,13 +280,14 @@ const CONVERTED_CACHE_SIZE = 500
 const converted = lruPerOwner<Catalog, Converted>(CONVERTED_CACHE_SIZE)
 
 /**
- * Conversions are cached by content when nothing but data decides them: a caller's check callbacks (the
- * REST limits) may throw for one caller and not another, so those calls always convert.
+ * Conversions are cached by content when nothing but data decides them: a caller's check callbacks (REST's
+ * `localizations` checks) may throw for one caller and not another, so those calls always convert.
  */
 function cacheKey (uid: string, value: unknown, options: PopulateOptions): string | undefined {
-  const { allowPrivate, scope, source, strict, ...callbacks } = options
+  const { allowPrivate, scope, source, strict, limits, ...callbacks } = options
   for (const key in callbacks) if (callbacks[key as keyof typeof callbacks] !== undefined) return undefined
   const content = contentKey(value)
   if (content === undefined) return undefined
-  return `${uid}\n${allowPrivate === false ? 0 : 1}${strict === true ? 1 : 0}\n${scope?.status ?? ''}\n${scope?.locale ?? ''}\n${source ?? ''}\n${content}`
+  const bounds = limits === undefined ? '' : `${limits.maxArrayLength},${limits.maxPopulateDepth},${limits.maxFilterDepth}`
+  return `${uid}\n${allowPrivate === false ? 0 : 1}${strict === true ? 1 : 0}\n${scope?.status ?? ''}\n${scope?.locale ?? ''}\n${source ?? ''}\n${bounds}\n${content}`
 }

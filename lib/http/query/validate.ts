@@ -1,11 +1,12 @@
 import { convertPopulate, type PopulateOptions } from '../../document/index.js'
 import { ValidationError } from '../../errors.js'
 import {
-  isPlainObject, type ModelInfo, parseOrderBy, parsePopulate, parseSelect, parseWhere, type ParseOptions, type PlainObject
+  checkFilterDepth, checkList, isPlainObject, type ModelInfo, parseOrderBy, parsePopulate, parseSelect, parseWhere, type ParseOptions,
+  type PlainObject
 } from '../../query/index.js'
 import { checkOrder, checkPopulate, checkWhere } from './access.js'
-import { asRest, limitError, queryInvalidKey } from './errors.js'
-import { checkFilterDepth, checkList, checkShape } from './limits.js'
+import { asRest, queryInvalidKey } from './errors.js'
+import { checkShape } from './limits.js'
 import { parsePagination } from './pagination.js'
 import { queryStringDepth } from './parse.js'
 import type { CanRead, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
@@ -103,18 +104,11 @@ function checkConverted (ctx: ValidateQueryContext, info: ModelInfo, populate: P
  * with what only REST has: private attributes unknown, `source: 'query'`, strict `count`, and the limits.
  */
 function checkPopulateParam (ctx: ValidateQueryContext, info: ModelInfo, value: unknown): void {
-  const { rest } = ctx
   const options: PopulateOptions = {
     allowPrivate: false,
     source: 'query',
     strict: true,
-    checkList: (text, at) => checkList(text, rest.maxArrayLength, 'populate', at),
-    checkDepth: (level, names, at) => {
-      if (level <= rest.maxPopulateDepth) return
-      throw limitError(`Populate is nested too deeply: at most ${rest.maxPopulateDepth} levels allowed (rest.maxPopulateDepth)`,
-        'rest.maxPopulateDepth', rest.maxPopulateDepth, { param: 'populate', key: names[0], path: [...at, names[0] ?? ''] })
-    },
-    checkFilters: (filters, at) => { checkFilterDepth(filters, rest.maxFilterDepth, 'populate', at) },
+    limits: ctx.rest,
     // Same model, one level down: its own fields/filters/sort, and its populate as a query of its own.
     checkLocalizations: (model, params, at) => { checkShapeParams(ctx, model, params, 'populate', at) },
     checkLocalizationsPopulate: (model, populate, at) => { checkConverted(ctx, model, populate, at) }
