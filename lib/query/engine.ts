@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { parseData, parseDataList } from './data.js'
 import { createErrorMapper } from './errors.js'
+import { findWithCount } from './find-count.js'
 import { createLifecycles, type LifecyclesApi, type QueryAction } from './lifecycles.js'
 import { type Catalog, createCatalog } from './model.js'
 import { isPlainObject, type PlainObject } from './forms.js'
@@ -226,22 +227,19 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
     }
 
     /** FindMany and Count hooks on the same params (as Strapi's findWithCount); one statement when they agree. */
-    async function findWithCount (input: Planned): Promise<[Entry[], number]> {
-      let total = 0
-      const entries = await read('findMany', input.p, async (p) => {
-        let found: Entry[] = []
-        total = await read('count', p, async (c) => {
-          if (c !== p) {
-            found = (await runFind(findOf(input, p), false)).entries
-            return await countWhere(parseFilter(catalog, uid, c, input.options))
-          }
+    async function findAndCount (input: Planned): Promise<[Entry[], number]> {
+      return await findWithCount<Params, Entry>({
+        find: next => read('findMany', input.p, next),
+        count: (found, next) => read('count', found ?? input.p, next),
+        // Lifecycle hooks edit the params object they are given: a count handed the find's params agrees.
+        same: (counted, found) => counted === found,
+        both: async (p) => {
           const page = await runFind(findOf(input, p), true)
-          found = page.entries
-          return page.total ?? 0
-        })
-        return found
+          return [page.entries, page.total ?? 0]
+        },
+        findOnly: async p => (await runFind(findOf(input, p), false)).entries,
+        countOnly: async c => await countWhere(parseFilter(catalog, uid, c, input.options))
       })
-      return [entries, total]
     }
 
     async function findText (params: FindParams | ReadPlan, options: TextReadOptions): Promise<TextRows | undefined> {
@@ -275,13 +273,13 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
         return await read('findMany', input.p, async p => (await runFind(findOf(input, p), false)).entries)
       },
       async findWithCount (params) {
-        return await findWithCount(planned(params, 'findWithCount', ['findMany', 'count']))
+        return await findAndCount(planned(params, 'findWithCount', ['findMany', 'count']))
       },
       async findPage (params) {
         const { page: rawPage, pageSize: rawSize, ...rest } = copyParams(params, 'findPage')
         const page = positive('page', rawPage, 1)
         const pageSize = positive('pageSize', rawSize, 10)
-        const [results, total] = await findWithCount({ p: { ...rest, limit: pageSize, offset: (page - 1) * pageSize }, options: {} })
+        const [results, total] = await findAndCount({ p: { ...rest, limit: pageSize, offset: (page - 1) * pageSize }, options: {} })
         return { results, pagination: { page, pageSize, pageCount: Math.ceil(total / pageSize), total } }
       },
       async count (params) {

@@ -53,3 +53,14 @@ t.test('only plans made by planRead are trusted as plans', async (t) => {
   t.equal((await articles.findMany(lookalike as never)).length, 3, 'read as raw params: its plan is not run')
   await t.rejects(engine.query(TAG).findMany(real), /a read plan of api::article.article given to api::tag.tag/)
 })
+
+t.test('findWithCount: a count hook replacing the params counts apart, the rows keep the find\'s', async (t) => {
+  const plan = planRead(engine.catalog, ARTICLE, { where: { title: { $ne: 'c' } }, orderBy: 'title' })
+  engine.lifecycles.subscribe({
+    models: [ARTICLE],
+    beforeCount (event) { event.params = { where: { title: 'c' } } }
+  })
+  const [rows, total] = await articles.findWithCount(plan)
+  t.same(rows.map(a => a.title), ['a', 'b'])
+  t.equal(total, 1)
+})
