@@ -64,3 +64,29 @@ t.test('findWithCount: a count hook replacing the params counts apart, the rows 
   t.same(rows.map(a => a.title), ['a', 'b'])
   t.equal(total, 1)
 })
+
+t.test('text reads print compact JSON, the same values entries hold', async (t) => {
+  const tags = engine.query(TAG)
+  const blue = await tags.create({ data: { name: 'blue' } })
+  const red = await tags.create({ data: { name: 'red' } })
+  await articles.create({
+    data: {
+      title: 'wired',
+      tags: [blue.id, red.id],
+      links: [{ label: 'one', position: 1 }, { label: 'two', position: 2 }],
+      seo: { metaTitle: 'm' },
+      blocks: [{ __component: 'shared.quote', text: 'To be', by: 'W' }, { __component: 'shared.link', label: 'a link' }]
+    }
+  })
+  const params = {
+    where: { title: 'wired' },
+    select: ['title', 'views'],
+    populate: { tags: { select: ['name'] }, topics: { count: true }, links: true, seo: true, blocks: true, related: true }
+  }
+  const text = await articles.findText(planRead(engine.catalog, ARTICLE, params, { allowPrivate: false }), { total: true })
+  const [row] = text?.rows ?? []
+  if (row === undefined) throw new Error('no row')
+  t.equal(row, JSON.stringify(JSON.parse(row)), 'no space around colons, nor after commas')
+  const entry = await articles.findOne(params)
+  t.same(JSON.parse(row), JSON.parse(JSON.stringify(entry)), 'what the entry serializes to')
+})
