@@ -7,7 +7,7 @@ import { withoutPagination } from './params.js'
 import { createRepository } from './repository.js'
 import {
   DOCUMENT_ACTIONS, type DocumentAction, type DocumentContext, type DocumentEntry, type DocumentRepositoryWithCount,
-  type Documents, type DocumentServiceOptions, type FindManyParams, type FindOneParams, type TextReadOptions
+  type Documents, type DocumentServiceOptions, type FindFirstParams, type FindManyParams, type FindOneParams, type TextReadOptions
 } from './types.js'
 
 /**
@@ -72,7 +72,8 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
     // the caller reads entries.
     const text = {
       findManyText: (params: FindManyParams, options: TextReadOptions) => middlewares.idle() ? core.findManyText(params, options) : Promise.resolve(undefined),
-      findOneText: (params: FindOneParams, options: TextReadOptions) => middlewares.idle() ? core.findOneText(params, options) : Promise.resolve(undefined)
+      findOneText: (params: FindOneParams, options: TextReadOptions) => middlewares.idle() ? core.findOneText(params, options) : Promise.resolve(undefined),
+      findFirstText: (params: FindFirstParams, options: TextReadOptions) => middlewares.idle() ? core.findFirstText(params, options) : Promise.resolve(undefined)
     }
     const repo = { ...wrapped, ...text } as unknown as DocumentRepositoryWithCount
     repositories.set(uid, repo)

@@ -241,6 +241,13 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       return await query.findText(read.plan, { ...(total === true && { total }), ...(readable !== undefined && { readable }) })
     },
 
+    async findFirstText (raw, { readable }) {
+      const params = paramsOf(raw, 'findFirst') as FindFirstParams
+      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      const read = buildRead(ctx, model, params, scope, scopeWhere(model, scope), UNTRUSTED)
+      return await query.findText(read.plan, { one: true, ...(readable !== undefined && { readable }) })
+    },
+
     async findOneText (raw, { readable }) {
       const params = paramsOf(raw, 'findOne') as unknown as FindOneParams
       const documentId = requireDocumentId(params.documentId)
