@@ -49,10 +49,6 @@ export interface PopulateOptions {
    * `filters` of every populated relation and component within these limits.
    */
   limits?: ReadLimits
-  /** Called with the options of each `localizations` entry before converting them (their own fields/filters/sort). */
-  checkLocalizations?: (info: ModelInfo, options: PlainObject, path: string[]) => void
-  /** Called with the converted `populate` of each `localizations` entry, a query of its own. */
-  checkLocalizationsPopulate?: (info: ModelInfo, populate: PlainObject | undefined, path: string[]) => void
 }
 
 const RELATION_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate', 'count'])
@@ -182,10 +178,8 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
     if (options === undefined) continue
     if (isLocalizations(model, name)) {
       checkOptions(ctx, options, LOCALIZATION_OPTIONS, keyPath)
-      ctx.checkLocalizations?.(info, options, keyPath)
       // Same model, one level down: its own fields/filters/sort, and its populate as a new level.
       const sub = convert(ctx, info, options.populate, keyPath, level + 1)
-      ctx.checkLocalizationsPopulate?.(info, sub.populate, keyPath)
       // The document's other locales in the same status (the Query Engine's virtual relation).
       const extra = ctx.scope === undefined ? [] : [statusWhere(model, ctx.scope.status)]
       populate[name] = { ...shapeOptions(ctx, options, keyPath, extra), ...(sub.populate !== undefined && { populate: sub.populate }) }
@@ -249,18 +243,17 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
 
 /**
  * One model's REST `populate` in Query Engine syntax (undefined when nothing is populated) and the tree to
- * shape its result with. `path` and `level` place a nested value (the REST layer converts `localizations`
- * as a query of its own); errors are ValidationErrors with `param: 'populate'`.
+ * shape its result with; errors are ValidationErrors with `param: 'populate'`.
  */
-export function convertPopulate (catalog: Catalog, uid: string, value: unknown, options: PopulateOptions = {}, path: string[] = [], level = 1): Converted {
+export function convertPopulate (catalog: Catalog, uid: string, value: unknown, options: PopulateOptions = {}): Converted {
   const ctx: Ctx = { ...options, catalog, allowPrivate: options.allowPrivate ?? true }
-  const key = path.length === 0 && level === 1 ? cacheKey(uid, value, options) : undefined
-  if (key === undefined) return convert(ctx, catalog.get(uid), value, path, level)
+  const key = cacheKey(uid, value, options)
+  if (key === undefined) return convert(ctx, catalog.get(uid), value, [], 1)
   const cache = converted(catalog)
   let result = cache.get(key)
   if (result === undefined) {
     // Stored as a copy: the caller's filters are part of the result, and the caller may change them later.
-    result = convert(ctx, catalog.get(uid), value, path, level)
+    result = convert(ctx, catalog.get(uid), value, [], 1)
     cache.set(key, copyConverted(result))
     return result
   }
@@ -279,13 +272,9 @@ function copyConverted ({ populate, node }: Converted): Converted {
 const CONVERTED_CACHE_SIZE = 500
 const converted = lruPerOwner<Catalog, Converted>(CONVERTED_CACHE_SIZE)
 
-/**
- * Conversions are cached by content when nothing but data decides them: a caller's check callbacks (REST's
- * `localizations` checks) may throw for one caller and not another, so those calls always convert.
- */
+/** Conversions are cached by content: nothing but data decides them. */
 function cacheKey (uid: string, value: unknown, options: PopulateOptions): string | undefined {
-  const { allowPrivate, scope, source, strict, limits, ...callbacks } = options
-  for (const key in callbacks) if (callbacks[key as keyof typeof callbacks] !== undefined) return undefined
+  const { allowPrivate, scope, source, strict, limits } = options
   const content = contentKey(value)
   if (content === undefined) return undefined
   const bounds = limits === undefined ? '' : `${limits.maxArrayLength},${limits.maxPopulateDepth},${limits.maxFilterDepth}`
