@@ -36,8 +36,6 @@ export interface PopulateOptions {
   allowPrivate?: boolean
   /** The status and locale added to the conditions of every populated relation (the Document Service's reads). */
   scope?: ReadScope
-  /** Set as `details.source` of every error (REST: `'query'`). */
-  source?: string
   /**
    * Untrusted input (REST): `count` must be boolean-like, and a counted relation keeps (so the Query Engine
    * checks) its other options. Otherwise `count` is true for `true`/`'true'`/`'t'`/`'1'`/`1` and a counted
@@ -95,42 +93,36 @@ interface Ctx extends PopulateOptions {
   allowPrivate: boolean
 }
 
-function withSource (ctx: Ctx, err: ValidationError): ValidationError {
-  if (ctx.source === undefined) return err
-  const { key, path, ...rest } = err.details
-  return new ValidationError(err.message, { ...(key !== undefined && { key }), path, source: ctx.source, ...rest })
+function keyError (key: string, path: string[]): ValidationError {
+  return invalidKey('populate', key, path)
 }
 
-function keyError (ctx: Ctx, key: string, path: string[]): ValidationError {
-  return withSource(ctx, invalidKey('populate', key, path))
-}
-
-function shapeError (ctx: Ctx, path: readonly string[], value: unknown, expected: string): ValidationError {
+function shapeError (path: readonly string[], value: unknown, expected: string): ValidationError {
   const where = path.join('.')
-  return withSource(ctx, new ValidationError(`Invalid value for populate${where === '' ? '' : ` at ${where}`}: expected ${expected}`, {
+  return new ValidationError(`Invalid value for populate${where === '' ? '' : ` at ${where}`}: expected ${expected}`, {
     ...(path.length > 0 && { key: path[path.length - 1] }),
     path: where === '' ? 'populate' : where,
     param: 'populate',
     value
-  }))
+  })
 }
 
 function entriesOf (ctx: Ctx, value: unknown, path: string[]): PlainObject {
   const { limits } = ctx
   const split = limits === undefined ? undefined : (text: string) => checkList(text, limits.maxArrayLength, 'populate', path)
   const entries = populateEntries(value, split)
-  if (entries === undefined) throw shapeError(ctx, path, value, 'true, "*", a list of names or an object')
+  if (entries === undefined) throw shapeError(path, value, 'true, "*", a list of names or an object')
   return entries
 }
 
 function optionsAt (ctx: Ctx, value: unknown, path: string[]): PlainObject | undefined {
   const result = optionsOf(value)
-  if (result === undefined) throw shapeError(ctx, path, value, 'true or an object of options')
+  if (result === undefined) throw shapeError(path, value, 'true or an object of options')
   return result.options
 }
 
 function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
-  for (const key of Object.keys(options)) if (!allowed.has(key)) throw keyError(ctx, key, path)
+  for (const key of Object.keys(options)) if (!allowed.has(key)) throw keyError(key, path)
 }
 
 function listOption (ctx: Ctx, value: unknown, path: string[]): unknown {
@@ -142,7 +134,7 @@ function listOption (ctx: Ctx, value: unknown, path: string[]): unknown {
 function countOf (ctx: Ctx, value: unknown, path: string[]): boolean {
   if (value === undefined) return false
   const count = BOOLEAN_LIKE.get(value)
-  if (count === undefined && ctx.strict === true) throw keyError(ctx, 'count', path)
+  if (count === undefined && ctx.strict === true) throw keyError('count', path)
   return count ?? false
 }
 
@@ -187,11 +179,11 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       continue
     }
     const attribute = model.attributes[name]
-    if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) throw keyError(ctx, name, path)
+    if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) throw keyError(name, path)
     if ((attribute.type === 'relation' || attribute.type === 'component') && 'on' in options) {
-      throw withSource(ctx, new ValidationError(`Using fragments is not permitted to populate "${name}" in "${model.uid}"`, {
+      throw new ValidationError(`Using fragments is not permitted to populate "${name}" in "${model.uid}"`, {
         key: 'on', path: [...keyPath, 'on'].join('.'), param: 'populate'
-      }))
+      })
     }
     if (attribute.type === 'relation') {
       checkOptions(ctx, options, RELATION_OPTIONS, keyPath)
@@ -216,12 +208,12 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
     } else if (attribute.type === 'dynamiczone') {
       checkOptions(ctx, options, ZONE_OPTIONS, keyPath)
       const fragments = zoneFragments(attribute.components, options)
-      if (fragments === undefined) throw shapeError(ctx, [...keyPath, 'on'], options.on, 'an object of component uids')
+      if (fragments === undefined) throw shapeError([...keyPath, 'on'], options.on, 'an object of component uids')
       const on: PlainObject = {}
       const zone = new Map<string, OutputNode>()
       for (const [uid, fragment] of Object.entries(fragments)) {
         const fragmentPath = [...keyPath, 'on', uid]
-        if (!attribute.components.includes(uid)) throw keyError(ctx, uid, [...keyPath, 'on'])
+        if (!attribute.components.includes(uid)) throw keyError(uid, [...keyPath, 'on'])
         const fragmentOptions = optionsAt(ctx, fragment, fragmentPath)
         if (fragmentOptions === undefined) continue
         checkOptions(ctx, fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
@@ -235,7 +227,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       populate[name] = { on }
       node.zones.set(name, zone)
     } else {
-      throw keyError(ctx, name, path)
+      throw keyError(name, path)
     }
   }
   return { ...(Object.keys(populate).length > 0 && { populate }), node }
@@ -274,9 +266,9 @@ const converted = lruPerOwner<Catalog, Converted>(CONVERTED_CACHE_SIZE)
 
 /** Conversions are cached by content: nothing but data decides them. */
 function cacheKey (uid: string, value: unknown, options: PopulateOptions): string | undefined {
-  const { allowPrivate, scope, source, strict, limits } = options
+  const { allowPrivate, scope, strict, limits } = options
   const content = contentKey(value)
   if (content === undefined) return undefined
   const bounds = limits === undefined ? '' : `${limits.maxArrayLength},${limits.maxPopulateDepth},${limits.maxFilterDepth}`
-  return `${uid}\n${allowPrivate === false ? 0 : 1}${strict === true ? 1 : 0}\n${scope?.status ?? ''}\n${scope?.locale ?? ''}\n${source ?? ''}\n${bounds}\n${content}`
+  return `${uid}\n${allowPrivate === false ? 0 : 1}${strict === true ? 1 : 0}\n${scope?.status ?? ''}\n${scope?.locale ?? ''}\n${bounds}\n${content}`
 }

@@ -89,14 +89,25 @@ function checkShapeParams (ctx: ValidateQueryContext, info: ModelInfo, params: P
   }
 }
 
+/** Runs a conversion, its ValidationErrors marked as the query's (`details.source`). */
+function fromQuery<T> (convert: () => T): T {
+  try {
+    return convert()
+  } catch (err) {
+    if (!(err instanceof ValidationError) || err.details.source !== undefined) throw err
+    const { key, path, ...rest } = err.details
+    throw new ValidationError(err.message, { ...(key !== undefined && { key }), path, source: 'query', ...rest })
+  }
+}
+
 /**
  * `populate`, converted as the Document Service converts it (one implementation, lib/document/populate.ts)
- * with what only REST has (private attributes unknown, `source: 'query'`, strict `count`, the limits), then
+ * with what only REST has (private attributes unknown, strict `count`, the limits), then
  * through the Query Engine's parser, `localizations` included as any populated relation.
  */
 function checkPopulateParam (ctx: ValidateQueryContext, info: ModelInfo, value: unknown): void {
-  const options: PopulateOptions = { allowPrivate: false, source: 'query', strict: true, limits: ctx.rest }
-  const { populate } = convertPopulate(ctx.catalog, info.uid, value, options)
+  const options: PopulateOptions = { allowPrivate: false, strict: true, limits: ctx.rest }
+  const { populate } = fromQuery(() => convertPopulate(ctx.catalog, info.uid, value, options))
   if (populate === undefined) return
   const nodes = asRest('populate', [], () => parsePopulate(ctx.catalog, info.uid, populate, UNTRUSTED))
   if (ctx.canRead !== undefined) checkPopulate(nodes, ctx.canRead, [])

@@ -224,7 +224,8 @@ t.test('populate: errors', async (t) => {
     const expected = fails(ARTICLE, relation)
     const rename = (text: unknown): unknown => typeof text === 'string' ? text.replace(/^(category|relatedArticles)/, 'localizations').replace(' for relatedArticles.', ' for localizations.') : text
     t.equal(err.message, rename(expected.message), localizations)
-    t.same(err.details, { ...expected.details, ...('path' in expected.details && { path: rename(expected.details.path) }) }, localizations)
+    const details = expected.details ?? {}
+    t.same(err.details, { ...details, ...('path' in details && { path: rename(details.path) }) }, localizations)
   }
   t.equal(fails(CATEGORY, 'populate=localizations').message, 'Invalid key localizations', 'localizations only on localized types')
 
