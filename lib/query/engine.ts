@@ -213,10 +213,14 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
      */
     function planned (params: unknown, name: string, actions: readonly QueryAction[]): Planned {
       if (!isReadPlan(params)) return { p: copyParams(params, name), options: {} }
-      if (params.uid !== uid) throw new Error(`a read plan of ${params.uid} given to ${uid}`)
+      ownPlan(params)
       const options: ParseOptions = { allowPrivate: params.allowPrivate }
       if (actions.every(action => lifecycles.idle(uid, action))) return { p: params.params, options, find: params.find }
       return { p: copyParams(params.params, name), options }
+    }
+
+    function ownPlan (plan: ReadPlan): void {
+      if (plan.uid !== uid) throw new Error(`a read plan of ${plan.uid} given to ${uid}`)
     }
 
     const findOf = (input: Planned, p: Params): FindPlan => input.find ?? parseFind(catalog, uid, p, input.options)
@@ -246,7 +250,9 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       const action = options.one === true ? 'findOne' : 'findMany'
       if (!lifecycles.idle(uid, action) || (options.total === true && !lifecycles.idle(uid, 'count'))) return undefined
       return await guarded({}, async () => {
-        const find = isReadPlan(params) && params.uid === uid && !params.allowPrivate
+        if (isReadPlan(params)) ownPlan(params)
+        // A plan that reached private attributes is parsed again without them: text goes to untrusted callers.
+        const find = isReadPlan(params) && !params.allowPrivate
           ? params.find
           : parseFind(catalog, uid, copyParams(isReadPlan(params) ? params.params : params, action), { allowPrivate: false })
         const plan = options.one === true ? { ...find, limit: 1 } : find
