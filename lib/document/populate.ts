@@ -121,7 +121,7 @@ function optionsAt (ctx: Ctx, value: unknown, path: string[]): PlainObject | und
   return result.options
 }
 
-function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
+function checkOptions (options: PlainObject, allowed: Set<string>, path: string[]): void {
   for (const key of Object.keys(options)) if (!allowed.has(key)) throw keyError(key, path)
 }
 
@@ -169,7 +169,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
     const options = optionsAt(ctx, raw, keyPath)
     if (options === undefined) continue
     if (isLocalizations(model, name)) {
-      checkOptions(ctx, options, LOCALIZATION_OPTIONS, keyPath)
+      checkOptions(options, LOCALIZATION_OPTIONS, keyPath)
       // Same model, one level down: its own fields/filters/sort, and its populate as a new level.
       const sub = convert(ctx, info, options.populate, keyPath, level + 1)
       // The document's other locales in the same status (the Query Engine's virtual relation).
@@ -186,7 +186,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       })
     }
     if (attribute.type === 'relation') {
-      checkOptions(ctx, options, RELATION_OPTIONS, keyPath)
+      checkOptions(options, RELATION_OPTIONS, keyPath)
       const target = ctx.catalog.get(attribute.target)
       const extra = ctx.scope === undefined ? [] : [statusWhere(target.model, ctx.scope.status), localeWhere(target.model, ctx.scope.locale)]
       const shaped = shapeOptions(ctx, options, keyPath, extra)
@@ -200,13 +200,13 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       populate[name] = { ...shaped, ...(sub.populate !== undefined && { populate: sub.populate }), ...(count && { count: true }) }
       node.relations.set(name, sub.node)
     } else if (attribute.type === 'component') {
-      checkOptions(ctx, options, COMPONENT_OPTIONS, keyPath)
+      checkOptions(options, COMPONENT_OPTIONS, keyPath)
       const shaped = shapeOptions(ctx, options, keyPath)
       const sub = convert(ctx, ctx.catalog.get(attribute.component), options.populate, keyPath, level + 1)
       populate[name] = { ...shaped, ...(sub.populate !== undefined && { populate: sub.populate }) }
       node.components.set(name, sub.node)
     } else if (attribute.type === 'dynamiczone') {
-      checkOptions(ctx, options, ZONE_OPTIONS, keyPath)
+      checkOptions(options, ZONE_OPTIONS, keyPath)
       const fragments = zoneFragments(attribute.components, options)
       if (fragments === undefined) throw shapeError([...keyPath, 'on'], options.on, 'an object of component uids')
       const on: PlainObject = {}
@@ -216,7 +216,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
         if (!attribute.components.includes(uid)) throw keyError(uid, [...keyPath, 'on'])
         const fragmentOptions = optionsAt(ctx, fragment, fragmentPath)
         if (fragmentOptions === undefined) continue
-        checkOptions(ctx, fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
+        checkOptions(fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
         const sub = convert(ctx, ctx.catalog.get(uid), fragmentOptions.populate, fragmentPath, level + 1)
         on[uid] = {
           ...(fragmentOptions.fields !== undefined && { select: listOption(ctx, fragmentOptions.fields, [...fragmentPath, 'fields']) }),
