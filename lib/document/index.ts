@@ -19,7 +19,7 @@ import {
  */
 
 export * from './types.js'
-export { buildRead, type DocumentRead, parsePagination, withoutPagination } from './params.js'
+export { buildRead, type DocumentRead, withoutPagination } from './params.js'
 export {
   convertPopulate, isLocalizations, starNames, type OutputNode, type PopulateOptions, type ReadScope
 } from './populate.js'

@@ -25,8 +25,12 @@ function parseInteger (name: string, value: unknown, min: number): number | unde
   return n
 }
 
-/** `{ page, pageSize }` or `{ start, limit }`, in `pagination` or at the root (pagination wins); limit -1 = no limit. */
-export function parsePagination (params: PlainObject): { limit?: number, offset?: number } {
+/**
+ * The row window of the Document Service's pagination: `{ page, pageSize }` or `{ start, limit }`, in
+ * `pagination` or at the root (pagination wins); limit -1 = no limit. (REST's pagination, with its limits
+ * and meta, is lib/http's; its core service hands the window on as `start`/`limit`.)
+ */
+export function parseWindow (params: PlainObject): { limit?: number, offset?: number } {
   let source: PlainObject = params
   if (params.pagination !== undefined && params.pagination !== null) {
     if (!isPlainObject(params.pagination)) throw new ValidationError('The pagination parameter must be an object', { param: 'pagination', value: params.pagination })

@@ -6,7 +6,7 @@ import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseSta
 import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
 import { insertPlanned, planCreate } from './insert.js'
-import { buildRead, type DocumentRead, parsePagination, type ReadScope, scopeWhere } from './params.js'
+import { buildRead, type DocumentRead, parseWindow, type ReadScope, scopeWhere } from './params.js'
 import { toQueryData, type RowContext } from './relations.js'
 import { repoint } from './repoint.js'
 import type {
@@ -198,7 +198,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
 
   function listRead (params: FindManyParams, options?: ParseOptions): DocumentRead {
     const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
-    const { limit, offset } = parsePagination(params as PlainObject)
+    const { limit, offset } = parseWindow(params as PlainObject)
     const input = { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q }
     return buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope), options)
   }

@@ -1,6 +1,6 @@
 import type { ContentType } from '../../content-types/index.js'
 import { withoutPagination } from '../../document/index.js'
-import { paginationMeta, parsePagination } from '../query/index.js'
+import { type Pagination, paginationMeta, parsePagination } from '../query/index.js'
 import type { DocumentParams, DocumentsAccessor, Entry } from './documents.js'
 import type { Service } from '../types.js'
 
@@ -78,13 +78,10 @@ function withStatus (params: DocumentParams): DocumentParams {
   return { ...params, status: 'published' }
 }
 
-/** A list read's params with the REST pagination turned into a window, and the pagination to report. */
-function listParams (params: DocumentParams, rest: CoreServiceDeps['rest']): { query: DocumentParams, pagination: ReturnType<typeof parsePagination> } {
+/** A list read's params with the REST pagination turned into its row window, and the pagination to report. */
+function listParams (params: DocumentParams, rest: CoreServiceDeps['rest']): { query: DocumentParams, pagination: Pagination } {
   const pagination = parsePagination(params, rest)
-  const window = pagination.mode === 'page'
-    ? { start: (pagination.page - 1) * pagination.pageSize, limit: pagination.pageSize }
-    : { start: pagination.start, limit: pagination.limit }
-  return { query: { ...withStatus(withoutPagination(params)), ...window }, pagination }
+  return { query: { ...withStatus(withoutPagination(params)), start: pagination.start, limit: pagination.limit }, pagination }
 }
 
 export function createCollectionService ({ contentType, documents, rest }: CoreServiceDeps): CollectionService {
