@@ -7,8 +7,8 @@
  * The steps are the ones a repeated request goes through (lib/http/index.ts → core controller → service →
  * Document Service → Query Engine): the query string (parsed once per string, then copied), validateQuery (a
  * query found valid before: its content key), sanitizeQuery, the Document Service's read plan (buildRead:
- * populate converted and checked once per content), the Query Engine's parse (parseFind: the select plan kept
- * per content), the statement of the query's shape (the select tree's key kept with its plan), decoding the
+ * populate converted once per content, the whole read parsed once by parseFind, its select plan kept per
+ * content; the Query Engine runs that plan), the statement of the query's shape (the select tree's key kept with its plan), decoding the
  * 25 JSON rows (JSON.parse, done by postgres.js) and building entries (buildRow), shapeRows, sanitizeOutput
  * and the final JSON.stringify (Fastify's default serializer, no response schema). The work done once per
  * query string or shape is measured apart. Only PostgreSQL's time and the HTTP layer are left out.
@@ -59,8 +59,8 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
     const readInput = { fields: sanitized.fields, filters: sanitized.filters, sort: sanitized.sort, populate: sanitized.populate, _q: sanitized._q, limit: 25, offset: 0 }
     const read = (): ReturnType<typeof buildRead> => buildRead(ctx, model, readInput, scope, scopeWhere(model, scope))
     const plan = read()
-    const engineParams = { ...plan.params, orderBy: plan.params.orderBy }
-    const find = parseFind(catalog, UID, engineParams)
+    const engineParams = plan.plan.params
+    const find = plan.plan.find
     const statements = createStatementCache()
     const compiled = statements.find(find, { total: true })
     const rows = await sql.unsafe<Array<{ row: unknown }>>(compiled.sql, compiled.params as never[])
@@ -78,8 +78,8 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
       .add('1. query string, repeated (kept parse, copied)', () => { parseRepeated(RAW) })
       .add('2. validateQuery, repeated (content key of a query found valid)', () => { contentKey(query) })
       .add('3. sanitizeQuery', () => { sanitizeQuery(query, UID, { schema, canRead }) })
-      .add('4. Document Service read plan (buildRead)', () => { read() })
-      .add('5. Query Engine parse (parseFind)', () => { parseFind(catalog, UID, engineParams) })
+      .add('4. Document Service read plan (buildRead: populate converted, the read parsed once)', () => { read() })
+      .add('5. (no longer per request: the engine runs the plan) Query Engine parse (parseFind)', () => { parseFind(catalog, UID, engineParams) })
       .add('6. statement of the shape, cached (shape key + values)', () => { statements.find(find, { total: true }) })
       .add('7. decode 25 rows (JSON.parse)', () => { for (const t of texts) JSON.parse(t) })
       .add('8. JSON.parse + buildRow, 25 rows', () => { for (const t of texts) buildRow(find.select, JSON.parse(t)) })
@@ -94,7 +94,7 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
         contentKey(q)
         const s = sanitizeQuery(q, UID, { schema, canRead })
         const p = buildRead(ctx, model, { fields: s.fields, filters: s.filters, sort: s.sort, populate: s.populate, _q: s._q, limit: 25, offset: 0 }, scope, scopeWhere(model, scope))
-        const f = parseFind(catalog, UID, p.params)
+        const f = p.plan.find
         statements.find(f, { total: true })
         const built = texts.map(t => buildRow(f.select, JSON.parse(t)))
         const out = sanitizeOutput(shapeRows(p.output, built), UID, { schema, canRead })

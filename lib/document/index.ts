@@ -1,12 +1,13 @@
 import { isDeepStrictEqual } from 'node:util'
 import { ValidationError } from '../errors.js'
+import { findWithCount } from '../query/index.js'
 import { createServiceContext } from './context.js'
 import { createMiddlewareManager } from './middlewares.js'
 import { withoutPagination } from './params.js'
 import { createRepository } from './repository.js'
 import {
   DOCUMENT_ACTIONS, type DocumentAction, type DocumentContext, type DocumentEntry, type DocumentRepositoryWithCount,
-  type Documents, type DocumentServiceOptions, type FindManyParams, type FindOneParams, type TextReadOptions
+  type Documents, type DocumentServiceOptions, type FindFirstParams, type FindManyParams, type FindOneParams, type TextReadOptions
 } from './types.js'
 
 /**
@@ -18,7 +19,7 @@ import {
  */
 
 export * from './types.js'
-export { buildRead, parsePagination, type ReadPlan, withoutPagination } from './params.js'
+export { buildRead, type DocumentRead, withoutPagination } from './params.js'
 export {
   convertPopulate, isLocalizations, starNames, type OutputNode, type PopulateOptions, type ReadScope
 } from './populate.js'
@@ -58,30 +59,21 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
       // A write is one transaction, middlewares included: a middleware that throws after next() rolls it back.
       wrapped[action] = READS.has(action) ? call : params => db.transaction(() => call(params))
     }
-    wrapped.findWithCount = async (params?: unknown): Promise<[unknown, number]> => {
+    wrapped.findWithCount = async (params?: unknown): Promise<[DocumentEntry[], number]> => await findWithCount<Record<string, unknown>, DocumentEntry>({
+      find: next => middlewares.run(context('findMany', params), async find => await next(find.params)) as Promise<DocumentEntry[]>,
       // The count gets the caller's params, as a separate count call would.
-      const count = async (terminal: (count: DocumentContext) => Promise<unknown>): Promise<number> =>
-        Number(await middlewares.run(context('count', withoutPagination(paramsObject(params))), terminal))
-      let total: number | undefined
-      const entries = await middlewares.run(context('findMany', params), async (find) => {
-        let found: DocumentEntry[] | undefined
-        total = await count(async (counting) => {
-          if (!sameCount(counting.params, find.params)) return await core.count(counting.params)
-          const [rows, n] = await core.findWithCount(find.params)
-          found = rows
-          return n
-        })
-        return found ?? await core.findMany(find.params)
-      })
-      // A findMany middleware answered without calling next(): the count still runs, on its own.
-      total ??= await count(counting => core.count(counting.params))
-      return [entries, total]
-    }
+      count: async (_found, next) => Number(await middlewares.run(context('count', withoutPagination(paramsObject(params))), async count => await next(count.params))),
+      same: sameCount,
+      both: p => core.findWithCount(p),
+      findOnly: p => core.findMany(p),
+      countOnly: c => core.count(c)
+    })
     // Text reads skip the middlewares' layer only when there is none: a middleware sees entries, so then
     // the caller reads entries.
     const text = {
       findManyText: (params: FindManyParams, options: TextReadOptions) => middlewares.idle() ? core.findManyText(params, options) : Promise.resolve(undefined),
-      findOneText: (params: FindOneParams, options: TextReadOptions) => middlewares.idle() ? core.findOneText(params, options) : Promise.resolve(undefined)
+      findOneText: (params: FindOneParams, options: TextReadOptions) => middlewares.idle() ? core.findOneText(params, options) : Promise.resolve(undefined),
+      findFirstText: (params: FindFirstParams, options: TextReadOptions) => middlewares.idle() ? core.findFirstText(params, options) : Promise.resolve(undefined)
     }
     const repo = { ...wrapped, ...text } as unknown as DocumentRepositoryWithCount
     repositories.set(uid, repo)

@@ -1,6 +1,6 @@
 import type { Model } from '../content-types/index.js'
 import { PaginationError, ValidationError } from '../errors.js'
-import { isPlainObject, parseFind, type ParseOptions, type PlainObject } from '../query/index.js'
+import { isPlainObject, type ParseOptions, planRead, type PlainObject, type ReadPlan } from '../query/index.js'
 import { and, localeWhere, type ServiceContext, statusWhere } from './context.js'
 import { convertPopulate, type OutputNode, type ReadScope } from './populate.js'
 
@@ -25,8 +25,12 @@ function parseInteger (name: string, value: unknown, min: number): number | unde
   return n
 }
 
-/** `{ page, pageSize }` or `{ start, limit }`, in `pagination` or at the root (pagination wins); limit -1 = no limit. */
-export function parsePagination (params: PlainObject): { limit?: number, offset?: number } {
+/**
+ * The row window of the Document Service's pagination: `{ page, pageSize }` or `{ start, limit }`, in
+ * `pagination` or at the root (pagination wins); limit -1 = no limit. (REST's pagination, with its limits
+ * and meta, is lib/http's; its core service hands the window on as `start`/`limit`.)
+ */
+export function parseWindow (params: PlainObject): { limit?: number, offset?: number } {
   let source: PlainObject = params
   if (params.pagination !== undefined && params.pagination !== null) {
     if (!isPlainObject(params.pagination)) throw new ValidationError('The pagination parameter must be an object', { param: 'pagination', value: params.pagination })
@@ -71,9 +75,9 @@ export function restError (err: unknown): unknown {
   return copy
 }
 
-/** Query Engine find params, plus the tree to shape its result with. */
-export interface ReadPlan {
-  params: PlainObject
+/** A Query Engine read plan, plus the tree to shape its result with. */
+export interface DocumentRead {
+  plan: ReadPlan
   output: OutputNode
 }
 
@@ -88,20 +92,11 @@ export interface ReadInput {
 }
 
 /**
- * Builds (and checks against the model) the Query Engine params of a read: the caller's conditions ANDed
- * with `extra` (documentId, status, locale). Every problem is a ValidationError named after the REST param.
+ * Builds (and checks against the model, once, with the caller's trust level, so a bad key never reaches a
+ * lifecycle hook) the Query Engine plan of a read: the caller's conditions ANDed with `extra` (documentId,
+ * status, locale). Every problem is a ValidationError named after the REST param.
  */
-// Output trees of conversions whose populate the Query Engine's parser accepted. A tree is shared by every
-// read of one cached conversion (same model, value, trust and scope: lib/document/populate.ts), and the
-// parser's verdict on a populate depends on nothing else.
-const checkedPopulate = new WeakSet<OutputNode>()
-
-/** Whether read params hold anything the engine's parser checks beyond pagination (numbers by now). */
-function hasReadParam (params: PlainObject): boolean {
-  return params.select !== undefined || params.where !== undefined || params.orderBy !== undefined || params._q !== undefined || params.populate !== undefined
-}
-
-export function buildRead (service: ServiceContext, model: Model, input: ReadInput, scope: ReadScope, extra: unknown[], options: ParseOptions = {}): ReadPlan {
+export function buildRead (service: ServiceContext, model: Model, input: ReadInput, scope: ReadScope, extra: unknown[], options: ParseOptions = {}): DocumentRead {
   const allowPrivate = options.allowPrivate ?? true
   try {
     const { populate, node } = convertPopulate(service.catalog, model.uid, input.populate, { allowPrivate, scope })
@@ -112,19 +107,10 @@ export function buildRead (service: ServiceContext, model: Model, input: ReadInp
       ...(input.sort !== undefined && input.sort !== null && { orderBy: input.sort }),
       ...(input._q !== undefined && input._q !== null && { _q: input._q }),
       ...(input.limit !== undefined && { limit: input.limit }),
-      ...(input.offset !== undefined && { offset: input.offset })
+      ...(input.offset !== undefined && { offset: input.offset }),
+      ...(populate !== undefined && { populate })
     }
-    // The caller's part checked now, with the caller's trust level, so a bad key never reaches a lifecycle
-    // hook. `extra` is the service's own (a documentId it checked, status, locale) and a populate already
-    // accepted is not parsed again: the engine parses the whole read anyway.
-    const populateChecked = populate === undefined || checkedPopulate.has(node)
-    const callerPart = { select: params.select, where: input.filters ?? undefined, orderBy: params.orderBy, _q: params._q, populate: populateChecked ? undefined : populate }
-    if (hasReadParam(callerPart)) parseFind(service.catalog, model.uid, callerPart, { allowPrivate })
-    if (populate !== undefined) {
-      checkedPopulate.add(node)
-      params.populate = populate
-    }
-    return { params, output: node }
+    return { plan: planRead(service.catalog, model.uid, params, { allowPrivate }), output: node }
   } catch (err) {
     throw restError(err)
   }

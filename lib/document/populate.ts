@@ -1,7 +1,8 @@
 import type { Model } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
 import {
-  contentKey, copyContent, lruPerOwner, type Catalog, invalidKey, type ModelInfo, optionsOf, type PlainObject, populateEntries, zoneFragments
+  checkFilterDepth, checkList, checkPopulateDepth, contentKey, copyContent, lruPerOwner, type Catalog, invalidKey, type ModelInfo, optionsOf,
+  type PlainObject, populateEntries, type ReadLimits, zoneFragments
 } from '../query/index.js'
 import { and, isLocalized, localeWhere, statusWhere } from './context.js'
 import type { Status } from './types.js'
@@ -35,24 +36,17 @@ export interface PopulateOptions {
   allowPrivate?: boolean
   /** The status and locale added to the conditions of every populated relation (the Document Service's reads). */
   scope?: ReadScope
-  /** Set as `details.source` of every error (REST: `'query'`). */
-  source?: string
   /**
    * Untrusted input (REST): `count` must be boolean-like, and a counted relation keeps (so the Query Engine
    * checks) its other options. Otherwise `count` is true for `true`/`'true'`/`'t'`/`'1'`/`1` and a counted
    * relation loads nothing else.
    */
   strict?: boolean
-  /** A comma list (populate names, nested `fields`/`sort`) → its items; may throw (the REST array limit). */
-  checkList?: (text: string, path: readonly string[]) => string[]
-  /** Called with each non-empty level's names (the REST populate depth limit); `level` is 1 at the root. */
-  checkDepth?: (level: number, names: string[], path: string[]) => void
-  /** Called with the raw `filters` of every populated relation and component (the REST filter-depth limit). */
-  checkFilters?: (filters: unknown, path: string[]) => void
-  /** Called with the options of each `localizations` entry before converting them (their own fields/filters/sort). */
-  checkLocalizations?: (info: ModelInfo, options: PlainObject, path: string[]) => void
-  /** Called with the converted `populate` of each `localizations` entry, a query of its own. */
-  checkLocalizationsPopulate?: (info: ModelInfo, populate: PlainObject | undefined, path: string[]) => void
+  /**
+   * Untrusted input (REST): comma lists (populate names, nested `fields`/`sort`), the populate depth and the
+   * `filters` of every populated relation and component within these limits.
+   */
+  limits?: ReadLimits
 }
 
 const RELATION_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate', 'count'])
@@ -99,60 +93,55 @@ interface Ctx extends PopulateOptions {
   allowPrivate: boolean
 }
 
-function withSource (ctx: Ctx, err: ValidationError): ValidationError {
-  if (ctx.source === undefined) return err
-  const { key, path, ...rest } = err.details
-  return new ValidationError(err.message, { ...(key !== undefined && { key }), path, source: ctx.source, ...rest })
+function keyError (key: string, path: string[]): ValidationError {
+  return invalidKey('populate', key, path)
 }
 
-function keyError (ctx: Ctx, key: string, path: string[]): ValidationError {
-  return withSource(ctx, invalidKey('populate', key, path))
-}
-
-function shapeError (ctx: Ctx, path: readonly string[], value: unknown, expected: string): ValidationError {
+function shapeError (path: readonly string[], value: unknown, expected: string): ValidationError {
   const where = path.join('.')
-  return withSource(ctx, new ValidationError(`Invalid value for populate${where === '' ? '' : ` at ${where}`}: expected ${expected}`, {
+  return new ValidationError(`Invalid value for populate${where === '' ? '' : ` at ${where}`}: expected ${expected}`, {
     ...(path.length > 0 && { key: path[path.length - 1] }),
     path: where === '' ? 'populate' : where,
     param: 'populate',
     value
-  }))
+  })
 }
 
 function entriesOf (ctx: Ctx, value: unknown, path: string[]): PlainObject {
-  const split = ctx.checkList === undefined ? undefined : (text: string) => ctx.checkList?.(text, path) ?? []
+  const { limits } = ctx
+  const split = limits === undefined ? undefined : (text: string) => checkList(text, limits.maxArrayLength, 'populate', path)
   const entries = populateEntries(value, split)
-  if (entries === undefined) throw shapeError(ctx, path, value, 'true, "*", a list of names or an object')
+  if (entries === undefined) throw shapeError(path, value, 'true, "*", a list of names or an object')
   return entries
 }
 
 function optionsAt (ctx: Ctx, value: unknown, path: string[]): PlainObject | undefined {
   const result = optionsOf(value)
-  if (result === undefined) throw shapeError(ctx, path, value, 'true or an object of options')
+  if (result === undefined) throw shapeError(path, value, 'true or an object of options')
   return result.options
 }
 
-function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
-  for (const key of Object.keys(options)) if (!allowed.has(key)) throw keyError(ctx, key, path)
+function checkOptions (options: PlainObject, allowed: Set<string>, path: string[]): void {
+  for (const key of Object.keys(options)) if (!allowed.has(key)) throw keyError(key, path)
 }
 
 function listOption (ctx: Ctx, value: unknown, path: string[]): unknown {
   // Comma lists in nested `fields`/`sort` count against the array limit too.
-  if (typeof value === 'string') ctx.checkList?.(value, path)
+  if (typeof value === 'string' && ctx.limits !== undefined) checkList(value, ctx.limits.maxArrayLength, 'populate', path)
   return value
 }
 
 function countOf (ctx: Ctx, value: unknown, path: string[]): boolean {
   if (value === undefined) return false
   const count = BOOLEAN_LIKE.get(value)
-  if (count === undefined && ctx.strict === true) throw keyError(ctx, 'count', path)
+  if (count === undefined && ctx.strict === true) throw keyError('count', path)
   return count ?? false
 }
 
 /** `fields`/`filters`/`sort` → `select`/`where`/`orderBy`, keeping only what was given; `where` gets `extra`. */
 function shapeOptions (ctx: Ctx, options: PlainObject, path: string[], extra: unknown[] = []): PlainObject {
   const select = options.fields === undefined ? undefined : listOption(ctx, options.fields, [...path, 'fields'])
-  if (options.filters !== undefined) ctx.checkFilters?.(options.filters, path)
+  if (options.filters !== undefined && ctx.limits !== undefined) checkFilterDepth(options.filters, ctx.limits.maxFilterDepth, 'populate', path)
   const where = extra.length === 0 ? options.filters : and(options.filters, ...extra)
   return {
     ...(select !== undefined && { select }),
@@ -167,7 +156,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
   const entries = entriesOf(ctx, value, path)
   const given = Object.keys(entries)
   if (given.length === 0) return { node }
-  ctx.checkDepth?.(level, given, path)
+  if (ctx.limits !== undefined) checkPopulateDepth(level, ctx.limits.maxPopulateDepth, given, path)
   const names: Array<[string, unknown]> = []
   if (entries['*'] !== undefined) {
     // Every first-level relation, component and zone, unless named explicitly with its own options.
@@ -180,11 +169,9 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
     const options = optionsAt(ctx, raw, keyPath)
     if (options === undefined) continue
     if (isLocalizations(model, name)) {
-      checkOptions(ctx, options, LOCALIZATION_OPTIONS, keyPath)
-      ctx.checkLocalizations?.(info, options, keyPath)
+      checkOptions(options, LOCALIZATION_OPTIONS, keyPath)
       // Same model, one level down: its own fields/filters/sort, and its populate as a new level.
       const sub = convert(ctx, info, options.populate, keyPath, level + 1)
-      ctx.checkLocalizationsPopulate?.(info, sub.populate, keyPath)
       // The document's other locales in the same status (the Query Engine's virtual relation).
       const extra = ctx.scope === undefined ? [] : [statusWhere(model, ctx.scope.status)]
       populate[name] = { ...shapeOptions(ctx, options, keyPath, extra), ...(sub.populate !== undefined && { populate: sub.populate }) }
@@ -192,14 +179,14 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       continue
     }
     const attribute = model.attributes[name]
-    if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) throw keyError(ctx, name, path)
+    if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) throw keyError(name, path)
     if ((attribute.type === 'relation' || attribute.type === 'component') && 'on' in options) {
-      throw withSource(ctx, new ValidationError(`Using fragments is not permitted to populate "${name}" in "${model.uid}"`, {
+      throw new ValidationError(`Using fragments is not permitted to populate "${name}" in "${model.uid}"`, {
         key: 'on', path: [...keyPath, 'on'].join('.'), param: 'populate'
-      }))
+      })
     }
     if (attribute.type === 'relation') {
-      checkOptions(ctx, options, RELATION_OPTIONS, keyPath)
+      checkOptions(options, RELATION_OPTIONS, keyPath)
       const target = ctx.catalog.get(attribute.target)
       const extra = ctx.scope === undefined ? [] : [statusWhere(target.model, ctx.scope.status), localeWhere(target.model, ctx.scope.locale)]
       const shaped = shapeOptions(ctx, options, keyPath, extra)
@@ -213,23 +200,23 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       populate[name] = { ...shaped, ...(sub.populate !== undefined && { populate: sub.populate }), ...(count && { count: true }) }
       node.relations.set(name, sub.node)
     } else if (attribute.type === 'component') {
-      checkOptions(ctx, options, COMPONENT_OPTIONS, keyPath)
+      checkOptions(options, COMPONENT_OPTIONS, keyPath)
       const shaped = shapeOptions(ctx, options, keyPath)
       const sub = convert(ctx, ctx.catalog.get(attribute.component), options.populate, keyPath, level + 1)
       populate[name] = { ...shaped, ...(sub.populate !== undefined && { populate: sub.populate }) }
       node.components.set(name, sub.node)
     } else if (attribute.type === 'dynamiczone') {
-      checkOptions(ctx, options, ZONE_OPTIONS, keyPath)
+      checkOptions(options, ZONE_OPTIONS, keyPath)
       const fragments = zoneFragments(attribute.components, options)
-      if (fragments === undefined) throw shapeError(ctx, [...keyPath, 'on'], options.on, 'an object of component uids')
+      if (fragments === undefined) throw shapeError([...keyPath, 'on'], options.on, 'an object of component uids')
       const on: PlainObject = {}
       const zone = new Map<string, OutputNode>()
       for (const [uid, fragment] of Object.entries(fragments)) {
         const fragmentPath = [...keyPath, 'on', uid]
-        if (!attribute.components.includes(uid)) throw keyError(ctx, uid, [...keyPath, 'on'])
+        if (!attribute.components.includes(uid)) throw keyError(uid, [...keyPath, 'on'])
         const fragmentOptions = optionsAt(ctx, fragment, fragmentPath)
         if (fragmentOptions === undefined) continue
-        checkOptions(ctx, fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
+        checkOptions(fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
         const sub = convert(ctx, ctx.catalog.get(uid), fragmentOptions.populate, fragmentPath, level + 1)
         on[uid] = {
           ...(fragmentOptions.fields !== undefined && { select: listOption(ctx, fragmentOptions.fields, [...fragmentPath, 'fields']) }),
@@ -240,7 +227,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       populate[name] = { on }
       node.zones.set(name, zone)
     } else {
-      throw keyError(ctx, name, path)
+      throw keyError(name, path)
     }
   }
   return { ...(Object.keys(populate).length > 0 && { populate }), node }
@@ -248,18 +235,17 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
 
 /**
  * One model's REST `populate` in Query Engine syntax (undefined when nothing is populated) and the tree to
- * shape its result with. `path` and `level` place a nested value (the REST layer converts `localizations`
- * as a query of its own); errors are ValidationErrors with `param: 'populate'`.
+ * shape its result with; errors are ValidationErrors with `param: 'populate'`.
  */
-export function convertPopulate (catalog: Catalog, uid: string, value: unknown, options: PopulateOptions = {}, path: string[] = [], level = 1): Converted {
+export function convertPopulate (catalog: Catalog, uid: string, value: unknown, options: PopulateOptions = {}): Converted {
   const ctx: Ctx = { ...options, catalog, allowPrivate: options.allowPrivate ?? true }
-  const key = path.length === 0 && level === 1 ? cacheKey(uid, value, options) : undefined
-  if (key === undefined) return convert(ctx, catalog.get(uid), value, path, level)
+  const key = cacheKey(uid, value, options)
+  if (key === undefined) return convert(ctx, catalog.get(uid), value, [], 1)
   const cache = converted(catalog)
   let result = cache.get(key)
   if (result === undefined) {
     // Stored as a copy: the caller's filters are part of the result, and the caller may change them later.
-    result = convert(ctx, catalog.get(uid), value, path, level)
+    result = convert(ctx, catalog.get(uid), value, [], 1)
     cache.set(key, copyConverted(result))
     return result
   }
@@ -278,14 +264,11 @@ function copyConverted ({ populate, node }: Converted): Converted {
 const CONVERTED_CACHE_SIZE = 500
 const converted = lruPerOwner<Catalog, Converted>(CONVERTED_CACHE_SIZE)
 
-/**
- * Conversions are cached by content when nothing but data decides them: a caller's check callbacks (the
- * REST limits) may throw for one caller and not another, so those calls always convert.
- */
+/** Conversions are cached by content: nothing but data decides them. */
 function cacheKey (uid: string, value: unknown, options: PopulateOptions): string | undefined {
-  const { allowPrivate, scope, source, strict, ...callbacks } = options
-  for (const key in callbacks) if (callbacks[key as keyof typeof callbacks] !== undefined) return undefined
+  const { allowPrivate, scope, strict, limits } = options
   const content = contentKey(value)
   if (content === undefined) return undefined
-  return `${uid}\n${allowPrivate === false ? 0 : 1}${strict === true ? 1 : 0}\n${scope?.status ?? ''}\n${scope?.locale ?? ''}\n${source ?? ''}\n${content}`
+  const bounds = limits === undefined ? '' : `${limits.maxArrayLength},${limits.maxPopulateDepth},${limits.maxFilterDepth}`
+  return `${uid}\n${allowPrivate === false ? 0 : 1}${strict === true ? 1 : 0}\n${scope?.status ?? ''}\n${scope?.locale ?? ''}\n${bounds}\n${content}`
 }

@@ -6,7 +6,7 @@ import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseSta
 import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
 import { insertPlanned, planCreate } from './insert.js'
-import { buildRead, parsePagination, type ReadPlan, type ReadScope, scopeWhere } from './params.js'
+import { buildRead, type DocumentRead, parseWindow, type ReadScope, scopeWhere } from './params.js'
 import { toQueryData, type RowContext } from './relations.js'
 import { repoint } from './repoint.js'
 import type {
@@ -79,17 +79,16 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
   }
 
   async function readEntries (where: unknown[], scope: ReadScope, shape: PlainObject): Promise<DocumentEntry[]> {
-    const plan = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, where)
-    const rows = await query.findMany({ ...plan.params, orderBy: { id: 'asc' } })
-    return shapeRows(plan.output, rows)
+    const read = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate, sort: { id: 'asc' } }, scope, where)
+    return shapeRows(read.output, await query.findMany(read.plan))
   }
 
   async function readOne (documentId: string, locale: string, status: Status, shape: PlainObject): Promise<DocumentEntry | null> {
     const scope: ReadScope = { status, locale }
-    const plan = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)])
-    const row = await query.findOne(plan.params)
+    const read = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)])
+    const row = await query.findOne(read.plan)
     if (row === null) return null
-    const [entry] = shapeRows(plan.output, [row])
+    const [entry] = shapeRows(read.output, [row])
     return entry ?? null
   }
 
@@ -197,9 +196,9 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     return ids
   }
 
-  function listRead (params: FindManyParams, options?: ParseOptions): ReadPlan {
+  function listRead (params: FindManyParams, options?: ParseOptions): DocumentRead {
     const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
-    const { limit, offset } = parsePagination(params as PlainObject)
+    const { limit, offset } = parseWindow(params as PlainObject)
     const input = { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q }
     return buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope), options)
   }
@@ -219,45 +218,49 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     async findFirst (raw) {
       const params = paramsOf(raw, 'findFirst') as FindFirstParams
       const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
-      const plan = buildRead(ctx, model, params, scope, scopeWhere(model, scope))
-      const row = await query.findOne(plan.params)
+      const read = buildRead(ctx, model, params, scope, scopeWhere(model, scope))
+      const row = await query.findOne(read.plan)
       if (row === null) return null
-      return shapeRows(plan.output, [row])[0] ?? null
+      return shapeRows(read.output, [row])[0] ?? null
     },
 
     async findMany (raw) {
-      const plan = listRead(paramsOf(raw, 'findMany') as FindManyParams)
-      return shapeRows(plan.output, await query.findMany(plan.params))
+      const read = listRead(paramsOf(raw, 'findMany') as FindManyParams)
+      return shapeRows(read.output, await query.findMany(read.plan))
     },
 
     async findWithCount (raw) {
-      const plan = listRead(paramsOf(raw, 'findWithCount') as FindManyParams)
-      const [rows, total] = await query.findWithCount(plan.params)
-      return [shapeRows(plan.output, rows), total]
+      const read = listRead(paramsOf(raw, 'findWithCount') as FindManyParams)
+      const [rows, total] = await query.findWithCount(read.plan)
+      return [shapeRows(read.output, rows), total]
     },
 
     // Text reads never select private attributes: their callers would have removed them from entries.
     async findManyText (raw, { total, readable }) {
-      const plan = listRead(paramsOf(raw, 'findMany') as FindManyParams, UNTRUSTED)
-      return await query.findText(plan.params, { ...(total === true && { total }), ...(readable !== undefined && { readable }) })
+      const read = listRead(paramsOf(raw, 'findMany') as FindManyParams, UNTRUSTED)
+      return await query.findText(read.plan, { ...(total === true && { total }), ...(readable !== undefined && { readable }) })
+    },
+
+    async findFirstText (raw, { readable }) {
+      const params = paramsOf(raw, 'findFirst') as FindFirstParams
+      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      const read = buildRead(ctx, model, params, scope, scopeWhere(model, scope), UNTRUSTED)
+      return await query.findText(read.plan, { one: true, ...(readable !== undefined && { readable }) })
     },
 
     async findOneText (raw, { readable }) {
       const params = paramsOf(raw, 'findOne') as unknown as FindOneParams
       const documentId = requireDocumentId(params.documentId)
       const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
-      const plan = buildRead(ctx, model, { fields: params.fields, populate: params.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)], UNTRUSTED)
-      return await query.findText(plan.params, { one: true, ...(readable !== undefined && { readable }) })
+      const read = buildRead(ctx, model, { fields: params.fields, populate: params.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)], UNTRUSTED)
+      return await query.findText(read.plan, { one: true, ...(readable !== undefined && { readable }) })
     },
 
     async count (raw) {
       const params = paramsOf(raw, 'count') as CountParams
       const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
-      const plan = buildRead(ctx, model, { filters: params.filters, _q: params._q }, scope, scopeWhere(model, scope))
-      return await query.count({
-        ...(isPlainObject(plan.params.where) && { where: plan.params.where }),
-        ...(typeof plan.params._q === 'string' && { _q: plan.params._q })
-      })
+      const read = buildRead(ctx, model, { filters: params.filters, _q: params._q }, scope, scopeWhere(model, scope))
+      return await query.count(read.plan)
     },
 
     async create (raw) {

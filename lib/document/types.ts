@@ -111,12 +111,13 @@ export interface DocumentRepository {
 export interface DocumentRepositoryWithCount extends DocumentRepository {
   findWithCount: (params?: FindManyParams) => Promise<[DocumentEntry[], number]>
   /**
-   * findMany (with its total) and findOne answered as response JSON text, for the REST pass-through: see
+   * findMany (with its total), findOne and findFirst answered as response JSON text, for the REST pass-through: see
    * the Query Engine's `findText`. Undefined when a Document Service middleware or a lifecycle hook would see
    * the read, or a populated relation's target is not `readable`: the caller reads entries then.
    */
   findManyText: (params: FindManyParams, options: TextReadOptions) => Promise<TextRows | undefined>
   findOneText: (params: FindOneParams, options: TextReadOptions) => Promise<TextRows | undefined>
+  findFirstText: (params: FindFirstParams, options: TextReadOptions) => Promise<TextRows | undefined>
 }
 
 /** What a text read may populate: relation targets the caller may read (all when undefined). */

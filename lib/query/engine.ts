@@ -6,12 +6,14 @@ import { ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { parseData, parseDataList } from './data.js'
 import { createErrorMapper } from './errors.js'
+import { findWithCount } from './find-count.js'
 import { createLifecycles, type LifecyclesApi, type QueryAction } from './lifecycles.js'
 import { type Catalog, createCatalog } from './model.js'
 import { isPlainObject, type PlainObject } from './forms.js'
-import { parseCount, parseFilter, parseFind } from './params.js'
+import { parseCount, parseFilter, parseFind, type ParseOptions } from './params.js'
+import { isReadPlan, type ReadPlan } from './plan.js'
 import { buildRow, compileIds, type Entry } from './select.js'
-import type { SelectPlan } from './ast.js'
+import type { FindPlan, SelectPlan, Where } from './ast.js'
 import { createStatementCache } from './statements.js'
 import { createWriter, type DocumentInsert, type DocumentInserted } from './write.js'
 
@@ -52,12 +54,16 @@ export interface Pagination {
   total: number
 }
 
+/**
+ * The reads take Strapi's params, or a ReadPlan (lib/query/plan.ts) built from them by a layer that checked
+ * them already: it runs without a second parse.
+ */
 export interface QueryRepository {
-  findOne: (params?: FindParams) => Promise<Entry | null>
-  findMany: (params?: FindParams) => Promise<Entry[]>
-  findWithCount: (params?: FindParams) => Promise<[Entry[], number]>
+  findOne: (params?: FindParams | ReadPlan) => Promise<Entry | null>
+  findMany: (params?: FindParams | ReadPlan) => Promise<Entry[]>
+  findWithCount: (params?: FindParams | ReadPlan) => Promise<[Entry[], number]>
   findPage: (params?: FindPageParams) => Promise<{ results: Entry[], pagination: Pagination }>
-  count: (params?: CountParams) => Promise<number>
+  count: (params?: CountParams | ReadPlan) => Promise<number>
   create: (params: CreateParams) => Promise<Entry>
   createMany: (params: CreateManyParams) => Promise<{ count: number, ids: number[] }>
   update: (params: UpdateParams) => Promise<Entry | null>
@@ -74,7 +80,7 @@ export interface QueryRepository {
    * never selected. Undefined when a lifecycle hook listens to the read (hooks see entries), or when `readable`
    * refuses a relation target the read would populate (the caller sanitizes entries then).
    */
-  findText: (params: FindParams, options: TextReadOptions) => Promise<TextRows | undefined>
+  findText: (params: FindParams | ReadPlan, options: TextReadOptions) => Promise<TextRows | undefined>
 }
 
 export interface TextReadOptions {
@@ -119,6 +125,13 @@ export interface QueryEngineOptions {
 }
 
 type Params = Record<string, unknown>
+
+/** A read's params as its hooks see them, how to parse them, and the caller's plan when it can run as it is. */
+interface Planned {
+  p: Params
+  options: ParseOptions
+  find?: FindPlan
+}
 
 /** Copies params so hooks (and the timestamps step) never edit the caller's objects. */
 function copyParams (params: unknown, name: string): Params {
@@ -186,7 +199,10 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
     }
 
     async function rows (p: Params, total = false): Promise<{ entries: Entry[], total?: number }> {
-      const plan = parseFind(catalog, uid, p)
+      return await runFind(parseFind(catalog, uid, p), total)
+    }
+
+    async function runFind (plan: FindPlan, total: boolean): Promise<{ entries: Entry[], total?: number }> {
       const result = await exec(statements.find(plan, { total }))
       const entries: Entry[] = []
       // With a total, an empty page is one row whose `row` is null.
@@ -194,40 +210,60 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       return total ? { entries, total: Number(result[0]?.total ?? 0) } : { entries }
     }
 
-    async function count (p: Params): Promise<number> {
-      const [row] = await exec(statements.count(info, parseFilter(catalog, uid, p)))
+    async function countWhere (where: Where | undefined): Promise<number> {
+      const [row] = await exec(statements.count(info, where))
       return Number(row?.total ?? 0)
     }
 
-    async function findOne (params?: FindParams): Promise<Entry | null> {
-      return await read('findOne', copyParams(params, 'findOne'), async p => (await rows({ ...p, limit: 1 })).entries[0] ?? null)
+    /**
+     * The params hooks see, and the plan: a caller's plan is run as it is when no hook listens to `actions`
+     * (none can edit its params); otherwise, and for raw params, the params the hooks leave are parsed.
+     */
+    function planned (params: unknown, name: string, actions: readonly QueryAction[]): Planned {
+      if (!isReadPlan(params)) return { p: copyParams(params, name), options: {} }
+      ownPlan(params)
+      const options: ParseOptions = { allowPrivate: params.allowPrivate }
+      if (actions.every(action => lifecycles.idle(uid, action))) return { p: params.params, options, find: params.find }
+      return { p: copyParams(params.params, name), options }
+    }
+
+    function ownPlan (plan: ReadPlan): void {
+      if (plan.uid !== uid) throw new Error(`a read plan of ${plan.uid} given to ${uid}`)
+    }
+
+    const findOf = (input: Planned, p: Params): FindPlan => input.find ?? parseFind(catalog, uid, p, input.options)
+
+    async function findOne (params?: FindParams | ReadPlan): Promise<Entry | null> {
+      const input = planned(params, 'findOne', ['findOne'])
+      return await read('findOne', input.p, async p => (await runFind({ ...findOf(input, p), limit: 1 }, false)).entries[0] ?? null)
     }
 
     /** FindMany and Count hooks on the same params (as Strapi's findWithCount); one statement when they agree. */
-    async function findWithCount (params: Params): Promise<[Entry[], number]> {
-      let total = 0
-      const entries = await read('findMany', params, async (p) => {
-        let found: Entry[] = []
-        total = await read('count', p, async (c) => {
-          if (c !== p) {
-            found = (await rows(p)).entries
-            return await count(c)
-          }
-          const page = await rows(p, true)
-          found = page.entries
-          return page.total ?? 0
-        })
-        return found
+    async function findAndCount (input: Planned): Promise<[Entry[], number]> {
+      return await findWithCount<Params, Entry>({
+        find: next => read('findMany', input.p, next),
+        count: (found, next) => read('count', found ?? input.p, next),
+        // Lifecycle hooks edit the params object they are given: a count handed the find's params agrees.
+        same: (counted, found) => counted === found,
+        both: async (p) => {
+          const page = await runFind(findOf(input, p), true)
+          return [page.entries, page.total ?? 0]
+        },
+        findOnly: async p => (await runFind(findOf(input, p), false)).entries,
+        countOnly: async c => await countWhere(parseFilter(catalog, uid, c, input.options))
       })
-      return [entries, total]
     }
 
-    async function findText (params: FindParams, options: TextReadOptions): Promise<TextRows | undefined> {
+    async function findText (params: FindParams | ReadPlan, options: TextReadOptions): Promise<TextRows | undefined> {
       const action = options.one === true ? 'findOne' : 'findMany'
       if (!lifecycles.idle(uid, action) || (options.total === true && !lifecycles.idle(uid, 'count'))) return undefined
       return await guarded({}, async () => {
-        const p = copyParams(params, action)
-        const plan = parseFind(catalog, uid, options.one === true ? { ...p, limit: 1 } : p, { allowPrivate: false })
+        if (isReadPlan(params)) ownPlan(params)
+        // A plan that reached private attributes is parsed again without them: text goes to untrusted callers.
+        const find = isReadPlan(params) && !params.allowPrivate
+          ? params.find
+          : parseFind(catalog, uid, copyParams(isReadPlan(params) ? params.params : params, action), { allowPrivate: false })
+        const plan = options.one === true ? { ...find, limit: 1 } : find
         if (options.readable !== undefined && !readableSelect(plan.select, options.readable)) return undefined
         const total = options.total === true
         const result = await exec(statements.find(plan, { total, wire: true }))
@@ -242,20 +278,22 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       findOne,
       findText,
       async findMany (params) {
-        return await read('findMany', copyParams(params, 'findMany'), async p => (await rows(p)).entries)
+        const input = planned(params, 'findMany', ['findMany'])
+        return await read('findMany', input.p, async p => (await runFind(findOf(input, p), false)).entries)
       },
       async findWithCount (params) {
-        return await findWithCount(copyParams(params, 'findWithCount'))
+        return await findAndCount(planned(params, 'findWithCount', ['findMany', 'count']))
       },
       async findPage (params) {
         const { page: rawPage, pageSize: rawSize, ...rest } = copyParams(params, 'findPage')
         const page = positive('page', rawPage, 1)
         const pageSize = positive('pageSize', rawSize, 10)
-        const [results, total] = await findWithCount({ ...rest, limit: pageSize, offset: (page - 1) * pageSize })
+        const [results, total] = await findAndCount({ p: { ...rest, limit: pageSize, offset: (page - 1) * pageSize }, options: {} })
         return { results, pagination: { page, pageSize, pageCount: Math.ceil(total / pageSize), total } }
       },
       async count (params) {
-        return await read('count', copyParams(params, 'count'), count)
+        const input = planned(params, 'count', ['count'])
+        return await read('count', input.p, async p => await countWhere(input.find !== undefined ? input.find.where : parseFilter(catalog, uid, p, input.options)))
       },
       async create (params) {
         return await write('create', copyParams(params, 'create'), async (p) => {

@@ -67,11 +67,12 @@ function rowJson (plan: SelectPlan, alias: string, compiler: Compiler, component
     if (value !== undefined) pairs.push([key, value])
   }
   if (pairs.length !== values.size + (component === undefined ? 0 : 1)) throw new Error(`${plan.info.uid}: a selected key is missing from the model's key order`)
-  if (pairs.length <= MAX_PAIRS) {
+  if (pairs.length <= MAX_PAIRS && !compiler.wire) {
     // The cheapest to plan: one function call, keys inlined from the model.
     return sql`json_build_object(${sql.join(pairs.map(([key, value]) => sql`${literal(key)}, ${value}`), sql`, `)})`
   }
-  // Wider rows: row_to_json over a one-row select has no argument limit.
+  // Wider rows: row_to_json over a one-row select has no argument limit. On the wire too: it prints compact
+  // JSON, where json_build_object's text has a space around each colon and after each comma.
   const r = compiler.alias()
   return sql`(SELECT row_to_json(${ident(r)}) FROM (SELECT ${sql.join(pairs.map(([key, value]) => sql`${value} AS ${ident(key)}`), sql`, `)}) AS ${ident(r)})`
 }
@@ -111,15 +112,25 @@ function listOrder (joined: Joined, options: ListOptions, compiler: Compiler): S
   return [...orderKeys(options.orderBy, joined.alias, compiler), column(joined.alias, 'id')]
 }
 
+/**
+ * A JSON array of values in order. On the wire, array_to_json over array_agg: compact, where json_agg's text
+ * has a space after each comma.
+ */
+function jsonList (value: SQL, order: SQL, compiler: Compiler): SQL {
+  return compiler.wire
+    ? sql`coalesce(array_to_json(array_agg(${value} ORDER BY ${order})), '[]'::json)`
+    : sql`coalesce(json_agg(${value} ORDER BY ${order}), '[]'::json)`
+}
+
 function listExpr (joined: Joined, plan: SelectPlan, options: ListOptions, compiler: Compiler): SQL {
   const order = sql.join(listOrder(joined, options, compiler), sql`, `)
   const row = rowJson(plan, joined.alias, compiler)
   const where = filtered(joined, options.where, compiler)
   if (options.limit === undefined && (options.offset ?? 0) === 0) {
-    return sql`(SELECT coalesce(json_agg(${row} ORDER BY ${order}), '[]'::json) FROM ${joined.from} WHERE ${where})`
+    return sql`(SELECT ${jsonList(row, order, compiler)} FROM ${joined.from} WHERE ${where})`
   }
   const s = compiler.alias()
-  return sql`(SELECT coalesce(json_agg(${ident(s)}."r" ORDER BY ${ident(s)}."n"), '[]'::json) FROM (SELECT ${row} AS "r", row_number() OVER (ORDER BY ${order}) AS "n" FROM ${joined.from} WHERE ${where} ORDER BY ${order}${limitOffset(options, options.limit, options.offset, compiler)}) AS ${ident(s)})`
+  return sql`(SELECT ${jsonList(sql`${ident(s)}."r"`, sql`${ident(s)}."n"`, compiler)} FROM (SELECT ${row} AS "r", row_number() OVER (ORDER BY ${order}) AS "n" FROM ${joined.from} WHERE ${where} ORDER BY ${order}${limitOffset(options, options.limit, options.offset, compiler)}) AS ${ident(s)})`
 }
 
 function oneExpr (joined: Joined, plan: SelectPlan, options: ListOptions, compiler: Compiler): SQL {
@@ -133,7 +144,7 @@ function populateExpr (node: PopulateNode, parent: string, compiler: Compiler): 
       const joined = join({ kind: 'relation', name: node.name, link: node.link, target: node.target }, parent, compiler)
       if (node.count) {
         const count = sql`(SELECT count(*) FROM ${joined.from} WHERE ${filtered(joined, node.where, compiler)})`
-        return compiler.wire ? sql`json_build_object('count', ${count})` : count
+        return compiler.wire ? sql`('{"count":' || ${count} || '}')::json` : count
       }
       return node.attribute.toMany ? listExpr(joined, node.plan, node, compiler) : oneExpr(joined, node.plan, node, compiler)
     }
@@ -166,7 +177,7 @@ function populateExpr (node: PopulateNode, parent: string, compiler: Compiler): 
       })
       const s = compiler.alias()
       const types = sql.join(node.on.map(plan => literal(plan.info.uid)), sql`, `)
-      return sql`(SELECT coalesce(json_agg(${ident(s)}."r" ORDER BY ${ident(s)}."o", ${ident(s)}."i"), '[]'::json) FROM (SELECT CASE ${column(j, cmps.componentTypeColumn)} ${sql.join(cases, sql` `)} END AS "r", ${column(j, cmps.orderColumn)} AS "o", ${column(j, 'id')} AS "i" FROM ${ident(cmps.name)} AS ${ident(j)} WHERE ${column(j, cmps.entityColumn)} = ${column(parent, 'id')} AND ${column(j, cmps.fieldColumn)} = ${literal(node.name)} AND ${column(j, cmps.componentTypeColumn)} IN (${types})) AS ${ident(s)} WHERE ${ident(s)}."r" IS NOT NULL)`
+      return sql`(SELECT ${jsonList(sql`${ident(s)}."r"`, sql`${ident(s)}."o", ${ident(s)}."i"`, compiler)} FROM (SELECT CASE ${column(j, cmps.componentTypeColumn)} ${sql.join(cases, sql` `)} END AS "r", ${column(j, cmps.orderColumn)} AS "o", ${column(j, 'id')} AS "i" FROM ${ident(cmps.name)} AS ${ident(j)} WHERE ${column(j, cmps.entityColumn)} = ${column(parent, 'id')} AND ${column(j, cmps.fieldColumn)} = ${literal(node.name)} AND ${column(j, cmps.componentTypeColumn)} IN (${types})) AS ${ident(s)} WHERE ${ident(s)}."r" IS NOT NULL)`
     }
   }
 }

@@ -181,7 +181,10 @@ t.test('bad params are ValidationErrors named after the REST parameter', async (
     ['fragments on a relation', articles.findMany({ populate: { category: { on: {} } } }), { message: 'Using fragments is not permitted to populate "category" in "api::article.article"' }],
     ['unknown zone component', articles.findMany({ populate: { blocks: { on: { 'shared.seo': true } } } }), { message: 'Invalid key shared.seo at blocks.on' }],
     ['unknown locale', articles.findMany({ locale: 'zz' }), { message: 'Invalid locale "zz": expected one of en, fr, de, *', details: { param: 'locale' } }],
-    ['invalid status', articles.findMany({ status: 'live' as never }), { message: 'Invalid status "live": expected "draft" or "published"', details: { param: 'status' } }]
+    ['invalid status', articles.findMany({ status: 'live' as never }), { message: 'Invalid status "live": expected "draft" or "published"', details: { param: 'status' } }],
+    // The filters of delete and the publication actions were checked only by the Query Engine, as `where`.
+    ['unknown filter on delete', articles.delete({ documentId: 'x', filters: { nope: 1 } }), { message: 'Invalid key nope', details: { param: 'filters', key: 'nope' } }],
+    ['unknown filter on unpublish', articles.unpublish({ documentId: 'x', filters: { nope: 1 } }), { message: 'Invalid key nope', details: { param: 'filters', key: 'nope' } }]
   ]
   for (const [name, promise, expected] of cases) {
     const error = await rejection(promise)

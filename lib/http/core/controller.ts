@@ -4,7 +4,7 @@ import { JsonText, type RequestContext } from '../../hooks/index.js'
 import { isPlainObject } from '../../query/index.js'
 import type { Controller } from '../types.js'
 import { type AuthState, readsAll } from '../permissions.js'
-import { type CollectionService, type SingleTypeService, textReads } from './service.js'
+import { type CollectionService, singleTextReads, type SingleTypeService, textReads } from './service.js'
 
 /**
  * Core controllers (contract §7, §17). Every step goes through `this`, so a controller extending the core one
@@ -97,10 +97,18 @@ async function textFind (ctx: RequestContext, service: CollectionService, query:
   return new JsonText(`{"data":[${page.rows.join(',')}],"meta":${JSON.stringify({ pagination: page.pagination })}}`)
 }
 
-async function textFindOne (ctx: RequestContext, service: CollectionService, query: Record<string, unknown>): Promise<JsonText | null | undefined> {
-  const row = await textReads(service)?.findOne(String(ctx.params.id), query, readableOf(ctx))
+/** One entry's response around its JSON text; null (no entry) and undefined (entries needed) as they are. */
+function entryText (row: string | null | undefined): JsonText | null | undefined {
   if (row === undefined || row === null) return row
   return new JsonText(`{"data":${row},"meta":{}}`)
+}
+
+async function textFindOne (ctx: RequestContext, service: CollectionService, query: Record<string, unknown>): Promise<JsonText | null | undefined> {
+  return entryText(await textReads(service)?.findOne(String(ctx.params.id), query, readableOf(ctx)))
+}
+
+async function textFindSingle (ctx: RequestContext, service: SingleTypeService, query: Record<string, unknown>): Promise<JsonText | null | undefined> {
+  return entryText(await singleTextReads(service)?.find(query, readableOf(ctx)))
 }
 
 export function createCollectionController (deps: CoreControllerDeps): Controller {
@@ -150,6 +158,8 @@ export function createSingleTypeController (deps: CoreControllerDeps): Controlle
     ...helpers(deps),
     async find (this: Self, ctx: RequestContext) {
       const query = await readQuery(this, ctx)
+      const text = this === core ? await textFindSingle(ctx, service(), query) : undefined
+      if (text !== undefined) return text
       const entry = await service().find(query)
       return this.transformResponse(await this.sanitizeOutput(entry, ctx))
     },

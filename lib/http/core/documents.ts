@@ -21,6 +21,7 @@ export interface DocumentRepository {
   /** Reads answered as response JSON text (the pass-through); undefined when entries are needed. */
   findManyText: (params: DocumentParams, options: TextReadOptions) => Promise<TextRows | undefined>
   findOneText: (params: DocumentParams & { documentId: string }, options: TextReadOptions) => Promise<TextRows | undefined>
+  findFirstText: (params: DocumentParams, options: TextReadOptions) => Promise<TextRows | undefined>
 }
 
 export type DocumentsAccessor = (uid: string) => DocumentRepository

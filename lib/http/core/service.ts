@@ -1,6 +1,6 @@
 import type { ContentType } from '../../content-types/index.js'
 import { withoutPagination } from '../../document/index.js'
-import { paginationMeta, parsePagination } from '../query/index.js'
+import { type Pagination, paginationMeta, parsePagination } from '../query/index.js'
 import type { DocumentParams, DocumentsAccessor, Entry } from './documents.js'
 import type { Service } from '../types.js'
 
@@ -29,21 +29,38 @@ export interface TextPage {
   pagination: Record<string, number>
 }
 
+type Readable = ((uid: string) => boolean) | undefined
+
 /**
- * The core collection service's reads as response JSON text, for the core controller's pass-through. Only
- * for services that are the core one, unextended (`textReads` answers undefined otherwise): a custom
- * `find` must be the one that runs. Each answers undefined when entries are needed (a hook or middleware
- * listens, or a relation target is not `readable`).
+ * The core services' reads as response JSON text, for the core controllers' pass-through. Only for services
+ * that are the core one, unextended (`textReads` answers undefined otherwise): a custom `find` must be the
+ * one that runs. Each answers undefined when entries are needed (a hook or middleware listens, or a relation
+ * target is not `readable`).
  */
 export interface TextReads {
-  find: (params: DocumentParams, readable: ((uid: string) => boolean) | undefined) => Promise<TextPage | undefined>
-  findOne: (documentId: string, params: DocumentParams, readable: ((uid: string) => boolean) | undefined) => Promise<string | null | undefined>
+  find: (params: DocumentParams, readable: Readable) => Promise<TextPage | undefined>
+  findOne: (documentId: string, params: DocumentParams, readable: Readable) => Promise<string | null | undefined>
+}
+
+/** A single type's find as response JSON text (see `TextReads`). */
+export interface SingleTextReads {
+  find: (params: DocumentParams, readable: Readable) => Promise<string | null | undefined>
 }
 
 const coreTextReads = new WeakMap<object, TextReads>()
+const coreSingleTextReads = new WeakMap<object, SingleTextReads>()
 
 export function textReads (service: object): TextReads | undefined {
   return coreTextReads.get(service)
+}
+
+export function singleTextReads (service: object): SingleTextReads | undefined {
+  return coreSingleTextReads.get(service)
+}
+
+/** The first row of a text read: undefined when entries are needed, null when nothing matched. */
+function firstRow (found: { rows: string[] } | undefined): string | null | undefined {
+  return found === undefined ? undefined : found.rows[0] ?? null
 }
 
 export interface SingleTypeService extends Service {
@@ -61,13 +78,10 @@ function withStatus (params: DocumentParams): DocumentParams {
   return { ...params, status: 'published' }
 }
 
-/** A list read's params with the REST pagination turned into a window, and the pagination to report. */
-function listParams (params: DocumentParams, rest: CoreServiceDeps['rest']): { query: DocumentParams, pagination: ReturnType<typeof parsePagination> } {
+/** A list read's params with the REST pagination turned into its row window, and the pagination to report. */
+function listParams (params: DocumentParams, rest: CoreServiceDeps['rest']): { query: DocumentParams, pagination: Pagination } {
   const pagination = parsePagination(params, rest)
-  const window = pagination.mode === 'page'
-    ? { start: (pagination.page - 1) * pagination.pageSize, limit: pagination.pageSize }
-    : { start: pagination.start, limit: pagination.limit }
-  return { query: { ...withStatus(withoutPagination(params)), ...window }, pagination }
+  return { query: { ...withStatus(withoutPagination(params)), start: pagination.start, limit: pagination.limit }, pagination }
 }
 
 export function createCollectionService ({ contentType, documents, rest }: CoreServiceDeps): CollectionService {
@@ -101,8 +115,7 @@ export function createCollectionService ({ contentType, documents, rest }: CoreS
       return { rows: page.rows, pagination: paginationMeta(pagination, pagination.withCount ? page.total : undefined) }
     },
     async findOne (documentId, params, readable) {
-      const found = await repository().findOneText({ ...withStatus(params), documentId }, { ...(readable !== undefined && { readable }) })
-      return found === undefined ? undefined : found.rows[0] ?? null
+      return firstRow(await repository().findOneText({ ...withStatus(params), documentId }, { ...(readable !== undefined && { readable }) }))
     }
   })
   return service
@@ -115,7 +128,7 @@ export function createSingleTypeService ({ contentType, documents }: CoreService
     const existing = await repository().findFirst({ status: 'draft', locale: '*', fields: ['documentId'] })
     return existing === null ? undefined : String(existing.documentId)
   }
-  return {
+  const service: SingleTypeService = {
     async find (params = {}) {
       return await repository().findFirst(withStatus(params))
     },
@@ -132,4 +145,10 @@ export function createSingleTypeService ({ contentType, documents }: CoreService
       return { deletedEntries: entries.length }
     }
   }
+  coreSingleTextReads.set(service, {
+    async find (params, readable) {
+      return firstRow(await repository().findFirstText(withStatus(params), { ...(readable !== undefined && { readable }) }))
+    }
+  })
+  return service
 }

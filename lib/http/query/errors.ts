@@ -21,18 +21,6 @@ export function queryInvalidKey (param: QueryParam | undefined, key: string, pat
   })
 }
 
-/** A ValidationError naming the configured limit that was exceeded. */
-export function limitError (message: string, limit: string, max: number, where: { param?: QueryParam, key?: string, path?: readonly string[] } = {}): ValidationError {
-  return new ValidationError(message, {
-    ...(where.key !== undefined && { key: where.key }),
-    ...(where.path !== undefined && { path: where.path.join('.') }),
-    source: 'query',
-    ...(where.param !== undefined && { param: where.param }),
-    limit,
-    max
-  })
-}
-
 /**
  * A ValidationError thrown by the Query Engine's parsers, reworded for REST: the parameter the client wrote
  * (`filters`, not `where`), `source: 'query'`, and `path` prefixed with where the parsed value sat.

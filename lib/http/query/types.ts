@@ -1,19 +1,13 @@
-import type { Catalog } from '../../query/index.js'
+import type { Catalog, ReadLimits } from '../../query/index.js'
 
 /** The `rest` options the query layer reads (a subset of vellum's `rest` options). */
-export interface RestLimits {
+export interface RestLimits extends ReadLimits {
   /** pageSize / limit when none is given. */
   defaultLimit: number
   /** Largest pageSize / limit; larger values are clamped to it, `limit=-1` means it. */
   maxLimit: number
   /** Whether `meta.pagination` carries `total` (and `pageCount`) unless `pagination[withCount]` says otherwise. */
   withCount: boolean
-  /** Deepest populate nesting (relations, components, dynamic zones) a request may ask for. */
-  maxPopulateDepth: number
-  /** Deepest filter nesting: each attribute key and each `$and`/`$or`/`$not` is one level. */
-  maxFilterDepth: number
-  /** Longest array (or comma-separated list) any query parameter may hold. */
-  maxArrayLength: number
 }
 
 /** What `parseQueryString` needs from the limits. */

@@ -1,11 +1,12 @@
 import { convertPopulate, type PopulateOptions } from '../../document/index.js'
 import { ValidationError } from '../../errors.js'
 import {
-  isPlainObject, type ModelInfo, parseOrderBy, parsePopulate, parseSelect, parseWhere, type ParseOptions, type PlainObject
+  checkFilterDepth, checkList, isPlainObject, type ModelInfo, parseOrderBy, parsePopulate, parseSelect, parseWhere, type ParseOptions,
+  type PlainObject
 } from '../../query/index.js'
 import { checkOrder, checkPopulate, checkWhere } from './access.js'
-import { asRest, limitError, queryInvalidKey } from './errors.js'
-import { checkFilterDepth, checkList, checkShape } from './limits.js'
+import { asRest, queryInvalidKey } from './errors.js'
+import { checkShape } from './limits.js'
 import { parsePagination } from './pagination.js'
 import { queryStringDepth } from './parse.js'
 import type { CanRead, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
@@ -64,63 +65,52 @@ function checkSearch (value: unknown): void {
   throw new ValidationError('Invalid _q parameter: expected a string', { key: '_q', path: '_q', source: 'query', param: '_q', value })
 }
 
-/** `filters`, `fields` and `sort` of one model (the root, or `localizations`), checked and access-checked. */
-function checkShapeParams (ctx: ValidateQueryContext, info: ModelInfo, params: PlainObject, param: 'populate' | undefined, path: string[]): void {
+/** `filters`, `fields` and `sort`, checked and access-checked. */
+function checkShapeParams (ctx: ValidateQueryContext, info: ModelInfo, params: PlainObject): void {
   const { catalog, rest, canRead } = ctx
   if (!absent(params.filters)) {
-    const filtersParam = param ?? 'filters'
     if (!isPlainObject(params.filters) && !Array.isArray(params.filters)) {
       throw new ValidationError('The filters parameter must be an object or an array', {
-        key: 'filters', path: [...path, 'filters'].join('.'), source: 'query', param: filtersParam, value: params.filters
+        key: 'filters', path: 'filters', source: 'query', param: 'filters', value: params.filters
       })
     }
-    checkFilterDepth(params.filters, rest.maxFilterDepth, filtersParam, path)
-    const where = asRest(filtersParam, path, () => parseWhere(catalog, info.uid, params.filters, UNTRUSTED))
-    if (canRead !== undefined) checkWhere(where, canRead, filtersParam, path)
+    checkFilterDepth(params.filters, rest.maxFilterDepth, 'filters')
+    const where = asRest('filters', [], () => parseWhere(catalog, info.uid, params.filters, UNTRUSTED))
+    if (canRead !== undefined) checkWhere(where, canRead, 'filters', [])
   }
   if (!absent(params.sort)) {
-    const sortParam = param ?? 'sort'
-    if (typeof params.sort === 'string') checkList(params.sort, rest.maxArrayLength, sortParam, [...path, 'sort'])
-    const terms = asRest(sortParam, path, () => parseOrderBy(catalog, info.uid, params.sort, UNTRUSTED))
-    if (canRead !== undefined) checkOrder(terms, canRead, sortParam, path)
+    if (typeof params.sort === 'string') checkList(params.sort, rest.maxArrayLength, 'sort', ['sort'])
+    const terms = asRest('sort', [], () => parseOrderBy(catalog, info.uid, params.sort, UNTRUSTED))
+    if (canRead !== undefined) checkOrder(terms, canRead, 'sort', [])
   }
   if (!absent(params.fields)) {
-    const fieldsParam = param ?? 'fields'
-    if (typeof params.fields === 'string') checkList(params.fields, rest.maxArrayLength, fieldsParam, [...path, 'fields'])
-    asRest(fieldsParam, path, () => parseSelect(catalog, info.uid, params.fields, UNTRUSTED))
+    if (typeof params.fields === 'string') checkList(params.fields, rest.maxArrayLength, 'fields', ['fields'])
+    asRest('fields', [], () => parseSelect(catalog, info.uid, params.fields, UNTRUSTED))
   }
 }
 
-/** The converted `populate` of one model (the root, or `localizations`) through the Query Engine's parser. */
-function checkConverted (ctx: ValidateQueryContext, info: ModelInfo, populate: PlainObject | undefined, path: string[]): void {
-  if (populate === undefined) return
-  const nodes = asRest('populate', path, () => parsePopulate(ctx.catalog, info.uid, populate, UNTRUSTED))
-  if (ctx.canRead !== undefined) checkPopulate(nodes, ctx.canRead, path)
+/** Runs a conversion, its ValidationErrors marked as the query's (`details.source`). */
+function fromQuery<T> (convert: () => T): T {
+  try {
+    return convert()
+  } catch (err) {
+    if (!(err instanceof ValidationError) || err.details.source !== undefined) throw err
+    const { key, path, ...rest } = err.details
+    throw new ValidationError(err.message, { ...(key !== undefined && { key }), path, source: 'query', ...rest })
+  }
 }
 
 /**
  * `populate`, converted as the Document Service converts it (one implementation, lib/document/populate.ts)
- * with what only REST has: private attributes unknown, `source: 'query'`, strict `count`, and the limits.
+ * with what only REST has (private attributes unknown, strict `count`, the limits), then
+ * through the Query Engine's parser, `localizations` included as any populated relation.
  */
 function checkPopulateParam (ctx: ValidateQueryContext, info: ModelInfo, value: unknown): void {
-  const { rest } = ctx
-  const options: PopulateOptions = {
-    allowPrivate: false,
-    source: 'query',
-    strict: true,
-    checkList: (text, at) => checkList(text, rest.maxArrayLength, 'populate', at),
-    checkDepth: (level, names, at) => {
-      if (level <= rest.maxPopulateDepth) return
-      throw limitError(`Populate is nested too deeply: at most ${rest.maxPopulateDepth} levels allowed (rest.maxPopulateDepth)`,
-        'rest.maxPopulateDepth', rest.maxPopulateDepth, { param: 'populate', key: names[0], path: [...at, names[0] ?? ''] })
-    },
-    checkFilters: (filters, at) => { checkFilterDepth(filters, rest.maxFilterDepth, 'populate', at) },
-    // Same model, one level down: its own fields/filters/sort, and its populate as a query of its own.
-    checkLocalizations: (model, params, at) => { checkShapeParams(ctx, model, params, 'populate', at) },
-    checkLocalizationsPopulate: (model, populate, at) => { checkConverted(ctx, model, populate, at) }
-  }
-  const { populate } = convertPopulate(ctx.catalog, info.uid, value, options)
-  checkConverted(ctx, info, populate, [])
+  const options: PopulateOptions = { allowPrivate: false, strict: true, limits: ctx.rest }
+  const { populate } = fromQuery(() => convertPopulate(ctx.catalog, info.uid, value, options))
+  if (populate === undefined) return
+  const nodes = asRest('populate', [], () => parsePopulate(ctx.catalog, info.uid, populate, UNTRUSTED))
+  if (ctx.canRead !== undefined) checkPopulate(nodes, ctx.canRead, [])
 }
 
 /**
@@ -141,7 +131,7 @@ export function validateQuery (query: Record<string, unknown>, uid: string, ctx:
   if (query.status !== undefined) checkStatus(query.status)
   if (query.locale !== undefined) checkLocale(query.locale, ctx.locales)
   checkSearch(query._q)
-  checkShapeParams(ctx, info, query, undefined, [])
+  checkShapeParams(ctx, info, query)
   if (!absent(query.populate)) checkPopulateParam(ctx, info, query.populate)
   if (allowed.has('pagination')) parsePagination(query, ctx.rest)
 }

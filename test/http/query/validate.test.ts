@@ -213,6 +213,20 @@ t.test('populate: errors', async (t) => {
     t.equal(err.message, key === path ? `Invalid key ${key}` : `Invalid key ${key} at ${path}`, name ?? query)
     t.same(err.details, { key, path, source: 'query', param: 'populate' }, query)
   }
+  // localizations is checked as any populated relation: its errors are worded as theirs.
+  for (const [localizations, relation] of [
+    ['populate[localizations][filters]=x', 'populate[category][filters]=x'],
+    ['populate[localizations][filters][views]=abc', 'populate[relatedArticles][filters][views]=abc'],
+    ['populate[localizations][sort]=title:up', 'populate[relatedArticles][sort]=title:up'],
+    ['populate[localizations][filters][$and]=x', 'populate[relatedArticles][filters][$and]=x']
+  ] as const) {
+    const err = fails(ARTICLE, localizations)
+    const expected = fails(ARTICLE, relation)
+    const rename = (text: unknown): unknown => typeof text === 'string' ? text.replace(/^(category|relatedArticles)/, 'localizations').replace(' for relatedArticles.', ' for localizations.') : text
+    t.equal(err.message, rename(expected.message), localizations)
+    const details = expected.details ?? {}
+    t.same(err.details, { ...details, ...('path' in details && { path: rename(details.path) }) }, localizations)
+  }
   t.equal(fails(CATEGORY, 'populate=localizations').message, 'Invalid key localizations', 'localizations only on localized types')
 
   const fragment = fails(ARTICLE, 'populate[category][on][api::category.category]=true')

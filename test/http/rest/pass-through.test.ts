@@ -28,9 +28,23 @@ const gadget = defineContentType({
   }
 })
 
+const settingUid = 'api::setting.setting'
+const setting = defineContentType({
+  uid: settingUid,
+  kind: 'singleType',
+  info: { singularName: 'setting', pluralName: 'settings', displayName: 'Setting' },
+  options: { draftAndPublish: true },
+  attributes: {
+    motto: { type: 'string' },
+    seenAt: { type: 'datetime' },
+    opensAt: { type: 'time' },
+    token: { type: 'string', private: true }
+  }
+})
+
 const switches = { readBody: false }
 const app = await buildApp(t, {
-  contentTypes: [gadget],
+  contentTypes: [gadget, setting],
   permissions: { public: '*' },
   middlewares: ['strapi::errors', 'global::stamp'],
   middlewareFactories: {
@@ -94,4 +108,33 @@ t.test('a lifecycle hook and a Document Service middleware see entries, and thei
   t.equal(one.body.data.name, 'from a middleware')
   t.notOk('code' in one.body.data, 'sanitized')
   t.equal((await send('GET', `/api/gadgets/${documentId}`)).body.data.name, 'Lamp')
+})
+
+t.test('a single type\'s find: published row, values formatted as entries would be, private left out', async (t) => {
+  t.equal((await send('GET', '/api/setting')).status, 404, 'nothing yet')
+  const draft = await app.vellum.documents(settingUid).create({ data: { motto: 'Draft', seenAt: '2024-03-01T10:20:30.456Z', opensAt: '09:30:00', token: 'hidden' } })
+  t.equal((await send('GET', '/api/setting')).status, 404, 'a draft is not published')
+  const draftRead = await send('GET', '/api/setting?status=draft')
+  t.match(draftRead.body.data, { motto: 'Draft', seenAt: '2024-03-01T10:20:30.456Z', opensAt: '09:30:00.000' })
+  t.notOk('token' in draftRead.body.data, 'no private attribute')
+  t.same(draftRead.body.meta, {})
+  await app.vellum.documents(settingUid).publish({ documentId: draft.documentId })
+  const published = await send('GET', '/api/setting?fields[0]=motto')
+  t.same(Object.keys(published.body.data).sort(), ['documentId', 'id', 'motto'])
+  switches.readBody = true
+  t.teardown(() => { switches.readBody = false })
+  t.equal((await send('GET', '/api/setting')).body.meta.stamped, 'object', 'a middleware reading ctx.body gets objects')
+})
+
+t.test('a single type\'s find: a Document Service middleware sees entries, and its change is answered', async (t) => {
+  const remove = app.vellum.documents.use(async (ctx, next) => {
+    const result = await next()
+    if (ctx.action === 'findFirst' && result !== null && typeof result === 'object') return { ...result, motto: 'from a middleware' }
+    return result
+  })
+  const changed = await send('GET', '/api/setting')
+  remove()
+  t.equal(changed.body.data.motto, 'from a middleware')
+  t.notOk('token' in changed.body.data, 'sanitized')
+  t.equal((await send('GET', '/api/setting')).body.data.motto, 'Draft')
 })
