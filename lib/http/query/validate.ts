@@ -9,7 +9,7 @@ import { asRest, queryInvalidKey } from './errors.js'
 import { checkShape } from './limits.js'
 import { parsePagination } from './pagination.js'
 import { queryStringDepth } from './parse.js'
-import type { CanRead, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
+import type { CanRead, Pagination, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
 
 /**
  * The query of a core action, checked against the model before anything runs (contract §7, §8). vellum is
@@ -115,10 +115,10 @@ function checkPopulateParam (ctx: ValidateQueryContext, info: ModelInfo, value: 
 
 /**
  * Throws the first problem of a query: 400 ValidationError "Invalid key <key>" (`details { key, path,
- * source: 'query', param }`), a 400 naming an exceeded limit, or a 400 PaginationError. Returns nothing:
- * the query is used as given (after `sanitizeQuery`).
+ * source: 'query', param }`), a 400 naming an exceeded limit, or a 400 PaginationError. Returns the
+ * pagination of an action that reads one; the rest of the query is used as given (after `sanitizeQuery`).
  */
-export function validateQuery (query: Record<string, unknown>, uid: string, ctx: ValidateQueryContext): void {
+export function validateQuery (query: Record<string, unknown>, uid: string, ctx: ValidateQueryContext): Pagination | undefined {
   const info = ctx.catalog.get(uid)
   const allowed = allowedParams(ctx.action, ctx.kind)
   for (const key of Object.keys(query)) {
@@ -133,7 +133,7 @@ export function validateQuery (query: Record<string, unknown>, uid: string, ctx:
   checkSearch(query._q)
   checkShapeParams(ctx, info, query)
   if (!absent(query.populate)) checkPopulateParam(ctx, info, query.populate)
-  if (allowed.has('pagination')) parsePagination(query, ctx.rest)
+  return allowed.has('pagination') ? parsePagination(query, ctx.rest) : undefined
 }
 
 export type { CanRead }
