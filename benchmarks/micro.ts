@@ -72,7 +72,7 @@ export async function runMicro (databaseUrl: string, { time = 1000 } = {}): Prom
     const meta = { pagination: { page: 1, pageSize: 25, pageCount: 400, total: 10000 } }
 
     const parseRepeated = createQueryStringParser(rest)
-    const validate = (): void => { validateQuery(query, UID, { catalog, rest, action: 'find', kind: 'collectionType', canRead }) }
+    const validate = (): void => { validateQuery(query, UID, { catalog, rest, action: 'find', kind: 'collectionType', canRead, locales: config.i18n.locales }) }
     const bench = new Bench({ time, warmupTime: Math.min(200, time / 4) })
     bench
       .add('1. query string, repeated (kept parse, copied)', () => { parseRepeated(RAW) })

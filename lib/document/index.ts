@@ -19,6 +19,7 @@ import {
  */
 
 export * from './types.js'
+export { checkLocale, checkStatus } from './context.js'
 export { buildRead, type DocumentRead, withoutPagination } from './params.js'
 export {
   convertPopulate, isLocalizations, starNames, type OutputNode, type PopulateOptions, type ReadScope
