@@ -242,8 +242,8 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
       // A findOne reads fields and populate only; its documentId is the run's (TextReadOptions).
       const input = action === 'findOne'
-        ? { fields: params.fields, populate: params.populate }
-        : { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q }
+        ? { fields: params.fields, populate: params.populate, limit: 1 }
+        : { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q, limit: 1 }
       return { action, read: buildRead(ctx, model, input, scope, scopeWhere(model, scope), UNTRUSTED).plan }
     },
 

@@ -266,10 +266,11 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
           ? params.find
           : parseFind(catalog, uid, copyParams(isReadPlan(params) ? params.params : params, action), { allowPrivate: false })
         const scoped = options.documentId === undefined ? find : { ...find, where: documentWhere(info, options.documentId, find.where) }
-        const plan = options.one === true ? { ...scoped, limit: 1 } : scoped
+        // A one-row plan planned with its limit stays the caller's object (its statement is kept with it).
+        const plan = options.one === true && scoped.limit !== 1 ? { ...scoped, limit: 1 } : scoped
         if (options.readable !== undefined && !readableSelect(plan.select, options.readable)) return undefined
         const total = options.total === true
-        const result = await exec(statements.find(plan, { total, wire: true }))
+        const result = await exec(statements.find(plan, { total, wire: true, kept: isReadPlan(params) && plan === params.find }))
         const rows: string[] = []
         // With a total, an empty page is one row whose `row` is null.
         for (const r of result) if (typeof r.row === 'string') rows.push(r.row)
