@@ -61,25 +61,34 @@ export function and (...items: unknown[]): PlainObject | undefined {
   return { $and: kept }
 }
 
-export function parseStatus (value: unknown): Status {
-  if (value === undefined || value === null) return 'draft'
+/** A status the caller gave: `'draft'` or `'published'`; anything else is a ValidationError. */
+export function checkStatus (value: unknown): Status {
   if (value === 'draft' || value === 'published') return value
-  throw new ValidationError(`Invalid status ${JSON.stringify(value)}: expected "draft" or "published"`, { key: 'status', param: 'status', value })
+  throw new ValidationError(`Invalid status ${JSON.stringify(value) ?? String(value)}: expected "draft" or "published"`, { key: 'status', param: 'status', value })
+}
+
+export function parseStatus (value: unknown): Status {
+  return value === undefined || value === null ? 'draft' : checkStatus(value)
 }
 
 /**
- * The locale a call works on: the default when none is given, `'*'` where allowed. An unknown code is a
- * ValidationError (Strapi accepts any code). On non-localized types the locale selects no rows but still
- * applies to populated localized targets.
+ * A locale the caller gave: one of the configured codes, or `'*'` where allowed. An unknown code is a
+ * ValidationError (Strapi accepts any code).
+ */
+export function checkLocale (locales: readonly string[], value: unknown, allowAll: boolean): string {
+  if (value === '*' && allowAll) return '*'
+  if (typeof value === 'string' && locales.includes(value)) return value
+  const expected = [...locales, ...(allowAll ? ['*'] : [])].join(', ')
+  throw new ValidationError(`Invalid locale ${JSON.stringify(value) ?? String(value)}: expected one of ${expected}`, { key: 'locale', param: 'locale', value })
+}
+
+/**
+ * The locale a call works on: the default when none is given, else `checkLocale`'s. On non-localized types
+ * the locale selects no rows but still applies to populated localized targets.
  */
 export function parseLocale (ctx: ServiceContext, value: unknown, allowAll: boolean): string {
   if (value === undefined || value === null) return ctx.i18n.defaultLocale
-  if (value === '*' && allowAll) return '*'
-  if (typeof value !== 'string' || !ctx.i18n.locales.includes(value)) {
-    const expected = [...ctx.i18n.locales, ...(allowAll ? ['*'] : [])].join(', ')
-    throw new ValidationError(`Invalid locale ${JSON.stringify(value)}: expected one of ${expected}`, { key: 'locale', param: 'locale', value })
-  }
-  return value
+  return checkLocale(ctx.i18n.locales, value, allowAll)
 }
 
 /** The locale stored in a row: the code on localized types, null otherwise. */

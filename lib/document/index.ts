@@ -7,7 +7,7 @@ import { withoutPagination } from './params.js'
 import { createRepository } from './repository.js'
 import {
   DOCUMENT_ACTIONS, type DocumentAction, type DocumentContext, type DocumentEntry, type DocumentRepositoryWithCount,
-  type Documents, type DocumentServiceOptions, type FindFirstParams, type FindManyParams, type FindOneParams, type TextReadOptions
+  type Documents, type DocumentServiceOptions, type TextPlan, type TextReadOptions
 } from './types.js'
 
 /**
@@ -19,6 +19,7 @@ import {
  */
 
 export * from './types.js'
+export { checkLocale, checkStatus } from './context.js'
 export { buildRead, type DocumentRead, withoutPagination } from './params.js'
 export {
   convertPopulate, isLocalizations, starNames, type OutputNode, type PopulateOptions, type ReadScope
@@ -71,9 +72,8 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
     // Text reads skip the middlewares' layer only when there is none: a middleware sees entries, so then
     // the caller reads entries.
     const text = {
-      findManyText: (params: FindManyParams, options: TextReadOptions) => middlewares.idle() ? core.findManyText(params, options) : Promise.resolve(undefined),
-      findOneText: (params: FindOneParams, options: TextReadOptions) => middlewares.idle() ? core.findOneText(params, options) : Promise.resolve(undefined),
-      findFirstText: (params: FindFirstParams, options: TextReadOptions) => middlewares.idle() ? core.findFirstText(params, options) : Promise.resolve(undefined)
+      planText: core.planText,
+      findText: (plan: TextPlan, options: TextReadOptions) => middlewares.idle() ? core.findText(plan, options) : Promise.resolve(undefined)
     }
     const repo = { ...wrapped, ...text } as unknown as DocumentRepositoryWithCount
     repositories.set(uid, repo)

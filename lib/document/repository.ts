@@ -236,24 +236,25 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     },
 
     // Text reads never select private attributes: their callers would have removed them from entries.
-    async findManyText (raw, { total, readable }) {
-      const read = listRead(paramsOf(raw, 'findMany') as FindManyParams, UNTRUSTED)
-      return await query.findText(read.plan, { ...(total === true && { total }), ...(readable !== undefined && { readable }) })
+    planText (action, raw) {
+      const params = paramsOf(raw, action) as FindManyParams
+      if (action === 'findMany') return { action, read: listRead(params, UNTRUSTED).plan }
+      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      // A findOne reads fields and populate only; its documentId is the run's (TextReadOptions).
+      const input = action === 'findOne'
+        ? { fields: params.fields, populate: params.populate, limit: 1 }
+        : { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q, limit: 1 }
+      return { action, read: buildRead(ctx, model, input, scope, scopeWhere(model, scope), UNTRUSTED).plan }
     },
 
-    async findFirstText (raw, { readable }) {
-      const params = paramsOf(raw, 'findFirst') as FindFirstParams
-      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
-      const read = buildRead(ctx, model, params, scope, scopeWhere(model, scope), UNTRUSTED)
-      return await query.findText(read.plan, { one: true, ...(readable !== undefined && { readable }) })
-    },
-
-    async findOneText (raw, { readable }) {
-      const params = paramsOf(raw, 'findOne') as unknown as FindOneParams
-      const documentId = requireDocumentId(params.documentId)
-      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
-      const read = buildRead(ctx, model, { fields: params.fields, populate: params.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)], UNTRUSTED)
-      return await query.findText(read.plan, { one: true, ...(readable !== undefined && { readable }) })
+    async findText ({ action, read }, { total, readable, documentId }) {
+      const one = action !== 'findMany'
+      return await query.findText(read, {
+        one,
+        ...(action === 'findOne' && { documentId: requireDocumentId(documentId) }),
+        ...(total === true && !one && { total }),
+        ...(readable !== undefined && { readable })
+      })
     },
 
     async count (raw) {

@@ -1,6 +1,6 @@
 import type { ContentType, Schema } from '../content-types/index.js'
 import type { Logger } from '../logger.js'
-import type { QueryEngine } from '../query/index.js'
+import type { QueryEngine, ReadPlan } from '../query/index.js'
 
 /**
  * The Document Service's public types (contract §13): `documents(uid)` returns a repository whose methods
@@ -111,19 +111,32 @@ export interface DocumentRepository {
 export interface DocumentRepositoryWithCount extends DocumentRepository {
   findWithCount: (params?: FindManyParams) => Promise<[DocumentEntry[], number]>
   /**
-   * findMany (with its total), findOne and findFirst answered as response JSON text, for the REST pass-through: see
-   * the Query Engine's `findText`. Undefined when a Document Service middleware or a lifecycle hook would see
-   * the read, or a populated relation's target is not `readable`: the caller reads entries then.
+   * A findMany, findOne (of any document: its documentId is `findText`'s option) or findFirst checked once
+   * against the model, private attributes unknown, for the REST pass-through to keep per query shape.
    */
-  findManyText: (params: FindManyParams, options: TextReadOptions) => Promise<TextRows | undefined>
-  findOneText: (params: FindOneParams, options: TextReadOptions) => Promise<TextRows | undefined>
-  findFirstText: (params: FindFirstParams, options: TextReadOptions) => Promise<TextRows | undefined>
+  planText: (action: TextAction, params: FindManyParams) => TextPlan
+  /**
+   * A planned read answered as response JSON text: see the Query Engine's `findText`. Undefined when a Document
+   * Service middleware or a lifecycle hook would see the read, or a populated relation's target is not
+   * `readable`: the caller reads entries then.
+   */
+  findText: (plan: TextPlan, options: TextReadOptions) => Promise<TextRows | undefined>
+}
+
+export type TextAction = 'findMany' | 'findOne' | 'findFirst'
+
+/** A read planned by `planText`: the Query Engine's plan, run as it is by every request of its shape. */
+export interface TextPlan {
+  readonly action: TextAction
+  readonly read: ReadPlan
 }
 
 /** What a text read may populate: relation targets the caller may read (all when undefined). */
 export interface TextReadOptions {
   total?: boolean
   readable?: (uid: string) => boolean
+  /** The document a findOne plan reads. */
+  documentId?: string
 }
 
 export interface TextRows {

@@ -8,7 +8,7 @@ import { parseData, parseDataList } from './data.js'
 import { createErrorMapper } from './errors.js'
 import { findWithCount } from './find-count.js'
 import { createLifecycles, type LifecyclesApi, type QueryAction } from './lifecycles.js'
-import { type Catalog, createCatalog } from './model.js'
+import { type Catalog, createCatalog, type ModelInfo } from './model.js'
 import { isPlainObject, type PlainObject } from './forms.js'
 import { parseCount, parseFilter, parseFind, type ParseOptions } from './params.js'
 import { isReadPlan, type ReadPlan } from './plan.js'
@@ -89,6 +89,8 @@ export interface TextReadOptions {
   /** The total of matching rows, in the same statement. */
   total?: boolean
   readable?: (uid: string) => boolean
+  /** Only this document's rows: a plan kept for every document of a shape (the REST pass-through's findOne). */
+  documentId?: string
 }
 
 export interface TextRows {
@@ -263,10 +265,12 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
         const find = isReadPlan(params) && !params.allowPrivate
           ? params.find
           : parseFind(catalog, uid, copyParams(isReadPlan(params) ? params.params : params, action), { allowPrivate: false })
-        const plan = options.one === true ? { ...find, limit: 1 } : find
+        const scoped = options.documentId === undefined ? find : { ...find, where: documentWhere(info, options.documentId, find.where) }
+        // A one-row plan planned with its limit stays the caller's object (its statement is kept with it).
+        const plan = options.one === true && scoped.limit !== 1 ? { ...scoped, limit: 1 } : scoped
         if (options.readable !== undefined && !readableSelect(plan.select, options.readable)) return undefined
         const total = options.total === true
-        const result = await exec(statements.find(plan, { total, wire: true }))
+        const result = await exec(statements.find(plan, { total, wire: true, kept: isReadPlan(params) && plan === params.find }))
         const rows: string[] = []
         // With a total, an empty page is one row whose `row` is null.
         for (const r of result) if (typeof r.row === 'string') rows.push(r.row)
@@ -403,6 +407,14 @@ function readableSelect (plan: SelectPlan, readable: (uid: string) => boolean): 
     const target = node.kind === 'relation' ? node.target.uid : node.kind === 'localizations' ? node.plan.info.uid : undefined
     return (target === undefined || readable(target)) && readableSelect(node.plan, readable)
   })
+}
+
+/** `documentId = <value>` ANDed with a plan's conditions. */
+function documentWhere (info: ModelInfo, documentId: string, where: Where | undefined): Where {
+  const field = info.fields.get('documentId')
+  if (field === undefined) throw new ValidationError(`${info.uid} has no documentId`, { key: 'documentId', param: 'documentId' })
+  const item: Where = { kind: 'compare', field, op: '$eq', value: documentId }
+  return where === undefined ? item : { kind: 'and', items: [item, where] }
 }
 
 /** The read-back params a write passes on to its findOne. */

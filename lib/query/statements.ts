@@ -33,8 +33,11 @@ interface Rendered {
 }
 
 export interface StatementCache {
-  /** `wire`: rows as their response JSON text (select.ts). */
-  find: (plan: FindPlan, options?: { total?: boolean, wire?: boolean }) => Statement
+  /**
+   * `wire`: rows as their response JSON text (select.ts). `kept`: the caller keeps the plan and runs it again,
+   * so its statement is kept with it.
+   */
+  find: (plan: FindPlan, options?: { total?: boolean, wire?: boolean, kept?: boolean }) => Statement
   count: (info: ModelInfo, where: Where | undefined) => Statement
 }
 
@@ -213,11 +216,26 @@ export function createStatementCache (size = SHAPE_CACHE_SIZE): StatementCache {
     return fill(rendered, shape.values)
   }
 
+  // Plans are never mutated: one kept by its caller (the REST pass-through keeps one per query shape) has the
+  // same statement, values included, every time it runs. Plans made per call are not recorded.
+  const planned = new WeakMap<FindPlan, Array<Statement | undefined>>()
+
   return {
     find (plan, options = {}) {
       const total = options.total === true
       const wire = options.wire === true
-      return statement(recordStarts => findShape(plan, total, wire, recordStarts), compiler => compileFind(plan, { total }, compiler), wire)
+      const flags = (total ? 1 : 0) + (wire ? 2 : 0)
+      let known = options.kept === true ? planned.get(plan) : undefined
+      const found = known?.[flags]
+      if (found !== undefined) return found
+      const made = statement(recordStarts => findShape(plan, total, wire, recordStarts), compiler => compileFind(plan, { total }, compiler), wire)
+      if (options.kept !== true) return made
+      if (known === undefined) {
+        known = []
+        planned.set(plan, known)
+      }
+      known[flags] = made
+      return made
     },
     count (info, where) {
       return statement(recordStarts => countShape(info, where, recordStarts), compiler => compileCount(info, where, compiler))

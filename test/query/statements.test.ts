@@ -57,6 +57,21 @@ t.test('a cached statement is the plan compiled afresh, on a miss and on a hit',
   }
 })
 
+t.test('a kept plan keeps its statement, per option; a plan made per call is compiled as its shape says', async (t) => {
+  const cache = createStatementCache()
+  const [first, second] = SAME_SHAPE[1]!.slice(1) as FindParams[]
+  const plan = parseFind(catalog, ARTICLE, first!)
+  const kept = cache.find(plan, { total: true, kept: true })
+  t.equal(cache.find(plan, { total: true, kept: true }), kept, 'the same statement again')
+  t.not(cache.find(plan, { kept: true }), kept, 'without the total: its own')
+  t.same(cache.find(plan, { kept: true }).sql, cache.find(plan).sql)
+  const fresh = dialect.sqlToQuery(compileFind(plan, { total: true }))
+  t.same(kept, { sql: fresh.sql, params: fresh.params, prepare: true }, 'the plan compiled afresh')
+  const other = parseFind(catalog, ARTICLE, second!)
+  t.not(cache.find(other, { total: true }), cache.find(other, { total: true }), 'not kept: a statement per call')
+  t.same(cache.find(other, { total: true, kept: true }).params, dialect.sqlToQuery(compileFind(other, { total: true })).params, 'each plan its values')
+})
+
 t.test('params that render differently never share a statement', async (t) => {
   const cache = createStatementCache()
   const variants: FindParams[] = [

@@ -4,6 +4,8 @@ import { JsonText, type RequestContext } from '../../hooks/index.js'
 import { isPlainObject } from '../../query/index.js'
 import type { Controller } from '../types.js'
 import { type AuthState, readsAll } from '../permissions.js'
+import type { Pagination } from '../query/index.js'
+import type { TextPlan } from './documents.js'
 import { type CollectionService, singleTextReads, type SingleTypeService, textReads } from './service.js'
 
 /**
@@ -15,6 +17,11 @@ import { type CollectionService, singleTextReads, type SingleTypeService, textRe
 export interface RequestGuards {
   validateQuery: (ctx: RequestContext) => void | Promise<void>
   sanitizeQuery: (ctx: RequestContext) => Record<string, unknown> | Promise<Record<string, unknown>>
+  /**
+   * The query validated (as `validateQuery`) with its pass-through plan: `plan` builds it from the sanitized
+   * query and the validated pagination the first time a query of that shape is seen by a caller's permissions.
+   */
+  textPlan: (ctx: RequestContext, plan: (query: Record<string, unknown>, pagination: Pagination | undefined) => TextPlan) => { plan: TextPlan, pagination?: Pagination }
   sanitizeOutput: (data: unknown, ctx: RequestContext) => unknown
 }
 
@@ -89,12 +96,22 @@ function readableOf (ctx: RequestContext): ((uid: string) => boolean) | undefine
  * The pass-through: when the controller and the service are the core ones (no custom code between the query
  * and the response), the entries never become objects. PostgreSQL builds each one's JSON as sanitizeOutput
  * and serialization would leave it (private attributes not selected, unreadable relations refused), and the
- * body is assembled around those texts (JsonText: parsed only if a middleware reads `ctx.body`).
+ * body is assembled around those texts (JsonText: parsed only if a middleware reads `ctx.body`). A repeated
+ * query is one cache lookup away from its statement: the guards keep its plan with its validation.
  */
-async function textFind (ctx: RequestContext, service: CollectionService, query: Record<string, unknown>): Promise<JsonText | undefined> {
-  const page = await textReads(service)?.find(query, readableOf(ctx))
+async function textFind (ctx: RequestContext, guards: RequestGuards, service: CollectionService): Promise<JsonText | undefined> {
+  const reads = textReads(service)
+  if (reads === undefined) return undefined
+  const { plan, pagination } = guards.textPlan(ctx, (query, pagination) => reads.planFind(query, paginationOf(pagination)))
+  const page = await reads.find(plan, paginationOf(pagination), readableOf(ctx))
   if (page === undefined) return undefined
   return new JsonText(`{"data":[${page.rows.join(',')}],"meta":${JSON.stringify({ pagination: page.pagination })}}`)
+}
+
+/** A list's validated pagination (a find's query always has one). */
+function paginationOf (pagination: Pagination | undefined): Pagination {
+  if (pagination === undefined) throw new Error('a find validated without its pagination')
+  return pagination
 }
 
 /** One entry's response around its JSON text; null (no entry) and undefined (entries needed) as they are. */
@@ -103,12 +120,18 @@ function entryText (row: string | null | undefined): JsonText | null | undefined
   return new JsonText(`{"data":${row},"meta":{}}`)
 }
 
-async function textFindOne (ctx: RequestContext, service: CollectionService, query: Record<string, unknown>): Promise<JsonText | null | undefined> {
-  return entryText(await textReads(service)?.findOne(String(ctx.params.id), query, readableOf(ctx)))
+async function textFindOne (ctx: RequestContext, guards: RequestGuards, service: CollectionService): Promise<JsonText | null | undefined> {
+  const reads = textReads(service)
+  if (reads === undefined) return undefined
+  const { plan } = guards.textPlan(ctx, query => reads.planFindOne(query))
+  return entryText(await reads.findOne(plan, String(ctx.params.id), readableOf(ctx)))
 }
 
-async function textFindSingle (ctx: RequestContext, service: SingleTypeService, query: Record<string, unknown>): Promise<JsonText | null | undefined> {
-  return entryText(await singleTextReads(service)?.find(query, readableOf(ctx)))
+async function textFindSingle (ctx: RequestContext, guards: RequestGuards, service: SingleTypeService): Promise<JsonText | null | undefined> {
+  const reads = singleTextReads(service)
+  if (reads === undefined) return undefined
+  const { plan } = guards.textPlan(ctx, query => reads.plan(query))
+  return entryText(await reads.find(plan, readableOf(ctx)))
 }
 
 export function createCollectionController (deps: CoreControllerDeps): Controller {
@@ -116,17 +139,17 @@ export function createCollectionController (deps: CoreControllerDeps): Controlle
   const core: CoreControllerHelpers = {
     ...helpers(deps),
     async find (this: Self, ctx: RequestContext) {
-      const query = await readQuery(this, ctx)
-      // `this` is the core controller: no helper (sanitizeOutput, transformResponse) was replaced.
-      const text = this === core ? await textFind(ctx, service(), query) : undefined
+      // `this` is the core controller: no helper (validateQuery, sanitizeOutput, ...) was replaced.
+      const text = this === core ? await textFind(ctx, deps.guards, service()) : undefined
       if (text !== undefined) return text
+      const query = await readQuery(this, ctx)
       const { results, pagination } = await service().find(query)
       return this.transformResponse(await this.sanitizeOutput(results, ctx), { pagination })
     },
     async findOne (this: Self, ctx: RequestContext) {
-      const query = await readQuery(this, ctx)
-      const text = this === core ? await textFindOne(ctx, service(), query) : undefined
+      const text = this === core ? await textFindOne(ctx, deps.guards, service()) : undefined
       if (text !== undefined) return text
+      const query = await readQuery(this, ctx)
       const entry = await service().findOne(String(ctx.params.id), query)
       return this.transformResponse(await this.sanitizeOutput(entry, ctx))
     },
@@ -157,9 +180,9 @@ export function createSingleTypeController (deps: CoreControllerDeps): Controlle
   const core: CoreControllerHelpers = {
     ...helpers(deps),
     async find (this: Self, ctx: RequestContext) {
-      const query = await readQuery(this, ctx)
-      const text = this === core ? await textFindSingle(ctx, service(), query) : undefined
+      const text = this === core ? await textFindSingle(ctx, deps.guards, service()) : undefined
       if (text !== undefined) return text
+      const query = await readQuery(this, ctx)
       const entry = await service().find(query)
       return this.transformResponse(await this.sanitizeOutput(entry, ctx))
     },

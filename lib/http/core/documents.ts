@@ -2,9 +2,9 @@
  * What the core services need of the Document Service (Strapi v5's `documents(uid)` API). Kept structural so
  * the HTTP layer depends on the contract, not on the implementation.
  */
-import type { TextReadOptions, TextRows } from '../../document/index.js'
+import type { FindManyParams, TextAction, TextPlan, TextReadOptions, TextRows } from '../../document/index.js'
 
-export type { TextReadOptions, TextRows }
+export type { TextPlan, TextReadOptions, TextRows }
 export type Entry = Record<string, unknown>
 export type DocumentParams = Record<string, unknown>
 
@@ -18,10 +18,9 @@ export interface DocumentRepository {
   create: (params: DocumentParams & { data: Record<string, unknown> }) => Promise<Entry>
   update: (params: DocumentParams & { documentId: string, data: Record<string, unknown> }) => Promise<Entry | null>
   delete: (params: DocumentParams & { documentId: string }) => Promise<{ documentId: string, entries: Entry[] }>
-  /** Reads answered as response JSON text (the pass-through); undefined when entries are needed. */
-  findManyText: (params: DocumentParams, options: TextReadOptions) => Promise<TextRows | undefined>
-  findOneText: (params: DocumentParams & { documentId: string }, options: TextReadOptions) => Promise<TextRows | undefined>
-  findFirstText: (params: DocumentParams, options: TextReadOptions) => Promise<TextRows | undefined>
+  /** A read planned once for the pass-through, then answered as response JSON text (undefined when entries are needed). */
+  planText: (action: TextAction, params: FindManyParams) => TextPlan
+  findText: (plan: TextPlan, options: TextReadOptions) => Promise<TextRows | undefined>
 }
 
 export type DocumentsAccessor = (uid: string) => DocumentRepository

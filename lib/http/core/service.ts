@@ -1,7 +1,7 @@
 import type { ContentType } from '../../content-types/index.js'
 import { withoutPagination } from '../../document/index.js'
 import { type Pagination, paginationMeta, parsePagination } from '../query/index.js'
-import type { DocumentParams, DocumentsAccessor, Entry } from './documents.js'
+import type { DocumentParams, DocumentsAccessor, Entry, TextPlan } from './documents.js'
 import type { Service } from '../types.js'
 
 /**
@@ -34,17 +34,21 @@ type Readable = ((uid: string) => boolean) | undefined
 /**
  * The core services' reads as response JSON text, for the core controllers' pass-through. Only for services
  * that are the core one, unextended (`textReads` answers undefined otherwise): a custom `find` must be the
- * one that runs. Each answers undefined when entries are needed (a hook or middleware listens, or a relation
- * target is not `readable`).
+ * one that runs. Each read is planned once per validated query shape (the plan is kept by the guards with
+ * the validation) from the sanitized query; running it answers undefined when entries are needed (a hook or
+ * middleware listens, or a relation target is not `readable`).
  */
 export interface TextReads {
-  find: (params: DocumentParams, readable: Readable) => Promise<TextPage | undefined>
-  findOne: (documentId: string, params: DocumentParams, readable: Readable) => Promise<string | null | undefined>
+  planFind: (query: DocumentParams, pagination: Pagination) => TextPlan
+  find: (plan: TextPlan, pagination: Pagination, readable: Readable) => Promise<TextPage | undefined>
+  planFindOne: (query: DocumentParams) => TextPlan
+  findOne: (plan: TextPlan, documentId: string, readable: Readable) => Promise<string | null | undefined>
 }
 
 /** A single type's find as response JSON text (see `TextReads`). */
 export interface SingleTextReads {
-  find: (params: DocumentParams, readable: Readable) => Promise<string | null | undefined>
+  plan: (query: DocumentParams) => TextPlan
+  find: (plan: TextPlan, readable: Readable) => Promise<string | null | undefined>
 }
 
 const coreTextReads = new WeakMap<object, TextReads>()
@@ -78,10 +82,15 @@ function withStatus (params: DocumentParams): DocumentParams {
   return { ...params, status: 'published' }
 }
 
-/** A list read's params with the REST pagination turned into its row window, and the pagination to report. */
+/** A list read's params with the REST pagination turned into its row window. */
+function listQuery (params: DocumentParams, pagination: Pagination): DocumentParams {
+  return { ...withStatus(withoutPagination(params)), start: pagination.start, limit: pagination.limit }
+}
+
+/** A list read's params and the pagination to report. */
 function listParams (params: DocumentParams, rest: CoreServiceDeps['rest']): { query: DocumentParams, pagination: Pagination } {
   const pagination = parsePagination(params, rest)
-  return { query: { ...withStatus(withoutPagination(params)), start: pagination.start, limit: pagination.limit }, pagination }
+  return { query: listQuery(params, pagination), pagination }
 }
 
 export function createCollectionService ({ contentType, documents, rest }: CoreServiceDeps): CollectionService {
@@ -108,14 +117,15 @@ export function createCollectionService ({ contentType, documents, rest }: CoreS
     }
   }
   coreTextReads.set(service, {
-    async find (params, readable) {
-      const { query, pagination } = listParams(params, rest)
-      const page = await repository().findManyText(query, { total: pagination.withCount, ...(readable !== undefined && { readable }) })
+    planFind: (query, pagination) => repository().planText('findMany', listQuery(query, pagination)),
+    async find (plan, pagination, readable) {
+      const page = await repository().findText(plan, { total: pagination.withCount, ...(readable !== undefined && { readable }) })
       if (page === undefined) return undefined
       return { rows: page.rows, pagination: paginationMeta(pagination, pagination.withCount ? page.total : undefined) }
     },
-    async findOne (documentId, params, readable) {
-      return firstRow(await repository().findOneText({ ...withStatus(params), documentId }, { ...(readable !== undefined && { readable }) }))
+    planFindOne: query => repository().planText('findOne', withStatus(query)),
+    async findOne (plan, documentId, readable) {
+      return firstRow(await repository().findText(plan, { documentId, ...(readable !== undefined && { readable }) }))
     }
   })
   return service
@@ -146,8 +156,9 @@ export function createSingleTypeService ({ contentType, documents }: CoreService
     }
   }
   coreSingleTextReads.set(service, {
-    async find (params, readable) {
-      return firstRow(await repository().findFirstText(withStatus(params), { ...(readable !== undefined && { readable }) }))
+    plan: query => repository().planText('findFirst', withStatus(query)),
+    async find (plan, readable) {
+      return firstRow(await repository().findText(plan, { ...(readable !== undefined && { readable }) }))
     }
   })
   return service

@@ -34,8 +34,8 @@ export interface ValidateQueryContext {
   kind: QueryKind
   /** When given, filtering or sorting through a relation whose target the caller may not read is a 400. */
   canRead?: CanRead
-  /** The configured locale codes; when given, `locale` must be one of them or `*`. */
-  locales?: readonly string[]
+  /** The configured locale codes: `locale` must be one of them or `*`. */
+  locales: readonly string[]
 }
 
 export type PagePagination = { mode: 'page', page: number, pageSize: number, withCount: boolean }

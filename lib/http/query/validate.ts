@@ -1,4 +1,4 @@
-import { convertPopulate, type PopulateOptions } from '../../document/index.js'
+import { checkLocale, checkStatus, convertPopulate, type PopulateOptions } from '../../document/index.js'
 import { ValidationError } from '../../errors.js'
 import {
   checkFilterDepth, checkList, isPlainObject, type ModelInfo, parseOrderBy, parsePopulate, parseSelect, parseWhere, type ParseOptions,
@@ -9,7 +9,7 @@ import { asRest, queryInvalidKey } from './errors.js'
 import { checkShape } from './limits.js'
 import { parsePagination } from './pagination.js'
 import { queryStringDepth } from './parse.js'
-import type { CanRead, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
+import type { CanRead, Pagination, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
 
 /**
  * The query of a core action, checked against the model before anything runs (contract §7, §8). vellum is
@@ -44,20 +44,14 @@ function absent (value: unknown): boolean {
   return value === undefined || value === null || value === ''
 }
 
-function checkStatus (value: unknown): void {
-  if (value === 'draft' || value === 'published') return
-  throw new ValidationError(`Invalid status ${JSON.stringify(value) ?? String(value)}: expected "draft" or "published"`, {
-    key: 'status', path: 'status', source: 'query', param: 'status', value
-  })
-}
-
-function checkLocale (value: unknown, locales: readonly string[] | undefined): void {
-  if (typeof value === 'string' && value.trim() !== '' && (locales === undefined || value === '*' || locales.includes(value))) return
-  // Worded as the Document Service words it; Strapi accepts any code (contract §24.6).
-  const expected = locales === undefined ? 'a locale code or "*"' : `one of ${[...locales, '*'].join(', ')}`
-  throw new ValidationError(`Invalid locale ${JSON.stringify(value) ?? String(value)}: expected ${expected}`, {
-    key: 'locale', path: 'locale', source: 'query', param: 'locale', value
-  })
+/** `status` and `locale`, checked as the Document Service checks them, their errors with REST's details. */
+function checkScope (param: 'status' | 'locale', check: () => unknown): void {
+  try {
+    check()
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err
+    throw new ValidationError(err.message, { ...err.details, path: param, source: 'query', param })
+  }
 }
 
 function checkSearch (value: unknown): void {
@@ -115,10 +109,10 @@ function checkPopulateParam (ctx: ValidateQueryContext, info: ModelInfo, value: 
 
 /**
  * Throws the first problem of a query: 400 ValidationError "Invalid key <key>" (`details { key, path,
- * source: 'query', param }`), a 400 naming an exceeded limit, or a 400 PaginationError. Returns nothing:
- * the query is used as given (after `sanitizeQuery`).
+ * source: 'query', param }`), a 400 naming an exceeded limit, or a 400 PaginationError. Returns the
+ * pagination of an action that reads one; the rest of the query is used as given (after `sanitizeQuery`).
  */
-export function validateQuery (query: Record<string, unknown>, uid: string, ctx: ValidateQueryContext): void {
+export function validateQuery (query: Record<string, unknown>, uid: string, ctx: ValidateQueryContext): Pagination | undefined {
   const info = ctx.catalog.get(uid)
   const allowed = allowedParams(ctx.action, ctx.kind)
   for (const key of Object.keys(query)) {
@@ -128,12 +122,13 @@ export function validateQuery (query: Record<string, unknown>, uid: string, ctx:
     throw queryInvalidKey(undefined, key, [])
   }
   checkShape(query, ctx.rest.maxArrayLength, queryStringDepth(ctx.rest) + 1)
-  if (query.status !== undefined) checkStatus(query.status)
-  if (query.locale !== undefined) checkLocale(query.locale, ctx.locales)
+  // A given value (`?status` is null) must be valid: only an absent one means the default.
+  if (query.status !== undefined) checkScope('status', () => checkStatus(query.status))
+  if (query.locale !== undefined) checkScope('locale', () => checkLocale(ctx.locales, query.locale, true))
   checkSearch(query._q)
   checkShapeParams(ctx, info, query)
   if (!absent(query.populate)) checkPopulateParam(ctx, info, query.populate)
-  if (allowed.has('pagination')) parsePagination(query, ctx.rest)
+  return allowed.has('pagination') ? parsePagination(query, ctx.rest) : undefined
 }
 
 export type { CanRead }

@@ -54,7 +54,7 @@ export const rest: RestLimits = {
 }
 
 export function context (overrides: Partial<ValidateQueryContext> = {}): ValidateQueryContext {
-  return { catalog, rest, action: 'find', kind: 'collectionType', ...overrides }
+  return { catalog, rest, action: 'find', kind: 'collectionType', locales: ['en', 'fr'], ...overrides }
 }
 
 /** The error `fn` throws (the test fails when it does not throw). */

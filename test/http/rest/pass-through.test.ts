@@ -138,3 +138,24 @@ t.test('a single type\'s find: a Document Service middleware sees entries, and i
   t.notOk('token' in changed.body.data, 'sanitized')
   t.equal((await send('GET', '/api/setting')).body.data.motto, 'Draft')
 })
+
+t.test('a repeated query is planned once per caller: every document of a findOne shape, every page of a list', async (t) => {
+  const second = await app.vellum.documents(uid).create({ data: { name: 'Desk' } })
+  t.teardown(async () => { await app.vellum.documents(uid).delete({ documentId: second.documentId }) })
+  const repository = app.vellum.documents(uid)
+  const planText = repository.planText
+  const planned: string[] = []
+  repository.planText = (action, params) => {
+    planned.push(action)
+    return planText(action, params)
+  }
+  t.teardown(() => { repository.planText = planText })
+  const query = 'fields[0]=name&sort=name:asc'
+  t.equal((await send('GET', `/api/gadgets/${documentId}?fields[0]=name`)).body.data.name, 'Lamp')
+  t.equal((await send('GET', `/api/gadgets/${second.documentId}?fields[0]=name`)).body.data.name, 'Desk', 'the plan reads the document asked for')
+  t.equal((await send('GET', `/api/gadgets/${documentId}?fields[0]=name`)).body.data.name, 'Lamp')
+  t.same((await send('GET', `/api/gadgets?${query}`)).body.data.map((e: { name: string }) => e.name), ['Desk', 'Lamp'])
+  t.same((await send('GET', `/api/gadgets?${query}`)).body.data.map((e: { name: string }) => e.name), ['Desk', 'Lamp'])
+  t.same(planned, ['findOne', 'findMany'], 'one plan per query shape')
+  t.equal((await send('GET', `/api/gadgets/${documentId}?fields[0]=nope`)).status, 400, 'a bad query is still refused')
+})
