@@ -120,7 +120,7 @@ export async function withGeneratedUids<T> (ctx: ServiceContext, target: UidTarg
       // Nothing generated, no race to lose: the action's own transaction is enough.
       if (generated.length === 0) return await write()
       try {
-        return await ctx.db.transaction(write)
+        return await ctx.db.transaction(write, { whole: true })
       } catch (error) {
         if (attempt >= UID_ATTEMPTS || !isGeneratedUidConflict(error, generated)) throw error
         for (const name of generated) delete target.scalars[name]
