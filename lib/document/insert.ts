@@ -152,7 +152,10 @@ export async function insertPlanned (ctx: ServiceContext, plan: CreatePlan): Pro
   const field = info.fields.get(uid.name)
   if (field === undefined) throw new Error(`${model.uid}.${uid.name} is not stored`)
   const locale = rowLocale(model, doc.locale)
-  await withPickedUid(ctx, { model, name: uid.name, base: uid.base, locale }, async (skip, last) => {
+  // Draft rows are outside the unique index, so a value taken while the statement waited for the lock would not
+  // make it yield: the lock is taken first, and the statement's snapshot sees every value generated before.
+  const lockFirst = !doc.publish && isDraftAndPublish(model)
+  await withPickedUid(ctx, { model, name: uid.name, base: uid.base, locale }, lockFirst, async (skip, last) => {
     const inserted = await ctx.db.insertDocument(model.uid, {
       ...base,
       uid: { field, base: uid.base, skip, documentId: doc.documentId, ...(locale !== null && { locale }) },

@@ -27,9 +27,15 @@ export function compileFreeUids (info: ModelInfo, name: string, base: string, sc
 }
 
 /**
- * Waits for, then holds until the transaction ends, the lock of one uid base: writes generating from the same
- * base under it see each other's committed values instead of racing for the same one.
+ * Waits for, then holds until the transaction ends, the lock of one uid base: the value a write generates
+ * from the base is reserved until it commits, and a statement run once it holds the lock sees every value
+ * generated from the base before (one waiting inside a statement runs on the snapshot taken before it waited).
  */
+export function uidLock (info: ModelInfo, name: string, base: string, locale?: string): SQL {
+  return sql`pg_advisory_xact_lock(hashtext(${`${info.table}.${name}:${locale ?? ''}:${base}`}::text))`
+}
+
+/** The uid base's lock (see uidLock) as a statement of its own. */
 export function compileUidLock (info: ModelInfo, name: string, base: string, locale?: string): SQL {
-  return sql`SELECT pg_advisory_xact_lock(hashtext(${`${info.table}.${name}:${locale ?? ''}:${base}`}::text))`
+  return sql`SELECT ${uidLock(info, name, base, locale)}`
 }

@@ -7,6 +7,7 @@ import { placeAt } from './payload.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { castInput } from './values.js'
+import { uidLock } from './uid.js'
 import { column, ident, param } from './where.js'
 
 /**
@@ -550,7 +551,11 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return sql`${sql.identifier(`k_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "ins" i CROSS JOIN unnest(${array(write.final)}::text[]) WITH ORDINALITY AS f("doc", "ord") JOIN ${lookup} l ON l."doc" = f."doc" CROSS JOIN LATERAL (SELECT CASE WHEN i."pub" THEN coalesce(l."p", l."d") ELSE l."d" END AS "tid") x WHERE (SELECT count(*) FROM "ins") = ${rows}::integer ORDER BY i."id", f."ord")`
   }
 
-  /** The CTEs picking a free uid value (see compileFreeUids), skipping the values in `skip`. */
+  /**
+   * The CTEs picking a free uid value (see compileFreeUids), skipping the values in `skip`, under the base's lock:
+   * a value a concurrent write generated and committed while this one waited is not in the snapshot, so the
+   * insert yields it on conflict and the next attempt, already holding the lock, sees it.
+   */
   function uidPick (info: ModelInfo, uid: NonNullable<DocumentInsert['uid']>): SQL[] {
     const documentId = info.fields.get('documentId')
     const locale = info.fields.get('locale')
@@ -561,7 +566,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const candidate = sql`CASE WHEN g."n" = 0 THEN ${base} ELSE ${base} || '-' || g."n" END`
     return [
       sql`"taken" AS (SELECT ${value} AS "v" FROM ${ident(info.table)} WHERE (${value} = ${base} OR starts_with(${value}, ${`${uid.base}-`}::text)) AND ${ident(documentId.column)} <> ${uid.documentId}::text${inLocale})`,
-      sql`"pick" AS (SELECT c."v" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + cardinality(${array(uid.skip)}::text[])) AS g("n") CROSS JOIN LATERAL (SELECT ${candidate} AS "v") c WHERE NOT EXISTS (SELECT 1 FROM "taken" WHERE "taken"."v" = c."v") AND c."v" <> ALL(${array(uid.skip)}::text[]) ORDER BY g."n" LIMIT 1)`
+      sql`"pick" AS (SELECT c."v" FROM (SELECT ${uidLock(info, uid.field.name, uid.base, uid.locale)}) AS "lock", generate_series(0, (SELECT count(*) FROM "taken")::integer + cardinality(${array(uid.skip)}::text[])) AS g("n") CROSS JOIN LATERAL (SELECT ${candidate} AS "v") c WHERE NOT EXISTS (SELECT 1 FROM "taken" WHERE "taken"."v" = c."v") AND c."v" <> ALL(${array(uid.skip)}::text[]) ORDER BY g."n" LIMIT 1)`
     ]
   }
 

@@ -1,7 +1,8 @@
 /**
  * Round trips a REST write costs on the wire, transaction control included (BEGIN, COMMIT, savepoints), counted
  * by the benchmark's proxy in front of the machine's PostgreSQL on one connection, once its statements are
- * prepared. And generated uids under concurrency: two app instances on one database.
+ * prepared. And generated uids under concurrency: two app instances on one database (each value is reserved
+ * by its base's lock until its write commits).
  */
 import t from 'tap'
 import { createWireCounter } from '../../../benchmarks/wire-counter.js'
@@ -78,4 +79,14 @@ t.test('two app instances on one database creating documents of one title at onc
   t.same(replies.map(reply => reply.status), Array(16).fill(201), 'no create failed')
   const slugs = replies.map(reply => String(reply.body.data.slug)).sort()
   t.same(slugs, ['same-title', ...Array.from({ length: 15 }, (_, i) => `same-title-${i + 1}`)].sort(), 'distinct, the first free suffixes')
+})
+
+t.test('two app instances creating drafts of one title at once (outside the unique index): distinct slugs', async (t) => {
+  const other = sender(await blogApp(t, { database: { url } }))
+  const senders = [send, other]
+  const bodies = [{ data: { title: 'Draft title' } }, { data: { title: 'Draft title', seo: { metaTitle: 'm' } } }]
+  const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => senders[i % 2]!('POST', '/api/articles?status=draft', bodies[Math.floor(i / 2) % 2])))
+  t.same(replies.map(reply => reply.status), Array(16).fill(201), 'no create failed')
+  const slugs = replies.map(reply => String(reply.body.data.slug)).sort()
+  t.same(slugs, ['draft-title', ...Array.from({ length: 15 }, (_, i) => `draft-title-${i + 1}`)].sort(), 'distinct, the first free suffixes')
 })
