@@ -56,6 +56,7 @@ t.test('a REST update with relations: 5 statements', async (t) => {
   // The document's rows; the targets of every relation; the row with its links and the targets found; every
   // change (row and links); the response.
   t.equal(seen.length, 5, 'statements')
+  t.notMatch(seen[0], /_lnk|_cmps/, 'the rows are read without their relations and components')
 })
 
 t.test('a REST create of a draft with positioned relations: 3 statements; of a type without draft & publish: 2', async (t) => {
