@@ -99,7 +99,7 @@ export interface TextRows {
 export interface QueryEngine {
   query: (uid: string) => QueryRepository
   /** Runs one statement in the open transaction, or outside one (raw access, as Strapi's `db.connection`; no lifecycles). */
-  execute: (query: SQL) => Promise<Array<Record<string, unknown>>>
+  execute: (query: SQL | Statement) => Promise<Array<Record<string, unknown>>>
   /** Runs `fn` in a transaction (a savepoint when one is open); every call inside joins it. */
   transaction: <T>(fn: (scope: TransactionScope) => Promise<T>, options?: TransactionOptions) => Promise<T>
   lifecycles: LifecyclesApi

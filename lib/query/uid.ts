@@ -1,5 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
+import type { Statement } from '../db/index.js'
 import type { ModelInfo } from './model.js'
+import { prepared } from './prepared.js'
 import { ident } from './where.js'
 
 /** Whose values a generated uid must differ from. */
@@ -15,7 +17,7 @@ export interface UidScope {
  * `base-1`, `base-2`, …. With `c` values taken, `count` of 0..c + count - 1 are free, so the anti-join runs over
  * that series and only the rows matching the base are read.
  */
-export function compileFreeUids (info: ModelInfo, name: string, base: string, scope: UidScope, count: number): SQL {
+export function compileFreeUids (info: ModelInfo, name: string, base: string, scope: UidScope, count: number): Statement {
   const field = info.fields.get(name)
   const documentId = info.fields.get('documentId')
   const locale = info.fields.get('locale')
@@ -23,7 +25,7 @@ export function compileFreeUids (info: ModelInfo, name: string, base: string, sc
   const value = ident(field.column)
   const inLocale = scope.locale === undefined || locale === undefined ? sql`` : sql` AND ${ident(locale.column)} = ${scope.locale}::text`
   const candidate = sql`CASE WHEN g."n" = 0 THEN ${base}::text ELSE ${base}::text || '-' || g."n" END`
-  return sql`WITH "taken" AS (SELECT ${value} AS "v" FROM ${ident(info.table)} WHERE (${value} = ${base}::text OR starts_with(${value}, ${`${base}-`}::text)) AND ${ident(documentId.column)} <> ${scope.documentId}::text${inLocale}) SELECT g."n" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + ${count}::integer - 1) AS g("n") LEFT JOIN "taken" ON "taken"."v" = ${candidate} WHERE "taken"."v" IS NULL ORDER BY g."n" LIMIT ${count}::integer`
+  return prepared(sql`WITH "taken" AS (SELECT ${value} AS "v" FROM ${ident(info.table)} WHERE (${value} = ${base}::text OR starts_with(${value}, ${`${base}-`}::text)) AND ${ident(documentId.column)} <> ${scope.documentId}::text${inLocale}) SELECT g."n" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + ${count}::integer - 1) AS g("n") LEFT JOIN "taken" ON "taken"."v" = ${candidate} WHERE "taken"."v" IS NULL ORDER BY g."n" LIMIT ${count}::integer`)
 }
 
 /**
@@ -36,6 +38,6 @@ export function uidLock (info: ModelInfo, name: string, base: string, locale?: s
 }
 
 /** The uid base's lock (see uidLock) as a statement of its own. */
-export function compileUidLock (info: ModelInfo, name: string, base: string, locale?: string): SQL {
-  return sql`SELECT ${uidLock(info, name, base, locale)}`
+export function compileUidLock (info: ModelInfo, name: string, base: string, locale?: string): Statement {
+  return prepared(sql`SELECT ${uidLock(info, name, base, locale)}`)
 }

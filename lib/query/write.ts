@@ -1,5 +1,4 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { PgDialect } from 'drizzle-orm/pg-core'
 import type { RelationLink, Statement } from '../db/index.js'
 import { ValidationError } from '../errors.js'
 import type { ComponentItem, ComponentWrite, RelationWrite, WriteData } from './data.js'
@@ -7,6 +6,7 @@ import { placeAt } from './payload.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { castInput } from './values.js'
+import { prepared } from './prepared.js'
 import { uidLock } from './uid.js'
 import { column, ident, param } from './where.js'
 
@@ -59,14 +59,6 @@ export interface DocumentInserted {
   uid?: string
   /** Per relation, the documents of `checked` found. */
   found: string[][]
-}
-
-const dialect = new PgDialect()
-
-/** Rendered once per shape: values are parameters only, so the text is stable and prepared by the driver. */
-function prepared (query: SQL): Statement {
-  const { sql: text, params } = dialect.sqlToQuery(query)
-  return { sql: text, params, prepare: true }
 }
 
 /** An array as one text parameter (PostgreSQL's array literal): both drivers bind it without knowing its type. */
@@ -632,7 +624,7 @@ export interface TargetLookup {
  * per target model): each row with `n`, the index of its lookup, and what picks the rows to link (its
  * documentId, locale and whether it is published). Ordered by lookup, then id.
  */
-export function compileTargetRows (lookups: readonly TargetLookup[]): SQL {
+export function compileTargetRows (lookups: readonly TargetLookup[]): Statement {
   const selects = lookups.map(({ info, documentIds, ids: rowIds }, n) => {
     const documentId = info.fields.get('documentId')
     const locale = info.fields.get('locale')
@@ -650,5 +642,5 @@ export function compileTargetRows (lookups: readonly TargetLookup[]): SQL {
     ]
     return sql`(SELECT ${sql.join(columns, sql`, `)} FROM ${ident(info.table)} WHERE ${by.length === 0 ? sql`false` : sql.join(by, sql` OR `)})`
   })
-  return sql`SELECT * FROM (${sql.join(selects, sql` UNION ALL `)}) AS "targets" ORDER BY "n", "id"`
+  return prepared(sql`SELECT * FROM (${sql.join(selects, sql` UNION ALL `)}) AS "targets" ORDER BY "n", "id"`)
 }
