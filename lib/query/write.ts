@@ -38,8 +38,8 @@ export interface DocumentRow {
 }
 
 /**
- * A new document's rows (draft and published, or its single row), their owning-side links and a generated
- * uid, written by one statement. A draft links its targets' drafts (the first row of a target without draft &
+ * A new document's rows (draft and published, or its single row), their owning-side links, a generated uid and,
+ * on a single row, its components without relations or components of their own, written by one statement. A draft links its targets' drafts (the first row of a target without draft &
  * publish); a published row their published rows, or their drafts while they have none (pending links).
  */
 export interface DocumentInsert {
@@ -377,7 +377,8 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     if (rows.length === 0) return ctes
     const columns = [join.entityColumn, join.componentIdColumn, join.componentTypeColumn, join.fieldColumn, join.orderColumn].map(c => ident(c))
-    ctes.push(sql`"cmps" AS (INSERT INTO ${ident(join.name)} (${sql.join(columns, sql`, `)}) SELECT ${entity}, x."id", x."type", x."field", x."ord" FROM (${sql.join(rows, sql` UNION ALL `)}) AS x)`)
+    // No entity row (a new document whose targets are missing, reported by the caller): no join rows.
+    ctes.push(sql`"cmps" AS (INSERT INTO ${ident(join.name)} (${sql.join(columns, sql`, `)}) SELECT ${entity}, x."id", x."type", x."field", x."ord" FROM (${sql.join(rows, sql` UNION ALL `)}) AS x WHERE ${entity} IS NOT NULL)`)
     return ctes
   }
 
@@ -592,6 +593,10 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     ctes.push(sql`"ins" AS (INSERT INTO ${ident(info.table)} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(selected, sql`, `)} FROM ${sql.join(from, sql`, `)} ORDER BY r."n"${conflict} RETURNING "id", "published_at" IS NOT NULL AS "pub")`)
     for (const [n, write] of plan.relations.entries()) ctes.push(documentLinks(n, write, plan.rows.length))
+    if (plan.data.components.length > 0) {
+      if (plan.rows.length !== 1 || !plan.data.components.every(flat)) throw new Error(`${info.uid}: only one row's plain components are written with it`)
+      ctes.push(...componentRows(info, plan.data.components, sql`(SELECT "id" FROM "ins")`))
+    }
     const found = plan.relations.map((_, n) => sql`(SELECT json_agg("doc") FROM ${sql.identifier(`l_${n}`)} WHERE "d" IS NOT NULL)`)
     const uid = plan.uid === undefined ? sql`NULL::text` : sql`(SELECT "v" FROM "pick")`
     const [row] = await exec(prepared(sql`WITH ${sql.join(ctes, sql`, `)} SELECT (SELECT json_agg("id" ORDER BY "id")::text FROM "ins") AS "ids", ${uid} AS "uid", json_build_array(${sql.join(found, sql`, `)})::text AS "found"`))
