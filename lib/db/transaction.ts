@@ -9,6 +9,7 @@ import { rowsOf } from './client.js'
  * `transaction(fn)` joins the open transaction through AsyncLocalStorage, without a handle being passed
  * around. A nested `transaction()` is a savepoint. Callbacks registered with `onCommit` run once the
  * outermost transaction has committed, and never after a rollback (a rolled-back savepoint drops its own).
+ * A write (`write`) is a savepoint of its own inside an open transaction, except inside a `whole` one.
  */
 
 /** What runs SQL: drizzle's database or one of its transactions (both drivers share this shape). */
@@ -40,9 +41,22 @@ export interface TransactionScope {
   onCommit (fn: () => unknown): void
 }
 
+export interface TransactionOptions {
+  /**
+   * All or nothing: a write failing inside fails the transaction even when the error is caught on the way
+   * out, so writes join it without a savepoint each (two round trips saved per write).
+   */
+  whole?: boolean
+}
+
 export interface Transactions {
   /** Runs `fn` in a transaction, or in a savepoint of the one already open in this async context. */
-  transaction<T> (fn: (scope: TransactionScope) => Promise<T>): Promise<T>
+  transaction<T> (fn: (scope: TransactionScope) => Promise<T>, options?: TransactionOptions): Promise<T>
+  /**
+   * Runs a write that must apply entirely or not at all: in a transaction (or savepoint) of its own, or
+   * directly in an open `whole` transaction, whose rollback covers it.
+   */
+  write<T> (fn: () => Promise<T>): Promise<T>
   /** Runs SQL on the open transaction, or on the database outside one; rows as `Database.execute` gives them. */
   execute<T extends Row = Row> (query: SQL | Statement): Promise<T[]>
   /** True inside `transaction()`. */
@@ -54,6 +68,8 @@ export interface Transactions {
 interface Frame {
   runner: SqlRunner
   pending: Array<() => unknown>
+  /** Set on `whole` transactions: the first error of a write that joined it. */
+  whole?: { failed?: { error: unknown } }
 }
 
 function isStatement (query: SQL | Statement): query is Statement {
@@ -81,12 +97,18 @@ export function createTransactions (root: SqlRunner, log: Logger, preparedLimit 
     }
   }
 
-  async function transaction<T> (fn: (scope: TransactionScope) => Promise<T>): Promise<T> {
+  async function transaction<T> (fn: (scope: TransactionScope) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const parent = storage.getStore()
     const pending: Array<() => unknown> = []
     const scope: TransactionScope = { onCommit: (cb) => { pending.push(cb) } }
     const outer = parent?.runner ?? root
-    const result = await outer.transaction((tx) => storage.run({ runner: tx, pending }, () => fn(scope)))
+    const result = await outer.transaction(async (tx) => {
+      const frame: Frame = { runner: tx, pending, ...(options.whole === true && { whole: {} }) }
+      const value = await storage.run(frame, () => fn(scope))
+      // A joined write failed and the error was caught: its statements may have run in part, so roll back.
+      if (frame.whole?.failed !== undefined) throw frame.whole.failed.error
+      return value
+    })
     // Reached only when the transaction (or savepoint) was committed (or released).
     if (parent !== undefined) parent.pending.push(...pending)
     else await runCommitted(pending)
@@ -95,6 +117,16 @@ export function createTransactions (root: SqlRunner, log: Logger, preparedLimit 
 
   return {
     transaction,
+    async write (fn) {
+      const whole = storage.getStore()?.whole
+      if (whole === undefined) return await transaction(async () => await fn())
+      try {
+        return await fn()
+      } catch (error) {
+        whole.failed ??= { error }
+        throw error
+      }
+    },
     async execute<T extends Row> (query: SQL | Statement): Promise<T[]> {
       const runner = storage.getStore()?.runner ?? root
       if (!isStatement(query)) return rowsOf<T>(await runner.execute(query))

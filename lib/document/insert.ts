@@ -2,12 +2,14 @@ import type { ContentType, Model } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
 import { type DocumentInsert, type DocumentLinks, parseData, placeAt, type PlainObject } from '../query/index.js'
 import { isDraftAndPublish, isLocalized, rowLocale, type ServiceContext } from './context.js'
+import { plainData } from './relations.js'
 import { generatedUids, withPickedUid } from './uid.js'
 import { type Prepared, type RelationInput, type RelationRef, validateStored } from './validate.js'
 
 /**
  * A new document written by one statement (see DocumentInsert): when no lifecycle hook listens to the events a
- * create would fire, and the data is of a shape the statement covers (scalars, a generated uid, owning-side
+ * create would fire, and the data is of a shape the statement covers (scalars, a generated uid, a draft's plain
+ * components (see plainComponents), owning-side
  * relations by documentId, positioned or not, whose target side holds many sources; on a type without draft &
  * publish, no to-many relation to a draft & publish type). The rows, links, timestamps and answers are
  * those of the step-by-step create (repository.ts), which runs for everything else.
@@ -71,10 +73,20 @@ function storedDraft (model: Model, prepared: Prepared, uid: CreatePlan['uid']):
   return row
 }
 
+/**
+ * Components the statement writes with the row: new items without relations or components of their own, on a
+ * draft (one row), whose component models no create hook watches.
+ */
+function plainComponents (ctx: ServiceContext, prepared: Prepared, draftOnly: boolean): boolean {
+  const items = [...prepared.components.values()].flat()
+  if (items.length > 0 && !draftOnly) return false
+  return items.every(item => item.id === undefined && item.data.relations.length === 0 && item.data.components.size === 0 && ctx.db.quiet(item.uid, ['create']))
+}
+
 /** The one-statement plan of a create, or undefined when the step-by-step create must run. */
 export async function planCreate (ctx: ServiceContext, model: ContentType, prepared: Prepared, doc: NewDocument): Promise<CreatePlan | undefined> {
-  if (prepared.components.size > 0 || !ctx.db.quiet(model.uid, OWN_ACTIONS)) return undefined
   const dp = isDraftAndPublish(model)
+  if (!ctx.db.quiet(model.uid, OWN_ACTIONS) || !plainComponents(ctx, prepared, dp && !doc.publish)) return undefined
   const info = ctx.catalog.get(model.uid)
   const rowLoc = rowLocale(model, doc.locale)
   const links: PlannedLinks[] = []
@@ -111,7 +123,7 @@ export async function planCreate (ctx: ServiceContext, model: ContentType, prepa
   }
   // A draft the publish rules reject: the step-by-step create reports it after its lookups, as before.
   if (doc.publish && validateStored(ctx.schema, model, storedDraft(model, prepared, uid)).length > 0) return undefined
-  const data: PlainObject = { ...prepared.scalars, documentId: doc.documentId, locale: rowLoc }
+  const data: PlainObject = { ...plainData(prepared), documentId: doc.documentId, locale: rowLoc }
   return { model, doc, data, links, ...(uid !== undefined && { uid }) }
 }
 
@@ -152,7 +164,10 @@ export async function insertPlanned (ctx: ServiceContext, plan: CreatePlan): Pro
   const field = info.fields.get(uid.name)
   if (field === undefined) throw new Error(`${model.uid}.${uid.name} is not stored`)
   const locale = rowLocale(model, doc.locale)
-  await withPickedUid(ctx, { model, name: uid.name, base: uid.base, locale }, async (skip, last) => {
+  // Draft rows are outside the unique index, so a value taken while the statement waited for the lock would not
+  // make it yield: the lock is taken first, and the statement's snapshot sees every value generated before.
+  const lockFirst = !doc.publish && isDraftAndPublish(model)
+  await withPickedUid(ctx, { model, name: uid.name, base: uid.base, locale }, lockFirst, async (skip, last) => {
     const inserted = await ctx.db.insertDocument(model.uid, {
       ...base,
       uid: { field, base: uid.base, skip, documentId: doc.documentId, ...(locale !== null && { locale }) },

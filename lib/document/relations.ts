@@ -174,6 +174,11 @@ async function targetRows (ctx: ServiceContext, lookups: Map<string, { documentI
   return found
 }
 
+/** The query data of scalars and components holding no relation: nothing to resolve (relations are left out). */
+export function plainData (prepared: Prepared): PlainObject {
+  return dataOf({ ...prepared, relations: [] }, new Map())
+}
+
 function dataOf (prepared: Prepared, resolved: Map<RelationInput, PlainObject>): PlainObject {
   const data: PlainObject = { ...prepared.scalars }
   for (const input of prepared.relations) data[input.attribute.name] = resolved.get(input) ?? {}

@@ -78,6 +78,9 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     }) as Row[]
   }
 
+  /** What an update reads of the document's rows: which row it writes, and what its generated uids start from. */
+  const updateFields = [...new Set([...ROW_FIELDS, ...Object.values(model.attributes).flatMap(a => a.type === 'uid' && a.targetField !== undefined ? [a.name, a.targetField] : [])])]
+
   async function readEntries (where: unknown[], scope: ReadScope, shape: PlainObject): Promise<DocumentEntry[]> {
     const read = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate, sort: { id: 'asc' } }, scope, where)
     return shapeRows(read.output, await query.findMany(read.plan))
@@ -297,11 +300,12 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const status = parseStatus(params.status)
       const locale = parseLocale(ctx, params.locale, false)
       const rowLoc = rowLocale(model, locale)
-      const rows = await documentRows(documentId, '*')
+      const rows = await query.findMany({ where: { documentId }, select: updateFields, orderBy: { id: 'asc' } }) as Row[]
       if (rows.length === 0) return null
       const current = rows.find(r => (!localized || r.locale === rowLoc) && (!dp || r.publishedAt === null))
-      // A new locale inherits the attributes shared by all locales from an existing row.
-      const source = current === undefined ? rows.find(r => !dp || r.publishedAt === null) ?? rows[0] : undefined
+      // A new locale inherits the attributes shared by all locales from an existing row, read deep.
+      const first = current === undefined ? rows.find(r => !dp || r.publishedAt === null) ?? rows[0] : undefined
+      const source = first === undefined ? undefined : (await documentRows(documentId, '*', { id: first.id }))[0]
       const inherited = new Set(source === undefined ? [] : Object.values(model.attributes).filter(isShared).map(a => a.name))
       const prepared = prepareData(ctx.schema, model, params.data, {
         publish: !dp,

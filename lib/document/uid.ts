@@ -1,22 +1,21 @@
 import type { Model } from '../content-types/index.js'
-import { ValidationError, type ValidationErrorItem } from '../errors.js'
 import { compileFreeUids, compileUidLock, type PlainObject } from '../query/index.js'
 import { isLocalized, type ServiceContext } from './context.js'
 
 /**
  * uid attributes left empty are generated from their `targetField` (beyond Strapi, whose REST API leaves them
  * null): the target's text slugified (`@sindresorhus/slugify`, as Strapi's admin does), then made unique
- * among the other documents' rows of the same locale by appending `-1`, `-2`, …. Concurrent writes of one
- * process skip each other's values while they run. Writes of two processes (or one whose value was generated
- * just as another committed it) may still pick the same value; the database's unique index then rejects the
- * second one, and the write retries (see `withGeneratedUids`), by then seeing the winner's value.
+ * among the other documents' rows of the same locale by appending `-1`, `-2`, …. A write generating from a
+ * base holds the base's lock (compileUidLock) until it commits, so writes of any process generating from one
+ * base pick their values one after the other, each seeing the values of those before. Within a process, the
+ * values of writes still running are skipped too, so that they do not all pick the same value and retry.
  */
 
 const MAX_BASE = 240
 
 /**
- * How many times a write whose generated uid lost a race is tried again: each round has a winner, so N writes
- * racing on one value need up to N - 1 retries. Beyond this, the last loser gets the unique ValidationError.
+ * How many times a write picking its uid in its insert statement is tried (see withPickedUid): the second
+ * attempt holds the base's lock, so only a value given explicitly by a concurrent write can make it lose again.
  */
 const UID_ATTEMPTS = 20
 
@@ -37,13 +36,6 @@ export interface UidTarget {
 
 function isEmpty (value: unknown): boolean {
   return value === undefined || value === null || value === ''
-}
-
-/** A unique violation on one of the uids this write generated (not one the caller gave). */
-function isGeneratedUidConflict (error: unknown, generated: readonly string[]): boolean {
-  if (!(error instanceof ValidationError)) return false
-  const items = (error.details.errors ?? []) as ValidationErrorItem[]
-  return items.some(item => item.message === 'This attribute must be unique' && generated.includes(item.path[0] ?? ''))
 }
 
 // Loaded on the first generated uid: its transliteration tables are a twentieth of a second of cold start.
@@ -81,57 +73,40 @@ function hold (ctx: ServiceContext, key: string, value: string, held: Array<() =
 }
 
 /**
- * Fills `target.scalars` with generated uids; returns the names of the attributes it generated. A value another
- * write of this process is still writing is skipped too (it cannot be seen until that write commits); `held`
- * receives the release of each value this write now holds. `locked`: after a lost race, each base's lock is
- * taken first, so the writes (of any process) that lost together line up instead of racing again.
+ * Fills `target.scalars` with generated uids, each read once the base's lock is held (see the top); `held`
+ * receives the release of each value this write now holds (skipped by this process's other writes).
  */
-async function generateUids (ctx: ServiceContext, { model, documentId, locale, scalars, current }: UidTarget, held: Array<() => void>, locked: boolean): Promise<string[]> {
-  const generated: string[] = []
+async function generateUids (ctx: ServiceContext, { model, documentId, locale, scalars, current }: UidTarget, held: Array<() => void>): Promise<void> {
   for (const { name, base } of await generatedUids(model, scalars, current)) {
     const info = ctx.catalog.get(model.uid)
     const inLocale = isLocalized(model) && locale !== null ? locale : undefined
-    if (locked) await ctx.db.execute(compileUidLock(info, name, base, inLocale))
+    await ctx.db.execute(compileUidLock(info, name, base, inLocale))
     const scope = { documentId, ...(inLocale !== undefined && { locale: inLocale }) }
     const free = await ctx.db.execute(compileFreeUids(info, name, base, scope, FREE_CANDIDATES))
     const key = `${model.uid}.${name}:${locale ?? ''}`
     const pending = ctx.pendingUids.get(key) ?? new Set<string>()
     const values = free.map(row => Number(row.n) === 0 ? base : `${base}-${Number(row.n)}`)
-    // Every candidate held (more writes of this process pending than candidates): the retry settles it.
     const candidate = values.find(value => !pending.has(value)) ?? values[0] ?? base
     hold(ctx, key, candidate, held)
     scalars[name] = candidate
-    generated.push(name)
   }
-  return generated
 }
 
 /**
  * Runs `write` after generating the target's empty uids, which this process's other writes skip until it
- * returns. When the database rejects a generated value because a concurrent write took it first, the values
- * are generated again and `write` runs again; each attempt is a savepoint, so a lost one leaves nothing behind.
+ * returns. The base's lock makes the values free until the transaction commits: no race to lose, no retry.
  */
 export async function withGeneratedUids<T> (ctx: ServiceContext, target: UidTarget, write: () => Promise<T>): Promise<T> {
   const held: Array<() => void> = []
   try {
-    for (let attempt = 1; ; attempt++) {
-      // Outside the attempt's savepoint: a lock taken inside it would go with a rollback.
-      const generated = await generateUids(ctx, target, held, attempt > 1)
-      // Nothing generated, no race to lose: the action's own transaction is enough.
-      if (generated.length === 0) return await write()
-      try {
-        return await ctx.db.transaction(write)
-      } catch (error) {
-        if (attempt >= UID_ATTEMPTS || !isGeneratedUidConflict(error, generated)) throw error
-        for (const name of generated) delete target.scalars[name]
-      }
-    }
+    await generateUids(ctx, target, held)
+    return await write()
   } finally {
     for (const release of held) release()
   }
 }
 
-// Statements picking a value of one uid key, one at a time per process, so each sees the values the others hold.
+// First attempts picking a value of one uid key, one at a time per process, so each sees the values the others hold.
 const gates = new WeakMap<ServiceContext, Map<string, Promise<void>>>()
 
 async function enter (ctx: ServiceContext, key: string): Promise<() => void> {
@@ -161,26 +136,35 @@ export interface PickedUid {
 }
 
 /**
- * Runs `attempt`, whose statement picks a free value of the uid skipping `skip` (the values this process's other
- * writes hold) and returns it, or undefined when a concurrent write took it first (nothing written); then it
- * runs again, after taking the base's lock. The value is held until this returns. `last`: the attempt must not
- * yield (its unique violation is the caller's error).
+ * Runs `attempt`, whose statement takes the base's lock and picks a free value of the uid skipping `skip` (the
+ * values this process's other writes hold) and returns it, or undefined when a write that committed while it
+ * waited for the lock took it (nothing written); then it runs again. The value is held until this returns.
+ * `last`: the attempt must not yield (its unique violation is the caller's error). `lockFirst`: the lock is
+ * taken by a statement of its own first (for rows a taken value would not make yield).
  */
-export async function withPickedUid (ctx: ServiceContext, target: PickedUid, attempt: (skip: string[], last: boolean) => Promise<string | undefined>): Promise<void> {
+export async function withPickedUid (ctx: ServiceContext, target: PickedUid, lockFirst: boolean, attempt: (skip: string[], last: boolean) => Promise<string | undefined>): Promise<void> {
   const key = `${target.model.uid}.${target.name}:${target.locale ?? ''}`
   const held: Array<() => void> = []
+  const run = async (n: number): Promise<string | undefined> => {
+    const value = await attempt([...ctx.pendingUids.get(key) ?? []], n >= UID_ATTEMPTS)
+    if (value !== undefined) hold(ctx, key, value, held)
+    return value
+  }
   try {
+    if (lockFirst) await ctx.db.execute(compileUidLock(ctx.catalog.get(target.model.uid), target.name, target.base, isLocalized(target.model) && target.locale !== null ? target.locale : undefined))
     for (let n = 1; ; n++) {
-      if (n > 1) await ctx.db.execute(compileUidLock(ctx.catalog.get(target.model.uid), target.name, target.base, isLocalized(target.model) && target.locale !== null ? target.locale : undefined))
+      // Holding the lock, a write neither waits inside its statement nor needs the gate (which a write waiting
+      // for the lock inside its statement may hold).
+      if (lockFirst || n > 1) {
+        if (await run(n) !== undefined) return
+        continue
+      }
       const leave = await enter(ctx, key)
-      let value: string | undefined
       try {
-        value = await attempt([...ctx.pendingUids.get(key) ?? []], n >= UID_ATTEMPTS)
-        if (value !== undefined) hold(ctx, key, value, held)
+        if (await run(n) !== undefined) return
       } finally {
         leave()
       }
-      if (value !== undefined) return
     }
   } finally {
     for (const release of held) release()

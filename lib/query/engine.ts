@@ -1,7 +1,7 @@
 import type { SQL } from 'drizzle-orm'
 import type { Schema } from '../content-types/index.js'
 import type { Database, PhysicalModel, Statement } from '../db/index.js'
-import { createTransactions, type TransactionScope } from '../db/index.js'
+import { createTransactions, type TransactionOptions, type TransactionScope } from '../db/index.js'
 import { ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { parseData, parseDataList } from './data.js'
@@ -101,9 +101,9 @@ export interface TextRows {
 export interface QueryEngine {
   query: (uid: string) => QueryRepository
   /** Runs one statement in the open transaction, or outside one (raw access, as Strapi's `db.connection`; no lifecycles). */
-  execute: (query: SQL) => Promise<Array<Record<string, unknown>>>
+  execute: (query: SQL | Statement) => Promise<Array<Record<string, unknown>>>
   /** Runs `fn` in a transaction (a savepoint when one is open); every call inside joins it. */
-  transaction: <T>(fn: (scope: TransactionScope) => Promise<T>) => Promise<T>
+  transaction: <T>(fn: (scope: TransactionScope) => Promise<T>, options?: TransactionOptions) => Promise<T>
   lifecycles: LifecyclesApi
   /** The model whitelist the parsers check against (for the REST layer's validation). */
   catalog: Catalog
@@ -187,9 +187,10 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       return guarded(params, () => lifecycles.run({ uid, action, params, exec }))
     }
 
-    /** A write is one transaction (a savepoint inside an open one): a throwing hook leaves no partial rows. */
+    /** A write is one transaction (a savepoint inside an open one, but a whole one): a throwing hook leaves no partial rows. */
     function write<T> (action: QueryAction, params: Params, exec: (p: Params) => Promise<T>): Promise<T> {
-      return guarded(params, () => transactions.transaction(() => lifecycles.run({ uid, action, params, exec, onCommit: transactions.onCommit })))
+      // Mapped inside: a whole transaction rethrows the error its write recorded.
+      return transactions.write(() => guarded(params, () => lifecycles.run({ uid, action, params, exec, onCommit: transactions.onCommit })))
     }
 
     /**
@@ -384,7 +385,7 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
       return repo
     },
     execute: exec,
-    transaction: fn => transactions.transaction(fn),
+    transaction: (fn, options) => transactions.transaction(fn, options),
     lifecycles: lifecycles.api,
     catalog,
     ready: lifecycles.ready,

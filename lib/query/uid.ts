@@ -1,5 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
+import type { Statement } from '../db/index.js'
 import type { ModelInfo } from './model.js'
+import { prepared } from './prepared.js'
 import { ident } from './where.js'
 
 /** Whose values a generated uid must differ from. */
@@ -15,7 +17,7 @@ export interface UidScope {
  * `base-1`, `base-2`, …. With `c` values taken, `count` of 0..c + count - 1 are free, so the anti-join runs over
  * that series and only the rows matching the base are read.
  */
-export function compileFreeUids (info: ModelInfo, name: string, base: string, scope: UidScope, count: number): SQL {
+export function compileFreeUids (info: ModelInfo, name: string, base: string, scope: UidScope, count: number): Statement {
   const field = info.fields.get(name)
   const documentId = info.fields.get('documentId')
   const locale = info.fields.get('locale')
@@ -23,13 +25,19 @@ export function compileFreeUids (info: ModelInfo, name: string, base: string, sc
   const value = ident(field.column)
   const inLocale = scope.locale === undefined || locale === undefined ? sql`` : sql` AND ${ident(locale.column)} = ${scope.locale}::text`
   const candidate = sql`CASE WHEN g."n" = 0 THEN ${base}::text ELSE ${base}::text || '-' || g."n" END`
-  return sql`WITH "taken" AS (SELECT ${value} AS "v" FROM ${ident(info.table)} WHERE (${value} = ${base}::text OR starts_with(${value}, ${`${base}-`}::text)) AND ${ident(documentId.column)} <> ${scope.documentId}::text${inLocale}) SELECT g."n" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + ${count}::integer - 1) AS g("n") LEFT JOIN "taken" ON "taken"."v" = ${candidate} WHERE "taken"."v" IS NULL ORDER BY g."n" LIMIT ${count}::integer`
+  return prepared(sql`WITH "taken" AS (SELECT ${value} AS "v" FROM ${ident(info.table)} WHERE (${value} = ${base}::text OR starts_with(${value}, ${`${base}-`}::text)) AND ${ident(documentId.column)} <> ${scope.documentId}::text${inLocale}) SELECT g."n" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + ${count}::integer - 1) AS g("n") LEFT JOIN "taken" ON "taken"."v" = ${candidate} WHERE "taken"."v" IS NULL ORDER BY g."n" LIMIT ${count}::integer`)
 }
 
 /**
- * Waits for, then holds until the transaction ends, the lock of one uid base: writes generating from the same
- * base under it see each other's committed values instead of racing for the same one.
+ * Waits for, then holds until the transaction ends, the lock of one uid base: the value a write generates
+ * from the base is reserved until it commits, and a statement run once it holds the lock sees every value
+ * generated from the base before (one waiting inside a statement runs on the snapshot taken before it waited).
  */
-export function compileUidLock (info: ModelInfo, name: string, base: string, locale?: string): SQL {
-  return sql`SELECT pg_advisory_xact_lock(hashtext(${`${info.table}.${name}:${locale ?? ''}:${base}`}::text))`
+export function uidLock (info: ModelInfo, name: string, base: string, locale?: string): SQL {
+  return sql`pg_advisory_xact_lock(hashtext(${`${info.table}.${name}:${locale ?? ''}:${base}`}::text))`
+}
+
+/** The uid base's lock (see uidLock) as a statement of its own. */
+export function compileUidLock (info: ModelInfo, name: string, base: string, locale?: string): Statement {
+  return prepared(sql`SELECT ${uidLock(info, name, base, locale)}`)
 }

@@ -1,5 +1,4 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { PgDialect } from 'drizzle-orm/pg-core'
 import type { RelationLink, Statement } from '../db/index.js'
 import { ValidationError } from '../errors.js'
 import type { ComponentItem, ComponentWrite, RelationWrite, WriteData } from './data.js'
@@ -7,6 +6,8 @@ import { placeAt } from './payload.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { castInput } from './values.js'
+import { prepared } from './prepared.js'
+import { uidLock } from './uid.js'
 import { column, ident, param } from './where.js'
 
 /**
@@ -37,8 +38,8 @@ export interface DocumentRow {
 }
 
 /**
- * A new document's rows (draft and published, or its single row), their owning-side links and a generated
- * uid, written by one statement. A draft links its targets' drafts (the first row of a target without draft &
+ * A new document's rows (draft and published, or its single row), their owning-side links, a generated uid and,
+ * on a single row, its components without relations or components of their own, written by one statement. A draft links its targets' drafts (the first row of a target without draft &
  * publish); a published row their published rows, or their drafts while they have none (pending links).
  */
 export interface DocumentInsert {
@@ -58,14 +59,6 @@ export interface DocumentInserted {
   uid?: string
   /** Per relation, the documents of `checked` found. */
   found: string[][]
-}
-
-const dialect = new PgDialect()
-
-/** Rendered once per shape: values are parameters only, so the text is stable and prepared by the driver. */
-function prepared (query: SQL): Statement {
-  const { sql: text, params } = dialect.sqlToQuery(query)
-  return { sql: text, params, prepare: true }
 }
 
 /** An array as one text parameter (PostgreSQL's array literal): both drivers bind it without knowing its type. */
@@ -384,7 +377,8 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     if (rows.length === 0) return ctes
     const columns = [join.entityColumn, join.componentIdColumn, join.componentTypeColumn, join.fieldColumn, join.orderColumn].map(c => ident(c))
-    ctes.push(sql`"cmps" AS (INSERT INTO ${ident(join.name)} (${sql.join(columns, sql`, `)}) SELECT ${entity}, x."id", x."type", x."field", x."ord" FROM (${sql.join(rows, sql` UNION ALL `)}) AS x)`)
+    // No entity row (a new document whose targets are missing, reported by the caller): no join rows.
+    ctes.push(sql`"cmps" AS (INSERT INTO ${ident(join.name)} (${sql.join(columns, sql`, `)}) SELECT ${entity}, x."id", x."type", x."field", x."ord" FROM (${sql.join(rows, sql` UNION ALL `)}) AS x WHERE ${entity} IS NOT NULL)`)
     return ctes
   }
 
@@ -550,7 +544,11 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return sql`${sql.identifier(`k_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "ins" i CROSS JOIN unnest(${array(write.final)}::text[]) WITH ORDINALITY AS f("doc", "ord") JOIN ${lookup} l ON l."doc" = f."doc" CROSS JOIN LATERAL (SELECT CASE WHEN i."pub" THEN coalesce(l."p", l."d") ELSE l."d" END AS "tid") x WHERE (SELECT count(*) FROM "ins") = ${rows}::integer ORDER BY i."id", f."ord")`
   }
 
-  /** The CTEs picking a free uid value (see compileFreeUids), skipping the values in `skip`. */
+  /**
+   * The CTEs picking a free uid value (see compileFreeUids), skipping the values in `skip`, under the base's lock:
+   * a value a concurrent write generated and committed while this one waited is not in the snapshot, so the
+   * insert yields it on conflict and the next attempt, already holding the lock, sees it.
+   */
   function uidPick (info: ModelInfo, uid: NonNullable<DocumentInsert['uid']>): SQL[] {
     const documentId = info.fields.get('documentId')
     const locale = info.fields.get('locale')
@@ -561,7 +559,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const candidate = sql`CASE WHEN g."n" = 0 THEN ${base} ELSE ${base} || '-' || g."n" END`
     return [
       sql`"taken" AS (SELECT ${value} AS "v" FROM ${ident(info.table)} WHERE (${value} = ${base} OR starts_with(${value}, ${`${uid.base}-`}::text)) AND ${ident(documentId.column)} <> ${uid.documentId}::text${inLocale})`,
-      sql`"pick" AS (SELECT c."v" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + cardinality(${array(uid.skip)}::text[])) AS g("n") CROSS JOIN LATERAL (SELECT ${candidate} AS "v") c WHERE NOT EXISTS (SELECT 1 FROM "taken" WHERE "taken"."v" = c."v") AND c."v" <> ALL(${array(uid.skip)}::text[]) ORDER BY g."n" LIMIT 1)`
+      sql`"pick" AS (SELECT c."v" FROM (SELECT ${uidLock(info, uid.field.name, uid.base, uid.locale)}) AS "lock", generate_series(0, (SELECT count(*) FROM "taken")::integer + cardinality(${array(uid.skip)}::text[])) AS g("n") CROSS JOIN LATERAL (SELECT ${candidate} AS "v") c WHERE NOT EXISTS (SELECT 1 FROM "taken" WHERE "taken"."v" = c."v") AND c."v" <> ALL(${array(uid.skip)}::text[]) ORDER BY g."n" LIMIT 1)`
     ]
   }
 
@@ -595,6 +593,10 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     ctes.push(sql`"ins" AS (INSERT INTO ${ident(info.table)} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(selected, sql`, `)} FROM ${sql.join(from, sql`, `)} ORDER BY r."n"${conflict} RETURNING "id", "published_at" IS NOT NULL AS "pub")`)
     for (const [n, write] of plan.relations.entries()) ctes.push(documentLinks(n, write, plan.rows.length))
+    if (plan.data.components.length > 0) {
+      if (plan.rows.length !== 1 || !plan.data.components.every(flat)) throw new Error(`${info.uid}: only one row's plain components are written with it`)
+      ctes.push(...componentRows(info, plan.data.components, sql`(SELECT "id" FROM "ins")`))
+    }
     const found = plan.relations.map((_, n) => sql`(SELECT json_agg("doc") FROM ${sql.identifier(`l_${n}`)} WHERE "d" IS NOT NULL)`)
     const uid = plan.uid === undefined ? sql`NULL::text` : sql`(SELECT "v" FROM "pick")`
     const [row] = await exec(prepared(sql`WITH ${sql.join(ctes, sql`, `)} SELECT (SELECT json_agg("id" ORDER BY "id")::text FROM "ins") AS "ids", ${uid} AS "uid", json_build_array(${sql.join(found, sql`, `)})::text AS "found"`))
@@ -627,7 +629,7 @@ export interface TargetLookup {
  * per target model): each row with `n`, the index of its lookup, and what picks the rows to link (its
  * documentId, locale and whether it is published). Ordered by lookup, then id.
  */
-export function compileTargetRows (lookups: readonly TargetLookup[]): SQL {
+export function compileTargetRows (lookups: readonly TargetLookup[]): Statement {
   const selects = lookups.map(({ info, documentIds, ids: rowIds }, n) => {
     const documentId = info.fields.get('documentId')
     const locale = info.fields.get('locale')
@@ -645,5 +647,5 @@ export function compileTargetRows (lookups: readonly TargetLookup[]): SQL {
     ]
     return sql`(SELECT ${sql.join(columns, sql`, `)} FROM ${ident(info.table)} WHERE ${by.length === 0 ? sql`false` : sql.join(by, sql` OR `)})`
   })
-  return sql`SELECT * FROM (${sql.join(selects, sql` UNION ALL `)}) AS "targets" ORDER BY "n", "id"`
+  return prepared(sql`SELECT * FROM (${sql.join(selects, sql` UNION ALL `)}) AS "targets" ORDER BY "n", "id"`)
 }

@@ -7,7 +7,7 @@ import type { DocumentContext } from '../../lib/document/index.js'
 import { ValidationError } from '../../lib/errors.js'
 import { ARTICLE, rejection, setup, TAG } from './helpers.js'
 
-const { documents, reset, database } = await setup(t)
+const { documents, reset, database, db } = await setup(t)
 const articles = documents(ARTICLE)
 const tags = documents(TAG)
 
@@ -110,6 +110,21 @@ t.test('a throwing middleware rejects the call; after next() it rolls the write 
   t.match(await rejection(articles.create({ data: { title: 'T' }, status: 'published' })), { message: 'after the fact' })
   t.equal(await articles.count({ locale: '*' }), 0, '...and everything is rolled back')
   t.equal(await tags.count(), 0)
+})
+
+t.test('a write failing inside an action fails it even when a middleware catches the error: nothing is written', async (t) => {
+  await tags.create({ data: { name: 'taken' } })
+  use(t, async (ctx, next) => {
+    const result = await next()
+    if (ctx.action === 'create' && ctx.uid === ARTICLE) {
+      // Query Engine writes join the action's transaction without a savepoint: a caught failure still rolls it back.
+      await db.query(TAG).create({ data: { name: 'taken', documentId: 'tagtakentwice00000000000', publishedAt: new Date() } }).catch(() => {})
+    }
+    return result
+  })
+  t.match(await rejection(articles.create({ data: { title: 'T' }, status: 'published' })), { name: 'ValidationError', message: 'This attribute must be unique' })
+  t.equal(await articles.count({ locale: '*' }), 0, 'the article was rolled back')
+  t.equal(await tags.count(), 1)
 })
 
 t.test('next() twice is an error; use() needs a function', async (t) => {

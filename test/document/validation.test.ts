@@ -208,7 +208,7 @@ t.test('concurrent updates generating one uid: every generated uid is distinct a
   t.same(drafts.map(entry => entry.slug).sort(), slugs, 'each draft keeps the uid its published row got')
 })
 
-t.test('a generated uid is held while its write runs: a concurrent write of the process takes the next one, no retry', async (t) => {
+t.test('a generated uid is reserved until its write commits: a concurrent write of the process waits, then takes the next one, no retry', async (t) => {
   const pg = await setup(t, { postgres: true })
   const creates = recordEvents(pg.db, event => event.action === 'afterCreate')
   let reached = (): void => {}
@@ -228,9 +228,12 @@ t.test('a generated uid is held while its write runs: a concurrent write of the 
   const first = pg.documents(ARTICLE).create({ data: { title: 'Held' }, status: 'published' })
   // The first create has generated its uid and waits inside its write, uncommitted.
   await atHook
-  const second = await pg.documents(ARTICLE).create({ data: { title: 'Held' }, status: 'published' })
+  let done = false
+  const second = pg.documents(ARTICLE).create({ data: { title: 'Held' }, status: 'published' }).finally(() => { done = true })
+  await new Promise(resolve => setTimeout(resolve, 100))
+  t.notOk(done, 'the second create waits for the base\'s lock')
   open()
-  t.same([(await first).slug, second.slug], ['held', 'held-1'])
+  t.same([(await first).slug, (await second).slug], ['held', 'held-1'])
   t.equal(creates.events.length, 4, 'a draft and a published row each: no attempt was retried')
 })
 

@@ -1,0 +1,14 @@
+import type { SQL } from 'drizzle-orm'
+import { PgDialect } from 'drizzle-orm/pg-core'
+import type { Statement } from '../db/index.js'
+
+const dialect = new PgDialect()
+
+/**
+ * A write-path statement rendered for the driver to prepare: its values are parameters only, so its text
+ * depends on the model and the payload's shape (a bounded set), and it costs one round trip instead of two.
+ */
+export function prepared (query: SQL): Statement {
+  const { sql: text, params } = dialect.sqlToQuery(query)
+  return { sql: text, params, prepare: true }
+}
