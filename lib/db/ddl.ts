@@ -29,7 +29,11 @@ export function addColumn (table: string, column: Column): string {
 
 export function createIndex (table: string, index: Index): string {
   const where = index.where === undefined ? '' : ` WHERE ${index.where}`
-  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(index.name)} ON ${quoteIdent(table)} (${index.columns.map(quoteIdent).join(', ')})${where}`
+  const columns = index.columns.map((c, i) => {
+    const opclass = index.opclasses?.[i] ?? null
+    return opclass === null ? quoteIdent(c) : `${quoteIdent(c)} ${opclass}`
+  })
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(index.name)} ON ${quoteIdent(table)} (${columns.join(', ')})${where}`
 }
 
 export function addForeignKey (table: string, fk: ForeignKey): string {

@@ -24,6 +24,8 @@ export interface Index {
   unique: boolean
   /** Partial-index predicate, written by vellum only. */
   where?: string
+  /** Operator class of each column (`null`: the type's default), written by vellum only. */
+  opclasses?: Array<string | null>
 }
 
 export interface ForeignKey {
@@ -154,6 +156,17 @@ function buildModelTable (model: Model): { table: Table, columns: Record<string,
         columns: model.localized ? [column.name, 'locale'] : [column.name],
         unique: true,
         where: 'published_at IS NOT NULL'
+      })
+    }
+    // A generated uid's free-suffix search reads every row (draft or published) whose value is the base or
+    // starts with `base-`. A btree serves that prefix range only with the pattern operator class, since the
+    // database collation need not be C; locale second narrows the search on localized types.
+    if (model.kind !== 'component' && attribute.type === 'uid') {
+      indexes.push({
+        name: indexName(name, `${column.name}_prefix_idx`),
+        columns: model.localized ? [column.name, 'locale'] : [column.name],
+        unique: false,
+        opclasses: model.localized ? ['text_pattern_ops', null] : ['text_pattern_ops']
       })
     }
   }

@@ -126,8 +126,12 @@ async function introspect (tx: Executor): Promise<DbState> {
   return state
 }
 
+/** An index's operator class per column (`null`: the default), whether the snapshot spells them out or not. */
+const opclassOf = (index: Index, position: number): string | null => index.opclasses?.[position] ?? null
+
 const sameIndex = (a: Index, b: Index): boolean =>
-  a.unique === b.unique && (a.where ?? '') === (b.where ?? '') && a.columns.length === b.columns.length && a.columns.every((c, i) => c === b.columns[i])
+  a.unique === b.unique && (a.where ?? '') === (b.where ?? '') && a.columns.length === b.columns.length &&
+  a.columns.every((c, i) => c === b.columns[i] && opclassOf(a, i) === opclassOf(b, i))
 
 const sameForeignKey = (a: ForeignKey, b: ForeignKey): boolean =>
   a.column === b.column && a.foreignTable === b.foreignTable && a.foreignColumn === b.foreignColumn

@@ -131,6 +131,25 @@ t.test('a changed type is refused unless it is a safe widening', async t => {
   t.same(await database.execute(sql`select body from posts`), [{ body: 12 }])
 })
 
+t.test("a uid's prefix index: added to a database synced before it existed, renamed with its column", async t => {
+  await sync(posts(scalar('title', 'string'), scalar('slug', 'uid')))
+  // What a vellum without the index left: no index, a snapshot without it (and so another hash).
+  await database.execute(sql`drop index "posts_slug_prefix_idx"`)
+  await database.execute(sql`update "vellum_schema" set "hash" = 'before', "snapshot" = jsonb_set("snapshot", '{tables,0,indexes}',
+    (select jsonb_agg(i) from jsonb_array_elements("snapshot" #> '{tables,0,indexes}') i where i->>'name' <> 'posts_slug_prefix_idx'))`)
+  const report = await sync(posts(scalar('title', 'string'), scalar('slug', 'uid')))
+  t.same(report.applied, ['CREATE INDEX IF NOT EXISTS "posts_slug_prefix_idx" ON "posts" ("slug" text_pattern_ops)'])
+
+  const renamed = await sync(posts(scalar('title', 'string'), scalar('handle', 'uid', { renamedFrom: 'slug' })))
+  t.same(renamed.applied, [
+    'ALTER TABLE "posts" RENAME COLUMN "slug" TO "handle"',
+    'ALTER INDEX "posts_slug_unique" RENAME TO "posts_handle_unique"',
+    'ALTER INDEX "posts_slug_prefix_idx" RENAME TO "posts_handle_prefix_idx"'
+  ])
+  const indexes = await database.execute<{ def: string }>(sql`select indexdef as "def" from pg_indexes where indexname = 'posts_handle_prefix_idx'`)
+  t.match(indexes[0]?.def, /USING btree \(handle text_pattern_ops\)$/)
+})
+
 t.test('renamedFrom renames the column (and its unique index) and keeps the data', async t => {
   await sync(posts(scalar('title', 'string', { unique: true }), scalar('body', 'text')))
   await database.execute(sql`insert into posts (title, body, published_at) values ('hello', 'text', now())`)
