@@ -1,6 +1,6 @@
 import type { ContentType, Schema } from '../content-types/index.js'
 import type { Logger } from '../logger.js'
-import type { QueryEngine, ReadPlan } from '../query/index.js'
+import type { QueryEngine, ReadPlan, TextReadOptions as QueryTextReadOptions, TextRows } from '../query/index.js'
 
 /**
  * The Document Service's public types (contract §13): `documents(uid)` returns a repository whose methods
@@ -131,19 +131,13 @@ export interface TextPlan {
   readonly read: ReadPlan
 }
 
-/** What a text read may populate: relation targets the caller may read (all when undefined). */
-export interface TextReadOptions {
-  total?: boolean
-  readable?: (uid: string) => boolean
-  /** The document a findOne plan reads. */
-  documentId?: string
-}
+/**
+ * A text read's options: the Query Engine's, but the plan's action already says one row or a list. `readable`
+ * names the relation targets the caller may read (all when undefined).
+ */
+export type TextReadOptions = Omit<QueryTextReadOptions, 'one'>
 
-export interface TextRows {
-  /** Each entry's JSON text, as the response sends it. */
-  rows: string[]
-  total: number
-}
+export type { TextRows }
 
 export type DocumentAction = keyof DocumentRepository
 

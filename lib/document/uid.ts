@@ -61,6 +61,16 @@ export async function generatedUids (model: Model, scalars: PlainObject, current
   return out
 }
 
+/** Which values of this process's running writes a uid's generation skips: per attribute and locale. */
+function pendingKey (model: Model, name: string, locale: string | null): string {
+  return `${model.uid}.${name}:${locale ?? ''}`
+}
+
+/** The locale a uid is unique within (and its lock is per): the row's, on a localized type only. */
+function uidLocale (model: Model, locale: string | null): string | undefined {
+  return isLocalized(model) && locale !== null ? locale : undefined
+}
+
 /** Marks a value as held by a running write of this process; `held` receives its release. */
 function hold (ctx: ServiceContext, key: string, value: string, held: Array<() => void>): void {
   const pending = ctx.pendingUids.get(key) ?? new Set<string>()
@@ -79,11 +89,11 @@ function hold (ctx: ServiceContext, key: string, value: string, held: Array<() =
 async function generateUids (ctx: ServiceContext, { model, documentId, locale, scalars, current }: UidTarget, held: Array<() => void>): Promise<void> {
   for (const { name, base } of await generatedUids(model, scalars, current)) {
     const info = ctx.catalog.get(model.uid)
-    const inLocale = isLocalized(model) && locale !== null ? locale : undefined
+    const inLocale = uidLocale(model, locale)
     await ctx.db.execute(compileUidLock(info, name, base, inLocale))
     const scope = { documentId, ...(inLocale !== undefined && { locale: inLocale }) }
     const free = await ctx.db.execute(compileFreeUids(info, name, base, scope, FREE_CANDIDATES))
-    const key = `${model.uid}.${name}:${locale ?? ''}`
+    const key = pendingKey(model, name, locale)
     const pending = ctx.pendingUids.get(key) ?? new Set<string>()
     const values = free.map(row => Number(row.n) === 0 ? base : `${base}-${Number(row.n)}`)
     const candidate = values.find(value => !pending.has(value)) ?? values[0] ?? base
@@ -143,7 +153,7 @@ export interface PickedUid {
  * taken by a statement of its own first (for rows a taken value would not make yield).
  */
 export async function withPickedUid (ctx: ServiceContext, target: PickedUid, lockFirst: boolean, attempt: (skip: string[], last: boolean) => Promise<string | undefined>): Promise<void> {
-  const key = `${target.model.uid}.${target.name}:${target.locale ?? ''}`
+  const key = pendingKey(target.model, target.name, target.locale)
   const held: Array<() => void> = []
   const run = async (n: number): Promise<string | undefined> => {
     const value = await attempt([...ctx.pendingUids.get(key) ?? []], n >= UID_ATTEMPTS)
@@ -151,7 +161,7 @@ export async function withPickedUid (ctx: ServiceContext, target: PickedUid, loc
     return value
   }
   try {
-    if (lockFirst) await ctx.db.execute(compileUidLock(ctx.catalog.get(target.model.uid), target.name, target.base, isLocalized(target.model) && target.locale !== null ? target.locale : undefined))
+    if (lockFirst) await ctx.db.execute(compileUidLock(ctx.catalog.get(target.model.uid), target.name, target.base, uidLocale(target.model, target.locale)))
     for (let n = 1; ; n++) {
       // Holding the lock, a write neither waits inside its statement nor needs the gate (which a write waiting
       // for the lock inside its statement may hold).

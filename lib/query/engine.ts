@@ -94,6 +94,7 @@ export interface TextReadOptions {
 }
 
 export interface TextRows {
+  /** Each entry's JSON text, as the response sends it. */
   rows: string[]
   total: number
 }
