@@ -3,21 +3,15 @@ import type { RequestContext } from '../hooks/index.js'
 import { contentKey, lruPerOwner } from '../query/index.js'
 import type { Vellum } from '../types.js'
 import type { RequestGuards } from './core/controller.js'
-import { readsAll, type AuthState } from './permissions.js'
+import { canReadOf, readableOf } from './permissions.js'
 import type { TextPlan } from './core/documents.js'
 import { type CanRead, type Pagination, sanitizeQuery as sanitize, validateQuery } from './query/index.js'
 import { sanitizeOutput } from './sanitize/index.js'
 
-const readsNothing: CanRead = () => false
-
-function canReadOf (ctx: RequestContext): CanRead {
-  return (ctx.state.auth as AuthState | undefined)?.canRead ?? readsNothing
-}
-
 /** The sanitizers' canRead: none at all for a caller who may read everything (nothing to check, nothing to drop). */
 function readLimits (ctx: RequestContext): { canRead?: CanRead } {
-  const canRead = canReadOf(ctx)
-  return canRead === readsAll ? {} : { canRead }
+  const canRead = readableOf(ctx)
+  return canRead === undefined ? {} : { canRead }
 }
 
 /** Valid queries remembered per content type and caller permissions, least recently used dropped first. */

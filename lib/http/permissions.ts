@@ -26,6 +26,19 @@ export interface AuthState {
  */
 export const readsAll = (): boolean => true
 
+const readsNothing = (): boolean => false
+
+/** The caller's canRead, as the validated-query cache keys it: reads nothing without an auth state. */
+export function canReadOf (ctx: RequestContext): (uid: string) => boolean {
+  return (ctx.state.auth as AuthState | undefined)?.canRead ?? readsNothing
+}
+
+/** The caller's canRead for read checks and sanitizing: undefined when it may read everything (nothing to check). */
+export function readableOf (ctx: RequestContext): ((uid: string) => boolean) | undefined {
+  const canRead = canReadOf(ctx)
+  return canRead === readsAll ? undefined : canRead
+}
+
 export function createPublicAccess (permissions: PermissionsConfig) {
   const open = permissions.public === '*' ? undefined : new Set(permissions.public)
   const allows = (action: string): boolean => open === undefined || open.has(action)

@@ -3,7 +3,7 @@ import { ValidationError } from '../../errors.js'
 import { JsonText, type RequestContext } from '../../hooks/index.js'
 import { isPlainObject } from '../../query/index.js'
 import type { Controller } from '../types.js'
-import { type AuthState, readsAll } from '../permissions.js'
+import { readableOf } from '../permissions.js'
 import type { Pagination } from '../query/index.js'
 import type { TextPlan } from './documents.js'
 import { type CollectionService, singleTextReads, type SingleTypeService, textReads } from './service.js'
@@ -83,13 +83,6 @@ function helpers ({ guards }: CoreControllerDeps): CoreControllerHelpers {
       return { data, meta: meta ?? {} }
     }
   }
-}
-
-/** Relation targets the caller may read; undefined when it may read everything (nothing to check). */
-function readableOf (ctx: RequestContext): ((uid: string) => boolean) | undefined {
-  const canRead = (ctx.state.auth as AuthState | undefined)?.canRead
-  if (canRead === readsAll) return undefined
-  return canRead ?? (() => false)
 }
 
 /**
