@@ -18,7 +18,7 @@ export interface UidScope {
  * byte occurs inside a multibyte UTF-8 character), so with bound parameters the generic plan still bounds a scan
  * of the pattern-ops index (physical.ts) where `starts_with`/`LIKE $n` would read the whole table.
  */
-export function uidTaken (info: ModelInfo, name: string, base: string, scope: UidScope): SQL {
+function uidTaken (info: ModelInfo, name: string, base: string, scope: UidScope): SQL {
   const field = info.fields.get(name)
   const documentId = info.fields.get('documentId')
   const locale = info.fields.get('locale')
@@ -28,17 +28,25 @@ export function uidTaken (info: ModelInfo, name: string, base: string, scope: Ui
   return sql`(${value} = ${base}::text OR (${value} ~>=~ ${`${base}-`}::text AND ${value} ~<~ ${`${base}.`}::text)) AND ${ident(documentId.column)} <> ${scope.documentId}::text${inLocale}`
 }
 
-/**
- * The first `count` free suffixes of a uid value, in one statement, as rows of `n`: `base` itself is 0, then
- * `base-1`, `base-2`, …. With `c` values taken, `count` of 0..c + count - 1 are free, so the anti-join runs over
- * that series and only the rows matching the base are read.
- */
-export function compileFreeUids (info: ModelInfo, name: string, base: string, scope: UidScope, count: number): Statement {
+/** The `"taken"` CTE: the values (as `"v"`) a uid generated from `base` must differ from (see uidTaken). */
+export function uidTakenCte (info: ModelInfo, name: string, base: string, scope: UidScope): SQL {
   const field = info.fields.get(name)
   if (field === undefined) throw new Error(`${info.uid}.${name} is not a uid of a content type`)
-  const value = ident(field.column)
-  const candidate = sql`CASE WHEN g."n" = 0 THEN ${base}::text ELSE ${base}::text || '-' || g."n" END`
-  return prepared(sql`WITH "taken" AS (SELECT ${value} AS "v" FROM ${ident(info.table)} WHERE ${uidTaken(info, name, base, scope)}) SELECT g."n" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + ${count}::integer - 1) AS g("n") LEFT JOIN "taken" ON "taken"."v" = ${candidate} WHERE "taken"."v" IS NULL ORDER BY g."n" LIMIT ${count}::integer`)
+  return sql`"taken" AS (SELECT ${ident(field.column)} AS "v" FROM ${ident(info.table)} WHERE ${uidTaken(info, name, base, scope)})`
+}
+
+/** The candidate value of suffix `g."n"`: `base` itself for 0, then `base-1`, `base-2`, …. */
+export function uidCandidate (base: string): SQL {
+  return sql`CASE WHEN g."n" = 0 THEN ${base}::text ELSE ${base}::text || '-' || g."n" END`
+}
+
+/**
+ * The first `count` free suffixes of a uid value, in one statement, as rows of `n` (see uidCandidate). With `c`
+ * values taken, `count` of 0..c + count - 1 are free, so the anti-join runs over that series and only the rows
+ * matching the base are read.
+ */
+export function compileFreeUids (info: ModelInfo, name: string, base: string, scope: UidScope, count: number): Statement {
+  return prepared(sql`WITH ${uidTakenCte(info, name, base, scope)} SELECT g."n" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + ${count}::integer - 1) AS g("n") LEFT JOIN "taken" ON "taken"."v" = ${uidCandidate(base)} WHERE "taken"."v" IS NULL ORDER BY g."n" LIMIT ${count}::integer`)
 }
 
 /**

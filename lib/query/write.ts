@@ -7,7 +7,7 @@ import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { castInput } from './values.js'
 import { prepared } from './prepared.js'
-import { uidLock, uidTaken } from './uid.js'
+import { uidCandidate, uidLock, uidTakenCte } from './uid.js'
 import { column, ident, param } from './where.js'
 
 /**
@@ -550,11 +550,9 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
    * insert yields it on conflict and the next attempt, already holding the lock, sees it.
    */
   function uidPick (info: ModelInfo, uid: NonNullable<DocumentInsert['uid']>): SQL[] {
-    const base = sql`${uid.base}::text`
-    const candidate = sql`CASE WHEN g."n" = 0 THEN ${base} ELSE ${base} || '-' || g."n" END`
     return [
-      sql`"taken" AS (SELECT ${ident(uid.field.column)} AS "v" FROM ${ident(info.table)} WHERE ${uidTaken(info, uid.field.name, uid.base, uid)})`,
-      sql`"pick" AS (SELECT c."v" FROM (SELECT ${uidLock(info, uid.field.name, uid.base, uid.locale)}) AS "lock", generate_series(0, (SELECT count(*) FROM "taken")::integer + cardinality(${array(uid.skip)}::text[])) AS g("n") CROSS JOIN LATERAL (SELECT ${candidate} AS "v") c WHERE NOT EXISTS (SELECT 1 FROM "taken" WHERE "taken"."v" = c."v") AND c."v" <> ALL(${array(uid.skip)}::text[]) ORDER BY g."n" LIMIT 1)`
+      uidTakenCte(info, uid.field.name, uid.base, uid),
+      sql`"pick" AS (SELECT c."v" FROM (SELECT ${uidLock(info, uid.field.name, uid.base, uid.locale)}) AS "lock", generate_series(0, (SELECT count(*) FROM "taken")::integer + cardinality(${array(uid.skip)}::text[])) AS g("n") CROSS JOIN LATERAL (SELECT ${uidCandidate(uid.base)} AS "v") c WHERE NOT EXISTS (SELECT 1 FROM "taken" WHERE "taken"."v" = c."v") AND c."v" <> ALL(${array(uid.skip)}::text[]) ORDER BY g."n" LIMIT 1)`
     ]
   }
 
