@@ -59,7 +59,10 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
       const call = (params?: unknown): Promise<unknown> => middlewares.run(context(action, params), c => run(c.params))
       // A write is one whole transaction, middlewares included: a middleware that throws after next() rolls it
       // back, and so does a failed write whose error a middleware caught; its writes need no savepoints.
-      wrapped[action] = READS.has(action) ? call : params => db.transaction(() => call(params), { whole: true })
+      // A create with no middleware opens the transaction itself, and only when it takes more than one statement.
+      wrapped[action] = READS.has(action)
+        ? call
+        : params => action === 'create' && middlewares.idle() && !db.inTransaction() ? call(params) : db.transaction(() => call(params), { whole: true })
     }
     wrapped.findWithCount = async (params?: unknown): Promise<[DocumentEntry[], number]> => await findWithCount<Record<string, unknown>, DocumentEntry>({
       find: next => middlewares.run(context('findMany', params), async find => await next(find.params)) as Promise<DocumentEntry[]>,

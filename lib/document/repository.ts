@@ -275,19 +275,21 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const documentId = createDocumentId()
       const rowLoc = rowLocale(model, locale)
       const publish = dp && status === 'published'
-      // One statement when no hook listens and the data allows it; step by step otherwise.
+      // One statement when no hook listens and the data allows it (outside a transaction it commits on its own,
+      // see index.ts); step by step otherwise, in one transaction.
       const plan = await planCreate(ctx, model, prepared, { documentId, locale, publish })
-      await (plan !== undefined
-        ? insertPlanned(ctx, plan)
-        : withGeneratedUids(ctx, { model, documentId, locale: rowLoc, scalars: prepared.scalars }, async () => {
-          const data = await toQueryData(ctx, prepared, rowContext(locale))
-          await query.create({ data: { ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() }, select: ['id'] })
-          if (publish) {
-            // Only links written here from the other side can point at the new draft.
-            const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
-            await publishLocales(documentId, [locale], { fresh })
-          }
-        }))
+      const stepByStep = (): Promise<void> => withGeneratedUids(ctx, { model, documentId, locale: rowLoc, scalars: prepared.scalars }, async () => {
+        const data = await toQueryData(ctx, prepared, rowContext(locale))
+        await query.create({ data: { ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() }, select: ['id'] })
+        if (publish) {
+          // Only links written here from the other side can point at the new draft.
+          const fresh = new Set(prepared.relations.filter(r => !r.attribute.owner).map(r => r.attribute.name))
+          await publishLocales(documentId, [locale], { fresh })
+        }
+      })
+      if (plan !== undefined) await insertPlanned(ctx, plan)
+      else if (ctx.db.inTransaction()) await stepByStep()
+      else await ctx.db.transaction(stepByStep, { whole: true })
       // Without D&P the single row is both; the requested status still decides which rows of populated targets show.
       const entry = await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
       if (entry === null) throw new Error(`created ${uid} ${documentId} could not be read back`)

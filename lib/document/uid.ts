@@ -153,6 +153,14 @@ export interface PickedUid {
  * taken by a statement of its own first (for rows a taken value would not make yield).
  */
 export async function withPickedUid (ctx: ServiceContext, target: PickedUid, lockFirst: boolean, attempt: (skip: string[], last: boolean) => Promise<string | undefined>): Promise<void> {
+  if (!ctx.db.inTransaction()) {
+    // On its own the statement commits at once and releases the base's lock with it: the shortest hold, so
+    // creates of one title follow each other at the pace of one statement. If it yields (a value committed
+    // while it waited), or the lock must come first, the next attempts run in a transaction that holds it.
+    if (!lockFirst && await pickOnce(ctx, target, attempt)) return
+    await ctx.db.transaction(() => withPickedUid(ctx, target, true, attempt), { whole: true })
+    return
+  }
   const key = pendingKey(target.model, target.name, target.locale)
   const held: Array<() => void> = []
   const run = async (n: number): Promise<string | undefined> => {
@@ -178,5 +186,17 @@ export async function withPickedUid (ctx: ServiceContext, target: PickedUid, loc
     }
   } finally {
     for (const release of held) release()
+  }
+}
+
+/** One attempt of withPickedUid outside a transaction, through the gate: true when it wrote its rows. */
+async function pickOnce (ctx: ServiceContext, target: PickedUid, attempt: (skip: string[], last: boolean) => Promise<string | undefined>): Promise<boolean> {
+  const key = pendingKey(target.model, target.name, target.locale)
+  const leave = await enter(ctx, key)
+  try {
+    // Committed when it returns: nothing to hold for the writes that follow, which see it.
+    return await attempt([...ctx.pendingUids.get(key) ?? []], false) !== undefined
+  } finally {
+    leave()
   }
 }

@@ -105,6 +105,8 @@ export interface QueryEngine {
   execute: (query: SQL | Statement) => Promise<Array<Record<string, unknown>>>
   /** Runs `fn` in a transaction (a savepoint when one is open); every call inside joins it. */
   transaction: <T>(fn: (scope: TransactionScope) => Promise<T>, options?: TransactionOptions) => Promise<T>
+  /** True inside `transaction()`: a statement run now joins it rather than committing on its own. */
+  inTransaction: () => boolean
   lifecycles: LifecyclesApi
   /** The model whitelist the parsers check against (for the REST layer's validation). */
   catalog: Catalog
@@ -387,6 +389,7 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
     },
     execute: exec,
     transaction: (fn, options) => transactions.transaction(fn, options),
+    inTransaction: () => transactions.active(),
     lifecycles: lifecycles.api,
     catalog,
     ready: lifecycles.ready,
