@@ -1,5 +1,5 @@
 import type { Model } from '../content-types/index.js'
-import { compileFreeUids, compileUidLock, type PlainObject } from '../query/index.js'
+import { compileFreeUid, compileUidLock, type PlainObject } from '../query/index.js'
 import { isLocalized, type ServiceContext } from './context.js'
 
 /**
@@ -18,9 +18,6 @@ const MAX_BASE = 240
  * attempt holds the base's lock, so only a value given explicitly by a concurrent write can make it lose again.
  */
 const UID_ATTEMPTS = 20
-
-/** Free values read per generation, to pass over those this process's other writes hold. */
-const FREE_CANDIDATES = 16
 
 /** The row a write generates uids for. */
 export interface UidTarget {
@@ -92,13 +89,11 @@ async function generateUids (ctx: ServiceContext, { model, documentId, locale, s
     const inLocale = uidLocale(model, locale)
     await ctx.db.execute(compileUidLock(info, name, base, inLocale))
     const scope = { documentId, ...(inLocale !== undefined && { locale: inLocale }) }
-    const free = await ctx.db.execute(compileFreeUids(info, name, base, scope, FREE_CANDIDATES))
     const key = pendingKey(model, name, locale)
-    const pending = ctx.pendingUids.get(key) ?? new Set<string>()
-    const values = free.map(row => Number(row.n) === 0 ? base : `${base}-${Number(row.n)}`)
-    const candidate = values.find(value => !pending.has(value)) ?? values[0] ?? base
-    hold(ctx, key, candidate, held)
-    scalars[name] = candidate
+    const [free] = await ctx.db.execute(compileFreeUid(info, name, base, scope, [...ctx.pendingUids.get(key) ?? []]))
+    const value = typeof free?.v === 'string' ? free.v : base
+    hold(ctx, key, value, held)
+    scalars[name] = value
   }
 }
 

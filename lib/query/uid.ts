@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Statement } from '../db/index.js'
 import type { ModelInfo } from './model.js'
 import { prepared } from './prepared.js'
+import { textArray } from './values.js'
 import { ident } from './where.js'
 
 /** Whose values a generated uid must differ from. */
@@ -29,24 +30,30 @@ function uidTaken (info: ModelInfo, name: string, base: string, scope: UidScope)
 }
 
 /** The `"taken"` CTE: the values (as `"v"`) a uid generated from `base` must differ from (see uidTaken). */
-export function uidTakenCte (info: ModelInfo, name: string, base: string, scope: UidScope): SQL {
+function uidTakenCte (info: ModelInfo, name: string, base: string, scope: UidScope): SQL {
   const field = info.fields.get(name)
   if (field === undefined) throw new Error(`${info.uid}.${name} is not a uid of a content type`)
   return sql`"taken" AS (SELECT ${ident(field.column)} AS "v" FROM ${ident(info.table)} WHERE ${uidTaken(info, name, base, scope)})`
 }
 
-/** The candidate value of suffix `g."n"`: `base` itself for 0, then `base-1`, `base-2`, …. */
-export function uidCandidate (base: string): SQL {
-  return sql`CASE WHEN g."n" = 0 THEN ${base}::text ELSE ${base}::text || '-' || g."n" END`
+/**
+ * The `"taken"` and `"pick"` CTEs: `"pick"` holds the first free value (as `"v"`): `base`, else `base-1`,
+ * `base-2`, … neither taken nor in `skip` (the values this process's running writes hold). With `c` values
+ * taken, one of suffixes 0..c + skip is free, so the search runs over that series and reads only the rows
+ * matching the base. `locked`: the base's lock (see uidLock) is taken first, inside the statement.
+ */
+export function uidPickCtes (info: ModelInfo, name: string, base: string, scope: UidScope, skip: readonly string[], locked: boolean): SQL[] {
+  const lock = locked ? sql`(SELECT ${uidLock(info, name, base, scope.locale)}) AS "lock", ` : sql``
+  const candidate = sql`CASE WHEN g."n" = 0 THEN ${base}::text ELSE ${base}::text || '-' || g."n" END`
+  return [
+    uidTakenCte(info, name, base, scope),
+    sql`"pick" AS (SELECT c."v" FROM ${lock}generate_series(0, (SELECT count(*) FROM "taken")::integer + cardinality(${textArray(skip)}::text[])) AS g("n") CROSS JOIN LATERAL (SELECT ${candidate} AS "v") c WHERE NOT EXISTS (SELECT 1 FROM "taken" WHERE "taken"."v" = c."v") AND c."v" <> ALL(${textArray(skip)}::text[]) ORDER BY g."n" LIMIT 1)`
+  ]
 }
 
-/**
- * The first `count` free suffixes of a uid value, in one statement, as rows of `n` (see uidCandidate). With `c`
- * values taken, `count` of 0..c + count - 1 are free, so the anti-join runs over that series and only the rows
- * matching the base are read.
- */
-export function compileFreeUids (info: ModelInfo, name: string, base: string, scope: UidScope, count: number): Statement {
-  return prepared(sql`WITH ${uidTakenCte(info, name, base, scope)} SELECT g."n" FROM generate_series(0, (SELECT count(*) FROM "taken")::integer + ${count}::integer - 1) AS g("n") LEFT JOIN "taken" ON "taken"."v" = ${uidCandidate(base)} WHERE "taken"."v" IS NULL ORDER BY g."n" LIMIT ${count}::integer`)
+/** The first free value of a uid (see uidPickCtes), as the row's `v`, for a write that holds the base's lock. */
+export function compileFreeUid (info: ModelInfo, name: string, base: string, scope: UidScope, skip: readonly string[]): Statement {
+  return prepared(sql`WITH ${sql.join(uidPickCtes(info, name, base, scope, skip, false), sql`, `)} SELECT "v" FROM "pick"`)
 }
 
 /**
@@ -54,7 +61,7 @@ export function compileFreeUids (info: ModelInfo, name: string, base: string, sc
  * from the base is reserved until it commits, and a statement run once it holds the lock sees every value
  * generated from the base before (one waiting inside a statement runs on the snapshot taken before it waited).
  */
-export function uidLock (info: ModelInfo, name: string, base: string, locale?: string): SQL {
+function uidLock (info: ModelInfo, name: string, base: string, locale?: string): SQL {
   return sql`pg_advisory_xact_lock(hashtext(${`${info.table}.${name}:${locale ?? ''}:${base}`}::text))`
 }
 

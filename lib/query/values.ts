@@ -265,3 +265,8 @@ export function outputNormalizer (type: ScalarType): Normalize | undefined {
       return undefined
   }
 }
+
+/** An array as one text parameter (PostgreSQL's array literal): both drivers bind it without knowing its type. */
+export function textArray (values: ReadonlyArray<string | null>): string {
+  return `{${values.map(v => v === null ? 'NULL' : `"${v.replace(/[\\"]/g, c => `\\${c}`)}"`).join(',')}}`
+}

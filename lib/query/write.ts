@@ -4,10 +4,9 @@ import { ValidationError } from '../errors.js'
 import type { ComponentItem, ComponentWrite, RelationWrite, WriteData } from './data.js'
 import { placeAt } from './payload.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
-import type { SqlValue } from './values.js'
-import { castInput } from './values.js'
+import { castInput, type SqlValue, textArray } from './values.js'
 import { prepared } from './prepared.js'
-import { uidCandidate, uidLock, uidTakenCte } from './uid.js'
+import { uidPickCtes } from './uid.js'
 import { column, ident, param } from './where.js'
 
 /**
@@ -59,11 +58,6 @@ export interface DocumentInserted {
   uid?: string
   /** Per relation, the documents of `checked` found. */
   found: string[][]
-}
-
-/** An array as one text parameter (PostgreSQL's array literal): both drivers bind it without knowing its type. */
-function array (values: ReadonlyArray<string | null>): string {
-  return `{${values.map(v => v === null ? 'NULL' : `"${v.replace(/[\\"]/g, c => `\\${c}`)}"`).join(',')}}`
 }
 
 function parseJson<T> (value: unknown, fallback: T): T {
@@ -448,7 +442,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const join = info.componentJoin
     const current = fields.length === 0 || join === undefined
       ? sql`'[]'::json`
-      : sql`(SELECT coalesce(json_agg(json_build_array(${ident(join.componentIdColumn)}, ${ident(join.componentTypeColumn)})), '[]'::json) FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = t."id" AND ${ident(join.fieldColumn)} = ANY(${array(fields)}::text[]))`
+      : sql`(SELECT coalesce(json_agg(json_build_array(${ident(join.componentIdColumn)}, ${ident(join.componentTypeColumn)})), '[]'::json) FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = t."id" AND ${ident(join.fieldColumn)} = ANY(${textArray(fields)}::text[]))`
     const [row] = await exec(prepared(sql`SELECT ${returning}, ${linkStates(data)} AS "state", ${current} AS "components" FROM ${table} AS t JOIN (${locate}) AS r ON t."id" = r."id"`))
     if (row === undefined) return undefined
     const id = Number(row.id)
@@ -466,7 +460,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     for (const [cmp, type] of replaced) removals.set(type, [...removals.get(type) ?? [], cmp])
     const nested: Array<[ModelInfo, number[]]> = []
     if (join !== undefined && fields.length > 0) {
-      changes.push(sql`DELETE FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${id}::integer AND ${ident(join.fieldColumn)} = ANY(${array(fields)}::text[])`)
+      changes.push(sql`DELETE FROM ${ident(join.name)} WHERE ${ident(join.entityColumn)} = ${id}::integer AND ${ident(join.fieldColumn)} = ANY(${textArray(fields)}::text[])`)
       for (const [type, list] of removals) {
         const component = catalog.get(type)
         // A component with links or components of its own is removed with them, after.
@@ -521,7 +515,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const row = (status: SQL): SQL => sql`(SELECT t."id" FROM ${ident(target.table)} t WHERE t.${ident(documentId.column)} = u."doc"${inLocale}${status} ORDER BY t."id" LIMIT 1)`
     const draft = row(dp ? sql` AND t."published_at" IS NULL` : sql``)
     const published = dp ? row(sql` AND t."published_at" IS NOT NULL`) : sql`NULL::integer`
-    return sql`${sql.identifier(`l_${n}`)} AS (SELECT u."doc", ${draft} AS "d", ${published} AS "p" FROM unnest(${array(write.checked)}::text[]) AS u("doc"))`
+    return sql`${sql.identifier(`l_${n}`)} AS (SELECT u."doc", ${draft} AS "d", ${published} AS "p" FROM unnest(${textArray(write.checked)}::text[]) AS u("doc"))`
   }
 
   /** The INSERT of one relation's link rows for every row written (after the rows, so only if all were). */
@@ -541,19 +535,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       values.push(sql`(SELECT coalesce(max(k.${ident(rel.otherOrderColumn)}), 0) FROM ${table} k WHERE k.${other} = x."tid") + row_number() OVER (PARTITION BY x."tid" ORDER BY i."id")`)
     }
     const lookup = sql.identifier(`l_${n}`)
-    return sql`${sql.identifier(`k_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "ins" i CROSS JOIN unnest(${array(write.final)}::text[]) WITH ORDINALITY AS f("doc", "ord") JOIN ${lookup} l ON l."doc" = f."doc" CROSS JOIN LATERAL (SELECT CASE WHEN i."pub" THEN coalesce(l."p", l."d") ELSE l."d" END AS "tid") x WHERE (SELECT count(*) FROM "ins") = ${rows}::integer ORDER BY i."id", f."ord")`
-  }
-
-  /**
-   * The CTEs picking a free uid value (see compileFreeUids), skipping the values in `skip`, under the base's lock:
-   * a value a concurrent write generated and committed while this one waited is not in the snapshot, so the
-   * insert yields it on conflict and the next attempt, already holding the lock, sees it.
-   */
-  function uidPick (info: ModelInfo, uid: NonNullable<DocumentInsert['uid']>): SQL[] {
-    return [
-      uidTakenCte(info, uid.field.name, uid.base, uid),
-      sql`"pick" AS (SELECT c."v" FROM (SELECT ${uidLock(info, uid.field.name, uid.base, uid.locale)}) AS "lock", generate_series(0, (SELECT count(*) FROM "taken")::integer + cardinality(${array(uid.skip)}::text[])) AS g("n") CROSS JOIN LATERAL (SELECT ${uidCandidate(uid.base)} AS "v") c WHERE NOT EXISTS (SELECT 1 FROM "taken" WHERE "taken"."v" = c."v") AND c."v" <> ALL(${array(uid.skip)}::text[]) ORDER BY g."n" LIMIT 1)`
-    ]
+    return sql`${sql.identifier(`k_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "ins" i CROSS JOIN unnest(${textArray(write.final)}::text[]) WITH ORDINALITY AS f("doc", "ord") JOIN ${lookup} l ON l."doc" = f."doc" CROSS JOIN LATERAL (SELECT CASE WHEN i."pub" THEN coalesce(l."p", l."d") ELSE l."d" END AS "tid") x WHERE (SELECT count(*) FROM "ins") = ${rows}::integer ORDER BY i."id", f."ord")`
   }
 
   /** Writes a new document's rows, links and generated uid in one statement (see DocumentInsert). */
@@ -562,9 +544,11 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const columns = values.map(v => ident(v.field.column))
     const selected = values.map(v => param(v.field.type, v.value))
     const ctes: SQL[] = []
-    const from = [sql`unnest(${array(plan.rows.map(r => r.createdAt))}::timestamptz[], ${array(plan.rows.map(r => r.updatedAt))}::timestamptz[], ${array(plan.rows.map(r => r.publishedAt))}::timestamptz[]) WITH ORDINALITY AS r("c", "u", "p", "n")`]
+    const from = [sql`unnest(${textArray(plan.rows.map(r => r.createdAt))}::timestamptz[], ${textArray(plan.rows.map(r => r.updatedAt))}::timestamptz[], ${textArray(plan.rows.map(r => r.publishedAt))}::timestamptz[]) WITH ORDINALITY AS r("c", "u", "p", "n")`]
     if (plan.uid !== undefined) {
-      ctes.push(...uidPick(info, plan.uid))
+      // Under the base's lock: a value a concurrent write generated and committed while this one waited is not in
+      // the snapshot, so the insert yields it on conflict and the next attempt, holding the lock, sees it.
+      ctes.push(...uidPickCtes(info, plan.uid.field.name, plan.uid.base, plan.uid, plan.uid.skip, true))
       columns.push(ident(plan.uid.field.column))
       selected.push(sql`"pick"."v"`)
       from.push(sql`"pick"`)
@@ -629,7 +613,7 @@ export function compileTargetRows (lookups: readonly TargetLookup[]): Statement 
     const publishedAt = info.fields.get('publishedAt')
     if (documentId === undefined) throw new Error(`${info.uid} has no documentId`)
     const by: SQL[] = []
-    if (documentIds.length > 0) by.push(sql`${ident(documentId.column)} = ANY(${array(documentIds)}::text[])`)
+    if (documentIds.length > 0) by.push(sql`${ident(documentId.column)} = ANY(${textArray(documentIds)}::text[])`)
     if (rowIds.length > 0) by.push(sql`"id" = ${ids(rowIds)}`)
     const columns = [
       sql`${n}::integer AS "n"`,

@@ -8,7 +8,7 @@ import { loadSchema } from '../../lib/project/index.js'
 import { createTransactions } from '../../lib/db/index.js'
 import { quoteLiteral } from '../../lib/db/ddl.js'
 import { silentLogger } from '../../lib/logger.js'
-import { compileFreeUids, createCatalog } from '../../lib/query/index.js'
+import { compileFreeUid, createCatalog } from '../../lib/query/index.js'
 import { ARTICLE, components, contentTypes } from './fixtures.js'
 import { setup } from './helpers.js'
 
@@ -27,11 +27,14 @@ async function insertSlugs (slugs: string[]): Promise<void> {
 t.test('taken values: the base and base-…, nothing else sharing a prefix', async t => {
   await s.reset()
   await insertSlugs(['a', 'a-1', 'a-2', 'a-x', 'a-', 'a.1', 'a,1', 'ab-1', 'a/1', 'b-3', 'A-4'])
-  const free = await transactions.execute(compileFreeUids(info, 'slug', 'a', { documentId: 'other' }, 3))
-  // Taken: a, a-1, a-2, a-x, a- (5): suffixes 0..7 are searched, 3, 4 and 5 are free.
-  t.same(free.map(row => Number(row.n)), [3, 4, 5])
-  const none = await transactions.execute(compileFreeUids(info, 'slug', 'c', { documentId: 'other' }, 2))
-  t.same(none.map(row => Number(row.n)), [0, 1], 'a base no row uses is free itself')
+  const pick = async (base: string, skip: string[]): Promise<unknown> =>
+    (await transactions.execute(compileFreeUid(info, 'slug', base, { documentId: 'other' }, skip)))[0]?.v
+  // Taken: a, a-1, a-2, a-x, a- (5): the first free is a-3, then a-4 and a-5 when the ones before are held.
+  t.equal(await pick('a', []), 'a-3')
+  t.equal(await pick('a', ['a-3']), 'a-4')
+  t.equal(await pick('a', ['a-3', 'a-4', 'a']), 'a-5', 'held values are skipped, taken ones too')
+  t.equal(await pick('c', []), 'c', 'a base no row uses is free itself')
+  t.equal(await pick('c', ['c']), 'c-1')
 })
 
 t.test("the generic plan of the prepared search reads the uid's prefix index", async t => {
@@ -39,7 +42,7 @@ t.test("the generic plan of the prepared search reads the uid's prefix index", a
   const slugs = Array.from({ length: 3000 }, (_, n) => n === 0 ? 'bench-post' : `bench-post-${n}`)
   await insertSlugs([...slugs, ...Array.from({ length: 3000 }, (_, n) => `other-${n}`)])
   await s.database.execute(sql`ANALYZE "articles"`)
-  const statement = compileFreeUids(info, 'slug', 'bench-post', { documentId: 'other' }, 3)
+  const statement = compileFreeUid(info, 'slug', 'bench-post', { documentId: 'other' }, ['bench-post-3000'])
   const values = statement.params.map(v => quoteLiteral(String(v))).join(', ')
   const plan = await transactions.transaction(async () => {
     await transactions.execute(sql`SET LOCAL plan_cache_mode = force_generic_plan`)
