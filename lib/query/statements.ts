@@ -1,9 +1,9 @@
 import { Placeholder, sql, type SQL } from 'drizzle-orm'
-import { PgDialect } from 'drizzle-orm/pg-core'
 import { LruMap } from 'toad-cache'
 import type { Statement } from '../db/index.js'
 import type { FindPlan, ListOptions, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 import type { ModelInfo } from './model.js'
+import { renderSql } from './prepared.js'
 import { compileCount, compileFind } from './select.js'
 import { compareValues, type Compiler, createCompiler } from './where.js'
 
@@ -40,8 +40,6 @@ export interface StatementCache {
   find: (plan: FindPlan, options?: { total?: boolean, wire?: boolean, kept?: boolean }) => Statement
   count: (info: ModelInfo, where: Where | undefined) => Statement
 }
-
-const dialect = new PgDialect()
 
 /** Walks a plan once, writing its shape key and collecting its values (the order only needs to be stable). */
 class ShapeWalker {
@@ -193,8 +191,7 @@ function render (starts: Map<object, number>, compile: Compile, wire: boolean): 
     if (start === undefined) throw new Error('a value outside the walked shape reached the compiler')
     return sql`${sql.placeholder(String(start + index))}`
   }, wire)
-  const { sql: text, params } = dialect.sqlToQuery(compile(compiler))
-  return { sql: text, params }
+  return renderSql(compile(compiler))
 }
 
 function fill (rendered: Rendered, values: unknown[]): Statement {
