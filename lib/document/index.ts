@@ -58,8 +58,9 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
       const run = core[action] as (params: unknown) => Promise<unknown>
       const call = (params?: unknown): Promise<unknown> => middlewares.run(context(action, params), c => run(c.params))
       // A write is one whole transaction, middlewares included: a middleware that throws after next() rolls it
-      // back, and so does a failed write whose error a middleware caught; its writes need no savepoints.
-      wrapped[action] = READS.has(action) ? call : params => db.transaction(() => call(params), { whole: true })
+      // back, and so does a failed write whose error a middleware caught; its writes need no savepoints. One
+      // aborted by a concurrent write (a deadlock) runs again from the start (see lock.ts for the order of locks).
+      wrapped[action] = READS.has(action) ? call : params => db.transaction(() => call(params), { whole: true, retry: true })
     }
     wrapped.findWithCount = async (params?: unknown): Promise<[DocumentEntry[], number]> => await findWithCount<Record<string, unknown>, DocumentEntry>({
       find: next => middlewares.run(context('findMany', params), async find => await next(find.params)) as Promise<DocumentEntry[]>,
