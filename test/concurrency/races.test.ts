@@ -36,15 +36,15 @@ t.test('20 concurrent PUTs of a locale the document lacks: one fr draft and one 
 })
 
 t.test('a single type stays single: 20 concurrent PUTs after a DELETE make one document', async (t) => {
-  t.equal((await send('PUT', '/api/homepage', { data: { title: 'Home' } })).status, 200)
-  t.equal((await send('DELETE', '/api/homepage')).status, 204)
+  t.equal((await send('PUT', '/api/homepage', { data: { title: 'Home' } })).status, 200, 'made')
+  t.equal((await send('DELETE', '/api/homepage')).status, 204, 'deleted')
   const replies = await concurrently(cluster, 20, async (send, i) => await send('PUT', `/api/homepage${i % 4 === 3 ? '?locale=fr' : ''}`, { data: { title: `Home ${i}` } }))
   t.same(statuses(replies), { 200: 20 }, 'every PUT answered 200')
   const documents = await sql`SELECT DISTINCT document_id FROM homepages`
   t.equal(documents.length, 1, 'one homepage document')
   t.same(new Set(replies.map(reply => reply.body.data.documentId)), new Set([documents[0]?.document_id]), 'every answer is that document')
   await checkInvariants(t, sql, 'homepages', 'title')
-  t.equal((await send('DELETE', '/api/homepage?locale=*')).status, 204)
+  t.equal((await send('DELETE', '/api/homepage?locale=*')).status, 204, 'deleted in every locale')
   t.equal((await send('GET', '/api/homepage?status=draft&locale=*')).status, 404, 'a DELETE of every locale that answered 204 leaves nothing')
   t.same([...await sql`SELECT id FROM homepages`], [], 'no row left')
 })
@@ -59,7 +59,7 @@ t.test('a DELETE racing PUTs (publishing) on an article: the PUTs answer 200 or 
     t.equal(replies[7]?.status, 204, 'the DELETE answered 204')
     const puts = replies.filter((_, i) => i !== 7)
     t.same(Object.keys(statuses(puts)).filter(status => status !== '200' && status !== '404'), [], 'each PUT answered 200 (before the delete) or 404 (after): never 400 or 500')
-    for (const reply of puts.filter(reply => reply.status === 404)) t.equal(reply.body.error.name, 'NotFoundError')
+    t.same(puts.filter(reply => reply.status === 404 && reply.body.error.name !== 'NotFoundError'), [], 'each 404 is a NotFoundError envelope')
     t.same(await rowsOf('articles', article.documentId), [], 'no row of the document survives its 204 DELETE')
   }
   await checkInvariants(t, sql, 'articles', 'title')
@@ -67,7 +67,7 @@ t.test('a DELETE racing PUTs (publishing) on an article: the PUTs answer 200 or 
 
 t.test('a DELETE racing PUTs on the single type: one document or none, never two, nor a partial one', async (t) => {
   for (let round = 0; round < 5; round++) {
-    t.equal((await send('PUT', '/api/homepage', { data: { title: `Round ${round}` } })).status, 200)
+    t.equal((await send('PUT', '/api/homepage', { data: { title: `Round ${round}` } })).status, 200, 'made')
     const replies = await concurrently(cluster, 20, async (send, i) => i === 5
       ? await send('DELETE', `/api/homepage${round % 2 === 0 ? '?locale=*' : ''}`)
       : await send('PUT', '/api/homepage', { data: { title: `Put ${i}` } }))
@@ -107,4 +107,13 @@ t.test('mixed POST, PUT, publish and DELETE traffic from both apps: no 500, the 
   await checkInvariants(t, sql, 'articles', 'title')
   await checkInvariants(t, sql, 'homepages', 'title')
   t.equal((await sql`SELECT DISTINCT document_id FROM homepages`).length, 1, 'one homepage document')
+})
+
+t.test('the Document Service\'s create of a single type that has its document updates it, from either app', async (t) => {
+  const homepages = cluster.apps.map(app => app.vellum.documents('api::homepage.homepage'))
+  const entries = await Promise.all(Array.from({ length: 10 }, async (_, i) => await homepages[i % 2]!.create({ data: { title: `Created ${i}` } })))
+  const documents = await sql`SELECT DISTINCT document_id FROM homepages`
+  t.equal(documents.length, 1, 'one homepage document')
+  t.same(new Set(entries.map(entry => entry.documentId)), new Set([documents[0]?.document_id]), 'every create answered that document')
+  await checkInvariants(t, sql, 'homepages', 'title')
 })
