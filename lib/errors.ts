@@ -94,6 +94,20 @@ export class PayloadTooLargeError extends ClientError { static override readonly
 /** 501: asked for something vellum does not do yet. */
 export class NotImplementedError extends ClientError { static override readonly spec: ErrorSpec = { name: 'NotImplementedError', code: 'VELLUM_ERR_NOT_IMPLEMENTED', statusCode: 501, message: 'This feature is not implemented yet' } }
 
+/**
+ * 503: the database gave up on a write that met others (a deadlock, a serialization failure) more often than
+ * it is retried; the client may try again. Not a client error, but answered in the envelope, not as a 500.
+ */
+export class ServiceUnavailableError extends VellumError {
+  static readonly spec: ErrorSpec = { name: 'ServiceUnavailableError', code: 'VELLUM_ERR_SERVICE_UNAVAILABLE', statusCode: 503, message: 'Service Unavailable' }
+
+  constructor (message?: string, details?: Record<string, unknown>, cause?: unknown) {
+    const { spec } = new.target
+    super(message ?? spec.message ?? '', { code: spec.code, statusCode: spec.statusCode, details, cause })
+    this.name = spec.name
+  }
+}
+
 /** A problem found at boot, so `ready()` rejects: `(message, details?, cause?)`, status 500, declared like client errors. */
 export class BootError extends VellumError {
   static readonly spec: ErrorSpec = { name: 'BootError', code: 'VELLUM_ERR_BOOT', statusCode: 500 }

@@ -80,3 +80,12 @@ export function pgErrorOf (err: unknown): PgError | undefined {
   }
   return undefined
 }
+
+/** SQLSTATEs of a transaction aborted for meeting another one: deadlock_detected, serialization_failure. */
+const CONFLICTS = new Set(['40P01', '40001'])
+
+/** True when `err` aborted its transaction only because of a concurrent one: running it again may succeed. */
+export function isTransactionConflict (err: unknown): boolean {
+  const code = pgErrorOf(err)?.code
+  return code !== undefined && CONFLICTS.has(code)
+}

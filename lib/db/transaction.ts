@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { SQL } from 'drizzle-orm'
 import type { PgSession } from 'drizzle-orm/pg-core'
 import type { Logger } from '../logger.js'
+import { ServiceUnavailableError } from '../errors.js'
 import { rowsOf } from './client.js'
+import { isTransactionConflict, pgErrorOf } from './errors.js'
 
 /**
  * The transaction context: every Query Engine (and Document Service) call made inside
@@ -47,7 +50,20 @@ export interface TransactionOptions {
    * out, so writes join it without a savepoint each (two round trips saved per write).
    */
   whole?: boolean
+  /**
+   * When the database aborts the transaction for meeting another one (a deadlock, a serialization failure),
+   * run `fn` again in a new one, up to CONFLICT_ATTEMPTS times with jittered backoff, then answer
+   * ServiceUnavailableError (503). Only an outermost transaction can run again: inside an open one, the error
+   * goes up as ServiceUnavailableError (its cause kept, so an outer `retry` still sees the conflict).
+   */
+  retry?: boolean
 }
+
+/** Attempts of a `retry` transaction, the first included. */
+export const CONFLICT_ATTEMPTS = 5
+/** Backoff before attempt n + 1: a random wait up to min(CAP, BASE × 2^n) ms, so the rivals spread out. */
+const BACKOFF_BASE_MS = 10
+const BACKOFF_CAP_MS = 250
 
 export interface Transactions {
   /** Runs `fn` in a transaction, or in a savepoint of the one already open in this async context. */
@@ -76,6 +92,10 @@ function isStatement (query: SQL | Statement): query is Statement {
   return typeof (query as Statement).sql === 'string'
 }
 
+function busy (cause: unknown): ServiceUnavailableError {
+  return new ServiceUnavailableError('The database is busy with concurrent writes: try again', {}, cause)
+}
+
 export function createTransactions (root: SqlRunner, log: Logger, preparedLimit = PREPARED_LIMIT): Transactions {
   const storage = new AsyncLocalStorage<Frame>()
   const prepared = new Set<string>()
@@ -98,6 +118,25 @@ export function createTransactions (root: SqlRunner, log: Logger, preparedLimit 
   }
 
   async function transaction<T> (fn: (scope: TransactionScope) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    if (options.retry !== true) return await once(fn, options)
+    const nested = storage.getStore() !== undefined
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(fn, options)
+      } catch (err) {
+        if (!isTransactionConflict(err)) throw err
+        if (nested) throw err instanceof ServiceUnavailableError ? err : busy(err)
+        if (attempt >= CONFLICT_ATTEMPTS) {
+          // The code only: a driver error's message may carry the statement's bind parameters.
+          log.warn({ code: pgErrorOf(err)?.code, attempts: attempt }, 'transaction aborted by concurrent ones at each attempt')
+          throw busy(err)
+        }
+        await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt))
+      }
+    }
+  }
+
+  async function once<T> (fn: (scope: TransactionScope) => Promise<T>, options: TransactionOptions): Promise<T> {
     const parent = storage.getStore()
     const pending: Array<() => unknown> = []
     const scope: TransactionScope = { onCommit: (cb) => { pending.push(cb) } }

@@ -58,11 +58,14 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
       const run = core[action] as (params: unknown) => Promise<unknown>
       const call = (params?: unknown): Promise<unknown> => middlewares.run(context(action, params), c => run(c.params))
       // A write is one whole transaction, middlewares included: a middleware that throws after next() rolls it
-      // back, and so does a failed write whose error a middleware caught; its writes need no savepoints.
-      // A create with no middleware opens the transaction itself, and only when it takes more than one statement.
+      // back, and so does a failed write whose error a middleware caught; its writes need no savepoints. One
+      // aborted by a concurrent write (a deadlock) runs again from the start (see lock.ts for the order of locks).
+      // A create of a collection type with no middleware opens the transaction itself, and only when it takes
+      // more than one statement (repository.ts); a single type's takes the type's lock first, so it needs one.
+      const own = action === 'create' && contentType.kind !== 'singleType'
       wrapped[action] = READS.has(action)
         ? call
-        : params => action === 'create' && middlewares.idle() && !db.inTransaction() ? call(params) : db.transaction(() => call(params), { whole: true })
+        : params => own && middlewares.idle() && !db.inTransaction() ? call(params) : db.transaction(() => call(params), { whole: true, retry: true })
     }
     wrapped.findWithCount = async (params?: unknown): Promise<[DocumentEntry[], number]> => await findWithCount<Record<string, unknown>, DocumentEntry>({
       find: next => middlewares.run(context('findMany', params), async find => await next(find.params)) as Promise<DocumentEntry[]>,

@@ -6,6 +6,7 @@ import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseSta
 import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
 import { insertPlanned, planCreate } from './insert.js'
+import { lockDocument } from './lock.js'
 import { buildRead, type DocumentRead, parseWindow, type ReadScope, scopeWhere } from './params.js'
 import { toQueryData, type RowContext } from './relations.js'
 import { repoint } from './repoint.js'
@@ -199,6 +200,56 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     return ids
   }
 
+  /**
+   * An update of an existing document (or a new locale of it), under the document's lock: its rows are read
+   * once every earlier write to it has committed, so a concurrent one never adds a second row of a locale.
+   */
+  async function updateDocument (params: UpdateParams, documentId: string): Promise<DocumentEntry | null> {
+    const status = parseStatus(params.status)
+    const locale = parseLocale(ctx, params.locale, false)
+    const rowLoc = rowLocale(model, locale)
+    await lockDocument(ctx, model, documentId)
+    const rows = await query.findMany({ where: { documentId }, select: updateFields, orderBy: { id: 'asc' } }) as Row[]
+    if (rows.length === 0) return null
+    const current = rows.find(r => (!localized || r.locale === rowLoc) && (!dp || r.publishedAt === null))
+    // A new locale inherits the attributes shared by all locales from an existing row, read deep.
+    const first = current === undefined ? rows.find(r => !dp || r.publishedAt === null) ?? rows[0] : undefined
+    const source = first === undefined ? undefined : (await documentRows(documentId, '*', { id: first.id }))[0]
+    const inherited = new Set(source === undefined ? [] : Object.values(model.attributes).filter(isShared).map(a => a.name))
+    const prepared = prepareData(ctx.schema, model, params.data, {
+      publish: !dp,
+      creating: current === undefined,
+      locales: ctx.i18n.locales,
+      provided: inherited
+    })
+    const base = source === undefined
+      ? {}
+      : copyData(ctx.schema, model, source, {
+        only: isShared,
+        relations: false,
+        index: await indexLinks(ctx, model, [source]),
+        to: { locale: rowLoc, status: 'draft' }
+      })
+    const publish = dp && status === 'published'
+    await withGeneratedUids(ctx, { model, documentId, locale: rowLoc, scalars: prepared.scalars, current: current ?? base }, async () => {
+      const data = await toQueryData(ctx, prepared, rowContext(locale))
+      let written: number
+      if (current !== undefined) {
+        await query.update({ where: { id: current.id }, data, select: ['id'] })
+        written = current.id
+      } else {
+        const created = await query.create({
+          data: { ...base, ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() },
+          select: ['id']
+        })
+        written = created.id
+      }
+      await syncShared(documentId, written, 'draft', sharedPart(prepared))
+      if (publish) await publishLocales(documentId, [locale])
+    })
+    return await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
+  }
+
   function listRead (params: FindManyParams, options?: ParseOptions): DocumentRead {
     const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
     const { limit, offset } = parseWindow(params as PlainObject)
@@ -269,6 +320,17 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
 
     async create (raw) {
       const params = paramsOf(raw, 'create') as unknown as CreateParams
+      if (model.kind === 'singleType') {
+        // A single type has one document: under the type's lock, a create finding it (made meanwhile by a
+        // concurrent create, say) updates it.
+        await lockDocument(ctx, model, '')
+        const existing = await query.findOne({ select: ['documentId'], orderBy: { id: 'asc' } })
+        if (existing !== null) {
+          const entry = await updateDocument({ ...params, documentId: String(existing.documentId) }, String(existing.documentId))
+          if (entry === null) throw new Error(`${uid} ${String(existing.documentId)} could not be read back`)
+          return entry
+        }
+      }
       const status = parseStatus(params.status)
       const locale = parseLocale(ctx, params.locale, false)
       const prepared = prepareData(ctx.schema, model, params.data, { publish: !dp, creating: true, locales: ctx.i18n.locales })
@@ -289,7 +351,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       })
       if (plan !== undefined) await insertPlanned(ctx, plan)
       else if (ctx.db.inTransaction()) await stepByStep()
-      else await ctx.db.transaction(stepByStep, { whole: true })
+      else await ctx.db.transaction(stepByStep, { whole: true, retry: true })
       // Without D&P the single row is both; the requested status still decides which rows of populated targets show.
       const entry = await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
       if (entry === null) throw new Error(`created ${uid} ${documentId} could not be read back`)
@@ -298,49 +360,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
 
     async update (raw) {
       const params = paramsOf(raw, 'update') as unknown as UpdateParams
-      const documentId = requireDocumentId(params.documentId)
-      const status = parseStatus(params.status)
-      const locale = parseLocale(ctx, params.locale, false)
-      const rowLoc = rowLocale(model, locale)
-      const rows = await query.findMany({ where: { documentId }, select: updateFields, orderBy: { id: 'asc' } }) as Row[]
-      if (rows.length === 0) return null
-      const current = rows.find(r => (!localized || r.locale === rowLoc) && (!dp || r.publishedAt === null))
-      // A new locale inherits the attributes shared by all locales from an existing row, read deep.
-      const first = current === undefined ? rows.find(r => !dp || r.publishedAt === null) ?? rows[0] : undefined
-      const source = first === undefined ? undefined : (await documentRows(documentId, '*', { id: first.id }))[0]
-      const inherited = new Set(source === undefined ? [] : Object.values(model.attributes).filter(isShared).map(a => a.name))
-      const prepared = prepareData(ctx.schema, model, params.data, {
-        publish: !dp,
-        creating: current === undefined,
-        locales: ctx.i18n.locales,
-        provided: inherited
-      })
-      const base = source === undefined
-        ? {}
-        : copyData(ctx.schema, model, source, {
-          only: isShared,
-          relations: false,
-          index: await indexLinks(ctx, model, [source]),
-          to: { locale: rowLoc, status: 'draft' }
-        })
-      const publish = dp && status === 'published'
-      await withGeneratedUids(ctx, { model, documentId, locale: rowLoc, scalars: prepared.scalars, current: current ?? base }, async () => {
-        const data = await toQueryData(ctx, prepared, rowContext(locale))
-        let written: number
-        if (current !== undefined) {
-          await query.update({ where: { id: current.id }, data, select: ['id'] })
-          written = current.id
-        } else {
-          const created = await query.create({
-            data: { ...base, ...data, documentId, locale: rowLoc, publishedAt: dp ? null : new Date() },
-            select: ['id']
-          })
-          written = created.id
-        }
-        await syncShared(documentId, written, 'draft', sharedPart(prepared))
-        if (publish) await publishLocales(documentId, [locale])
-      })
-      return await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
+      return await updateDocument(params, requireDocumentId(params.documentId))
     },
 
     async delete (raw) {
@@ -350,6 +370,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
         throw new ValidationError('Cannot delete a draft document: delete the document, or use discardDraft', { key: 'status', param: 'status', value: 'draft' })
       }
       const locale = parseLocale(ctx, params.locale, true)
+      await lockDocument(ctx, model, documentId)
       const where = [{ documentId }, localeWhere(model, locale), params.filters]
       const entries = await readEntries(where, { status: 'draft', locale }, params as unknown as PlainObject)
       for (const entry of entries) await query.delete({ where: { id: entry.id }, select: ['id'] })
@@ -360,7 +381,9 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       requireDraftAndPublish('publish')
       const params = paramsOf(raw, 'publish') as unknown as PublicationParams
       const documentId = requireDocumentId(params.documentId)
-      const ids = await publishLocales(documentId, localesOf(params.locale), { filters: params.filters })
+      const locales = localesOf(params.locale)
+      await lockDocument(ctx, model, documentId)
+      const ids = await publishLocales(documentId, locales, { filters: params.filters })
       return { documentId, entries: await entriesById(ids, params as unknown as PlainObject, 'published') }
     },
 
@@ -369,6 +392,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const params = paramsOf(raw, 'unpublish') as unknown as PublicationParams
       const documentId = requireDocumentId(params.documentId)
       const locales = localesOf(params.locale)
+      await lockDocument(ctx, model, documentId)
       const extra = [{ documentId }, localeFilter(locales), params.filters]
       const entries = await readEntries([...extra, { publishedAt: { $notNull: true } }], { status: 'published', locale: '*' }, params as unknown as PlainObject)
       if (entries.length === 0) return { documentId, entries }
@@ -386,7 +410,9 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       requireDraftAndPublish('discardDraft')
       const params = paramsOf(raw, 'discardDraft') as unknown as PublicationParams
       const documentId = requireDocumentId(params.documentId)
-      const rows = await documentRows(documentId, localesOf(params.locale), params.filters)
+      const locales = localesOf(params.locale)
+      await lockDocument(ctx, model, documentId)
+      const rows = await documentRows(documentId, locales, params.filters)
       const published = rows.filter(r => r.publishedAt !== null)
       if (published.length === 0) return { documentId, entries: [] }
       const index = await indexLinks(ctx, model, published)

@@ -153,7 +153,7 @@ export async function withPickedUid (ctx: ServiceContext, target: PickedUid, loc
     // creates of one title follow each other at the pace of one statement. If it yields (a value committed
     // while it waited), or the lock must come first, the next attempts run in a transaction that holds it.
     if (!lockFirst && await pickOnce(ctx, target, attempt)) return
-    await ctx.db.transaction(() => withPickedUid(ctx, target, true, attempt), { whole: true })
+    await ctx.db.transaction(() => withPickedUid(ctx, target, true, attempt), { whole: true, retry: true })
     return
   }
   const key = pendingKey(target.model, target.name, target.locale)

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { errorEnvelope, VellumError, type ErrorEnvelope } from '../errors.js'
+import { errorEnvelope, ServiceUnavailableError, VellumError, type ErrorEnvelope } from '../errors.js'
 import { contextOf, replyFromContext, unwindAll } from '../hooks/index.js'
 
 /** Fastify's own client errors (bad JSON, body too large, unsupported media type) mapped to Strapi's names. */
@@ -24,7 +24,8 @@ function fromFastifyError (error: FastifyError): ErrorEnvelope | undefined {
 /** The error handler of vellum's own scope; the host's handler is never replaced. */
 export function handleError (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): ErrorEnvelope {
   let body: ErrorEnvelope | undefined
-  if (error instanceof VellumError && error.statusCode < 500) {
+  // A 503 (writes that kept meeting others, already logged) tells the client to try again: it keeps its envelope.
+  if (error instanceof VellumError && (error.statusCode < 500 || error instanceof ServiceUnavailableError)) {
     body = errorEnvelope(error.statusCode, error.name, error.message, error.details)
   } else if (!(error instanceof VellumError)) {
     body = fromFastifyError(error as FastifyError)

@@ -146,7 +146,9 @@ export function createSingleTypeService ({ contentType, documents }: CoreService
       const existing = await documentId()
       const next = withStatus(params) as DocumentParams & { data: Record<string, unknown> }
       if (existing === undefined) return await repository().create(next)
-      return await repository().update({ ...next, documentId: existing })
+      // Deleted since it was found: a create makes it again (the Document Service's create of a single type
+      // updates the one document if a concurrent write made it meanwhile).
+      return await repository().update({ ...next, documentId: existing }) ?? await repository().create(next)
     },
     async delete (params = {}) {
       const existing = await documentId()
