@@ -12,7 +12,7 @@ import { createQueryEngine } from './query/index.js'
 import type { Vellum } from './types.js'
 
 /** Options whose nested settings all have defaults: any subset of them may be given. */
-type NestedDefaults = 'rest' | 'i18n' | 'permissions'
+type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds'
 export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in NestedDefaults]?: Partial<RawOptions[K]> } & { prefix?: string }
 
 /** A project's code plus what the options add in TypeScript: one set of registries for the HTTP layer. */
@@ -90,7 +90,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   })
 
   const db = createQueryEngine({ database, schema, physical, log })
-  const documents = createDocumentService({ db, schema, i18n: config.i18n, log })
+  const documents = createDocumentService({ db, schema, i18n: config.i18n, log, bounds: config.bounds })
 
   const controllers = new Map<string, Controller>()
   const services = new Map<string, Service>()
