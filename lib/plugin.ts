@@ -89,7 +89,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     }
   })
 
-  const db = createQueryEngine({ database, schema, physical, log })
+  const db = createQueryEngine({ database, schema, physical, log, maxPopulatedRows: config.bounds.maxPopulatedRows })
   const documents = createDocumentService({ db, schema, i18n: config.i18n, log, bounds: config.bounds })
 
   const controllers = new Map<string, Controller>()
