@@ -240,15 +240,17 @@ function relatedRows (plan: FindPlan, compiler: Compiler): SQL[] {
 function mostRelated (select: SelectPlan, parents: number): number {
   let total = 0
   for (const node of select.populate) {
+    if (node.kind === 'zone') return Infinity
     if (node.kind === 'relation' && node.count) continue
-    const each = node.kind === 'relation' ? (node.attribute.toMany ? node.limit ?? Infinity : 1)
-      : node.kind === 'component' ? (node.attribute.repeatable ? node.limit ?? Infinity : 1)
-        : node.kind === 'localizations' ? node.limit ?? Infinity
-          : Infinity
-    const rows = parents * each
-    total += rows + (node.kind === 'zone' ? Infinity : mostRelated(node.plan, rows))
+    const rows = parents * perParent(node)
+    total += rows + mostRelated(node.plan, rows)
   }
   return total
+}
+
+function perParent (node: Exclude<PopulateNode, { kind: 'zone' }>): number {
+  const list = node.kind === 'relation' ? node.attribute.toMany : node.kind === 'component' ? node.attribute.repeatable : true
+  return list ? node.limit ?? Infinity : 1
 }
 
 interface RelatedStep {
