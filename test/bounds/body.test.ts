@@ -50,7 +50,7 @@ t.test('component items are counted across the body', async (t) => {
 })
 
 t.test('a body just under the bounds is written whole', async (t) => {
-  const tags = []
+  const tags: string[] = []
   for (let i = 0; i < 20; i++) tags.push((await send('POST', '/api/tags', { data: { name: `t${i}` } })).body.data.documentId as string)
   // 500 zone items of two fields each (thousands of values to bind) and 1,000 relation ids.
   const blocks = Array.from({ length: 500 }, (_, i) => ({ __component: 'content.quote', text: `quote ${i}`, author: `author ${i}` }))
