@@ -70,6 +70,27 @@ const PermissionsSchema = Type.Object({
 }, { additionalProperties: false, default: {} })
 
 /**
+ * Bounds on the work one request may cause. Every field is optional, defaults filled in; 0 turns a timeout off.
+ */
+const BoundsOptionsSchema = Type.Object({
+  /** Standalone server: the whole request (headers and body) must arrive within this many ms, else 408. */
+  requestTimeout: Type.Integer({ minimum: 0, default: 30_000 }),
+  /** PostgreSQL's statement_timeout (ms) on the pool vellum opens from a URL; 0 = none. */
+  statementTimeout: Type.Integer({ minimum: 0, default: 30_000 }),
+  /** Related rows (relations, components, zone items at every level) one read may assemble, else 400. */
+  maxPopulatedRows: Type.Integer({ minimum: 1, default: 10_000 }),
+  /** Items in one array of a body: a relation list, connect/disconnect/set, a repeatable component, a zone. */
+  maxBodyArrayLength: Type.Integer({ minimum: 1, default: 1000 }),
+  /**
+   * Component and zone items in one body, every level counted. A create writes each item in its own part of
+   * one statement: embedded PGlite fails on such a statement from about 600 items.
+   */
+  maxBodyComponents: Type.Integer({ minimum: 1, default: 500 }),
+  /** Longest string a log line keeps of a value (longer ones are cut, their length noted). */
+  maxLogValueLength: Type.Integer({ minimum: 64, default: 2048 })
+}, { additionalProperties: false, default: {} })
+
+/**
  * Options holding code or live objects (definitions with lifecycles, routers, factories, functions). TypeBox
  * cannot clone them while filling defaults, so they are checked aside by `checkCodeOptions`; the loaders that
  * use them give the precise messages (the content-type loader for definitions, the router for routes, ...).
@@ -119,7 +140,8 @@ export const OptionsSchema = Type.Object({
   health: Type.Optional(HealthOptionsSchema),
   decorator: Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', default: 'vellum' }),
   /** Log SQL parameters too (at trace level); off by default since they may hold personal data. */
-  logSqlParams: Type.Boolean({ default: false })
+  logSqlParams: Type.Boolean({ default: false }),
+  bounds: BoundsOptionsSchema
 }, { additionalProperties: false })
 
 export type DatabaseOption = Static<typeof DatabaseOptionSchema>
@@ -265,7 +287,7 @@ function isClient (value: unknown): boolean {
  */
 function copyOptions (options: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...options }
-  for (const key of ['rest', 'i18n', 'permissions', 'health']) {
+  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds']) {
     const value = options[key]
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) copy[key] = { ...value }
   }

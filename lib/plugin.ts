@@ -4,7 +4,7 @@ import { NotFoundError } from './errors.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
 import { createDocumentService } from './document/index.js'
-import { httpScope } from './http/index.js'
+import { cancelOnAbort, httpScope } from './http/index.js'
 import { loadProjectCode, loadSchema } from './project/index.js'
 import type { Controller, FactoryDeps, ProjectCode, Service } from './http/types.js'
 import { resolveOptions, type RawOptions, type ResolvedOptions } from './options.js'
@@ -12,7 +12,7 @@ import { createQueryEngine } from './query/index.js'
 import type { Vellum } from './types.js'
 
 /** Options whose nested settings all have defaults: any subset of them may be given. */
-type NestedDefaults = 'rest' | 'i18n' | 'permissions'
+type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds'
 export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in NestedDefaults]?: Partial<RawOptions[K]> } & { prefix?: string }
 
 /** A project's code plus what the options add in TypeScript: one set of registries for the HTTP layer. */
@@ -50,7 +50,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const log = app.log.child({ plugin: config.decorator })
 
   // The database opens while the project loads: starting embedded PGlite is the longest step of a cold start.
-  const opening = createDatabase({ ...config.database, logParams: config.logSqlParams }, log)
+  const opening = createDatabase({ ...config.database, logParams: config.logSqlParams, statementTimeout: config.bounds.statementTimeout }, log)
   // Handled below, after the project loaded: not an unhandled rejection if it fails meanwhile.
   opening.catch(() => {})
   let schema: Schema
@@ -89,8 +89,8 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     }
   })
 
-  const db = createQueryEngine({ database, schema, physical, log })
-  const documents = createDocumentService({ db, schema, i18n: config.i18n, log })
+  const db = createQueryEngine({ database, schema, physical, log, maxPopulatedRows: config.bounds.maxPopulatedRows })
+  const documents = createDocumentService({ db, schema, i18n: config.i18n, log, bounds: config.bounds })
 
   const controllers = new Map<string, Controller>()
   const services = new Map<string, Service>()
@@ -120,7 +120,11 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   for (const contentType of schema.contentTypes.values()) {
     log.info({ uid: contentType.uid, kind: contentType.kind, table: contentType.collectionName }, 'content type loaded')
   }
-  await app.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator, code, controllers, services })
+  // Requests whose client goes away cancel their statements; the scope holds vellum's routes only.
+  await app.register(async function vellumRequests (scope) {
+    cancelOnAbort(scope, database.cancellable)
+    await scope.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator, code, controllers, services })
+  })
 
   app.addHook('onReady', async () => {
     for (const bootstrap of [code.entry.bootstrap, config.bootstrap]) await bootstrap?.(deps)

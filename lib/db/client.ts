@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -21,13 +22,15 @@ import { normalizeRows, type ResultColumn } from './values.js'
  * - `{ client }`: a postgres.js or PGlite client the host owns; we never close it. Note that Drizzle's
  *   postgres-js driver rewrites a postgres.js client's date/timestamp parsers to return strings, as it does
  *   for any client handed to `drizzle()`.
- * `logParams` adds query parameters to the trace log (off: they may hold personal data).
+ * `logParams` adds query parameters to the trace log (off: they may hold personal data). `statementTimeout`
+ * (ms, 0 = none) is PostgreSQL's `statement_timeout` on a pool we create; a host's client keeps its own
+ * settings, and PGlite has no timers to enforce one.
  */
 export type DatabaseOption = (
   | { url: string, max?: number, prepare?: boolean }
   | { pglite: string }
   | { client: postgres.Sql | PGlite }
-) & { logParams?: boolean }
+) & { logParams?: boolean, statementTimeout?: number }
 
 /** One Drizzle type for both drivers: the query layer never needs to know which one runs. */
 export type DrizzleDatabase = PgDatabase<PgQueryResultHKT, Record<string, never>>
@@ -44,6 +47,11 @@ export interface Database {
   execute: <T = Record<string, unknown>>(query: SQL) => Promise<T[]>
   /** Called with every statement Drizzle sends (not the drivers' own BEGIN/COMMIT). Returns an unsubscribe. */
   onQuery: (listener: QueryListener) => () => void
+  /**
+   * Runs `fn` so that the statements it starts on PostgreSQL are cancelled when `signal` aborts (the client
+   * that asked went away): the server stops working on them. PGlite runs each statement to its end.
+   */
+  cancellable: <T>(signal: AbortSignal, fn: () => T) => T
   /** Ends the client if we created it; a host's client stays open. Safe to call twice. */
   close: () => Promise<void>
   /** True when we created the client (and so close it). */
@@ -120,6 +128,49 @@ function isPostgresClient (client: postgres.Sql | PGlite): client is postgres.Sq
   return typeof client === 'function'
 }
 
+type Sql = postgres.Sql | postgres.TransactionSql
+
+/**
+ * The client Drizzle is given: every statement it starts (`unsafe`, in transactions and savepoints too) is
+ * cancelled if the signal of its `cancellable` scope aborts while it runs. Only while it runs: a cancel
+ * request names a connection, which may be running someone else's statement once this one is done.
+ */
+function cancellableClient<T extends Sql> (client: T, scopes: AsyncLocalStorage<AbortSignal>): T {
+  const watch = (query: Pick<Promise<unknown>, 'then'> & { cancel: () => unknown }): void => {
+    const signal = scopes.getStore()
+    if (signal === undefined) return
+    // A cancel that cannot reach the server changes nothing: the statement runs to its end.
+    const cancel = (): void => { Promise.resolve(query.cancel()).catch(() => {}) }
+    if (signal.aborted) {
+      cancel()
+      return
+    }
+    signal.addEventListener('abort', cancel, { once: true })
+    const done = (): void => { signal.removeEventListener('abort', cancel) }
+    query.then(done, done)
+  }
+  const wrapCallback = (args: unknown[]): unknown[] => args.map(arg => typeof arg === 'function'
+    ? (tx: Sql) => (arg as (tx: Sql) => unknown)(cancellableClient(tx, scopes))
+    : arg)
+  return new Proxy(client, {
+    get (target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver)
+      if (typeof value !== 'function') return value
+      if (property === 'unsafe') {
+        return (...args: Parameters<Sql['unsafe']>) => {
+          const query = target.unsafe(...args)
+          watch(query)
+          return query
+        }
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, wrapCallback(args))
+      }
+      return value
+    }
+  })
+}
+
 function queryLogger (log: Logger, logParams: boolean, listeners: Set<QueryListener>): DrizzleLogger {
   return {
     logQuery (query, params) {
@@ -133,6 +184,7 @@ function queryLogger (log: Logger, logParams: boolean, listeners: Set<QueryListe
 export async function createDatabase (option: DatabaseOption, log: Logger): Promise<Database> {
   const listeners = new Set<QueryListener>()
   const logger = queryLogger(log, option.logParams === true, listeners)
+  const scopes = new AsyncLocalStorage<AbortSignal>()
   let dialect: Database['dialect']
   let drizzle: DrizzleDatabase
   let owned: boolean
@@ -143,6 +195,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     const client = openPostgres(option.url, target, {
       max: option.max ?? 10,
       prepare: option.prepare ?? true,
+      ...(option.statementTimeout !== undefined && option.statementTimeout > 0 && { connection: { statement_timeout: option.statementTimeout } }),
       // postgres.js prints notices with console.log by default (e.g. "relation already exists, skipping").
       onnotice: notice => log.debug({ notice: notice.message }, 'postgres notice')
     })
@@ -154,7 +207,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     }
     log.debug({ database: target }, 'connected to PostgreSQL')
     dialect = 'postgres'
-    drizzle = drizzlePostgres(client, { logger })
+    drizzle = drizzlePostgres(cancellableClient(client, scopes), { logger })
     owned = true
     end = () => client.end({ timeout: 5 })
   } else if ('pglite' in option) {
@@ -177,7 +230,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     if (isPostgresClient(client)) {
       await probe(client, describePostgresClient(client))
       dialect = 'postgres'
-      drizzle = drizzlePostgres(client, { logger })
+      drizzle = drizzlePostgres(cancellableClient(client, scopes), { logger })
     } else {
       await client.waitReady
       dialect = 'pglite'
@@ -191,6 +244,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     drizzle,
     owned,
     execute: query => executeOn(drizzle, query),
+    cancellable: (signal, fn) => scopes.run(signal, fn),
     onQuery (listener) {
       listeners.add(listener)
       return () => { listeners.delete(listener) }

@@ -5,6 +5,7 @@ import { createServiceContext } from './context.js'
 import { createMiddlewareManager } from './middlewares.js'
 import { withoutPagination } from './params.js'
 import { createRepository } from './repository.js'
+import { checkBodyBounds } from './validate.js'
 import {
   DOCUMENT_ACTIONS, type DocumentAction, type DocumentContext, type DocumentEntry, type DocumentRepositoryWithCount,
   type Documents, type DocumentServiceOptions, type TextPlan, type TextReadOptions
@@ -27,6 +28,7 @@ export {
 export { createDocumentId } from './repository.js'
 
 const READS = new Set<DocumentAction>(['findOne', 'findFirst', 'findMany', 'count'])
+const BODY_ACTIONS = new Set<DocumentAction>(['create', 'update'])
 
 /** The params a count is decided by: when a findMany and a count agree on these, one statement answers both. */
 const COUNT_KEYS = ['filters', '_q', 'status', 'locale'] as const
@@ -39,7 +41,7 @@ function paramsObject (params: unknown): Record<string, unknown> {
   return typeof params === 'object' && params !== null && !Array.isArray(params) ? { ...params } : {}
 }
 
-export function createDocumentService ({ db, schema, i18n, log }: DocumentServiceOptions): Documents {
+export function createDocumentService ({ db, schema, i18n, log, bounds }: DocumentServiceOptions): Documents {
   const ctx = createServiceContext(db, schema, i18n, log)
   const middlewares = createMiddlewareManager()
   const repositories = new Map<string, DocumentRepositoryWithCount>()
@@ -65,7 +67,11 @@ export function createDocumentService ({ db, schema, i18n, log }: DocumentServic
       const own = action === 'create' && contentType.kind !== 'singleType'
       wrapped[action] = READS.has(action)
         ? call
-        : params => own && middlewares.idle() && !db.inTransaction() ? call(params) : db.transaction(() => call(params), { whole: true, retry: true })
+        : params => {
+          // Sizes first: a huge body is refused before a transaction opens.
+          if (bounds !== undefined && BODY_ACTIONS.has(action)) checkBodyBounds(schema, contentType, paramsObject(params).data, bounds)
+          return own && middlewares.idle() && !db.inTransaction() ? call(params) : db.transaction(() => call(params), { whole: true, retry: true })
+        }
     }
     wrapped.findWithCount = async (params?: unknown): Promise<[DocumentEntry[], number]> => await findWithCount<Record<string, unknown>, DocumentEntry>({
       find: next => middlewares.run(context('findMany', params), async find => await next(find.params)) as Promise<DocumentEntry[]>,

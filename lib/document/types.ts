@@ -1,6 +1,7 @@
 import type { ContentType, Schema } from '../content-types/index.js'
 import type { Logger } from '../logger.js'
 import type { QueryEngine, ReadPlan, TextReadOptions as QueryTextReadOptions, TextRows } from '../query/index.js'
+import type { BodyBounds } from './validate.js'
 
 /**
  * The Document Service's public types (contract §13): `documents(uid)` returns a repository whose methods
@@ -177,4 +178,6 @@ export interface DocumentServiceOptions {
   schema: Schema
   i18n?: Partial<I18nOptions>
   log: Logger
+  /** Array sizes a create's or update's `data` may hold, checked before anything runs. */
+  bounds?: BodyBounds
 }

@@ -377,6 +377,58 @@ export function prepareData (schema: Schema, model: Model, data: unknown, option
 }
 
 // ---------------------------------------------------------------------------------------------
+// bounds
+
+/** Array sizes a body may hold (the `bounds` options). */
+export interface BodyBounds {
+  /** Items in one relation list (connect/disconnect/set), repeatable component or zone. */
+  maxBodyArrayLength: number
+  /** Component and zone items in the whole body, every level. */
+  maxBodyComponents: number
+}
+
+function tooLarge (path: string[], what: string, limit: keyof BodyBounds, max: number): ValidationError {
+  return new ValidationError(`Too many ${what} at ${displayPath(path)}: at most ${max} allowed (bounds.${limit})`, {
+    key: path[path.length - 1], path: path.join('.'), source: 'body', limit: `bounds.${limit}`, max
+  })
+}
+
+/**
+ * A body's relation lists and component arrays within the bounds, checked before anything reads the body or
+ * runs SQL: a 400 naming the limit at the first one over it. Only the sizes are looked at; `prepareData`
+ * checks the rest.
+ */
+export function checkBodyBounds (schema: Schema, model: Model, data: unknown, bounds: BodyBounds): void {
+  let components = 0
+  const list = (value: unknown, path: string[], what: string): void => {
+    if (Array.isArray(value) && value.length > bounds.maxBodyArrayLength) throw tooLarge(path, what, 'maxBodyArrayLength', bounds.maxBodyArrayLength)
+  }
+  const walk = (model: Model, object: PlainObject, path: string[]): void => {
+    for (const [key, value] of Object.entries(object)) {
+      const attribute = model.attributes[key]
+      if (attribute === undefined || value === null || value === undefined) continue
+      const keyPath = [...path, key]
+      if (attribute.type === 'relation') {
+        if (!isPlainObject(value)) list(value, keyPath, 'relations')
+        else for (const op of ['connect', 'disconnect', 'set']) list(value[op], [...keyPath, op], 'relations')
+      } else if (attribute.type === 'component' || attribute.type === 'dynamiczone') {
+        list(value, keyPath, 'components')
+        const items = Array.isArray(value) ? value : [value]
+        components += items.length
+        if (components > bounds.maxBodyComponents) throw tooLarge(keyPath, 'components in the body', 'maxBodyComponents', bounds.maxBodyComponents)
+        items.forEach((item, index) => {
+          if (!isPlainObject(item)) return
+          const uid = attribute.type === 'component' ? attribute.component : item.__component
+          const component = typeof uid === 'string' ? schema.get(uid) : undefined
+          if (component !== undefined) walk(component, item, Array.isArray(value) ? [...keyPath, String(index)] : keyPath)
+        })
+      }
+    }
+  }
+  if (isPlainObject(data)) walk(model, data, [])
+}
+
+// ---------------------------------------------------------------------------------------------
 // stored rows, checked when published
 
 function validateStoredObject (errors: ValidationErrorItem[], schema: Schema, model: Model, row: PlainObject, path: string[]): void {

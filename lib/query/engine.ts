@@ -14,7 +14,8 @@ import { parseCount, parseFilter, parseFind, type ParseOptions } from './params.
 import { isReadPlan, type ReadPlan } from './plan.js'
 import { buildRow, compileIds, type Entry } from './select.js'
 import type { FindPlan, SelectPlan, Where } from './ast.js'
-import { createStatementCache } from './statements.js'
+import { limitError } from './limits.js'
+import { createStatementCache, SHAPE_CACHE_SIZE } from './statements.js'
 import { createWriter, type DocumentInsert, type DocumentInserted } from './write.js'
 
 /**
@@ -127,6 +128,8 @@ export interface QueryEngineOptions {
   schema: Schema
   physical: PhysicalModel
   log: Logger
+  /** Related rows one read may build across its populate, else a 400 naming the bound (`bounds.maxPopulatedRows`). */
+  maxPopulatedRows?: number
 }
 
 type Params = Record<string, unknown>
@@ -165,15 +168,22 @@ function positive (name: string, value: unknown, fallback: number): number {
   return n
 }
 
-export function createQueryEngine ({ database, schema, physical, log }: QueryEngineOptions): QueryEngine {
+export function createQueryEngine ({ database, schema, physical, log, maxPopulatedRows }: QueryEngineOptions): QueryEngine {
   const catalog = createCatalog(schema, physical)
   const transactions = createTransactions(database.drizzle, log)
   const lifecycles = createLifecycles(catalog)
   const mapError = createErrorMapper(catalog, log)
   const exec = (query: SQL | Statement): Promise<Params[]> => transactions.execute(query)
-  const statements = createStatementCache()
+  const statements = createStatementCache(SHAPE_CACHE_SIZE, maxPopulatedRows)
   const writer = createWriter(catalog, exec)
   const repositories = new Map<string, QueryRepository>()
+
+  /** A find gated by `maxPopulatedRows` answers one row `{ over: true }` when its populate would build more. */
+  function checkPopulated (result: Params[]): void {
+    if (maxPopulatedRows === undefined || result[0]?.over !== true) return
+    throw limitError(`Too many related rows to populate: at most ${maxPopulatedRows} allowed (bounds.maxPopulatedRows)`,
+      'bounds.maxPopulatedRows', maxPopulatedRows, { param: 'populate' })
+  }
 
   function repository (uid: string): QueryRepository {
     const info = catalog.get(uid)
@@ -210,6 +220,7 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
 
     async function runFind (plan: FindPlan, total: boolean): Promise<{ entries: Entry[], total?: number }> {
       const result = await exec(statements.find(plan, { total }))
+      checkPopulated(result)
       const entries: Entry[] = []
       // With a total, an empty page is one row whose `row` is null.
       for (const r of result) if (r.row !== null && r.row !== undefined) entries.push(buildRow(plan.select, r.row))
@@ -275,6 +286,7 @@ export function createQueryEngine ({ database, schema, physical, log }: QueryEng
         if (options.readable !== undefined && !readableSelect(plan.select, options.readable)) return undefined
         const total = options.total === true
         const result = await exec(statements.find(plan, { total, wire: true, kept: isReadPlan(params) && plan === params.find }))
+        checkPopulated(result)
         const rows: string[] = []
         // With a total, an empty page is one row whose `row` is null.
         for (const r of result) if (typeof r.row === 'string') rows.push(r.row)

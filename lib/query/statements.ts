@@ -199,7 +199,8 @@ function fill (rendered: Rendered, values: unknown[]): Statement {
   return { sql: rendered.sql, params, prepare: true }
 }
 
-export function createStatementCache (size = SHAPE_CACHE_SIZE): StatementCache {
+/** `maxRows`: related rows a find may build (select.ts `FindOptions`); a gated result says `over` instead. */
+export function createStatementCache (size = SHAPE_CACHE_SIZE, maxRows?: number): StatementCache {
   const cache = new LruMap<Rendered>(size)
 
   /** `walk(recordStarts)`: the plan's shape; the text is rendered from a walk that records where values start. */
@@ -225,7 +226,7 @@ export function createStatementCache (size = SHAPE_CACHE_SIZE): StatementCache {
       let known = options.kept === true ? planned.get(plan) : undefined
       const found = known?.[flags]
       if (found !== undefined) return found
-      const made = statement(recordStarts => findShape(plan, total, wire, recordStarts), compiler => compileFind(plan, { total }, compiler), wire)
+      const made = statement(recordStarts => findShape(plan, total, wire, recordStarts), compiler => compileFind(plan, { total, ...(maxRows !== undefined && { maxRows }) }, compiler), wire)
       if (options.kept !== true) return made
       if (known === undefined) {
         known = []

@@ -1,0 +1,76 @@
+/**
+ * Work a request causes in PostgreSQL is bounded: a client that disconnects cancels its running statement,
+ * and `bounds.statementTimeout` stops a statement that runs too long. PostgreSQL whatever DATABASE_URL says:
+ * PGlite runs each statement to its end.
+ */
+import { request } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Fastify, { type FastifyInstance } from 'fastify'
+import postgres from 'postgres'
+import t from 'tap'
+import vellum, { type VellumOptions } from '../../lib/index.js'
+import { createPostgresDatabase } from '../helpers/db.js'
+import { BLOG_DIR, sender } from '../http/rest/helpers.js'
+
+// Every tag on every article, 30 × 30: four populated levels are 30^5 (24 million) rows, a statement that
+// runs for minutes once the row bound is out of the way.
+const SLOW = '/api/articles?populate[tags][populate][articles][populate][tags][populate][articles][fields][0]=title'
+
+async function seededApp (url: string, bounds: VellumOptions['bounds']): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
+  await app.register(vellum, { dir: BLOG_DIR, contentTypes: [], permissions: { public: '*' }, database: { url }, bounds })
+  await app.ready()
+  return app
+}
+
+const db = await createPostgresDatabase(t)
+const admin = postgres(db.url, { max: 1, onnotice: () => {} })
+t.teardown(() => admin.end({ timeout: 1 }))
+{
+  const app = await seededApp(db.url, {})
+  const send = sender(app)
+  const tags: string[] = []
+  for (let i = 0; i < 30; i++) tags.push((await send('POST', '/api/tags', { data: { name: `tag ${i}` } })).body.data.documentId as string)
+  for (let i = 0; i < 30; i++) await send('POST', '/api/articles?status=published', { data: { title: `article ${i}`, tags } })
+  await app.close()
+}
+
+/** The statements running in the test database now, but this one (the app sends nothing else meanwhile). */
+async function running (): Promise<number> {
+  const [row] = await admin<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${db.name} AND backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()`
+  return row?.n ?? 0
+}
+
+async function until (check: () => Promise<boolean>, ms: number): Promise<number> {
+  const started = performance.now()
+  while (performance.now() - started < ms) {
+    if (await check()) return performance.now() - started
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+  return Infinity
+}
+
+t.test('a client that disconnects cancels its running statement', async (t) => {
+  const app = await seededApp(db.url, { maxPopulatedRows: 1_000_000_000 })
+  t.teardown(() => app.close())
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as AddressInfo
+  const req = request({ host: '127.0.0.1', port, path: SLOW })
+  req.on('error', () => {})
+  req.end()
+  t.ok(await until(async () => await running() === 1, 5000) < Infinity, 'the read runs')
+  req.destroy()
+  const gone = await until(async () => await running() === 0, 1000)
+  t.ok(gone < 1000, `the statement is gone ${Math.round(gone)} ms after the client left`)
+})
+
+t.test('bounds.statementTimeout stops a statement that runs too long', async (t) => {
+  const app = await seededApp(db.url, { maxPopulatedRows: 1_000_000_000, statementTimeout: 300 })
+  t.teardown(() => app.close())
+  const started = performance.now()
+  const reply = await app.inject({ method: 'GET', url: SLOW })
+  const elapsed = performance.now() - started
+  t.not(reply.statusCode, 200)
+  t.ok(elapsed < 5000, `answered after ${Math.round(elapsed)} ms`)
+  t.equal(await running(), 0, 'nothing left running')
+})

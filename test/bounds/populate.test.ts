@@ -1,0 +1,65 @@
+/**
+ * The related rows one read may build across its populate (`bounds.maxPopulatedRows`): the issue's populate
+ * bomb answers 400 at once, naming the bound, and a read at the bound is answered whole.
+ */
+import t from 'tap'
+import qs from 'qs'
+import { isError, sender } from '../http/rest/helpers.js'
+import { tracedBlogApp } from './helpers.js'
+
+// 20 articles × 10 tags, every tag on every article.
+const { app } = await tracedBlogApp(t, { bounds: { maxPopulatedRows: 10_000 } })
+const send = sender(app)
+const tags: string[] = []
+for (let i = 0; i < 10; i++) tags.push((await send('POST', '/api/tags', { data: { name: `tag ${i}` } })).body.data.documentId as string)
+for (let i = 0; i < 20; i++) {
+  const reply = await send('POST', '/api/articles?status=published', { data: { title: `article ${i}`, tags } })
+  if (reply.status !== 201) throw new Error(reply.text)
+}
+
+const BOMB = 'populate[tags][populate][articles][populate][tags][populate][articles][fields][0]=title'
+
+t.test('the populate bomb: 400 naming the bound, quickly', async (t) => {
+  const started = performance.now()
+  const reply = await send('GET', `/api/articles?${BOMB}`)
+  const elapsed = performance.now() - started
+  isError(t, reply, 400, 'ValidationError', 'Too many related rows to populate: at most 10000 allowed (bounds.maxPopulatedRows)', {
+    source: 'query', param: 'populate', limit: 'bounds.maxPopulatedRows', max: 10_000
+  })
+  // 844,200 related rows (200 + 4,000 + 40,000 + 800,000) would be built otherwise.
+  t.ok(elapsed < 3000, `answered in ${Math.round(elapsed)} ms`)
+})
+
+t.test('the bound counts every level, rows at the bound are built', async (t) => {
+  // One level: 200 tags over the page; two levels: 200 + 4,000.
+  const bounded = (await tracedBlogApp(t, { bounds: { maxPopulatedRows: 200 } })).app
+  const send = sender(bounded)
+  const tagIds: string[] = []
+  for (let i = 0; i < 10; i++) tagIds.push((await send('POST', '/api/tags', { data: { name: `tag ${i}` } })).body.data.documentId as string)
+  for (let i = 0; i < 20; i++) await send('POST', '/api/articles?status=published', { data: { title: `article ${i}`, tags: tagIds } })
+  const one = await send('GET', '/api/articles?populate=tags')
+  t.equal(one.status, 200, 'at the bound')
+  t.equal(one.body.data.length, 20)
+  t.equal(one.body.data[19].tags.length, 10)
+  const counted = await send('GET', `/api/articles?${qs.stringify({ populate: { tags: { count: true } } })}`)
+  t.equal(counted.status, 200, 'a counted relation builds no rows')
+  const two = await send('GET', `/api/articles?${qs.stringify({ populate: { tags: { populate: ['articles'] } } })}`)
+  isError(t, two, 400, 'ValidationError', 'Too many related rows to populate: at most 200 allowed (bounds.maxPopulatedRows)')
+  const paged = await send('GET', '/api/articles?populate=tags&pagination[pageSize]=19')
+  t.equal(paged.status, 200)
+  const filters = { name: { $eq: 'tag 0' } }
+  const filtered = await send('GET', `/api/articles?${qs.stringify({ populate: { tags: { filters, populate: { articles: { filters: { title: { $eq: 'article 0' } } } } } } })}`)
+  t.equal(filtered.status, 200, 'only rows the filters keep count: 20 + 20')
+  const unfiltered = await send('GET', `/api/articles?${qs.stringify({ populate: { tags: { filters, populate: ['articles'] } } })}`)
+  isError(t, unfiltered, 400, 'ValidationError', /bounds\.maxPopulatedRows/)
+  isError(t, await send('GET', `/api/articles/${String(one.body.data[0].documentId)}?populate[tags][populate]=articles`), 400, 'ValidationError',
+    /bounds\.maxPopulatedRows/, undefined)
+})
+
+t.test('the Document Service is bounded too', async (t) => {
+  const documents = app.vellum.documents('api::article.article')
+  await t.rejects(documents.findMany({ status: 'published', populate: { tags: { populate: { articles: { populate: { tags: { populate: ['articles'] } } } } } } }),
+    { name: 'ValidationError', message: /bounds\.maxPopulatedRows/ })
+  const entries = await documents.findMany({ status: 'published', populate: { tags: { populate: ['articles'] } } })
+  t.equal(entries.length, 20, '4,200 rows: under the bound')
+})
