@@ -4,3 +4,4 @@ export {
   contextOf, createGlobalHook, createRouteHandlers, releaseSuspended, replyFromContext, unwindAll,
   type BoundPolicy, type ContextMiddleware, type Controller, type RouteStages
 } from './pipeline.js'
+export { createBodyDepthHook } from './body-depth.js'
