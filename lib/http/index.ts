@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { createBodyDepthHook, releaseSuspended } from '../hooks/index.js'
+import { createBodyDepthHook, releaseAborted, releaseSuspended } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { registerContentApi } from './content-api.js'
 import { handlePipelineError } from './errors.js'
@@ -35,7 +35,7 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
     releaseSuspended(request)
     done()
   })
-  app.addHook('onRequestAbort', async (request) => { releaseSuspended(request) })
+  app.addHook('onRequestAbort', releaseAborted)
   app.setErrorHandler(handlePipelineError)
 
   registerHealthRoutes(app, vellum, vellum.config.health)

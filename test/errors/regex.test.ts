@@ -6,11 +6,11 @@
 import t from 'tap'
 import { buildApp } from '../helpers/app.js'
 import { isError, sender } from '../http/rest/helpers.js'
-import { InvalidContentTypeError, type VellumOptions } from '../../lib/index.js'
+import { InvalidContentTypeError, type ContentTypeDefinition, type VellumOptions } from '../../lib/index.js'
 
 const CATASTROPHIC = '^(a+)+$'
 
-function codes (attributes: Record<string, unknown>): VellumOptions {
+function codes (attributes: ContentTypeDefinition['attributes']): VellumOptions {
   return {
     contentTypes: [{
       uid: 'api::code.code',
