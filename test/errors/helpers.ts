@@ -22,10 +22,12 @@ export interface Server {
   databaseUrl: string
 }
 
-export async function startServer (t: Test, level = 'info'): Promise<Server> {
+/** `prepare` may change the project copy (its schemas) before the server loads it. */
+export async function startServer (t: Test, level = 'info', prepare?: (dir: string) => Promise<void>): Promise<Server> {
   const dir = await mkdtemp(join(tmpdir(), 'vellum-errors-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   await cp(join(root, 'examples', 'blog'), dir, { recursive: true, filter: (source) => !source.includes('.vellum') })
+  await prepare?.(dir)
   const { url } = await createPostgresDatabase(t)
   const lines: string[] = []
   const config = configFromEnv(dir, { DATABASE_URL: url, LOG_LEVEL: level, HOST: '127.0.0.1', PORT: '0' })
