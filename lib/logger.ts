@@ -15,6 +15,15 @@ export interface Logger {
 
 const noop: LogFn = () => {}
 
+/**
+ * pino `redact` paths of the standalone server: credentials (the Authorization header, cookies) and fields
+ * named `password`, wherever a request, a reply or a body is logged. A host app sets its own logger's.
+ */
+export const REDACTED_LOG_PATHS: readonly string[] = [
+  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
+  'res.headers["set-cookie"]', 'password', '*.password', '*.data.password', 'body.data.password', 'req.body.data.password'
+]
+
 /** For pure-layer callers that have no logger (tests of a single module). */
 export const silentLogger: Logger = {
   trace: noop,
@@ -23,4 +32,43 @@ export const silentLogger: Logger = {
   warn: noop,
   error: noop,
   child: () => silentLogger
+}
+
+/** Drizzle's DrizzleQueryError: the statement and its bind parameters, in fields and in its message. */
+interface QueryError extends Error {
+  query: string
+  params?: unknown[]
+}
+
+function isQueryError (value: Error): value is QueryError {
+  return typeof (value as Partial<QueryError>).query === 'string' && Array.isArray((value as Partial<QueryError>).params)
+}
+
+/** A copy with the same prototype and own fields (so loggers name its class), some of them replaced. */
+function copyOf (error: Error, message: string, stack: string | undefined, cause: unknown): Error {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as Error, error)
+  Object.defineProperties(copy, {
+    message: { value: message, writable: true, configurable: true },
+    stack: { value: stack, writable: true, configurable: true },
+    cause: { value: cause, writable: true, configurable: true }
+  })
+  return copy
+}
+
+/**
+ * An error fit for a log line: a failed statement's bind parameters (the values written: personal data,
+ * passwords), which Drizzle puts in `params`, its message and its stack, are left out of it and of its causes.
+ * The error itself is untouched. With `logSqlParams` on, the statement's own trace line has them.
+ */
+export function loggableError (error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error) || depth > 5) return error
+  const cause = loggableError(error.cause, depth + 1)
+  if (isQueryError(error)) {
+    const cut = error.message.indexOf('\nparams: ')
+    const message = cut === -1 ? error.message : error.message.slice(0, cut)
+    const copy = copyOf(error, message, error.stack?.replace(error.message, () => message), cause) as QueryError
+    delete copy.params
+    return copy
+  }
+  return cause === error.cause ? error : copyOf(error, error.message, error.stack, cause)
 }

@@ -91,6 +91,16 @@ const BoundsOptionsSchema = Type.Object({
 }, { additionalProperties: false, default: {} })
 
 /**
+ * Bad input (issue 14). `maxDepth`: the deepest nesting of objects and arrays a request body may have in
+ * vellum's routes, checked once on the parsed body before anything reads it (deeper answers a 400
+ * ValidationError). Strapi bodies rarely pass 20 (a dynamic zone of nested components); JSON attributes
+ * nest as deep as their content.
+ */
+const InputOptionsSchema = Type.Object({
+  maxDepth: Type.Integer({ minimum: 1, default: 64 })
+}, { additionalProperties: false, default: {} })
+
+/**
  * Options holding code or live objects (definitions with lifecycles, routers, factories, functions). TypeBox
  * cannot clone them while filling defaults, so they are checked aside by `checkCodeOptions`; the loaders that
  * use them give the precise messages (the content-type loader for definitions, the router for routes, ...).
@@ -141,7 +151,10 @@ export const OptionsSchema = Type.Object({
   decorator: Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', default: 'vellum' }),
   /** Log SQL parameters too (at trace level); off by default since they may hold personal data. */
   logSqlParams: Type.Boolean({ default: false }),
-  bounds: BoundsOptionsSchema
+  bounds: BoundsOptionsSchema,
+  input: InputOptionsSchema,
+  /** Accept schema `regex` patterns that safe-regex2 flags as catastrophic (refused at boot by default). */
+  allowUnsafeRegex: Type.Boolean({ default: false })
 }, { additionalProperties: false })
 
 export type DatabaseOption = Static<typeof DatabaseOptionSchema>
@@ -287,7 +300,7 @@ function isClient (value: unknown): boolean {
  */
 function copyOptions (options: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...options }
-  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds']) {
+  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds', 'input']) {
     const value = options[key]
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) copy[key] = { ...value }
   }

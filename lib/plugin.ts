@@ -61,6 +61,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
       ...(config.dir !== undefined && { dir: config.dir }),
       contentTypes: config.contentTypes,
       components: config.components,
+      allowUnsafeRegex: config.allowUnsafeRegex,
       log
     })
     physical = buildPhysicalModel(schema)

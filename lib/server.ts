@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import vellum, { type VellumOptions } from './plugin.js'
 import { InvalidOptionsError } from './errors.js'
+import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './http/errors.js'
 import { hasAccessLine } from './http/middlewares/builtins/logger.js'
+import { loggableError, REDACTED_LOG_PATHS } from './logger.js'
 import { loadProjectOptions } from './project/index.js'
 import type { Vellum } from './types.js'
 
@@ -19,6 +21,8 @@ export interface ServerConfig {
   logLevel: string
   /** Human-readable logs through pino-pretty, when it can be resolved. */
   logPretty?: boolean
+  /** Where log lines go instead of stdout (one JSON line per write). */
+  logStream?: { write: (line: string) => void }
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -62,7 +66,9 @@ class AccessLogController extends LogController {
     const { statusCode } = reply
     const message = `${method} ${url} (${responseTime} ms) ${statusCode}`
     if (error === null || error === undefined) request.log.info({ method, url, statusCode, responseTime }, message)
-    else request.log.error({ method, url, statusCode, responseTime, err: error }, message)
+    // The client went away while the answer was written: its doing, not a failure of ours.
+    else if (request.raw.destroyed) request.log.info({ method, url, statusCode, responseTime, err: error }, `${message} (client gone)`)
+    else request.log.error({ method, url, statusCode, responseTime, err: loggableError(error) }, message)
   }
 }
 
@@ -93,15 +99,23 @@ export async function buildServer (config: ServerConfig): Promise<FastifyInstanc
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
     // Credentials never reach the logs.
-    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    redact: [...REDACTED_LOG_PATHS],
+    ...(config.logStream !== undefined && { stream: config.logStream }),
     ...(pretty !== undefined && { transport: { target: pretty, options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } })
   }
   const app = Fastify({
     // A first boot on embedded PGlite initializes a whole cluster (seconds on a busy machine).
     pluginTimeout: 120_000,
     logger,
-    logController: new AccessLogController()
+    logController: new AccessLogController(),
+    // The server is ours: Fastify's and Node's own answers (a malformed URL, an over-long parameter, headers
+    // too large, invalid bytes) are in the envelope too. A host app keeps its own.
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError
   })
+  // Outside vellum's scope (its routes have their own handlers): errors and unknown paths.
+  app.setErrorHandler(handleError)
+  app.setNotFoundHandler(handleNotFound)
   if (config.logPretty === true && pretty === undefined) {
     app.log.warn('LOG_PRETTY is set but pino-pretty is not installed (npm install --save-dev pino-pretty): logging JSON')
   }

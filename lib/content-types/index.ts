@@ -2,7 +2,7 @@ import type { Component, ComponentDefinition, ContentType, ContentTypeDefinition
 import type { ProjectSchemas, RawEntry } from './entries.js'
 import { deepFreeze, defaultCollectionName, normalizeComponent, normalizeContentType } from './normalize.js'
 import { createProblems, type Problems } from './problems.js'
-import { checkComponentCycles, checkModel, prepare, type Candidate, type Registry, type Seen } from './validate.js'
+import { checkComponentCycles, checkModel, checkRegexes, prepare, type Candidate, type Registry, type Seen } from './validate.js'
 
 export * from './types.js'
 export type { ProjectSchemas, RawEntry, UnreadSchema } from './entries.js'
@@ -17,6 +17,8 @@ export interface BuildSchemaInput {
   contentTypes?: readonly ContentTypeDefinition[]
   /** Inline components, added after the project's. */
   components?: readonly ComponentDefinition[]
+  /** Accept `regex` patterns that safe-regex2 flags as catastrophic (refused by default). */
+  allowUnsafeRegex?: boolean
 }
 
 function inlineEntries (input: BuildSchemaInput, problems: Problems): RawEntry[] {
@@ -83,7 +85,9 @@ export function buildSchema (input: BuildSchemaInput): Schema {
 
   const seen: Seen = { apiIds: new Map(), collectionNames: new Map() }
   for (const candidate of candidates) {
-    if (candidate.usable) checkModel(candidate, registry, seen, defaultCollectionName(candidate), problems)
+    if (!candidate.usable) continue
+    checkModel(candidate, registry, seen, defaultCollectionName(candidate), problems)
+    checkRegexes(candidate, input.allowUnsafeRegex === true, problems)
   }
   checkComponentCycles(registry.components, problems)
   problems.throwIfAny()

@@ -88,7 +88,10 @@ function normalizeScalar (common: Omit<ScalarAttribute, 'type' | 'unique' | 'sea
   if (STRING_TYPES.has(type)) {
     if (raw.minLength !== undefined) attribute.minLength = raw.minLength
     if (raw.maxLength !== undefined) attribute.maxLength = raw.maxLength
-    if (raw.regex !== undefined) attribute.regex = raw.regex
+    if (raw.regex !== undefined) {
+      attribute.regex = raw.regex
+      attribute.pattern = new RegExp(raw.regex)
+    }
   }
   if (NUMBER_TYPES.has(type)) {
     // biginteger bounds stay strings so values beyond 2^53 are compared exactly.

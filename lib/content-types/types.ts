@@ -46,6 +46,8 @@ export interface ScalarConstraints {
 
 export interface ScalarAttribute extends AttributeBase, ScalarConstraints {
   type: ScalarType
+  /** `regex`, compiled once when the model is loaded (validation tests values against this one). */
+  pattern?: RegExp
   unique: boolean
   default?: unknown
   /** _q search opt-out (Strapi's `searchable: false`). */

@@ -8,6 +8,7 @@ import {
 } from './names.js'
 import { closest, didYouMean, show, type Problems } from './problems.js'
 import { AttributeShape, ComponentShape, ContentTypeShape, KNOWN_ATTRIBUTE_KEYS, shapeErrors } from './schema.js'
+import safeRegex from 'safe-regex2'
 
 /**
  * Validation of raw schemas. Every check adds to the shared problem list and carries on, so one load
@@ -321,17 +322,32 @@ function checkScalar (candidate: Candidate, type: ScalarType, attribute: Attribu
     if (minLength !== undefined && maxLength !== undefined && minLength > maxLength) {
       add(`minLength (${minLength}) is greater than maxLength (${maxLength})`)
     }
-    if (regex !== undefined) {
-      try {
-        // eslint-disable-next-line no-new
-        new RegExp(regex)
-      } catch {
-        add(`regex ${show(regex)} is not a valid regular expression`)
-      }
-    }
+    if (regex !== undefined && compiles(regex) === undefined) add(`regex ${show(regex)} is not a valid regular expression`)
   }
   if (type === 'integer' || type === 'float' || type === 'decimal' || type === 'biginteger') checkBounds(type, attribute, add)
   if (attribute.default !== undefined) checkDefault(type, attribute, add)
+}
+
+/**
+ * A `regex` runs on every write of its attribute: one that can backtrack exponentially (`^(a+)+$`) lets a
+ * 30-character value block the event loop for seconds. safe-regex2 (what Fastify's router uses for route
+ * patterns) flags those; the project may still accept them (`allowUnsafeRegex`), bounded by maxLength.
+ */
+export function checkRegexes (candidate: Candidate, allowUnsafe: boolean, problems: Problems): void {
+  if (allowUnsafe) return
+  for (const [name, attribute] of candidate.attributes) {
+    const { regex } = attribute
+    if (regex === undefined || !STRING_TYPES.has(attribute.type) || compiles(regex) === undefined || safeRegex(regex)) continue
+    problems.add(candidate.source, `regex ${show(regex)} may backtrack catastrophically (exponential time on some values); rewrite it, or set the allowUnsafeRegex option to accept it`, name)
+  }
+}
+
+function compiles (regex: string): RegExp | undefined {
+  try {
+    return new RegExp(regex)
+  } catch {
+    return undefined
+  }
 }
 
 function checkEnum (attribute: AttributeSchema, add: (message: string) => void): void {

@@ -183,9 +183,11 @@ function checkRules (ctx: { errors: ValidationErrorItem[] }, attribute: ScalarAt
     if (publish) {
       if (attribute.minLength !== undefined && length < attribute.minLength) add(ctx, path, `${name} must be at least ${attribute.minLength} characters`, value)
       if (value !== '') {
-        if (attribute.regex !== undefined && !new RegExp(attribute.regex).test(value)) {
-          add(ctx, path, `${name} must match the following: "${String(new RegExp(attribute.regex))}"`, value)
-        } else if (attribute.type === 'uid' && attribute.regex === undefined && !UID_RE.test(value)) {
+        const { pattern } = attribute
+        // A schema's pattern runs only on a value whose length passed: maxLength bounds what it is given.
+        if (pattern !== undefined) {
+          if (ctx.errors.length === before && !pattern.test(value)) add(ctx, path, `${name} must match the following: "${String(pattern)}"`, value)
+        } else if (attribute.type === 'uid' && !UID_RE.test(value)) {
           add(ctx, path, `${name} must match the following: "${String(UID_RE)}"`, value)
         }
         if (attribute.type === 'email' && !EMAIL_RE.test(value)) add(ctx, path, `${name} must be a valid email`, value)

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { errorEnvelope, PolicyError } from '../errors.js'
+import { ClientError, errorEnvelope, PolicyError, type ErrorSpec } from '../errors.js'
 import { compose, type Middleware } from '../compose.js'
 import { createContext, hasExplicitStatus, JsonText, type RequestContext, responseBody } from './context.js'
 
@@ -132,18 +132,32 @@ export function createGlobalHook (middlewares: readonly ContextMiddleware[]) {
 }
 
 /**
- * `onResponse`/`onRequestAbort`: a reply sent by something outside the pipeline (another hook, an abort) must not
- * leave a chain suspended forever; it is released with an error its middlewares may see.
+ * 499 (nginx's "client closed request"): the client went away before the answer. The middlewares still unwind
+ * and see it; it is a client's doing, so it is no server failure in the logs.
  */
-export function releaseSuspended (request: FastifyRequest): void {
+export class RequestAbortedError extends ClientError {
+  static override readonly spec: ErrorSpec = { name: 'RequestAbortedError', code: 'VELLUM_ERR_REQUEST_ABORTED', statusCode: 499, message: 'The client closed the request' }
+}
+
+/**
+ * `onResponse`: a reply sent by something outside the pipeline (another hook) must not leave a chain suspended
+ * forever; it is released with an error its middlewares may see.
+ */
+export function releaseSuspended (request: FastifyRequest, error: Error = new Error('the response was sent outside the middleware chain')): void {
   const flow = (request as WithFlow)[kFlow]
   if (flow === undefined) return
   for (const stage of [flow.route, flow.global]) {
     if (stage !== undefined && stage.entered && !stage.settled) {
       stage.done.catch(() => {})
-      stage.resume(new Error('the response was sent outside the middleware chain'))
+      stage.resume(error)
     }
   }
+}
+
+/** `onRequestAbort`: the client disconnected; logged at info, and the chain released with a RequestAbortedError. */
+export async function releaseAborted (request: FastifyRequest): Promise<void> {
+  request.log.info({ method: request.method, url: request.url }, 'the client closed the request before the answer')
+  releaseSuspended(request, new RequestAbortedError())
 }
 
 function isThenable (value: unknown): value is PromiseLike<unknown> {

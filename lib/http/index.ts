@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { releaseSuspended } from '../hooks/index.js'
+import { createBodyDepthHook, releaseAborted, releaseSuspended } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { registerContentApi } from './content-api.js'
 import { handlePipelineError } from './errors.js'
@@ -25,6 +25,7 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
   const deps: FactoryDeps = { vellum }
   buildRegistries(vellum, code, options)
   app.addHook('onRequest', createQueryStringHook(vellum.config.rest))
+  app.addHook('preValidation', createBodyDepthHook(vellum.config.input.maxDepth))
 
   const projectDir = vellum.config.dir
   const resolveOptions = { registry: code.middlewares, deps, log: app.log, ...(projectDir !== undefined && { projectDir }) }
@@ -35,7 +36,7 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
     releaseSuspended(request)
     done()
   })
-  app.addHook('onRequestAbort', async (request) => { releaseSuspended(request) })
+  app.addHook('onRequestAbort', releaseAborted)
   app.setErrorHandler(handlePipelineError)
 
   registerHealthRoutes(app, vellum, vellum.config.health)

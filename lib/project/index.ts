@@ -21,6 +21,8 @@ export interface LoadSchemaInput {
   contentTypes?: readonly ContentTypeDefinition[]
   /** Inline components, added after the project's. */
   components?: readonly ComponentDefinition[]
+  /** Accept `regex` patterns that safe-regex2 flags as catastrophic. */
+  allowUnsafeRegex?: boolean
   log?: Logger
 }
 
@@ -29,12 +31,13 @@ export interface LoadSchemaInput {
  * definitions. Schema problems reject first (one InvalidContentTypeError listing them all), then a lifecycles
  * file that failed to import.
  */
-export async function loadSchema ({ dir, contentTypes, components, log = silentLogger }: LoadSchemaInput): Promise<Schema> {
+export async function loadSchema ({ dir, contentTypes, components, allowUnsafeRegex, log = silentLogger }: LoadSchemaInput): Promise<Schema> {
   const read = dir === undefined ? undefined : await readProjectSchemas(projectRoot(dir), log)
   const schema = buildSchema({
     ...(read !== undefined && { project: read.schemas }),
     ...(contentTypes !== undefined && { contentTypes }),
-    ...(components !== undefined && { components })
+    ...(components !== undefined && { components }),
+    ...(allowUnsafeRegex !== undefined && { allowUnsafeRegex })
   })
   if (read?.lifecyclesError !== undefined) throw read.lifecyclesError.error
   return schema

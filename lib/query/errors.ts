@@ -1,6 +1,6 @@
 import { pgErrorOf } from '../db/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import type { Logger } from '../logger.js'
+import { loggableError, type Logger } from '../logger.js'
 import type { Catalog } from './model.js'
 
 /**
@@ -63,7 +63,7 @@ export function createErrorMapper (catalog: Catalog, log: Logger): ErrorMapper {
         if (pg.code.startsWith('22')) mapped = ValidationError.fromItems([item(field, 'Invalid value', data)])
     }
     if (mapped === undefined) return err
-    log.debug({ err, uid, code: pg.code, constraint: pg.constraint }, 'database constraint rejected a write')
+    log.debug({ err: loggableError(err), uid, code: pg.code, constraint: pg.constraint }, 'database constraint rejected a write')
     return mapped
   }
 }

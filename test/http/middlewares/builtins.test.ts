@@ -304,7 +304,7 @@ t.test('strapi::body', async (t) => {
     t.same(small.json(), { data: { data: { a: 1 } } })
     const large = await app.inject({ method: 'POST', url: '/thing', payload: { data: { text: 'x'.repeat(100) } } })
     t.equal(large.statusCode, 413)
-    t.same(large.json(), { data: null, error: { status: 413, name: 'PayloadTooLargeError', message: 'request entity too large' } })
+    t.same(large.json(), { data: null, error: { status: 413, name: 'PayloadTooLargeError', message: 'request entity too large', details: {} } })
     const text = await app.inject({ method: 'POST', url: '/thing', headers: { 'content-type': 'text/plain' }, payload: 'more than ten bytes' })
     t.equal(text.statusCode, 413)
     const poisoned = await app.inject({ method: 'POST', url: '/thing', headers: { 'content-type': 'application/json' }, payload: '{"__proto__":{}}' })

@@ -79,7 +79,7 @@ t.test('the error envelope under the prefix: 404, 405, malformed JSON, missing d
   isError(t, await send('POST', '/v1/blog/api/categories', '{oops', { 'content-type': 'application/json' }), 400, 'ValidationError', /^Malformed JSON body/)
   isError(t, await send('POST', '/v1/blog/api/categories', { nope: 1 }), 400, 'ValidationError', 'Missing "data" payload in the request body', {})
   isError(t, await send('POST', '/v1/blog/api/categories', JSON.stringify({ data: { name: 'x'.repeat(3000) } }), { 'content-type': 'application/json' }),
-    413, 'PayloadTooLargeError', 'request entity too large')
+    413, 'PayloadTooLargeError', 'request entity too large', {})
 })
 
 t.test('query parameters under the prefix: qs parsing, filters, populate, pagination, their errors', async (t) => {

@@ -201,12 +201,11 @@ t.test('a content type vellum does not parse: 415 UnsupportedMediaTypeError in t
   }
 })
 
-t.test('a payload over rest.bodyLimit: 413 PayloadTooLargeError, without details', async (t) => {
+t.test('a payload over rest.bodyLimit: 413 PayloadTooLargeError, details {} as every envelope', async (t) => {
   const big = JSON.stringify({ data: { name: 'Big', description: 'x'.repeat(5000) } })
   for (const [method, url] of [['POST', '/api/categories'], ['PUT', '/api/homepage']] as const) {
     const res = await send(method, url, big, { 'content-type': 'application/json' })
-    isError(t, res, 413, 'PayloadTooLargeError', 'request entity too large')
-    t.same(res.body.error, { status: 413, name: 'PayloadTooLargeError', message: 'request entity too large' })
+    isError(t, res, 413, 'PayloadTooLargeError', 'request entity too large', {})
   }
   const fits = await send('POST', '/api/categories', { data: { name: 'Fits', description: 'x'.repeat(3000) } })
   t.equal(fits.status, 201, 'a body under the limit passes')
