@@ -67,3 +67,17 @@ t.test('inside a component: 400 naming the path, for a single type too', async (
     'Invalid key highlight', { key: 'highlight', path: 'highlight', source: 'body' })
   t.equal((await send('PUT', '/api/homepage', { data: { title: 'Home', hero: { heading: 'Hi' } } })).status, 200, 'without the relation the write passes')
 })
+
+t.test('a controller that replaces validateInput: the core sanitizeInput drops the relation', async (t) => {
+  const lenient = await blogApp(t, {
+    permissions: { public: [`${ARTICLE}.create`, `${ARTICLE}.find`] },
+    controllers: [{ kind: 'controller-factory', uid: ARTICLE, extend: () => ({ async validateInput () {} }) }]
+  })
+  const ann = await lenient.vellum.documents('api::author.author').create({ data: { name: 'Ann' } })
+  const res = await sender(lenient)('POST', '/api/articles', { data: { title: 'Lenient', author: { connect: [{ id: ann.id }] }, seo: { metaTitle: 'm' } } })
+  t.equal(res.status, 201)
+  const written = await lenient.vellum.documents(ARTICLE).findOne({ documentId: res.body.data.documentId, populate: { author: true, seo: true } })
+  t.equal(written?.title, 'Lenient')
+  t.equal(written?.author, null, 'the author was not linked')
+  t.equal((written?.seo as { metaTitle: string } | null)?.metaTitle, 'm', 'the rest of the data was written')
+})
