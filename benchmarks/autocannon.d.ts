@@ -9,6 +9,26 @@ declare module 'autocannon' {
     body?: string
     timeout?: number
     pipelining?: number
+    /** Requests each connection sends in turn, cycling (soak.ts). */
+    requests?: RequestSpec[]
+    /** Each connection's own `context`, copied from this at its start. */
+    initialContext?: Record<string, unknown>
+  }
+  export interface Request {
+    method: string
+    path: string
+    headers?: Record<string, string>
+    body?: string
+  }
+  export interface RequestSpec extends Partial<Request> {
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request
+    onResponse?: (status: number, body: string, context: Record<string, unknown>) => void
+  }
+  /** The running measurement: a promise of its result, and events per response. */
+  interface Instance extends Promise<Result> {
+    on: ((event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void) => Instance) &
+    ((event: 'reqError', listener: (error: Error) => void) => Instance)
+    stop: () => void
   }
   interface Histogram {
     average: number
@@ -34,6 +54,6 @@ declare module 'autocannon' {
     '4xx': number
     '5xx': number
   }
-  function autocannon (options: Options): Promise<Result>
+  function autocannon (options: Options): Instance
   export default autocannon
 }

@@ -17,7 +17,6 @@
  * scenario; record RSS; count SQL round trips per request on the wire in a separate pass; run the
  * micro-benchmark; print the table (stdout) and end with `min ratio vellum/baseline: X.XX (scenario)`.
  */
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
@@ -30,7 +29,7 @@ import { runMicro } from './micro.js'
 import { type Measurement, minRatio, renderReport, type RunReport, strapiNumbers, summarize, writeResults } from './report.js'
 import { encodePath, type Fixtures, lookupFixtures, SCENARIOS } from './scenarios.js'
 import { seed } from './seed/seed.js'
-import { type BootPhases, type RunningServer, type ServerName, startServer } from './servers.js'
+import { type BootPhases, freePort, type RunningServer, type ServerName, startServer } from './servers.js'
 import { createWireCounter } from './wire-counter.js'
 
 const { values: args } = parseArgs({
@@ -82,16 +81,6 @@ async function backends (databaseUrl: string): Promise<number[]> {
   } finally {
     await sql.end({ timeout: 5 })
   }
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')))
-    })
-  })
 }
 
 /** Starts a server `times` times for cold starts (stopping all but the last), and returns the last one running. */

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { BUILD_DIR } from './build.js'
 import { MODEL_DIR, ROOT } from './env.js'
@@ -36,6 +37,17 @@ export interface StartOptions {
 const ENTRY: Record<ServerName, string> = { vellum: 'benchmarks/vellum/server', baseline: 'benchmarks/baseline/server' }
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')))
+    })
+  })
+}
 
 /** The HTTP status of one GET, or 0 when nothing answers yet. */
 export async function status (url: string): Promise<number> {

@@ -6,7 +6,7 @@ import type { RequestGuards } from './core/controller.js'
 import { canReadOf, readableOf } from './permissions.js'
 import type { TextPlan } from './core/documents.js'
 import { type CanRead, type Pagination, sanitizeQuery as sanitize, validateQuery } from './query/index.js'
-import { sanitizeOutput } from './sanitize/index.js'
+import { checkInputRelations, sanitizeInputRelations, sanitizeOutput } from './sanitize/index.js'
 
 /** The sanitizers' canRead: none at all for a caller who may read everything (nothing to check, nothing to drop). */
 function readLimits (ctx: RequestContext): { canRead?: CanRead } {
@@ -57,6 +57,14 @@ export function guardsFor (contentType: ContentType, vellum: Vellum): RequestGua
       const entry = validate(ctx)
       entry.text ??= plan(sanitizeQuery(ctx), entry.pagination)
       return { plan: entry.text, ...(entry.pagination !== undefined && { pagination: entry.pagination }) }
+    },
+    validateInput (data, ctx) {
+      const canRead = readableOf(ctx)
+      if (canRead !== undefined) checkInputRelations(data, uid, { schema: vellum.schema, canRead })
+    },
+    sanitizeInput (data, ctx) {
+      const canRead = readableOf(ctx)
+      return canRead === undefined ? data : sanitizeInputRelations(data, uid, { schema: vellum.schema, canRead })
     },
     sanitizeOutput: (data, ctx) => sanitizeOutput(data, uid, { schema: vellum.schema, ...readLimits(ctx) })
   }

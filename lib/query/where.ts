@@ -161,6 +161,38 @@ function compare (where: Compare, alias: string, compiler: Compiler): SQL {
   }
 }
 
+/** SQL's three truth values: `null` is unknown. */
+type Truth = boolean | null
+
+/**
+ * What `where` is on a related row whose columns are all NULL: Strapi filters through LEFT JOINs, so an entry
+ * with nothing linked is tested against such a row (`filters[category][id][$null]=true` matches it). Only
+ * `$null`/`$notNull` decide on NULL; every other comparison is unknown, and the logic is SQL's.
+ */
+function onNullRow (where: Where): Truth {
+  switch (where.kind) {
+    case 'const': return where.value
+    case 'compare': return where.op === '$null' ? true : where.op === '$notNull' ? false : null
+    case 'not': {
+      const inner = onNullRow(where.item)
+      return inner === null ? null : !inner
+    }
+    case 'and':
+    case 'or': {
+      const decisive = where.kind === 'or'
+      let unknown = false
+      for (const item of where.items) {
+        const value = onNullRow(item)
+        if (value === decisive) return decisive
+        if (value === null) unknown = true
+      }
+      return unknown ? null : !decisive
+    }
+    // Nothing is linked to a NULL row; an `exists` is never unknown (see compileWhere).
+    case 'exists': return where.where !== undefined && onNullRow(where.where) === true
+  }
+}
+
 /** Compiles a condition on rows of the table aliased `alias`. */
 export function compileWhere (where: Where, alias: string, compiler: Compiler): SQL {
   switch (where.kind) {
@@ -168,16 +200,21 @@ export function compileWhere (where: Where, alias: string, compiler: Compiler): 
     case 'or':
       return sql`(${sql.join(where.items.map(w => compileWhere(w, alias, compiler)), where.kind === 'and' ? sql` AND ` : sql` OR `)})`
     case 'not':
-      // NOT over a NULL comparison would drop the row: coalesce keeps "not (unknown)" true, as Strapi's users expect.
-      return sql`NOT coalesce(${compileWhere(where.item, alias, compiler)}, false)`
+      // SQL's NOT, as Strapi's: a comparison on NULL stays unknown, so `views: { $not: { $gt: 15 } }` skips NULL views.
+      return sql`NOT (${compileWhere(where.item, alias, compiler)})`
     case 'const':
       return where.value ? sql`TRUE` : sql`FALSE`
     case 'compare':
       return compare(where, alias, compiler)
     case 'exists': {
+      // True when a linked row matches, or when nothing is linked and the condition holds on a NULL row
+      // (Strapi's LEFT JOIN); never unknown, so `$not` around a relation means "no linked row matches".
       const joined = join(where.via, alias, compiler)
       const condition = where.where === undefined ? sql`` : sql` AND ${compileWhere(where.where, joined.alias, compiler)}`
-      return sql`EXISTS (SELECT 1 FROM ${joined.from} WHERE ${joined.on}${condition})`
+      const some = sql`EXISTS (SELECT 1 FROM ${joined.from} WHERE ${joined.on}${condition})`
+      if (where.where === undefined || onNullRow(where.where) !== true) return some
+      const none = join(where.via, alias, compiler)
+      return sql`(${some} OR NOT EXISTS (SELECT 1 FROM ${none.from} WHERE ${none.on}))`
     }
   }
 }

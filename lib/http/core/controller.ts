@@ -22,6 +22,10 @@ export interface RequestGuards {
    * query and the validated pagination the first time a query of that shape is seen by a caller's permissions.
    */
   textPlan: (ctx: RequestContext, plan: (query: Record<string, unknown>, pagination: Pagination | undefined) => TextPlan) => { plan: TextPlan, pagination?: Pagination }
+  /** Refuses relations to content types the caller may not read (400 "Invalid key", as Strapi). */
+  validateInput: (data: Record<string, unknown>, ctx: RequestContext) => void
+  /** The body's data without relations the caller may not read. */
+  sanitizeInput: (data: Record<string, unknown>, ctx: RequestContext) => Record<string, unknown>
   sanitizeOutput: (data: unknown, ctx: RequestContext) => unknown
 }
 
@@ -69,14 +73,16 @@ function helpers ({ guards }: CoreControllerDeps): CoreControllerHelpers {
   return {
     async validateQuery (ctx) { await guards.validateQuery(ctx) },
     async sanitizeQuery (ctx) { return await guards.sanitizeQuery(ctx) },
-    async validateInput (data) {
-      // Root system keys are refused here, with the body as source; the Document Service checks the rest.
+    async validateInput (data, ctx) {
+      // Root system keys and unreadable relations are refused here, with the body as source; the Document
+      // Service checks the rest.
       if (!isPlainObject(data)) throw new ValidationError('Missing "data" payload in the request body')
       for (const key of ['id', 'documentId']) {
         if (key in data) throw new ValidationError(`Invalid key ${key}`, { key, path: key, source: 'body' })
       }
+      guards.validateInput(data, ctx)
     },
-    async sanitizeInput (data) { return data },
+    async sanitizeInput (data, ctx) { return guards.sanitizeInput(data, ctx) },
     async sanitizeOutput (data, ctx) { return guards.sanitizeOutput(data, ctx) },
     transformResponse (data, meta) {
       if (data === null || data === undefined) return data
