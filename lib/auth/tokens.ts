@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { sql, type SQL } from 'drizzle-orm'
 import { LruMap } from 'toad-cache'
-import type { Database } from '../db/index.js'
+import { executeOn, type Database, type Executor } from '../db/index.js'
 import { createDocumentId } from '../document/index.js'
 import { NotFoundError, ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -22,6 +22,8 @@ const DAY = 86_400_000
 /** Strapi's lifespans in milliseconds: 7, 30 and 90 days; null is unlimited. */
 export const API_TOKEN_LIFESPANS = [7 * DAY, 30 * DAY, 90 * DAY] as const
 const HOUR = 3_600_000
+/** First key of the two-key advisory lock taken per token name ("vell"); the second is the name's hash. */
+const NAME_LOCK = 0x76656c6c
 
 /** A token as vellum shows it: never its hash, never its key (except once, at creation). */
 export interface ApiToken {
@@ -215,10 +217,10 @@ export function createApiTokens ({ database, salt, cacheTtlMs, cacheSize, log, n
     }
   }
 
-  async function writePermissions (tokenId: number, actions: readonly string[], stamp: string): Promise<void> {
+  async function writePermissions (tx: Executor, tokenId: number, actions: readonly string[], stamp: string): Promise<void> {
     if (actions.length === 0) return
     const rows = [...new Set(actions)].map(action => [createDocumentId(), action])
-    await database.execute(sql`
+    await executeOn(tx, sql`
       with inserted as (
         insert into ${sql.raw(`"${PERMISSIONS_TABLE}"`)} ("document_id", "action", "created_at", "updated_at", "published_at")
         select r->>0, r->>1, ${stamp}::timestamp, ${stamp}::timestamp, ${stamp}::timestamp
@@ -237,22 +239,27 @@ export function createApiTokens ({ database, salt, cacheTtlMs, cacheSize, log, n
     async create (input) {
       checkInput(input)
       const name = input.name.trim()
-      const taken = await database.execute(sql`select 1 from ${TOKENS} where t."name" = ${name}`)
-      if (taken.length > 0) throw new ValidationError('Name already taken', { field: 'name' })
       const accessKey = randomBytes(128).toString('hex')
       const at = now()
       const stamp = new Date(at).toISOString()
       const lifespan = input.lifespan ?? null
       const expiresAt = lifespan === null ? null : new Date(at + lifespan).toISOString()
-      const [row] = await database.execute<{ id: number }>(sql`
-        insert into ${sql.raw(`"${TOKENS_TABLE}"`)} ("document_id", "name", "description", "kind", "type", "access_key", "lifespan", "expires_at",
-          "created_at", "updated_at", "published_at")
-        values (${createDocumentId()}, ${name}, ${input.description ?? ''}, 'content-api', ${input.type}, ${hash(accessKey)}, ${lifespan},
-          ${expiresAt}::timestamp, ${stamp}::timestamp, ${stamp}::timestamp, ${stamp}::timestamp)
-        returning "id"`)
-      await writePermissions(row!.id, input.type === 'custom' ? input.permissions ?? [] : [], stamp)
-      const [token] = await read(sql`t."id" = ${row!.id}`)
-      log.info({ tokenId: row!.id, name, type: input.type }, 'API token created')
+      // Strapi's layout has no unique constraint on names: concurrent creates of one name queue on a lock instead.
+      const id = await database.drizzle.transaction(async tx => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${NAME_LOCK}, hashtext(${name}))`)
+        const taken = await executeOn(tx, sql`select 1 from ${TOKENS} where t."name" = ${name}`)
+        if (taken.length > 0) throw new ValidationError('Name already taken', { field: 'name' })
+        const [row] = await executeOn<{ id: number }>(tx, sql`
+          insert into ${sql.raw(`"${TOKENS_TABLE}"`)} ("document_id", "name", "description", "kind", "type", "access_key", "lifespan", "expires_at",
+            "created_at", "updated_at", "published_at")
+          values (${createDocumentId()}, ${name}, ${input.description ?? ''}, 'content-api', ${input.type}, ${hash(accessKey)}, ${lifespan},
+            ${expiresAt}::timestamp, ${stamp}::timestamp, ${stamp}::timestamp, ${stamp}::timestamp)
+          returning "id"`)
+        await writePermissions(tx, row!.id, input.type === 'custom' ? input.permissions ?? [] : [], stamp)
+        return row!.id
+      })
+      const [token] = await read(sql`t."id" = ${id}`)
+      log.info({ tokenId: id, name, type: input.type }, 'API token created')
       return { ...token!, accessKey }
     },
     async list () {
