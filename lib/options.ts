@@ -101,6 +101,17 @@ const InputOptionsSchema = Type.Object({
 }, { additionalProperties: false, default: {} })
 
 /**
+ * API tokens (contract §26.2). `salt` hashes the keys (else `API_TOKEN_SALT`; required in production, generated
+ * into `<dir>/.vellum/` in development). A validated token is trusted for `cacheTtlMs` without reading it again:
+ * a token revoked by another process stops working within that window (0 reads it on every request).
+ */
+const ApiTokenOptionsSchema = Type.Object({
+  salt: Type.Optional(Type.String({ minLength: 1 })),
+  cacheTtlMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5000 }),
+  cacheSize: Type.Integer({ minimum: 1, default: 1000 })
+}, { additionalProperties: false, default: {} })
+
+/**
  * Options holding code or live objects (definitions with lifecycles, routers, factories, functions). TypeBox
  * cannot clone them while filling defaults, so they are checked aside by `checkCodeOptions`; the loaders that
  * use them give the precise messages (the content-type loader for definitions, the router for routes, ...).
@@ -147,6 +158,7 @@ export const OptionsSchema = Type.Object({
   i18n: I18nOptionsSchema,
   rest: RestOptionsSchema,
   permissions: PermissionsSchema,
+  apiToken: ApiTokenOptionsSchema,
   health: Type.Optional(HealthOptionsSchema),
   decorator: Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', default: 'vellum' }),
   /** Log SQL parameters too (at trace level); off by default since they may hold personal data. */
@@ -300,7 +312,7 @@ function isClient (value: unknown): boolean {
  */
 function copyOptions (options: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...options }
-  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds', 'input']) {
+  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds', 'input', 'apiToken']) {
     const value = options[key]
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) copy[key] = { ...value }
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { createApiTokens, ensureTokenTables, resolveSalt } from './auth/index.js'
 import { NotFoundError } from './errors.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
@@ -12,7 +13,7 @@ import { createQueryEngine } from './query/index.js'
 import type { Vellum } from './types.js'
 
 /** Options whose nested settings all have defaults: any subset of them may be given. */
-type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds'
+type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken'
 export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in NestedDefaults]?: Partial<RawOptions[K]> } & { prefix?: string }
 
 /** A project's code plus what the options add in TypeScript: one set of registries for the HTTP layer. */
@@ -48,6 +49,8 @@ function qualifyName (name: string): string {
 const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (app: FastifyInstance, rawOptions) {
   const config = resolveOptions(rawOptions)
   const log = app.log.child({ plugin: config.decorator })
+  // Before anything opens: production without a salt is refused at once.
+  const salt = await resolveSalt({ option: config.apiToken.salt, env: process.env, dir: config.dir, log })
 
   // The database opens while the project loads: starting embedded PGlite is the longest step of a cold start.
   const opening = createDatabase({ ...config.database, logParams: config.logSqlParams, statementTimeout: config.bounds.statementTimeout }, log)
@@ -75,6 +78,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   try {
     if (config.sync.enabled) {
       await syncSchema(database, physical, { allowDestructive: config.sync.allowDestructive, log })
+      await ensureTokenTables(database, log)
     }
   } catch (error) {
     // Registration failed: release what we opened, or an embedded database keeps the process alive.
@@ -92,6 +96,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
 
   const db = createQueryEngine({ database, schema, physical, log, maxPopulatedRows: config.bounds.maxPopulatedRows })
   const documents = createDocumentService({ db, schema, i18n: config.i18n, log, bounds: config.bounds })
+  const tokens = createApiTokens({ database, salt, cacheTtlMs: config.apiToken.cacheTtlMs, cacheSize: config.apiToken.cacheSize, log })
 
   const controllers = new Map<string, Controller>()
   const services = new Map<string, Service>()
@@ -102,6 +107,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     physical,
     db,
     documents,
+    auth: { tokens, strategies: [tokens.strategy] },
     controller (uid) {
       const controller = controllers.get(uid)
       if (controller === undefined) throw new NotFoundError(`No controller ${uid}`, { uid })

@@ -1,3 +1,4 @@
+import type { Auth } from './auth/index.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import type { PhysicalModel } from './db/physical.js'
 import type { Documents } from './document/index.js'
@@ -19,6 +20,8 @@ export interface Vellum {
   readonly db: QueryEngine
   /** Document Service: `documents(uid).findMany(...)`, `documents.use(middleware)`. */
   readonly documents: Documents
+  /** Authentication: API tokens (`auth.tokens`) and the content API's strategies, in order. */
+  readonly auth: Auth
   /** A controller by uid (`api::article.article`), as registered (extended controllers included). */
   controller: (uid: string) => Controller
   /** A service by uid, as registered. */

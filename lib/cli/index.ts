@@ -4,11 +4,12 @@ import { develop } from './develop.js'
 import { reportError, UsageError } from './errors.js'
 import { commandHelp, mainHelp, packageVersion } from './help.js'
 import { start } from './start.js'
+import { token } from './token.js'
 
 export type { CliContext, Command } from './command.js'
 
 /** Every command, in the order `vellum --help` lists them: a new command is one file and one entry here. */
-export const COMMANDS: readonly Command[] = [start, develop]
+export const COMMANDS: readonly Command[] = [start, develop, token]
 
 function findCommand (name: string, commands: readonly Command[]): Command {
   const command = commands.find(candidate => candidate.name === name)

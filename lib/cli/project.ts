@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { OptionSpec } from './args.js'
+import { loadProjectOptions } from '../project/index.js'
+import type { Vellum } from '../types.js'
 import { CliError } from './errors.js'
 
 /** `--dir`: shared by every command that works on a project. */
@@ -75,4 +77,23 @@ export async function openProject (dir: string): Promise<Project> {
   const typescript = await hasTypeScript(absolute)
   if (typescript) await registerTypeScript()
   return { dir: absolute, typescript }
+}
+
+/**
+ * The one way commands open a project's database: the project's server built (options, schema sync, the
+ * embedded database's owner lock: it works when no server holds it), made ready, given to `work`, then closed.
+ * Logs stay off unless LOG_LEVEL asks for them, so stdout carries only the command's answer.
+ */
+export async function withProjectApp<T> (dir: string, env: NodeJS.ProcessEnv, work: (vellum: Vellum) => Promise<T>): Promise<T> {
+  const project = await openProject(dir)
+  const { buildServer, configFromEnv } = await import('../server.js')
+  const config = configFromEnv(project.dir, { ...env, LOG_LEVEL: env.LOG_LEVEL === undefined || env.LOG_LEVEL === '' ? 'silent' : env.LOG_LEVEL })
+  const app = await buildServer(config)
+  try {
+    await app.ready()
+    const decorator = (await loadProjectOptions<{ decorator?: string }>(project.dir)).decorator ?? 'vellum'
+    return await work((app as unknown as Record<string, Vellum>)[decorator]!)
+  } finally {
+    await app.close()
+  }
 }

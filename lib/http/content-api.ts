@@ -4,7 +4,7 @@ import { createRouteHandlers, errorForStatus, type BoundPolicy, type RequestCont
 import type { Vellum } from '../types.js'
 import { handleNotFound } from './errors.js'
 import { resolveRouteMiddlewares, type MiddlewareResolution } from './middlewares/index.js'
-import { createPublicAccess } from './permissions.js'
+import { createAccess } from './permissions.js'
 import { resolvePolicies } from './policies/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import type { Controller, FactoryDeps, ProjectCode } from './types.js'
@@ -30,13 +30,13 @@ type Prepared = Array<{ route: ResolvedRoute, handlers: ReturnType<typeof create
 async function prepareRoutes (vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution): Promise<Prepared> {
   const deps: FactoryDeps = { vellum }
   const routes = resolveRoutes(code.routers, vellum.schema)
-  const authorize = createPublicAccess(vellum.config.permissions)
+  const authorize = createAccess(vellum.config.permissions, vellum.auth.strategies)
   return await Promise.all(routes.map(async route => {
     const scope = { ...(route.apiName !== undefined && { apiName: route.apiName }) }
     const routeInfo = { method: route.method, path: route.path, handler: route.handlerName, config: route.config, info: route.info }
     const access: BoundPolicy = (ctx) => {
       ctx.state.route = routeInfo
-      authorize(ctx, route.handlerName, route.config)
+      return authorize(ctx, route.handlerName, route.config)
     }
     const policies: BoundPolicy[] = [access, ...resolvePolicies(route.config.policies, scope, code.policies, deps)]
     const middlewares = await resolveRouteMiddlewares(route.config.middlewares, { ...resolveOptions, ...scope })

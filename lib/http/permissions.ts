@@ -1,11 +1,14 @@
 import { ForbiddenError, UnauthorizedError } from '../errors.js'
 import type { RequestContext } from '../hooks/index.js'
 import type { RouteConfig } from './types.js'
+import { readsAll, type AuthStrategy } from '../auth/index.js'
 
 /**
- * Authentication and authorization of content-API routes (contract §21): route-info → authenticate →
- * authorize, before the route's own policies. Only the public role exists for now; API tokens will be one
- * more strategy tried in `authenticate` before the public role.
+ * Authentication and authorization of content-API routes (contract §21, §26.1): route-info → authenticate →
+ * authorize, before the route's own policies. A Bearer credential goes through the strategies in order (API
+ * token, then users-permissions when it exists); the first that authenticates wins, one that answers an error
+ * ends with 401, and none accepting it is 401: never a fallback to public. No credential is the public role,
+ * checked without a database round trip.
  */
 
 export interface PermissionsConfig {
@@ -14,17 +17,15 @@ export interface PermissionsConfig {
 }
 
 export interface AuthState {
-  strategy: 'public'
-  credentials: null
+  /** `public` (no credentials), or the strategy that authenticated (`api-token`). */
+  strategy: string
+  /** What the strategy authenticated (the API token, without its hash), null for the public role. */
+  credentials: object | null
   /** Whether the caller may `find` a content type (used to drop unreadable relations from populate). */
   canRead: (uid: string) => boolean
 }
 
-/**
- * The canRead of a caller who may read everything (a route without auth, `permissions.public: '*'`): one
- * function, so the REST layer caches validated queries per canRead and skips the read checks for it.
- */
-export const readsAll = (): boolean => true
+export { readsAll }
 
 const readsNothing = (): boolean => false
 
@@ -39,26 +40,49 @@ export function readableOf (ctx: RequestContext): ((uid: string) => boolean) | u
   return canRead === readsAll ? undefined : canRead
 }
 
-export function createPublicAccess (permissions: PermissionsConfig) {
+/** The credential of `Authorization: Bearer <one value>` (scheme case-insensitive); anything else is none, as in Strapi. */
+function bearerOf (header: string): string | undefined {
+  if (header === '') return undefined
+  const parts = header.split(/\s+/)
+  return parts.length === 2 && parts[0]!.toLowerCase() === 'bearer' && parts[1] !== '' ? parts[1] : undefined
+}
+
+export function createAccess (permissions: PermissionsConfig, strategies: readonly AuthStrategy[]) {
   const open = permissions.public === '*' ? undefined : new Set(permissions.public)
   const allows = (action: string): boolean => open === undefined || open.has(action)
   const canRead = open === undefined ? readsAll : (uid: string): boolean => allows(`${uid}.find`)
 
-  /** The first step of every protected route: who is calling, and may they run this action? */
-  return function authorize (ctx: RequestContext, scope: string | undefined, config: RouteConfig): void {
+  async function authenticate (ctx: RequestContext, bearer: string, scopes: readonly string[]): Promise<void> {
+    for (const strategy of strategies) {
+      const result = await strategy.authenticate(bearer)
+      if (result.authenticated) {
+        ctx.state.auth = { strategy: strategy.name, credentials: result.credentials, canRead: result.ability.canRead } satisfies AuthState
+        ctx.state.isAuthenticated = true
+        if (!result.ability.allows(scopes)) throw new ForbiddenError('Forbidden')
+        return
+      }
+      if (result.error !== undefined) throw new UnauthorizedError(result.error)
+    }
+    throw new UnauthorizedError('Missing or invalid credentials')
+  }
+
+  /** The first step of every protected route: who is calling, and may they run this action? Async only with a credential. */
+  return function authorize (ctx: RequestContext, scope: string | undefined, config: RouteConfig): Promise<void> | undefined {
     if (config.auth === false) {
       ctx.state.auth = { strategy: 'public', credentials: null, canRead: readsAll } satisfies AuthState
-      return
+      return undefined
     }
-    if (ctx.get('authorization') !== '') {
-      // No token strategy yet, and a credential nobody accepts is never downgraded to public access.
-      throw new UnauthorizedError('Missing or invalid credentials')
-    }
-    const action = config.auth?.scope?.[0] ?? scope
-    if (action === undefined) throw new UnauthorizedError('Missing or invalid credentials')
-    if (!allows(action)) throw new ForbiddenError('Forbidden')
+    // Every scope of the route must be granted.
+    const scopes = config.auth?.scope ?? (scope === undefined ? [] : [scope])
+    const bearer = bearerOf(ctx.get('authorization'))
+    if (bearer !== undefined) return authenticate(ctx, bearer, scopes)
+    if (scopes.length === 0) throw new UnauthorizedError('Missing or invalid credentials')
+    if (!scopes.every(allows)) throw new ForbiddenError('Forbidden')
+    // As Strapi's public role: authenticated, without credentials.
     ctx.state.auth = { strategy: 'public', credentials: null, canRead } satisfies AuthState
+    ctx.state.isAuthenticated = true
+    return undefined
   }
 }
 
-export type Authorize = ReturnType<typeof createPublicAccess>
+export type Authorize = ReturnType<typeof createAccess>

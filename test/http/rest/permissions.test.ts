@@ -50,9 +50,11 @@ t.test('permission is checked before the query: a bad query on a forbidden actio
   isError(t, await send('GET', '/api/authors?filters[password][$startsWith]=a'), 403, 'ForbiddenError', 'Forbidden', {})
 })
 
-t.test('a request with an Authorization header: 401 "Missing or invalid credentials", never downgraded to public', async (t) => {
-  for (const header of ['Bearer abc', 'Bearer ', 'Basic dXNlcjpwYXNz', 'x']) {
-    isError(t, await send('GET', '/api/articles', undefined, { authorization: header }), 401, 'UnauthorizedError', 'Missing or invalid credentials', {})
+t.test('a Bearer credential nobody issued: 401 "Missing or invalid credentials", never downgraded to public', async (t) => {
+  isError(t, await send('GET', '/api/articles', undefined, { authorization: 'Bearer abc' }), 401, 'UnauthorizedError', 'Missing or invalid credentials', {})
+  // Not one Bearer value: no credentials, as in Strapi (test/auth/tokens.test.ts covers the rest).
+  for (const header of ['Bearer ', 'Basic dXNlcjpwYXNz', 'x']) {
+    t.equal((await send('GET', '/api/articles', undefined, { authorization: header })).status, 200, `${header}: public`)
   }
   isError(t, await send('GET', '/api/authors', undefined, { authorization: 'Bearer abc' }), 401, 'UnauthorizedError', 'Missing or invalid credentials', {})
   isError(t, await send('PUT', '/api/homepage', { data: { title: 'x' } }, { authorization: 'Bearer abc' }), 401, 'UnauthorizedError', 'Missing or invalid credentials', {})
