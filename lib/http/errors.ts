@@ -97,7 +97,8 @@ function clientErrorOf (code: string | undefined): [number, string, string] {
 export function handleClientError (this: { log: { debug: (obj: object, msg: string) => void } }, error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const [status, name, message] = clientErrorOf(error.code)
-  this.log.debug({ err: error, statusCode: status }, 'client error')
+  // Not the error itself: its rawPacket holds the request's bytes, credentials included.
+  this.log.debug({ code: error.code, statusCode: status }, `client error: ${error.message}`)
   if (socket.writable) {
     const body = JSON.stringify(errorEnvelope(status, name, message, {}))
     socket.write(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)

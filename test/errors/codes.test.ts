@@ -5,6 +5,7 @@
 import t from 'tap'
 import * as errors from '../../lib/errors.js'
 import { DatabaseConnectionError, SchemaSyncError } from '../../lib/db/errors.js'
+import { RequestAbortedError } from '../../lib/hooks/index.js'
 
 t.test('each error class has its own VELLUM_ERR_* code, status and Strapi name', async (t) => {
   const cases: Array<[errors.VellumError, string, number, string]> = [
@@ -17,6 +18,7 @@ t.test('each error class has its own VELLUM_ERR_* code, status and Strapi name',
     [new errors.PolicyError('x'), 'VELLUM_ERR_POLICY', 403, 'PolicyError'],
     [new errors.PayloadTooLargeError('x'), 'VELLUM_ERR_PAYLOAD_TOO_LARGE', 413, 'PayloadTooLargeError'],
     [new errors.NotImplementedError('x'), 'VELLUM_ERR_NOT_IMPLEMENTED', 501, 'NotImplementedError'],
+    [new RequestAbortedError(), 'VELLUM_ERR_REQUEST_ABORTED', 499, 'RequestAbortedError'],
     [new errors.InvalidOptionsError('x'), 'VELLUM_ERR_INVALID_OPTIONS', 500, 'InvalidOptionsError'],
     [new errors.InvalidContentTypeError('x'), 'VELLUM_ERR_INVALID_CONTENT_TYPE', 500, 'InvalidContentTypeError'],
     [new errors.DestructiveChangeError('x'), 'VELLUM_ERR_DESTRUCTIVE_CHANGE', 500, 'DestructiveChangeError'],

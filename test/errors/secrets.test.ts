@@ -7,7 +7,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startServer } from './helpers.js'
+import { rawRequest, startServer } from './helpers.js'
 
 const PASSWORD = 'Pa55-w0rd-never-logged'
 const TOKEN = 'tok-never-logged-4242'
@@ -36,7 +36,11 @@ t.test('no log line holds a password value, a bearer token or a cookie', async (
   t.equal(await post({ name: 'Bob', email: 'ann@example.com', password: PASSWORD }), 400, 'a unique violation')
   // 3,200 random characters: over the btree's 2,704-byte row limit, an error vellum does not map.
   t.equal(await post({ name: 'Cy', email: 'cy@example.com', password: PASSWORD, code: randomBytes(1600).toString('hex') }), 500, 'a database error')
+  // Refused by Node's parser before Fastify: the parser's error carries the raw request bytes (rawPacket).
+  const refused = await rawRequest(port, `GET /api/authors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`)
+  t.equal(refused.status, 431)
   await new Promise((resolve) => setTimeout(resolve, 200))
+  t.same(lines.filter(line => line.includes('rawPacket')), [], 'no raw request bytes in the logs')
 
   const parsed = lines.map(line => JSON.parse(line) as { level: number, msg: string })
   t.ok(parsed.some(l => l.level === 50 && l.msg === 'request failed'), 'the database error is logged')
