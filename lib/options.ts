@@ -73,8 +73,8 @@ const PermissionsSchema = Type.Object({
  * Bounds on the work one request may cause. Every field is optional, defaults filled in; 0 turns a timeout off.
  */
 const BoundsOptionsSchema = Type.Object({
-  /** Standalone server: the whole request (headers and body) must arrive within this many ms, else 408. */
-  requestTimeout: Type.Integer({ minimum: 0, default: 30_000 }),
+  /** A request's body must have arrived this many ms after its headers, else 408 and the connection closed; 0 = none. */
+  bodyTimeout: Type.Integer({ minimum: 0, default: 10_000 }),
   /** PostgreSQL's statement_timeout (ms) on the pool vellum opens from a URL; 0 = none. */
   statementTimeout: Type.Integer({ minimum: 0, default: 30_000 }),
   /** Related rows (relations, components, zone items at every level) one read may assemble, else 400. */

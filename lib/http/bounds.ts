@@ -1,4 +1,6 @@
+import { PassThrough, type Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { RequestTimeoutError } from '../errors.js'
 
 /** Runs `fn` so that the statements it starts are cancelled when `signal` aborts (lib/db `cancellable`). */
 export type Cancellable = <T>(signal: AbortSignal, fn: () => T) => T
@@ -23,5 +25,27 @@ export function cancelOnAbort (app: FastifyInstance, cancellable: Cancellable): 
     const signal = signals.get(request)
     if (signal === undefined) done()
     else cancellable(signal, done)
+  })
+}
+
+/**
+ * A body must have arrived `ms` after its request's headers (`bounds.bodyTimeout`), else the request is
+ * answered 408 in the envelope and its connection closed: a body that trickles in, a byte every few seconds,
+ * holds a connection and a parser no longer.
+ */
+export function cutSlowBodies (app: FastifyInstance, ms: number): void {
+  if (ms === 0) return
+  app.addHook('preParsing', (_request: FastifyRequest, reply: FastifyReply, payload: Readable, done: (err: Error | null, body?: Readable) => void) => {
+    const body = new PassThrough()
+    const timer = setTimeout(() => {
+      payload.unpipe(body)
+      reply.header('connection', 'close')
+      body.destroy(new RequestTimeoutError(`The request body did not arrive within ${ms} ms (bounds.bodyTimeout)`, { limit: 'bounds.bodyTimeout', max: ms }))
+    }, ms)
+    const stop = (): void => { clearTimeout(timer) }
+    body.once('end', stop)
+    body.once('close', stop)
+    payload.once('error', (err) => { body.destroy(err) })
+    done(null, payload.pipe(body))
   })
 }
