@@ -35,7 +35,12 @@ export function cancelOnAbort (app: FastifyInstance, cancellable: Cancellable): 
  */
 export function cutSlowBodies (app: FastifyInstance, ms: number): void {
   if (ms === 0) return
-  app.addHook('preParsing', (_request: FastifyRequest, reply: FastifyReply, payload: Readable, done: (err: Error | null, body?: Readable) => void) => {
+  app.addHook('preParsing', (request: FastifyRequest, reply: FastifyReply, payload: Readable, done: (err: Error | null, body?: Readable) => void) => {
+    // Already all there (small bodies often are, injected ones always).
+    if (request.raw.complete) {
+      done(null, payload)
+      return
+    }
     const body = new PassThrough()
     const timer = setTimeout(() => {
       payload.unpipe(body)
@@ -43,9 +48,12 @@ export function cutSlowBodies (app: FastifyInstance, ms: number): void {
       body.destroy(new RequestTimeoutError(`The request body did not arrive within ${ms} ms (bounds.bodyTimeout)`, { limit: 'bounds.bodyTimeout', max: ms }))
     }, ms)
     const stop = (): void => { clearTimeout(timer) }
-    body.once('end', stop)
-    body.once('close', stop)
+    // The body arrived, or the request is over (answered without reading it all, or its client gone).
+    payload.once('end', stop)
+    reply.raw.once('close', stop)
     payload.once('error', (err) => { body.destroy(err) })
+    // Read by the body parser, which handles its errors; a body nobody reads has nobody to tell.
+    body.on('error', () => {})
     done(null, payload.pipe(body))
   })
 }
