@@ -165,6 +165,18 @@ export interface ResolvedOptions extends Omit<RawOptions, 'sync' | 'i18n' | 'hea
   health: HealthOptions
 }
 
+export type BoundsOptions = Static<typeof BoundsOptionsSchema>
+
+/**
+ * The `bounds` of options not validated yet (the standalone server sets up its logger before the plugin
+ * checks them): the given ones when valid, else the defaults, the plugin reporting the error.
+ */
+export function resolveBounds (input: unknown): BoundsOptions {
+  const given = input !== null && typeof input === 'object' && !Array.isArray(input) ? { ...input } : {}
+  const bounds: unknown = Value.Default(BoundsOptionsSchema, given)
+  return Value.Check(BoundsOptionsSchema, bounds) ? bounds : Value.Default(BoundsOptionsSchema, {}) as BoundsOptions
+}
+
 /** Keys Fastify itself passes to every plugin; not ours to validate. */
 const FASTIFY_KEYS = new Set(['prefix', 'logLevel', 'logSerializers'])
 

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import vellum, { type VellumOptions } from './plugin.js'
 import { InvalidOptionsError } from './errors.js'
+import { capLogObject } from './logger.js'
+import { resolveBounds } from './options.js'
 import { hasAccessLine } from './http/middlewares/builtins/logger.js'
 import { loadProjectOptions } from './project/index.js'
 import type { Vellum } from './types.js'
@@ -90,10 +92,13 @@ const stats = new WeakMap<FastifyInstance, ServerStats>()
 export async function buildServer (config: ServerConfig): Promise<FastifyInstance> {
   const projectOptions = await loadProjectOptions<VellumOptions>(config.dir)
   const pretty = config.logPretty === true ? resolvePinoPretty(config.dir) : undefined
+  const { maxLogValueLength } = resolveBounds(projectOptions.bounds)
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
     // Credentials never reach the logs.
     redact: ['req.headers.authorization', 'req.headers.cookie'],
+    // No value makes a line megabytes long (a failed statement's parameters, say).
+    formatters: { log: (object: Record<string, unknown>) => capLogObject(object, maxLogValueLength) },
     ...(pretty !== undefined && { transport: { target: pretty, options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } })
   }
   const app = Fastify({
