@@ -91,6 +91,9 @@ export class PolicyError extends ForbiddenError { static override readonly spec:
 /** 413: a body over the configured limit. */
 export class PayloadTooLargeError extends ClientError { static override readonly spec: ErrorSpec = { name: 'PayloadTooLargeError', code: 'VELLUM_ERR_PAYLOAD_TOO_LARGE', statusCode: 413, message: 'Entity too large' } }
 
+/** 408: a body that did not arrive in time (`bounds.bodyTimeout`). */
+export class RequestTimeoutError extends ClientError { static override readonly spec: ErrorSpec = { name: 'RequestTimeoutError', code: 'VELLUM_ERR_REQUEST_TIMEOUT', statusCode: 408, message: 'Request timeout' } }
+
 /** 501: asked for something vellum does not do yet. */
 export class NotImplementedError extends ClientError { static override readonly spec: ErrorSpec = { name: 'NotImplementedError', code: 'VELLUM_ERR_NOT_IMPLEMENTED', statusCode: 501, message: 'This feature is not implemented yet' } }
 

@@ -73,8 +73,8 @@ const PermissionsSchema = Type.Object({
  * Bounds on the work one request may cause. Every field is optional, defaults filled in; 0 turns a timeout off.
  */
 const BoundsOptionsSchema = Type.Object({
-  /** Standalone server: the whole request (headers and body) must arrive within this many ms, else 408. */
-  requestTimeout: Type.Integer({ minimum: 0, default: 30_000 }),
+  /** A request's body must have arrived this many ms after its headers, else 408 and the connection closed; 0 = none. */
+  bodyTimeout: Type.Integer({ minimum: 0, default: 10_000 }),
   /** PostgreSQL's statement_timeout (ms) on the pool vellum opens from a URL; 0 = none. */
   statementTimeout: Type.Integer({ minimum: 0, default: 30_000 }),
   /** Related rows (relations, components, zone items at every level) one read may assemble, else 400. */
@@ -188,6 +188,18 @@ export interface ResolvedOptions extends Omit<RawOptions, 'sync' | 'i18n' | 'hea
   sync: { enabled: boolean, allowDestructive: boolean }
   i18n: { locales: string[], defaultLocale: string }
   health: HealthOptions
+}
+
+export type BoundsOptions = Static<typeof BoundsOptionsSchema>
+
+/**
+ * The `bounds` of options not validated yet (the standalone server sets up its logger before the plugin
+ * checks them): the given ones when valid, else the defaults, the plugin reporting the error.
+ */
+export function resolveBounds (input: unknown): BoundsOptions {
+  const given = input !== null && typeof input === 'object' && !Array.isArray(input) ? { ...input } : {}
+  const bounds: unknown = Value.Default(BoundsOptionsSchema, given)
+  return Value.Check(BoundsOptionsSchema, bounds) ? bounds : Value.Default(BoundsOptionsSchema, {}) as BoundsOptions
 }
 
 /** Keys Fastify itself passes to every plugin; not ours to validate. */

@@ -5,8 +5,9 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import vellum, { type VellumOptions } from './plugin.js'
 import { InvalidOptionsError } from './errors.js'
 import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './http/errors.js'
+import { resolveBounds } from './options.js'
 import { hasAccessLine } from './http/middlewares/builtins/logger.js'
-import { loggableError, REDACTED_LOG_PATHS } from './logger.js'
+import { capLogObject, loggableError, REDACTED_LOG_PATHS } from './logger.js'
 import { loadProjectOptions } from './project/index.js'
 import type { Vellum } from './types.js'
 
@@ -96,11 +97,14 @@ const stats = new WeakMap<FastifyInstance, ServerStats>()
 export async function buildServer (config: ServerConfig): Promise<FastifyInstance> {
   const projectOptions = await loadProjectOptions<VellumOptions>(config.dir)
   const pretty = config.logPretty === true ? resolvePinoPretty(config.dir) : undefined
+  const { maxLogValueLength } = resolveBounds(projectOptions.bounds)
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
     // Credentials never reach the logs.
     redact: [...REDACTED_LOG_PATHS],
     ...(config.logStream !== undefined && { stream: config.logStream }),
+    // No value makes a line megabytes long (a failed statement's parameters, say).
+    formatters: { log: (object: Record<string, unknown>) => capLogObject(object, maxLogValueLength) },
     ...(pretty !== undefined && { transport: { target: pretty, options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } })
   }
   const app = Fastify({

@@ -1,5 +1,5 @@
 import type { Model } from '../content-types/index.js'
-import { ValidationError } from '../errors.js'
+import { PaginationError, ValidationError } from '../errors.js'
 import {
   checkFilterDepth, checkList, checkPopulateDepth, contentKey, copyContent, lruPerOwner, type Catalog, invalidKey, type ModelInfo, optionsOf,
   type PlainObject, populateEntries, type ReadLimits, zoneFragments
@@ -49,7 +49,9 @@ export interface PopulateOptions {
   limits?: ReadLimits
 }
 
-const RELATION_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate', 'count'])
+const RELATION_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate', 'count', 'start', 'limit', 'page', 'pageSize'])
+/** A populated list's window, as Strapi takes it on to-many relations: `start`/`limit` or `page`/`pageSize`. */
+const WINDOW_OPTIONS = ['start', 'limit', 'page', 'pageSize'] as const
 const COMPONENT_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate'])
 const ZONE_OPTIONS = new Set(['on', 'populate'])
 const FRAGMENT_OPTIONS = new Set(['fields', 'populate'])
@@ -150,6 +152,36 @@ function shapeOptions (ctx: Ctx, options: PlainObject, path: string[], extra: un
   }
 }
 
+/** `start`/`limit` or `page`/`pageSize` of a populated to-many relation → the Query Engine's `offset`/`limit`. */
+function windowOf (options: PlainObject, toMany: boolean, path: string[]): { limit?: number, offset?: number } {
+  const given = WINDOW_OPTIONS.filter(key => options[key] !== undefined && options[key] !== null)
+  if (given.length === 0) return {}
+  if (!toMany) throw keyError(given[0]!, path)
+  const integer = (key: typeof WINDOW_OPTIONS[number], min: number): number | undefined => {
+    const value = options[key]
+    if (value === undefined || value === null) return undefined
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
+      throw new ValidationError(`Invalid value for populate at ${[...path, key].join('.')}: expected an integer greater than or equal to ${min}`, {
+        key, path: [...path, key].join('.'), param: 'populate', value
+      })
+    }
+    return n
+  }
+  const pages = options.page !== undefined || options.pageSize !== undefined
+  if (pages && (options.start !== undefined || options.limit !== undefined)) {
+    throw new PaginationError('Invalid pagination attributes. You cannot use page and offset pagination in the same query', { path: path.join('.'), param: 'populate' })
+  }
+  if (pages) {
+    const pageSize = integer('pageSize', 1) ?? 25
+    const offset = ((integer('page', 1) ?? 1) - 1) * pageSize
+    return { limit: pageSize, ...(offset > 0 && { offset }) }
+  }
+  const limit = integer('limit', 1)
+  const offset = integer('start', 0)
+  return { ...(limit !== undefined && { limit }), ...(offset !== undefined && offset > 0 && { offset }) }
+}
+
 function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], level: number): { populate?: PlainObject, node: OutputNode } {
   const { model } = info
   const node = emptyNode(model)
@@ -189,7 +221,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       checkOptions(options, RELATION_OPTIONS, keyPath)
       const target = ctx.catalog.get(attribute.target)
       const extra = ctx.scope === undefined ? [] : [statusWhere(target.model, ctx.scope.status), localeWhere(target.model, ctx.scope.locale)]
-      const shaped = shapeOptions(ctx, options, keyPath, extra)
+      const shaped: PlainObject = { ...shapeOptions(ctx, options, keyPath, extra), ...windowOf(options, attribute.relation.endsWith('ToMany'), keyPath) }
       const count = countOf(ctx, options.count, keyPath)
       if (count && ctx.strict !== true) {
         // Counted: no rows are loaded, so only the conditions apply.

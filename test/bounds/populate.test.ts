@@ -63,3 +63,24 @@ t.test('the Document Service is bounded too', async (t) => {
   const entries = await documents.findMany({ status: 'published', populate: { tags: { populate: ['articles'] } } })
   t.equal(entries.length, 20, '4,200 rows: under the bound')
 })
+
+t.test('a populated to-many relation takes a window: start/limit or page/pageSize', async (t) => {
+  const names = (reply: { body: { data: Array<{ tags: Array<{ name: string }> }> } }): string[] => reply.body.data[0]!.tags.map(tag => tag.name)
+  const limited = await send('GET', `/api/articles?${qs.stringify({ populate: { tags: { limit: 3, start: 2, sort: 'name' } } })}`)
+  t.equal(limited.status, 200)
+  t.same(names(limited), ['tag 2', 'tag 3', 'tag 4'])
+  const paged = await send('GET', `/api/articles?${qs.stringify({ populate: { tags: { page: 2, pageSize: 4, sort: 'name' } } })}`)
+  t.same(names(paged), ['tag 4', 'tag 5', 'tag 6', 'tag 7'])
+  // Each window is known from the query: the bomb with limits builds 20·2 + 40·2 + 80·2 + 160·2 = 600 rows.
+  const window = { limit: 2 }
+  const bounded = { populate: { tags: { ...window, populate: { articles: { ...window, populate: { tags: { ...window, populate: { articles: { ...window, fields: ['title'] } } } } } } } } }
+  const deep = await send('GET', `/api/articles?${qs.stringify(bounded)}`)
+  t.equal(deep.status, 200, 'the bomb, windowed, is answered')
+  t.equal(deep.body.data[0].tags[0].articles[0].tags[0].articles.length, 2)
+  const mixed = await send('GET', `/api/articles?${qs.stringify({ populate: { tags: { start: 1, pageSize: 2 } } })}`)
+  isError(t, mixed, 400, 'PaginationError', 'Invalid pagination attributes. You cannot use page and offset pagination in the same query')
+  const negative = await send('GET', '/api/articles?populate[tags][limit]=0')
+  isError(t, negative, 400, 'ValidationError', 'Invalid value for populate at tags.limit: expected an integer greater than or equal to 1')
+  const toOne = await send('GET', '/api/articles?populate[category][limit]=1')
+  isError(t, toOne, 400, 'ValidationError', 'Invalid key limit at category.limit', undefined)
+})
