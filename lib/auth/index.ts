@@ -4,7 +4,7 @@
  */
 export { readsAll, type Ability, type AuthStrategy, type StrategyResult } from './ability.js'
 export { MissingApiTokenSaltError } from './errors.js'
-export { resolveSalt, SALT_FILE } from './salt.js'
+export { resolveSalt } from './salt.js'
 export { ensureTokenTables, PERMISSIONS_TABLE, TOKEN_LINK_TABLE, TOKENS_TABLE } from './tables.js'
 export {
   API_TOKEN_LIFESPANS, API_TOKEN_TYPES, createApiTokens,

@@ -13,7 +13,7 @@ export interface SaltSources {
   log: Logger
 }
 
-export const SALT_FILE = 'api-token-salt'
+const SALT_FILE = 'api-token-salt'
 
 /**
  * The salt API-token keys are hashed with: the option, else `API_TOKEN_SALT`. In production none is an error at
