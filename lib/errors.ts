@@ -111,6 +111,14 @@ export class ServiceUnavailableError extends VellumError {
   }
 }
 
+/**
+ * 503: PostgreSQL cancelled a statement (SQLSTATE 57014): it ran longer than `bounds.statementTimeout`, or its
+ * client went away and the request cancelled it (then nobody reads the answer).
+ */
+export class StatementCancelledError extends ServiceUnavailableError {
+  static override readonly spec: ErrorSpec = { name: 'ServiceUnavailableError', code: 'VELLUM_ERR_STATEMENT_CANCELLED', statusCode: 503, message: 'The request took longer than the server allows' }
+}
+
 /** A problem found at boot, so `ready()` rejects: `(message, details?, cause?)`, status 500, declared like client errors. */
 export class BootError extends VellumError {
   static readonly spec: ErrorSpec = { name: 'BootError', code: 'VELLUM_ERR_BOOT', statusCode: 500 }

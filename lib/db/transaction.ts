@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { SQL } from 'drizzle-orm'
 import type { PgSession } from 'drizzle-orm/pg-core'
 import type { Logger } from '../logger.js'
-import { ServiceUnavailableError } from '../errors.js'
+import { ServiceUnavailableError, StatementCancelledError } from '../errors.js'
 import { rowsOf } from './client.js'
 import { isTransactionConflict, pgErrorOf } from './errors.js'
 
@@ -88,6 +88,9 @@ interface Frame {
   whole?: { failed?: { error: unknown } }
 }
 
+/** SQLSTATE query_canceled: statement_timeout, or a cancel request (see StatementCancelledError). */
+const QUERY_CANCELED = '57014'
+
 function isStatement (query: SQL | Statement): query is Statement {
   return typeof (query as Statement).sql === 'string'
 }
@@ -168,11 +171,16 @@ export function createTransactions (root: SqlRunner, log: Logger, preparedLimit 
     },
     async execute<T extends Row> (query: SQL | Statement): Promise<T[]> {
       const runner = storage.getStore()?.runner ?? root
-      if (!isStatement(query)) return rowsOf<T>(await runner.execute(query))
-      // A name makes Drizzle's postgres.js session prepare the statement (PGlite runs it the same either way).
-      const name = query.prepare === true && mayPrepare(query.sql) ? 'vellum' : undefined
-      const result: unknown = await runner._.session.prepareQuery({ sql: query.sql, params: query.params }, undefined, name, false).execute()
-      return rowsOf<T>(result)
+      try {
+        if (!isStatement(query)) return rowsOf<T>(await runner.execute(query))
+        // A name makes Drizzle's postgres.js session prepare the statement (PGlite runs it the same either way).
+        const name = query.prepare === true && mayPrepare(query.sql) ? 'vellum' : undefined
+        const result: unknown = await runner._.session.prepareQuery({ sql: query.sql, params: query.params }, undefined, name, false).execute()
+        return rowsOf<T>(result)
+      } catch (err) {
+        if (pgErrorOf(err)?.code === QUERY_CANCELED) throw new StatementCancelledError(undefined, {}, err)
+        throw err
+      }
     },
     active: () => storage.getStore() !== undefined,
     async onCommit (fn) {

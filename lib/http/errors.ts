@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { errorEnvelope, ServiceUnavailableError, VellumError, type ErrorEnvelope } from '../errors.js'
+import { errorEnvelope, ServiceUnavailableError, StatementCancelledError, VellumError, type ErrorEnvelope } from '../errors.js'
 import { contextOf, replyFromContext, unwindAll } from '../hooks/index.js'
 import { loggableError } from '../logger.js'
 
@@ -34,6 +34,15 @@ function fromFastifyError (error: FastifyError): ErrorEnvelope | undefined {
 /** The error handler of vellum's own scope; the host's handler is never replaced. */
 export function handleError (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): ErrorEnvelope {
   let body: ErrorEnvelope | undefined
+  if (error instanceof StatementCancelledError) {
+    if (request.raw.destroyed || reply.raw.destroyed) {
+      // A statement cancelled for a client that went away (bounds.ts): nobody reads this answer.
+      request.log.info({ method: request.method, url: request.url }, 'the client closed the request before the answer')
+      reply.code(499)
+      return errorEnvelope(499, 'RequestAbortedError', 'The client closed the request', {})
+    }
+    request.log.warn('statement cancelled: it ran longer than bounds.statementTimeout')
+  }
   // A 503 (writes that kept meeting others, already logged) tells the client to try again: it keeps its envelope.
   if (error instanceof VellumError && (error.statusCode < 500 || error instanceof ServiceUnavailableError)) {
     body = errorEnvelope(error.statusCode, error.name, error.message, error.details)

@@ -16,8 +16,9 @@ import { BLOG_DIR, sender } from '../http/rest/helpers.js'
 // runs for minutes once the row bound is out of the way.
 const SLOW = '/api/articles?populate[tags][populate][articles][populate][tags][populate][articles][fields][0]=title'
 
-async function seededApp (url: string, bounds: VellumOptions['bounds']): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
+async function seededApp (url: string, bounds: VellumOptions['bounds'], lines?: Array<{ level: number, msg: string }>): Promise<FastifyInstance> {
+  const stream = { write: (line: string) => { lines?.push(JSON.parse(line) as { level: number, msg: string }) } }
+  const app = Fastify({ logger: lines === undefined ? false : { level: 'info', stream }, pluginTimeout: 120_000 })
   await app.register(vellum, { dir: BLOG_DIR, contentTypes: [], permissions: { public: '*' }, database: { url }, bounds })
   await app.ready()
   return app
@@ -50,8 +51,9 @@ async function until (check: () => Promise<boolean>, ms: number): Promise<number
   return Infinity
 }
 
-t.test('a client that disconnects cancels its running statement', async (t) => {
-  const app = await seededApp(db.url, { maxPopulatedRows: 1_000_000_000 })
+t.test('a client that disconnects cancels its running statement, logged at info', async (t) => {
+  const lines: Array<{ level: number, msg: string }> = []
+  const app = await seededApp(db.url, { maxPopulatedRows: 1_000_000_000 }, lines)
   t.teardown(() => app.close())
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as AddressInfo
@@ -62,6 +64,10 @@ t.test('a client that disconnects cancels its running statement', async (t) => {
   req.destroy()
   const gone = await until(async () => await running() === 0, 1000)
   t.ok(gone < 1000, `the statement is gone ${Math.round(gone)} ms after the client left`)
+  const said = (line: { msg: string }): boolean => line.msg === 'the client closed the request before the answer'
+  await until(async () => lines.some(said), 2000)
+  t.match(lines.find(said), { level: 30 }, 'said at info')
+  t.same(lines.filter(line => line.level >= 50), [], 'no error-level line')
 })
 
 t.test('bounds.statementTimeout stops a statement that runs too long', async (t) => {
@@ -70,7 +76,8 @@ t.test('bounds.statementTimeout stops a statement that runs too long', async (t)
   const started = performance.now()
   const reply = await app.inject({ method: 'GET', url: SLOW })
   const elapsed = performance.now() - started
-  t.not(reply.statusCode, 200)
+  t.equal(reply.statusCode, 503)
+  t.same(reply.json(), { data: null, error: { status: 503, name: 'ServiceUnavailableError', message: 'The request took longer than the server allows', details: {} } })
   t.ok(elapsed < 5000, `answered after ${Math.round(elapsed)} ms`)
   t.equal(await running(), 0, 'nothing left running')
 })
