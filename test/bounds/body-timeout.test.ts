@@ -19,12 +19,12 @@ async function trickle (port: number, every: number): Promise<{ response: string
   const body = JSON.stringify({ data: { name: 'a slow tag, slowly' } }).padEnd(40)
   socket.write(`POST /api/tags HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`)
   let sent = 0
+  let response = ''
   const timer = setInterval(() => {
     if (sent < body.length && socket.writable) socket.write(body[sent++]!)
-    // The whole body sent and answered: done with this connection.
-    else if (sent === body.length) socket.end()
+    // The whole body sent and answered: done with this connection (not before: the server would see the client leave).
+    else if (sent === body.length && response !== '') socket.end()
   }, every)
-  let response = ''
   socket.on('data', (chunk: Buffer) => { response += chunk.toString() })
   const started = performance.now()
   await new Promise<void>((resolve) => {
