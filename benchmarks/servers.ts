@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -66,7 +67,8 @@ export async function startServer (name: ServerName, options: StartOptions): Pro
   const started = performance.now()
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: options.databaseUrl, PORT: String(options.port), BENCH_MODEL_DIR: MODEL_DIR },
+    // Production refuses to start without an API token salt: a throwaway one (the benchmark creates no token).
+    env: { API_TOKEN_SALT: randomBytes(16).toString('base64'), ...process.env, NODE_ENV: 'production', DATABASE_URL: options.databaseUrl, PORT: String(options.port), BENCH_MODEL_DIR: MODEL_DIR },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   let exited: number | null = null
