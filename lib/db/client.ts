@@ -136,14 +136,16 @@ type Sql = postgres.Sql | postgres.TransactionSql
  * request names a connection, which may be running someone else's statement once this one is done.
  */
 function cancellableClient<T extends Sql> (client: T, scopes: AsyncLocalStorage<AbortSignal>): T {
-  const watch = (query: Pick<Promise<unknown>, 'then'> & { cancel: () => unknown }): void => {
+  const watch = (query: Pick<Promise<unknown>, 'then'> & { cancel: () => unknown, active?: boolean }): void => {
     const signal = scopes.getStore()
-    if (signal === undefined) return
+    // A statement started after its client left runs to its end (bounded by the statement timeout).
+    if (signal === undefined || signal.aborted) return
+    // Only one the server is running: postgres.js cancelling a statement not yet handed to a connection leaves
+    // that connection out of its pool for good (its `execute` skips it and the pool marks the connection full),
+    // so a burst of aborted requests would leave the pool empty and every later request waiting.
     // A cancel that cannot reach the server changes nothing: the statement runs to its end.
-    const cancel = (): void => { Promise.resolve(query.cancel()).catch(() => {}) }
-    if (signal.aborted) {
-      cancel()
-      return
+    const cancel = (): void => {
+      if (query.active === true) Promise.resolve(query.cancel()).catch(() => {})
     }
     signal.addEventListener('abort', cancel, { once: true })
     const done = (): void => { signal.removeEventListener('abort', cancel) }

@@ -141,3 +141,21 @@ t.test('redactUrl hides passwords', async t => {
   t.equal(redactUrl('postgres://u@h/d?sslmode=require&password=x'), 'postgres://u@h/d?sslmode=require&password=***')
   t.equal(redactUrl('postgres://h/d'), 'postgres://h/d')
 })
+
+t.test('statements of an aborted scope never take a pool connection for good (postgres.js)', async t => {
+  const database = await createDatabase({ url: postgresUrl, max: 2 }, silentLogger)
+  t.teardown(() => database.close())
+  const gone = new AbortController()
+  gone.abort()
+  // More statements started after their client left than the pool has connections, queued and aborted at once.
+  const late = Array.from({ length: 6 }, () => database.cancellable(gone.signal, () => database.execute(sql`select pg_sleep(0.01)`)))
+  const queued = new AbortController()
+  const waiting = Array.from({ length: 6 }, () => database.cancellable(queued.signal, () => database.execute(sql`select pg_sleep(0.05)`)))
+  queued.abort()
+  await Promise.allSettled([...late, ...waiting])
+  const answered = await Promise.race([
+    database.execute<{ n: number }>(sql`select 1::int as n`).then(rows => rows[0]?.n),
+    new Promise(resolve => setTimeout(() => resolve('no connection left'), 3000))
+  ])
+  t.equal(answered, 1, 'the pool still answers')
+})
