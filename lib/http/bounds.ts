@@ -16,7 +16,8 @@ export function cancelOnAbort (app: FastifyInstance, cancellable: Cancellable): 
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const controller = new AbortController()
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) controller.abort()
+      // Ended by us (its bytes may still be on their way): not an abort.
+      if (!reply.raw.writableEnded) controller.abort()
     })
     signals.set(request, controller.signal)
     done()
