@@ -89,7 +89,8 @@ function scrub (text: string, secrets: readonly string[]): string {
  */
 function deliveryError (error: unknown, server: string, secrets: readonly string[]): EmailDeliveryError {
   const { code, responseCode, command, message } = error as { code?: unknown, responseCode?: unknown, command?: unknown, message?: unknown }
-  const reason = typeof code === 'string' ? REASONS[code] : undefined
+  // A socket error while opening the connection (a refused port) is a failure to connect.
+  const reason = command === 'CONN' && (code === 'ESOCKET' || code === 'ECONNECTION') ? 'could not connect' : typeof code === 'string' ? REASONS[code] : undefined
   const said = typeof message === 'string' ? message : String(error)
   const text = `SMTP delivery through ${server} failed: ${reason !== undefined ? `${reason} (${said})` : said}`
   return new EmailDeliveryError(scrub(text, secrets), {

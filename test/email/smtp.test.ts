@@ -92,6 +92,6 @@ t.test('connection refused: a clear error naming the server, no password in it',
   const error = await email.send({ to: 'f@example.com', subject: 'Nobody there', text: 'x' }).then(() => undefined, (error: unknown) => error)
   t.ok(error instanceof EmailDeliveryError)
   const failure = error as EmailDeliveryError
-  t.match(failure.message, new RegExp(`^SMTP delivery through 127\\.0\\.0\\.1:${port} failed: (could not connect|the connection failed) .*ECONNREFUSED`))
+  t.match(failure.message, new RegExp(`^SMTP delivery through 127\\.0\\.0\\.1:${port} failed: could not connect \\(.*ECONNREFUSED`))
   t.notOk(JSON.stringify({ message: failure.message, stack: failure.stack, details: failure.details }).includes(PASSWORD), 'no password')
 })
