@@ -5,6 +5,6 @@
  */
 export { EmailDeliveryError, EmailError, EmailNotConfiguredError } from './errors.js'
 export { createFileProvider } from './file.js'
-export { createEmailService, mailFolder, type EmailProviderOption, type EmailServiceHandle, type EmailServiceInput } from './service.js'
+export { createEmailService, type EmailProviderOption, type EmailServiceHandle, type EmailServiceInput } from './service.js'
 export { createSmtpProvider } from './smtp.js'
 export type { EmailMessage, EmailProvider, EmailProviderModule, EmailSendOptions, EmailService, EmailSettings } from './types.js'
