@@ -53,5 +53,10 @@ export default [
       'no-console': 'error'
     }
   },
-  ...LAYERS.flatMap(layer => [1, 2, 3].map(depth => layerRules(layer, depth)))
+  ...LAYERS.flatMap(layer => [1, 2, 3].map(depth => layerRules(layer, depth))),
+  // Email is a Fastify-free service (style guide §2.6): the plugin only exposes it as app.vellum.email.
+  {
+    files: ['lib/email/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: FASTIFY, message: 'lib/email never imports Fastify' }] }] }
+  }
 ]

@@ -3,6 +3,7 @@ import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
 import type { PGlite } from '@electric-sql/pglite'
 import type { Sql } from 'postgres'
 import type { ComponentDefinition, ContentTypeDefinition } from './content-types/types.js'
+import type { EmailProviderOption } from './email/index.js'
 import { InvalidOptionsError } from './errors.js'
 import type {
   ControllerFactory, FactoryDeps, MiddlewareFactory, MiddlewareReference, Policy, Router, ServiceFactory
@@ -112,6 +113,23 @@ const ApiTokenOptionsSchema = Type.Object({
 }, { additionalProperties: false, default: {} })
 
 /**
+ * Email (issue 15), in Strapi's `config/plugins` shape: `provider` is 'nodemailer' (SMTP; `providerOptions` are
+ * nodemailer's transport options), 'file' (each message written to `<dir>/.vellum/mail/`), or a provider object
+ * (`{ send }`, or a Strapi provider module `{ init }`, taken aside like a live client). None: the file provider
+ * in development; in production sending fails with EmailNotConfiguredError after a warning at startup.
+ */
+const EmailOptionsSchema = Type.Object({
+  provider: Type.Optional(Type.Unsafe<EmailProviderOption>(Type.Union([Type.Literal('nodemailer'), Type.Literal('file')], {
+    description: '"nodemailer", "file", or a provider object'
+  }))),
+  providerOptions: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  settings: Type.Object({
+    defaultFrom: Type.Optional(Type.String({ minLength: 1 })),
+    defaultReplyTo: Type.Optional(Type.String({ minLength: 1 }))
+  }, { additionalProperties: false, default: {} })
+}, { additionalProperties: false, default: {} })
+
+/**
  * Options holding code or live objects (definitions with lifecycles, routers, factories, functions). TypeBox
  * cannot clone them while filling defaults, so they are checked aside by `checkCodeOptions`; the loaders that
  * use them give the precise messages (the content-type loader for definitions, the router for routes, ...).
@@ -159,6 +177,7 @@ export const OptionsSchema = Type.Object({
   rest: RestOptionsSchema,
   permissions: PermissionsSchema,
   apiToken: ApiTokenOptionsSchema,
+  email: EmailOptionsSchema,
   health: Type.Optional(HealthOptionsSchema),
   decorator: Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', default: 'vellum' }),
   /** Log SQL parameters too (at trace level); off by default since they may hold personal data. */
@@ -229,6 +248,9 @@ export function resolveOptions (input: unknown): ResolvedOptions {
   const database = copy.database as Record<string, unknown> | undefined
   const client = database !== undefined && 'client' in database ? database.client : undefined
   if (database !== undefined && client !== undefined) database.client = {}
+  const email = copy.email as Record<string, unknown> | undefined
+  const emailProvider = email?.provider !== null && typeof email?.provider === 'object' ? email.provider : undefined
+  if (email !== undefined && emailProvider !== undefined) delete email.provider
   const code = checkCodeOptions(copy)
   const candidate = Value.Default(OptionsSchema, copy)
   const errors = [...Value.Errors(OptionsSchema, candidate)]
@@ -258,6 +280,13 @@ export function resolveOptions (input: unknown): ResolvedOptions {
   if (options.database !== undefined && 'client' in options.database) {
     if (!isClient(client)) throw new InvalidOptionsError('Invalid vellum options:\n  /database/client: expected a postgres.js client or a PGlite instance')
     options.database.client = client as Sql | PGlite
+  }
+  if (emailProvider !== undefined) {
+    const { send, init } = emailProvider as { send?: unknown, init?: unknown }
+    if (typeof send !== 'function' && typeof init !== 'function') {
+      throw new InvalidOptionsError('Invalid vellum options:\n  /email/provider: expected "nodemailer", "file", an object with a send function or a provider module with init')
+    }
+    options.email.provider = emailProvider as EmailProviderOption
   }
   // Value.Default filled every field in.
   const health = options.health as HealthOptions
@@ -324,7 +353,7 @@ function isClient (value: unknown): boolean {
  */
 function copyOptions (options: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...options }
-  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds', 'input', 'apiToken']) {
+  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds', 'input', 'apiToken', 'email']) {
     const value = options[key]
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) copy[key] = { ...value }
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { createApiTokens, ensureTokenTables, resolveSalt } from './auth/index.js'
+import { createEmailService } from './email/index.js'
 import { NotFoundError } from './errors.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
@@ -13,7 +14,7 @@ import { createQueryEngine } from './query/index.js'
 import type { Vellum } from './types.js'
 
 /** Options whose nested settings all have defaults: any subset of them may be given. */
-type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken'
+type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken' | 'email'
 export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in NestedDefaults]?: Partial<RawOptions[K]> } & { prefix?: string }
 
 /** A project's code plus what the options add in TypeScript: one set of registries for the HTTP layer. */
@@ -51,6 +52,8 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const log = app.log.child({ plugin: config.decorator })
   // Before anything opens: production without a salt is refused at once.
   const salt = await resolveSalt({ option: config.apiToken.salt, env: process.env, dir: config.dir, log })
+  // Checks its settings and opens nothing until the first message: safe to build before the database.
+  const email = await createEmailService({ ...config.email, dir: config.dir, env: process.env, log })
 
   // The database opens while the project loads: starting embedded PGlite is the longest step of a cold start.
   const opening = createDatabase({ ...config.database, logParams: config.logSqlParams, statementTimeout: config.bounds.statementTimeout }, log)
@@ -90,6 +93,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     try {
       await code.entry.destroy?.({ vellum: decorator })
     } finally {
+      await email.close()
       await database.close()
     }
   })
@@ -108,6 +112,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     db,
     documents,
     auth: { tokens, strategies: [tokens.strategy] },
+    email: { send: email.send },
     controller (uid) {
       const controller = controllers.get(uid)
       if (controller === undefined) throw new NotFoundError(`No controller ${uid}`, { uid })

@@ -89,7 +89,7 @@ console.log(JSON.stringify({
 const TS_HOST = `import Fastify from 'fastify'
 import vellum, {
   createCoreController, createCoreRouter, createCoreService, defineComponent, defineContentType, NotFoundError,
-  type Vellum, type VellumOptions
+  type EmailSendOptions, type Vellum, type VellumOptions
 } from 'vellum'
 
 const seo = defineComponent({
@@ -112,6 +112,8 @@ const article = defineContentType({
 export const fromDirectory: VellumOptions = { dir: './cms', database: { url: 'postgres://localhost/cms' } }
 export const pooled: VellumOptions = { database: { url: 'postgres://localhost/cms', max: 5, prepare: false } }
 export const tuned: VellumOptions = { rest: { maxLimit: 50 }, i18n: { locales: ['en', 'fr'], defaultLocale: 'en' }, sync: { allowDestructive: true } }
+export const mailing: VellumOptions = { email: { provider: 'nodemailer', providerOptions: { host: 'smtp.example.com', port: 587, auth: { user: 'u', pass: 'p' } }, settings: { defaultFrom: 'no-reply@example.com' } } }
+export const customMail: VellumOptions = { email: { provider: { async send (message: EmailSendOptions) { return message.to } } } }
 
 const options: VellumOptions = {
   contentTypes: [article],
