@@ -15,7 +15,7 @@ interface Setup {
 
 /** A scope wired like vellum's: global middlewares on onRequest, one route with policies and middlewares. */
 async function build (t: Test, setup: Setup): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false })
+  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
   t.teardown(() => app.close())
   await app.register(async (scope) => {
     scope.addHook('onRequest', createGlobalHook(setup.global ?? []))

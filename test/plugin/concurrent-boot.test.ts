@@ -17,7 +17,7 @@ t.test('instances booting at once against one PostgreSQL all succeed and sync th
     const lines: string[] = []
     logs.push(lines)
     const stream = new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done() } })
-    return Fastify({ logger: { level: 'debug', stream } })
+    return Fastify({ logger: { level: 'debug', stream }, pluginTimeout: 120_000 })
   }
   const apps = Array.from({ length: 4 }, instance)
   for (const app of apps) t.teardown(() => app.close())

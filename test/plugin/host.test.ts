@@ -6,7 +6,7 @@ import { createTestDatabase, databaseOption } from '../helpers/db.js'
 
 /** A host app with its own routes and its own error, 404 and body-parsing behaviour. */
 function createHost (): FastifyInstance {
-  const host = Fastify({ logger: false })
+  const host = Fastify({ logger: false, pluginTimeout: 120_000 })
   host.setErrorHandler(async (error: Error, request, reply) => reply.code(418).send({ host: 'error', message: error.message }))
   host.setNotFoundHandler(async (request, reply) => reply.code(404).send({ host: 'not found', url: request.url }))
   host.addContentTypeParser('text/x-host', { parseAs: 'string' }, (request, body, done) => { done(null, { text: body }) })

@@ -5,7 +5,7 @@ import { articleDefinition } from '../helpers/app.js'
 
 /** ready() of an app registering vellum with these options; no database is ever opened for bad options. */
 async function readyWith (options: Record<string, unknown>): Promise<void> {
-  const app = Fastify({ logger: false })
+  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
   try {
     await app.register(vellum, options)
     await app.ready()

@@ -37,7 +37,8 @@ export interface Setup {
 export async function build (t: Test, setup: Setup = {}): Promise<{ app: FastifyInstance, resolved: GlobalMiddlewares }> {
   const lines = setup.requestLog
   const app = Fastify({
-    logger: lines === undefined ? false : { level: 'trace', stream: { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } } }
+    logger: lines === undefined ? false : { level: 'trace', stream: { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } } },
+    pluginTimeout: 120_000
   })
   t.teardown(() => app.close())
   app.get('/host', async () => ({ host: true }))
