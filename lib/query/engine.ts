@@ -15,7 +15,7 @@ import { isReadPlan, type ReadPlan } from './plan.js'
 import { buildRow, compileIds, type Entry } from './select.js'
 import type { FindPlan, SelectPlan, Where } from './ast.js'
 import { limitError } from './limits.js'
-import { createStatementCache, SHAPE_CACHE_SIZE } from './statements.js'
+import { createStatementCache, type FindStatementOptions, SHAPE_CACHE_SIZE } from './statements.js'
 import { createWriter, type DocumentInsert, type DocumentInserted } from './write.js'
 
 /**
@@ -188,9 +188,16 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
   const writer = createWriter(catalog, exec)
   const repositories = new Map<string, QueryRepository>()
 
-  /** A find gated by `maxPopulatedRows` answers one row `{ over: true }` when its populate would build more. */
-  function checkPopulated (result: Params[]): void {
-    if (maxPopulatedRows === undefined || result[0]?.over !== true) return
+  /**
+   * A find's rows, within `maxPopulatedRows`: a counted find answers one row `{ over: true }` when its populate
+   * would build more; a capped one (one row, its lists limited) says `near` when what it built may be over,
+   * and is counted exactly then, in a second statement.
+   */
+  async function findRows (plan: FindPlan, options: FindStatementOptions, signal: AbortSignal | undefined): Promise<Params[]> {
+    let result = await exec(statements.find(plan, options), signal)
+    if (maxPopulatedRows === undefined) return result
+    if (result[0]?.near === true) result = await exec(statements.find(plan, { ...options, exact: true }), signal)
+    if (result[0]?.over !== true) return result
     throw limitError(`Too many related rows to populate: at most ${maxPopulatedRows} allowed (bounds.maxPopulatedRows)`,
       'bounds.maxPopulatedRows', maxPopulatedRows, { param: 'populate' })
   }
@@ -229,8 +236,7 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
     }
 
     async function runFind (plan: FindPlan, total: boolean, signal?: AbortSignal): Promise<{ entries: Entry[], total?: number }> {
-      const result = await exec(statements.find(plan, { total }), signal)
-      checkPopulated(result)
+      const result = await findRows(plan, { total }, signal)
       const entries: Entry[] = []
       // With a total, an empty page is one row whose `row` is null.
       for (const r of result) if (r.row !== null && r.row !== undefined) entries.push(buildRow(plan.select, r.row))
@@ -296,8 +302,7 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
         const plan = options.one === true && scoped.limit !== 1 ? { ...scoped, limit: 1 } : scoped
         if (options.readable !== undefined && !readableSelect(plan.select, options.readable)) return undefined
         const total = options.total === true
-        const result = await exec(statements.find(plan, { total, wire: true, kept: isReadPlan(params) && plan === params.find }), options.signal)
-        checkPopulated(result)
+        const result = await findRows(plan, { total, wire: true, kept: isReadPlan(params) && plan === params.find }, options.signal)
         const rows: string[] = []
         // With a total, an empty page is one row whose `row` is null.
         for (const r of result) if (typeof r.row === 'string') rows.push(r.row)
