@@ -134,7 +134,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   }
   // Requests whose client goes away cancel their statements, slow bodies are cut off: vellum's routes only.
   await app.register(async function vellumRequests (scope) {
-    cancelOnAbort(scope, database.cancellable)
+    cancelOnAbort(scope)
     cutSlowBodies(scope, config.bounds.bodyTimeout)
     await scope.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator, code, controllers, services })
   })

@@ -1,11 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import type { SQL } from 'drizzle-orm'
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger'
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import type { Logger } from '../logger.js'
@@ -48,10 +47,12 @@ export interface Database {
   /** Called with every statement Drizzle sends (not the drivers' own BEGIN/COMMIT). Returns an unsubscribe. */
   onQuery: (listener: QueryListener) => () => void
   /**
-   * Runs `fn` so that the statements it starts on PostgreSQL are cancelled when `signal` aborts (the client
-   * that asked went away): the server stops working on them. PGlite runs each statement to its end.
+   * Starts a statement with `start`, which must hand it to the driver before returning (Drizzle's prepared
+   * query does, before its first await), so that it is cancelled on PostgreSQL when `signal` aborts (the
+   * client that asked went away) while it runs. A synchronous hand-off, not an async-context scope: nothing
+   * else started later sees the signal. PGlite runs each statement to its end.
    */
-  cancellable: <T>(signal: AbortSignal, fn: () => T) => T
+  cancellable: <T>(signal: AbortSignal | undefined, start: () => T) => T
   /** Ends the client if we created it; a host's client stays open. Safe to call twice. */
   close: () => Promise<void>
   /** True when we created the client (and so close it). */
@@ -130,14 +131,17 @@ function isPostgresClient (client: postgres.Sql | PGlite): client is postgres.Sq
 
 type Sql = postgres.Sql | postgres.TransactionSql
 
+/** The signal of the statement being handed to the driver now (`Database.cancellable`), if any. */
+interface SignalSlot { current: AbortSignal | undefined }
+
 /**
  * The client Drizzle is given: every statement it starts (`unsafe`, in transactions and savepoints too) is
- * cancelled if the signal of its `cancellable` scope aborts while it runs. Only while it runs: a cancel
- * request names a connection, which may be running someone else's statement once this one is done.
+ * cancelled if the signal it was started with (`Database.cancellable`) aborts while it runs. Only while it
+ * runs: a cancel request names a connection, which may be running someone else's statement once this one is done.
  */
-function cancellableClient<T extends Sql> (client: T, scopes: AsyncLocalStorage<AbortSignal>): T {
+function cancellableClient<T extends Sql> (client: T, slot: SignalSlot): T {
   const watch = (query: Pick<Promise<unknown>, 'then'> & { cancel: () => unknown, active?: boolean }): void => {
-    const signal = scopes.getStore()
+    const signal = slot.current
     // A statement started after its client left runs to its end (bounded by the statement timeout).
     if (signal === undefined || signal.aborted) return
     // Only one the server is running: postgres.js cancelling a statement not yet handed to a connection leaves
@@ -152,7 +156,7 @@ function cancellableClient<T extends Sql> (client: T, scopes: AsyncLocalStorage<
     query.then(done, done)
   }
   const wrapCallback = (args: unknown[]): unknown[] => args.map(arg => typeof arg === 'function'
-    ? (tx: Sql) => (arg as (tx: Sql) => unknown)(cancellableClient(tx, scopes))
+    ? (tx: Sql) => (arg as (tx: Sql) => unknown)(cancellableClient(tx, slot))
     : arg)
   return new Proxy(client, {
     get (target, property, receiver) {
@@ -186,7 +190,7 @@ function queryLogger (log: Logger, logParams: boolean, listeners: Set<QueryListe
 export async function createDatabase (option: DatabaseOption, log: Logger): Promise<Database> {
   const listeners = new Set<QueryListener>()
   const logger = queryLogger(log, option.logParams === true, listeners)
-  const scopes = new AsyncLocalStorage<AbortSignal>()
+  const slot: SignalSlot = { current: undefined }
   let dialect: Database['dialect']
   let drizzle: DrizzleDatabase
   let owned: boolean
@@ -209,7 +213,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     }
     log.debug({ database: target }, 'connected to PostgreSQL')
     dialect = 'postgres'
-    drizzle = drizzlePostgres(cancellableClient(client, scopes), { logger })
+    drizzle = drizzlePostgres(cancellableClient(client, slot), { logger })
     owned = true
     end = () => client.end({ timeout: 5 })
   } else if ('pglite' in option) {
@@ -232,7 +236,7 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     if (isPostgresClient(client)) {
       await probe(client, describePostgresClient(client))
       dialect = 'postgres'
-      drizzle = drizzlePostgres(cancellableClient(client, scopes), { logger })
+      drizzle = drizzlePostgres(cancellableClient(client, slot), { logger })
     } else {
       await client.waitReady
       dialect = 'pglite'
@@ -241,12 +245,24 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
   }
 
   let closing: Promise<void> | undefined
+  const renderer = new PgDialect()
+  const session = drizzle._.session
   return {
     dialect,
     drizzle,
     owned,
-    execute: query => executeOn(drizzle, query),
-    cancellable: (signal, fn) => scopes.run(signal, fn),
+    // Handed to the driver before the first await (as `cancellable` needs), as Drizzle's `execute` would run it.
+    execute: async query => rowsOf(await session.prepareQuery(renderer.sqlToQuery(query), undefined, undefined, false).execute()),
+    cancellable (signal, start) {
+      if (signal === undefined) return start()
+      const outer = slot.current
+      slot.current = signal
+      try {
+        return start()
+      } finally {
+        slot.current = outer
+      }
+    },
     onQuery (listener) {
       listeners.add(listener)
       return () => { listeners.delete(listener) }

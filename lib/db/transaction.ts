@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { SQL } from 'drizzle-orm'
-import type { PgSession } from 'drizzle-orm/pg-core'
+import { PgDialect, type PgSession } from 'drizzle-orm/pg-core'
 import type { Logger } from '../logger.js'
 import { ServiceUnavailableError, StatementCancelledError } from '../errors.js'
-import { rowsOf } from './client.js'
+import { type Database, rowsOf } from './client.js'
 import { isTransactionConflict, pgErrorOf } from './errors.js'
 
 /**
@@ -13,6 +13,8 @@ import { isTransactionConflict, pgErrorOf } from './errors.js'
  * around. A nested `transaction()` is a savepoint. Callbacks registered with `onCommit` run once the
  * outermost transaction has committed, and never after a rollback (a rolled-back savepoint drops its own).
  * A write (`write`) is a savepoint of its own inside an open transaction, except inside a `whole` one.
+ * Cancellation is explicit: a statement is cancelled when the signal it is run with (`execute`'s, else its
+ * transaction's) aborts; no async-context scope is entered for it.
  */
 
 /** What runs SQL: drizzle's database or one of its transactions (both drivers share this shape). */
@@ -57,6 +59,15 @@ export interface TransactionOptions {
    * goes up as ServiceUnavailableError (its cause kept, so an outer `retry` still sees the conflict).
    */
   retry?: boolean
+  /** Cancels the statements run inside (PostgreSQL) when aborted: a departed client's, say. Nested ones inherit it. */
+  signal?: AbortSignal
+}
+
+export interface TransactionsOptions {
+  /** Distinct statement texts ever prepared (PREPARED_LIMIT). */
+  preparedLimit?: number
+  /** Starts a statement cancellable by a signal (`Database.cancellable`); without it, signals are ignored. */
+  cancellable?: Database['cancellable']
 }
 
 /** Attempts of a `retry` transaction, the first included. */
@@ -73,8 +84,11 @@ export interface Transactions {
    * directly in an open `whole` transaction, whose rollback covers it.
    */
   write<T> (fn: () => Promise<T>): Promise<T>
-  /** Runs SQL on the open transaction, or on the database outside one; rows as `Database.execute` gives them. */
-  execute<T extends Row = Row> (query: SQL | Statement): Promise<T[]>
+  /**
+   * Runs SQL on the open transaction, or on the database outside one; rows as `Database.execute` gives them.
+   * `signal` (else the open transaction's) cancels the statement when it aborts while the statement runs.
+   */
+  execute<T extends Row = Row> (query: SQL | Statement, signal?: AbortSignal): Promise<T[]>
   /** True inside `transaction()`. */
   active (): boolean
   /** Runs `fn` once the current transaction commits, or at once (awaited, errors logged) outside one. */
@@ -86,6 +100,7 @@ interface Frame {
   pending: Array<() => unknown>
   /** Set on `whole` transactions: the first error of a write that joined it. */
   whole?: { failed?: { error: unknown } }
+  signal?: AbortSignal
 }
 
 /** SQLSTATE query_canceled: statement_timeout, or a cancel request (see StatementCancelledError). */
@@ -99,7 +114,12 @@ function busy (cause: unknown): ServiceUnavailableError {
   return new ServiceUnavailableError('The database is busy with concurrent writes: try again', {}, cause)
 }
 
-export function createTransactions (root: SqlRunner, log: Logger, preparedLimit = PREPARED_LIMIT): Transactions {
+// SQL rendered as Drizzle's `execute` renders it, so that a statement is handed to the driver synchronously.
+const dialect = new PgDialect()
+const uncancellable: Database['cancellable'] = (_signal, start) => start()
+
+export function createTransactions (root: SqlRunner, log: Logger, options: TransactionsOptions = {}): Transactions {
+  const { preparedLimit = PREPARED_LIMIT, cancellable = uncancellable } = options
   const storage = new AsyncLocalStorage<Frame>()
   const prepared = new Set<string>()
 
@@ -145,7 +165,8 @@ export function createTransactions (root: SqlRunner, log: Logger, preparedLimit 
     const scope: TransactionScope = { onCommit: (cb) => { pending.push(cb) } }
     const outer = parent?.runner ?? root
     const result = await outer.transaction(async (tx) => {
-      const frame: Frame = { runner: tx, pending, ...(options.whole === true && { whole: {} }) }
+      const signal = options.signal ?? parent?.signal
+      const frame: Frame = { runner: tx, pending, ...(options.whole === true && { whole: {} }), ...(signal !== undefined && { signal }) }
       const value = await storage.run(frame, () => fn(scope))
       // A joined write failed and the error was caught: its statements may have run in part, so roll back.
       if (frame.whole?.failed !== undefined) throw frame.whole.failed.error
@@ -169,13 +190,15 @@ export function createTransactions (root: SqlRunner, log: Logger, preparedLimit 
         throw error
       }
     },
-    async execute<T extends Row> (query: SQL | Statement): Promise<T[]> {
-      const runner = storage.getStore()?.runner ?? root
+    async execute<T extends Row> (query: SQL | Statement, signal?: AbortSignal): Promise<T[]> {
+      const frame = storage.getStore()
+      const runner = frame?.runner ?? root
       try {
-        if (!isStatement(query)) return rowsOf<T>(await runner.execute(query))
+        const statement = isStatement(query) ? query : dialect.sqlToQuery(query)
         // A name makes Drizzle's postgres.js session prepare the statement (PGlite runs it the same either way).
-        const name = query.prepare === true && mayPrepare(query.sql) ? 'vellum' : undefined
-        const result: unknown = await runner._.session.prepareQuery({ sql: query.sql, params: query.params }, undefined, name, false).execute()
+        const name = isStatement(query) && query.prepare === true && mayPrepare(query.sql) ? 'vellum' : undefined
+        const prepared = runner._.session.prepareQuery({ sql: statement.sql, params: statement.params }, undefined, name, false)
+        const result: unknown = await cancellable(signal ?? frame?.signal, () => prepared.execute())
         return rowsOf<T>(result)
       } catch (err) {
         if (pgErrorOf(err)?.code === QUERY_CANCELED) throw new StatementCancelledError(undefined, {}, err)

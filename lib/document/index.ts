@@ -68,9 +68,12 @@ export function createDocumentService ({ db, schema, i18n, log, bounds }: Docume
       wrapped[action] = READS.has(action)
         ? call
         : params => {
+          const given = paramsObject(params)
           // Sizes first: a huge body is refused before a transaction opens.
-          if (bounds !== undefined && BODY_ACTIONS.has(action)) checkBodyBounds(schema, contentType, paramsObject(params).data, bounds)
-          return own && middlewares.idle() && !db.inTransaction() ? call(params) : db.transaction(() => call(params), { whole: true, retry: true })
+          if (bounds !== undefined && BODY_ACTIONS.has(action)) checkBodyBounds(schema, contentType, given.data, bounds)
+          // The caller's signal cancels every statement of the transaction (a rollback).
+          const signal = given.signal instanceof AbortSignal ? { signal: given.signal } : {}
+          return own && middlewares.idle() && !db.inTransaction() ? call(params) : db.transaction(() => call(params), { whole: true, retry: true, ...signal })
         }
     }
     wrapped.findWithCount = async (params?: unknown): Promise<[DocumentEntry[], number]> => await findWithCount<Record<string, unknown>, DocumentEntry>({

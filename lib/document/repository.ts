@@ -1,7 +1,7 @@
 import { init } from '@paralleldrive/cuid2'
 import type { ContentType } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
-import { isPlainObject, type ParseOptions, type PlainObject } from '../query/index.js'
+import { isPlainObject, type ParseOptions, type PlainObject, type ReadOptions } from '../query/index.js'
 import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseStatus, rowLocale, type ServiceContext } from './context.js'
 import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
@@ -40,6 +40,14 @@ function requireDocumentId (value: unknown): string {
 }
 
 const UNTRUSTED: ParseOptions = { allowPrivate: false }
+
+/** The Query Engine read options of a call's params: its `signal`. */
+function runOf (params: PlainObject): ReadOptions | undefined {
+  const { signal } = params
+  if (signal === undefined) return undefined
+  if (!(signal instanceof AbortSignal)) throw new ValidationError('The signal parameter must be an AbortSignal', { param: 'signal' })
+  return { signal }
+}
 
 function paramsOf (params: unknown, action: string): PlainObject {
   if (params === undefined || params === null) return {}
@@ -84,13 +92,13 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
 
   async function readEntries (where: unknown[], scope: ReadScope, shape: PlainObject): Promise<DocumentEntry[]> {
     const read = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate, sort: { id: 'asc' } }, scope, where)
-    return shapeRows(read.output, await query.findMany(read.plan))
+    return shapeRows(read.output, await query.findMany(read.plan, runOf(shape)))
   }
 
   async function readOne (documentId: string, locale: string, status: Status, shape: PlainObject): Promise<DocumentEntry | null> {
     const scope: ReadScope = { status, locale }
     const read = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)])
-    const row = await query.findOne(read.plan)
+    const row = await query.findOne(read.plan, runOf(shape))
     if (row === null) return null
     const [entry] = shapeRows(read.output, [row])
     return entry ?? null
@@ -273,19 +281,21 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const params = paramsOf(raw, 'findFirst') as FindFirstParams
       const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
       const read = buildRead(ctx, model, params, scope, scopeWhere(model, scope))
-      const row = await query.findOne(read.plan)
+      const row = await query.findOne(read.plan, runOf(params))
       if (row === null) return null
       return shapeRows(read.output, [row])[0] ?? null
     },
 
     async findMany (raw) {
-      const read = listRead(paramsOf(raw, 'findMany') as FindManyParams)
-      return shapeRows(read.output, await query.findMany(read.plan))
+      const params = paramsOf(raw, 'findMany')
+      const read = listRead(params as FindManyParams)
+      return shapeRows(read.output, await query.findMany(read.plan, runOf(params)))
     },
 
     async findWithCount (raw) {
-      const read = listRead(paramsOf(raw, 'findWithCount') as FindManyParams)
-      const [rows, total] = await query.findWithCount(read.plan)
+      const params = paramsOf(raw, 'findWithCount')
+      const read = listRead(params as FindManyParams)
+      const [rows, total] = await query.findWithCount(read.plan, runOf(params))
       return [shapeRows(read.output, rows), total]
     },
 
@@ -301,10 +311,11 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       return { action, read: buildRead(ctx, model, input, scope, scopeWhere(model, scope), UNTRUSTED).plan }
     },
 
-    async findText ({ action, read }, { total, readable, documentId }) {
+    async findText ({ action, read }, { total, readable, documentId, signal }) {
       const one = action !== 'findMany'
       return await query.findText(read, {
         one,
+        ...(signal !== undefined && { signal }),
         ...(action === 'findOne' && { documentId: requireDocumentId(documentId) }),
         ...(total === true && !one && { total }),
         ...(readable !== undefined && { readable })
@@ -315,7 +326,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       const params = paramsOf(raw, 'count') as CountParams
       const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
       const read = buildRead(ctx, model, { filters: params.filters, _q: params._q }, scope, scopeWhere(model, scope))
-      return await query.count(read.plan)
+      return await query.count(read.plan, runOf(params as PlainObject))
     },
 
     async create (raw) {
@@ -351,7 +362,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       })
       if (plan !== undefined) await insertPlanned(ctx, plan)
       else if (ctx.db.inTransaction()) await stepByStep()
-      else await ctx.db.transaction(stepByStep, { whole: true, retry: true })
+      else await ctx.db.transaction(stepByStep, { whole: true, retry: true, ...runOf(params as unknown as PlainObject) })
       // Without D&P the single row is both; the requested status still decides which rows of populated targets show.
       const entry = await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
       if (entry === null) throw new Error(`created ${uid} ${documentId} could not be read back`)

@@ -14,8 +14,17 @@ export type Status = 'draft' | 'published'
 /** One row of a document, flattened: id, documentId, the attributes, createdAt, updatedAt, publishedAt, locale (localized types only). */
 export type DocumentEntry = Record<string, unknown> & { id: number, documentId: string }
 
+/** Beyond Strapi: how a call runs, beside what it does. */
+export interface RunParams {
+  /**
+   * Cancels the call's running statements (PostgreSQL) when aborted: the REST layer passes its request's,
+   * aborted when the client goes away before the answer.
+   */
+  signal?: AbortSignal
+}
+
 /** REST-syntax read params shared by every method that returns entries. */
-export interface ShapeParams {
+export interface ShapeParams extends RunParams {
   /** `'title,views'`, `['title']` or `'*'`: the scalar attributes returned (id and documentId always are). */
   fields?: string | string[]
   /** `'*'`, `'category'`, `['category', 'tags.articles']`, or `{ category: { fields, filters, sort, populate, count } }`. */
@@ -54,7 +63,7 @@ export interface FindOneParams extends ShapeParams, LocaleParams, StatusParams {
   documentId: string
 }
 
-export interface CountParams extends LocaleParams, StatusParams {
+export interface CountParams extends LocaleParams, StatusParams, RunParams {
   filters?: unknown
   _q?: string
 }

@@ -2,30 +2,45 @@ import { PassThrough, type Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { RequestTimeoutError } from '../errors.js'
 
-/** Runs `fn` so that the statements it starts are cancelled when `signal` aborts (lib/db `cancellable`). */
-export type Cancellable = <T>(signal: AbortSignal, fn: () => T) => T
+/** Per request: whether its client went away before the answer, and the signal handed out for it, if asked. */
+interface Watch {
+  gone: boolean
+  controller?: AbortController
+}
+
+const watches = new WeakMap<FastifyRequest, Watch>()
 
 /**
- * A request whose client goes away before its response is sent cancels the statements it is running: each
- * request gets an AbortSignal, aborted when the connection closes first, and its handler runs in that
- * signal's scope.
+ * The request's AbortSignal, aborted when its client goes away before the response is sent (`cancelOnAbort`):
+ * handed down with the statements the request starts, which are cancelled then. Undefined outside
+ * vellum's routes. Made on first use: most requests never ask.
  */
-export function cancelOnAbort (app: FastifyInstance, cancellable: Cancellable): void {
-  const signals = new WeakMap<FastifyRequest, AbortSignal>()
-  // Callback hooks: the rest of the request runs inside `done`, so inside the scope.
+export function requestSignal (request: FastifyRequest): AbortSignal | undefined {
+  const watch = watches.get(request)
+  if (watch === undefined) return undefined
+  if (watch.controller === undefined) {
+    watch.controller = new AbortController()
+    if (watch.gone) watch.controller.abort()
+  }
+  return watch.controller.signal
+}
+
+/**
+ * A request whose client goes away before its response is sent cancels the statements it is running: they
+ * were started with its `requestSignal`, aborted when the connection closes first. Passed explicitly, so no
+ * async-context scope is entered per request.
+ */
+export function cancelOnAbort (app: FastifyInstance): void {
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const controller = new AbortController()
+    const watch: Watch = { gone: false }
     reply.raw.once('close', () => {
       // Ended by us (its bytes may still be on their way): not an abort.
-      if (!reply.raw.writableEnded) controller.abort()
+      if (reply.raw.writableEnded) return
+      watch.gone = true
+      watch.controller?.abort()
     })
-    signals.set(request, controller.signal)
+    watches.set(request, watch)
     done()
-  })
-  app.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
-    const signal = signals.get(request)
-    if (signal === undefined) done()
-    else cancellable(signal, done)
   })
 }
 

@@ -9,7 +9,7 @@ import { createQueryStringHook } from './query-string.js'
 import { buildRegistries, type Registries } from './registries.js'
 import type { FactoryDeps, ProjectCode } from './types.js'
 export type * from './types.js'
-export { cancelOnAbort, cutSlowBodies } from './bounds.js'
+export { cancelOnAbort, cutSlowBodies, requestSignal } from './bounds.js'
 
 export interface HttpScopeOptions extends Registries {
   vellum: Vellum

@@ -15,7 +15,7 @@ import { isReadPlan, type ReadPlan } from './plan.js'
 import { buildRow, compileIds, type Entry } from './select.js'
 import type { FindPlan, SelectPlan, Where } from './ast.js'
 import { limitError } from './limits.js'
-import { createStatementCache, SHAPE_CACHE_SIZE } from './statements.js'
+import { createStatementCache, type FindStatementOptions, SHAPE_CACHE_SIZE } from './statements.js'
 import { createWriter, type DocumentInsert, type DocumentInserted } from './write.js'
 
 /**
@@ -60,11 +60,11 @@ export interface Pagination {
  * them already: it runs without a second parse.
  */
 export interface QueryRepository {
-  findOne: (params?: FindParams | ReadPlan) => Promise<Entry | null>
-  findMany: (params?: FindParams | ReadPlan) => Promise<Entry[]>
-  findWithCount: (params?: FindParams | ReadPlan) => Promise<[Entry[], number]>
+  findOne: (params?: FindParams | ReadPlan, options?: ReadOptions) => Promise<Entry | null>
+  findMany: (params?: FindParams | ReadPlan, options?: ReadOptions) => Promise<Entry[]>
+  findWithCount: (params?: FindParams | ReadPlan, options?: ReadOptions) => Promise<[Entry[], number]>
   findPage: (params?: FindPageParams) => Promise<{ results: Entry[], pagination: Pagination }>
-  count: (params?: CountParams | ReadPlan) => Promise<number>
+  count: (params?: CountParams | ReadPlan, options?: ReadOptions) => Promise<number>
   create: (params: CreateParams) => Promise<Entry>
   createMany: (params: CreateManyParams) => Promise<{ count: number, ids: number[] }>
   update: (params: UpdateParams) => Promise<Entry | null>
@@ -84,7 +84,16 @@ export interface QueryRepository {
   findText: (params: FindParams | ReadPlan, options: TextReadOptions) => Promise<TextRows | undefined>
 }
 
-export interface TextReadOptions {
+/** How a read runs, beside what it reads. */
+export interface ReadOptions {
+  /**
+   * Cancels the read's running statement (PostgreSQL) when aborted: a departed client's. Writes take theirs
+   * from their transaction (`transaction(fn, { signal })`).
+   */
+  signal?: AbortSignal
+}
+
+export interface TextReadOptions extends ReadOptions {
   /** One row (findOne), else a list. */
   one?: boolean
   /** The total of matching rows, in the same statement. */
@@ -103,7 +112,7 @@ export interface TextRows {
 export interface QueryEngine {
   query: (uid: string) => QueryRepository
   /** Runs one statement in the open transaction, or outside one (raw access, as Strapi's `db.connection`; no lifecycles). */
-  execute: (query: SQL | Statement) => Promise<Array<Record<string, unknown>>>
+  execute: (query: SQL | Statement, signal?: AbortSignal) => Promise<Array<Record<string, unknown>>>
   /** Runs `fn` in a transaction (a savepoint when one is open); every call inside joins it. */
   transaction: <T>(fn: (scope: TransactionScope) => Promise<T>, options?: TransactionOptions) => Promise<T>
   /** True inside `transaction()`: a statement run now joins it rather than committing on its own. */
@@ -123,8 +132,8 @@ export interface QueryEngine {
 }
 
 export interface QueryEngineOptions {
-  /** The database from `createDatabase` (only its Drizzle instance is used). */
-  database: Pick<Database, 'drizzle'>
+  /** The database from `createDatabase`: its Drizzle instance, and how a statement is made cancellable. */
+  database: Pick<Database, 'drizzle'> & Partial<Pick<Database, 'cancellable'>>
   schema: Schema
   physical: PhysicalModel
   log: Logger
@@ -139,6 +148,7 @@ interface Planned {
   p: Params
   options: ParseOptions
   find?: FindPlan
+  signal?: AbortSignal
 }
 
 /** Copies params so hooks (and the timestamps step) never edit the caller's objects. */
@@ -170,17 +180,24 @@ function positive (name: string, value: unknown, fallback: number): number {
 
 export function createQueryEngine ({ database, schema, physical, log, maxPopulatedRows }: QueryEngineOptions): QueryEngine {
   const catalog = createCatalog(schema, physical)
-  const transactions = createTransactions(database.drizzle, log)
+  const transactions = createTransactions(database.drizzle, log, { ...(database.cancellable !== undefined && { cancellable: database.cancellable }) })
   const lifecycles = createLifecycles(catalog)
   const mapError = createErrorMapper(catalog, log)
-  const exec = (query: SQL | Statement): Promise<Params[]> => transactions.execute(query)
+  const exec = (query: SQL | Statement, signal?: AbortSignal): Promise<Params[]> => transactions.execute(query, signal)
   const statements = createStatementCache(SHAPE_CACHE_SIZE, maxPopulatedRows)
   const writer = createWriter(catalog, exec)
   const repositories = new Map<string, QueryRepository>()
 
-  /** A find gated by `maxPopulatedRows` answers one row `{ over: true }` when its populate would build more. */
-  function checkPopulated (result: Params[]): void {
-    if (maxPopulatedRows === undefined || result[0]?.over !== true) return
+  /**
+   * A find's rows, within `maxPopulatedRows`: a counted find answers one row `{ over: true }` when its populate
+   * would build more; a capped one (one row, its lists limited) says `near` when what it built may be over,
+   * and is counted exactly then, in a second statement.
+   */
+  async function findRows (plan: FindPlan, options: FindStatementOptions, signal: AbortSignal | undefined): Promise<Params[]> {
+    let result = await exec(statements.find(plan, options), signal)
+    if (maxPopulatedRows === undefined) return result
+    if (result[0]?.near === true) result = await exec(statements.find(plan, { ...options, exact: true }), signal)
+    if (result[0]?.over !== true) return result
     throw limitError(`Too many related rows to populate: at most ${maxPopulatedRows} allowed (bounds.maxPopulatedRows)`,
       'bounds.maxPopulatedRows', maxPopulatedRows, { param: 'populate' })
   }
@@ -218,17 +235,16 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
       return await runFind(parseFind(catalog, uid, p), total)
     }
 
-    async function runFind (plan: FindPlan, total: boolean): Promise<{ entries: Entry[], total?: number }> {
-      const result = await exec(statements.find(plan, { total }))
-      checkPopulated(result)
+    async function runFind (plan: FindPlan, total: boolean, signal?: AbortSignal): Promise<{ entries: Entry[], total?: number }> {
+      const result = await findRows(plan, { total }, signal)
       const entries: Entry[] = []
       // With a total, an empty page is one row whose `row` is null.
       for (const r of result) if (r.row !== null && r.row !== undefined) entries.push(buildRow(plan.select, r.row))
       return total ? { entries, total: Number(result[0]?.total ?? 0) } : { entries }
     }
 
-    async function countWhere (where: Where | undefined): Promise<number> {
-      const [row] = await exec(statements.count(info, where))
+    async function countWhere (where: Where | undefined, signal?: AbortSignal): Promise<number> {
+      const [row] = await exec(statements.count(info, where), signal)
       return Number(row?.total ?? 0)
     }
 
@@ -236,12 +252,13 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
      * The params hooks see, and the plan: a caller's plan is run as it is when no hook listens to `actions`
      * (none can edit its params); otherwise, and for raw params, the params the hooks leave are parsed.
      */
-    function planned (params: unknown, name: string, actions: readonly QueryAction[]): Planned {
-      if (!isReadPlan(params)) return { p: copyParams(params, name), options: {} }
+    function planned (params: unknown, name: string, actions: readonly QueryAction[], signal: AbortSignal | undefined): Planned {
+      const run = signal === undefined ? {} : { signal }
+      if (!isReadPlan(params)) return { p: copyParams(params, name), options: {}, ...run }
       ownPlan(params)
       const options: ParseOptions = { allowPrivate: params.allowPrivate }
-      if (actions.every(action => lifecycles.idle(uid, action))) return { p: params.params, options, find: params.find }
-      return { p: copyParams(params.params, name), options }
+      if (actions.every(action => lifecycles.idle(uid, action))) return { p: params.params, options, find: params.find, ...run }
+      return { p: copyParams(params.params, name), options, ...run }
     }
 
     function ownPlan (plan: ReadPlan): void {
@@ -250,9 +267,9 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
 
     const findOf = (input: Planned, p: Params): FindPlan => input.find ?? parseFind(catalog, uid, p, input.options)
 
-    async function findOne (params?: FindParams | ReadPlan): Promise<Entry | null> {
-      const input = planned(params, 'findOne', ['findOne'])
-      return await read('findOne', input.p, async p => (await runFind({ ...findOf(input, p), limit: 1 }, false)).entries[0] ?? null)
+    async function findOne (params?: FindParams | ReadPlan, options?: ReadOptions): Promise<Entry | null> {
+      const input = planned(params, 'findOne', ['findOne'], options?.signal)
+      return await read('findOne', input.p, async p => (await runFind({ ...findOf(input, p), limit: 1 }, false, input.signal)).entries[0] ?? null)
     }
 
     /** FindMany and Count hooks on the same params (as Strapi's findWithCount); one statement when they agree. */
@@ -263,11 +280,11 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
         // Lifecycle hooks edit the params object they are given: a count handed the find's params agrees.
         same: (counted, found) => counted === found,
         both: async (p) => {
-          const page = await runFind(findOf(input, p), true)
+          const page = await runFind(findOf(input, p), true, input.signal)
           return [page.entries, page.total ?? 0]
         },
-        findOnly: async p => (await runFind(findOf(input, p), false)).entries,
-        countOnly: async c => await countWhere(parseFilter(catalog, uid, c, input.options))
+        findOnly: async p => (await runFind(findOf(input, p), false, input.signal)).entries,
+        countOnly: async c => await countWhere(parseFilter(catalog, uid, c, input.options), input.signal)
       })
     }
 
@@ -285,8 +302,7 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
         const plan = options.one === true && scoped.limit !== 1 ? { ...scoped, limit: 1 } : scoped
         if (options.readable !== undefined && !readableSelect(plan.select, options.readable)) return undefined
         const total = options.total === true
-        const result = await exec(statements.find(plan, { total, wire: true, kept: isReadPlan(params) && plan === params.find }))
-        checkPopulated(result)
+        const result = await findRows(plan, { total, wire: true, kept: isReadPlan(params) && plan === params.find }, options.signal)
         const rows: string[] = []
         // With a total, an empty page is one row whose `row` is null.
         for (const r of result) if (typeof r.row === 'string') rows.push(r.row)
@@ -297,12 +313,12 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
     const repo: QueryRepository = {
       findOne,
       findText,
-      async findMany (params) {
-        const input = planned(params, 'findMany', ['findMany'])
-        return await read('findMany', input.p, async p => (await runFind(findOf(input, p), false)).entries)
+      async findMany (params, options) {
+        const input = planned(params, 'findMany', ['findMany'], options?.signal)
+        return await read('findMany', input.p, async p => (await runFind(findOf(input, p), false, input.signal)).entries)
       },
-      async findWithCount (params) {
-        return await findAndCount(planned(params, 'findWithCount', ['findMany', 'count']))
+      async findWithCount (params, options) {
+        return await findAndCount(planned(params, 'findWithCount', ['findMany', 'count'], options?.signal))
       },
       async findPage (params) {
         const { page: rawPage, pageSize: rawSize, ...rest } = copyParams(params, 'findPage')
@@ -311,9 +327,9 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
         const [results, total] = await findAndCount({ p: { ...rest, limit: pageSize, offset: (page - 1) * pageSize }, options: {} })
         return { results, pagination: { page, pageSize, pageCount: Math.ceil(total / pageSize), total } }
       },
-      async count (params) {
-        const input = planned(params, 'count', ['count'])
-        return await read('count', input.p, async p => await countWhere(input.find !== undefined ? input.find.where : parseFilter(catalog, uid, p, input.options)))
+      async count (params, options) {
+        const input = planned(params, 'count', ['count'], options?.signal)
+        return await read('count', input.p, async p => await countWhere(input.find !== undefined ? input.find.where : parseFilter(catalog, uid, p, input.options), input.signal))
       },
       async create (params) {
         return await write('create', copyParams(params, 'create'), async (p) => {

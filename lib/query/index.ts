@@ -3,7 +3,7 @@ export {
   createQueryEngine,
   type CountParams, type CreateManyParams, type CreateParams, type Data, type DeleteManyParams, type DeleteParams,
   type Entry, type FindPageParams, type FindParams, type LoadParams, type OrderByParam, type Pagination,
-  type PopulateParam, type QueryEngine, type QueryEngineOptions, type QueryRepository, type TextReadOptions,
+  type PopulateParam, type QueryEngine, type QueryEngineOptions, type QueryRepository, type ReadOptions, type TextReadOptions,
   type TextRows, type UpdateManyParams, type UpdateParams, type WhereParam
 } from './engine.js'
 export {

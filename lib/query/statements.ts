@@ -35,11 +35,13 @@ interface Rendered {
 export interface StatementCache {
   /**
    * `wire`: rows as their response JSON text (select.ts). `kept`: the caller keeps the plan and runs it again,
-   * so its statement is kept with it.
+   * so its statement is kept with it. `exact`: populated rows counted, never capped (select.ts `FindOptions`).
    */
-  find: (plan: FindPlan, options?: { total?: boolean, wire?: boolean, kept?: boolean }) => Statement
+  find: (plan: FindPlan, options?: FindStatementOptions) => Statement
   count: (info: ModelInfo, where: Where | undefined) => Statement
 }
+
+export interface FindStatementOptions { total?: boolean, wire?: boolean, kept?: boolean, exact?: boolean }
 
 /** Walks a plan once, writing its shape key and collecting its values (the order only needs to be stable). */
 class ShapeWalker {
@@ -158,10 +160,11 @@ function selectShape (plan: SelectPlan): Shape {
   return shape
 }
 
-function findShape (plan: FindPlan, total: boolean, wire: boolean, recordStarts: boolean): Shape {
+function findShape (plan: FindPlan, total: boolean, wire: boolean, exact: boolean, recordStarts: boolean): Shape {
   const walker = new ShapeWalker(recordStarts)
   walker.push(total ? 'find+total ' : 'find ')
   if (wire) walker.push('wire ')
+  if (exact) walker.push('exact ')
   if (recordStarts) {
     walker.select(plan.select)
   } else {
@@ -222,11 +225,12 @@ export function createStatementCache (size = SHAPE_CACHE_SIZE, maxRows?: number)
     find (plan, options = {}) {
       const total = options.total === true
       const wire = options.wire === true
-      const flags = (total ? 1 : 0) + (wire ? 2 : 0)
+      const exact = options.exact === true
+      const flags = (total ? 1 : 0) + (wire ? 2 : 0) + (exact ? 4 : 0)
       let known = options.kept === true ? planned.get(plan) : undefined
       const found = known?.[flags]
       if (found !== undefined) return found
-      const made = statement(recordStarts => findShape(plan, total, wire, recordStarts), compiler => compileFind(plan, { total, ...(maxRows !== undefined && { maxRows }) }, compiler), wire)
+      const made = statement(recordStarts => findShape(plan, total, wire, exact, recordStarts), compiler => compileFind(plan, { total, exact, ...(maxRows !== undefined && { maxRows }) }, compiler), wire)
       if (options.kept !== true) return made
       if (known === undefined) {
         known = []

@@ -81,3 +81,36 @@ t.test('bounds.statementTimeout stops a statement that runs too long', async (t)
   t.ok(elapsed < 5000, `answered after ${Math.round(elapsed)} ms`)
   t.equal(await running(), 0, 'nothing left running')
 })
+
+const SLOW_POPULATE = { tags: { populate: { articles: { populate: { tags: { populate: { articles: { fields: ['title'] } } } } } } } }
+
+t.test('a Document Service call given an aborted signal has its running statement cancelled', async (t) => {
+  const app = await seededApp(db.url, { maxPopulatedRows: 1_000_000_000 })
+  t.teardown(() => app.close())
+  const controller = new AbortController()
+  const read = app.vellum.documents('api::article.article').findMany({ status: 'published', populate: SLOW_POPULATE, signal: controller.signal })
+  const outcome = read.then(() => 'answered', (err: unknown) => err)
+  t.ok(await until(async () => await running() === 1, 5000) < Infinity, 'the read runs')
+  controller.abort()
+  const gone = await until(async () => await running() === 0, 1000)
+  t.ok(gone < 1000, `the statement is gone ${Math.round(gone)} ms after the abort`)
+  t.match(await outcome, { name: 'ServiceUnavailableError', code: 'VELLUM_ERR_STATEMENT_CANCELLED' })
+  // A signal that is not an AbortSignal is refused before anything runs.
+  await t.rejects(app.vellum.documents('api::article.article').findMany({ signal: 'x' } as never), { name: 'ValidationError' })
+})
+
+t.test('a REST read answered with entries (a Document Service middleware listens) is cancelled with its client', async (t) => {
+  const app = await seededApp(db.url, { maxPopulatedRows: 1_000_000_000 })
+  t.teardown(() => app.close())
+  // A middleware sees entries: the read leaves the pass-through for the core service and the Document Service.
+  app.vellum.documents.use(async (_ctx, next) => await next())
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as AddressInfo
+  const req = request({ host: '127.0.0.1', port, path: SLOW })
+  req.on('error', () => {})
+  req.end()
+  t.ok(await until(async () => await running() === 1, 5000) < Infinity, 'the read runs')
+  req.destroy()
+  const gone = await until(async () => await running() === 0, 1000)
+  t.ok(gone < 1000, `the statement is gone ${Math.round(gone)} ms after the client left`)
+})

@@ -84,3 +84,64 @@ t.test('a populated to-many relation takes a window: start/limit or page/pageSiz
   const toOne = await send('GET', '/api/articles?populate[category][limit]=1')
   isError(t, toOne, 400, 'ValidationError', 'Invalid key limit at category.limit', undefined)
 })
+
+t.test('a read of one entry limits its lists to the bound instead of counting first; near the bound it counts', async (t) => {
+  const bound = 6
+  const traced = await tracedBlogApp(t, { bounds: { maxPopulatedRows: bound } })
+  const send = sender(traced.app)
+  const tagIds: string[] = []
+  for (let i = 0; i < bound + 1; i++) tagIds.push((await send('POST', '/api/tags', { data: { name: `tag ${i}` } })).body.data.documentId as string)
+  const category = (await send('POST', '/api/categories', { data: { name: 'news' } })).body.data.documentId as string
+  const article = async (data: Record<string, unknown>): Promise<string> => {
+    const reply = await send('POST', '/api/articles?status=published', { data: { title: 'x', ...data } })
+    if (reply.status !== 201) throw new Error(reply.text)
+    return reply.body.data.documentId as string
+  }
+  const atBound = await article({ tags: tagIds.slice(0, bound) })
+  const overBound = await article({ tags: tagIds })
+  const withCategory = await article({ tags: tagIds.slice(0, bound), category })
+  const read = async (documentId: string, query: Record<string, unknown>): Promise<{ reply: Awaited<ReturnType<typeof send>>, statements: number, text: string }> => {
+    traced.statements.length = 0
+    const reply = await send('GET', `/api/articles/${documentId}?${qs.stringify(query)}`)
+    return { reply, statements: traced.statements.length, text: traced.statements.join('\n') }
+  }
+
+  const whole = await read(atBound, { populate: ['tags'] })
+  t.equal(whole.reply.status, 200)
+  t.equal(whole.reply.body.data.tags.length, bound, 'every tag at the bound')
+  t.equal(whole.statements, 1, 'one statement')
+  t.notMatch(whole.text, /count\(\*\)/, 'nothing counted first')
+  t.match(whole.text, `LIMIT ${bound + 1}`, 'the list limited to one over the bound')
+  const over = await read(overBound, { populate: ['tags'] })
+  isError(t, over.reply, 400, 'ValidationError', `Too many related rows to populate: at most ${bound} allowed (bounds.maxPopulatedRows)`, {
+    source: 'query', param: 'populate', limit: 'bounds.maxPopulatedRows', max: bound
+  })
+  t.equal(over.statements, 2, 'the capped read, then the count')
+  // A to-one counts as one row before it is read: 1 + 6 may be over, so it is counted: the category is null.
+  const near = await read(atBound, { populate: ['tags', 'category'] })
+  t.equal(near.reply.status, 200, 'a null category builds no row')
+  t.equal(near.reply.body.data.tags.length, bound)
+  t.equal(near.statements, 2)
+  isError(t, (await read(withCategory, { populate: ['tags', 'category'] })).reply, 400, 'ValidationError', /bounds\.maxPopulatedRows/)
+  const star = await read(atBound, { populate: '*' })
+  t.equal(star.reply.status, 200, 'populate=*')
+  t.equal(star.reply.body.data.tags.length, bound)
+  const small = await read(await article({ tags: tagIds.slice(0, 1) }), { populate: '*' })
+  t.equal(small.reply.status, 200)
+  t.equal(small.statements, 1, 'populate=* well under the bound: one statement')
+
+  const documents = traced.app.vellum.documents('api::article.article')
+  await t.rejects(documents.findOne({ documentId: overBound, status: 'published', populate: ['tags'] }), { name: 'ValidationError', message: /bounds\.maxPopulatedRows/ })
+  const entry = await documents.findOne({ documentId: atBound, status: 'published', populate: ['tags'] })
+  t.equal((entry?.tags as unknown[] | undefined)?.length, bound, 'the Document Service reads at the bound whole')
+
+  // A zone is a list too: its items that exist, up to the cap.
+  const page = async (count: number): Promise<string> => {
+    const sections = Array.from({ length: count }, (_, i) => ({ __component: 'content.quote', text: `quote ${i}` }))
+    return (await send('POST', '/api/pages', { data: { title: `${count}`, sections } })).body.data.documentId as string
+  }
+  const full = await send('GET', `/api/pages/${await page(bound)}?populate=sections`)
+  t.equal(full.status, 200)
+  t.same(full.body.data.sections.map((s: { text: string }) => s.text), Array.from({ length: bound }, (_, i) => `quote ${i}`), 'in order, whole')
+  isError(t, await send('GET', `/api/pages/${await page(bound + 1)}?populate=sections`), 400, 'ValidationError', /bounds\.maxPopulatedRows/)
+})

@@ -170,7 +170,7 @@ t.test('on PostgreSQL, cached texts are prepared, at most the limit', async (t) 
   const texts = await prepared()
   t.equal(texts.filter(s => s.includes('"articles"')).length, 1, 'three calls of one shape: one prepared statement')
 
-  const limited = createTransactions(database.drizzle, silentLogger, 1)
+  const limited = createTransactions(database.drizzle, silentLogger, { preparedLimit: 1 })
   await limited.execute({ sql: 'SELECT $1::int AS "a"', params: [1], prepare: true })
   await limited.execute({ sql: 'SELECT $1::int AS "b"', params: [2], prepare: true })
   const after = await prepared()

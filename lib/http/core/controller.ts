@@ -2,6 +2,7 @@ import type { ContentType } from '../../content-types/index.js'
 import { ValidationError } from '../../errors.js'
 import { JsonText, type RequestContext } from '../../hooks/index.js'
 import { isPlainObject } from '../../query/index.js'
+import { requestSignal } from '../bounds.js'
 import type { Controller } from '../types.js'
 import { readableOf } from '../permissions.js'
 import type { Pagination } from '../query/index.js'
@@ -56,10 +57,15 @@ function bodyData (ctx: RequestContext): Record<string, unknown> {
   return body.data
 }
 
-/** The first steps of every action: the query checked, then sanitized (each overridable on `this`). */
+/**
+ * The first steps of every action: the query checked, then sanitized (each overridable on `this`). The
+ * request's signal goes with it to the service, and on to the Document Service (`signal`).
+ */
 async function readQuery (self: Self, ctx: RequestContext): Promise<Record<string, unknown>> {
   await self.validateQuery(ctx)
-  return await self.sanitizeQuery(ctx)
+  const query = await self.sanitizeQuery(ctx)
+  const signal = requestSignal(ctx.request)
+  return signal === undefined ? query : { ...query, signal }
 }
 
 /** The body's `data` of a write, checked, then sanitized. */
@@ -102,7 +108,7 @@ async function textFind (ctx: RequestContext, guards: RequestGuards, service: Co
   const reads = textReads(service)
   if (reads === undefined) return undefined
   const { plan, pagination } = guards.textPlan(ctx, (query, pagination) => reads.planFind(query, paginationOf(pagination)))
-  const page = await reads.find(plan, paginationOf(pagination), readableOf(ctx))
+  const page = await reads.find(plan, paginationOf(pagination), readableOf(ctx), requestSignal(ctx.request))
   if (page === undefined) return undefined
   return new JsonText(`{"data":[${page.rows.join(',')}],"meta":${JSON.stringify({ pagination: page.pagination })}}`)
 }
@@ -123,14 +129,14 @@ async function textFindOne (ctx: RequestContext, guards: RequestGuards, service:
   const reads = textReads(service)
   if (reads === undefined) return undefined
   const { plan } = guards.textPlan(ctx, query => reads.planFindOne(query))
-  return entryText(await reads.findOne(plan, String(ctx.params.id), readableOf(ctx)))
+  return entryText(await reads.findOne(plan, String(ctx.params.id), readableOf(ctx), requestSignal(ctx.request)))
 }
 
 async function textFindSingle (ctx: RequestContext, guards: RequestGuards, service: SingleTypeService): Promise<JsonText | null | undefined> {
   const reads = singleTextReads(service)
   if (reads === undefined) return undefined
   const { plan } = guards.textPlan(ctx, query => reads.plan(query))
-  return entryText(await reads.find(plan, readableOf(ctx)))
+  return entryText(await reads.find(plan, readableOf(ctx), requestSignal(ctx.request)))
 }
 
 export function createCollectionController (deps: CoreControllerDeps): Controller {

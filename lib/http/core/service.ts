@@ -1,7 +1,7 @@
 import type { ContentType } from '../../content-types/index.js'
 import { withoutPagination } from '../../document/index.js'
 import { type Pagination, paginationMeta, parsePagination } from '../query/index.js'
-import type { DocumentParams, DocumentsAccessor, Entry, TextPlan } from './documents.js'
+import type { DocumentParams, DocumentsAccessor, Entry, TextPlan, TextReadOptions } from './documents.js'
 import type { Service } from '../types.js'
 
 /**
@@ -30,6 +30,13 @@ export interface TextPage {
 }
 
 type Readable = ((uid: string) => boolean) | undefined
+/** The request's: its statements are cancelled when its client goes away. */
+type Signal = AbortSignal | undefined
+
+/** A text read's options, without the keys left undefined. */
+function textOptions (readable: Readable, signal: Signal): TextReadOptions {
+  return { ...(readable !== undefined && { readable }), ...(signal !== undefined && { signal }) }
+}
 
 /**
  * The core services' reads as response JSON text, for the core controllers' pass-through. Only for services
@@ -40,15 +47,15 @@ type Readable = ((uid: string) => boolean) | undefined
  */
 export interface TextReads {
   planFind: (query: DocumentParams, pagination: Pagination) => TextPlan
-  find: (plan: TextPlan, pagination: Pagination, readable: Readable) => Promise<TextPage | undefined>
+  find: (plan: TextPlan, pagination: Pagination, readable: Readable, signal: Signal) => Promise<TextPage | undefined>
   planFindOne: (query: DocumentParams) => TextPlan
-  findOne: (plan: TextPlan, documentId: string, readable: Readable) => Promise<string | null | undefined>
+  findOne: (plan: TextPlan, documentId: string, readable: Readable, signal: Signal) => Promise<string | null | undefined>
 }
 
 /** A single type's find as response JSON text (see `TextReads`). */
 export interface SingleTextReads {
   plan: (query: DocumentParams) => TextPlan
-  find: (plan: TextPlan, readable: Readable) => Promise<string | null | undefined>
+  find: (plan: TextPlan, readable: Readable, signal: Signal) => Promise<string | null | undefined>
 }
 
 const coreTextReads = new WeakMap<object, TextReads>()
@@ -118,14 +125,14 @@ export function createCollectionService ({ contentType, documents, rest }: CoreS
   }
   coreTextReads.set(service, {
     planFind: (query, pagination) => repository().planText('findMany', listQuery(query, pagination)),
-    async find (plan, pagination, readable) {
-      const page = await repository().findText(plan, { total: pagination.withCount, ...(readable !== undefined && { readable }) })
+    async find (plan, pagination, readable, signal) {
+      const page = await repository().findText(plan, { total: pagination.withCount, ...textOptions(readable, signal) })
       if (page === undefined) return undefined
       return { rows: page.rows, pagination: paginationMeta(pagination, pagination.withCount ? page.total : undefined) }
     },
     planFindOne: query => repository().planText('findOne', withStatus(query)),
-    async findOne (plan, documentId, readable) {
-      return firstRow(await repository().findText(plan, { documentId, ...(readable !== undefined && { readable }) }))
+    async findOne (plan, documentId, readable, signal) {
+      return firstRow(await repository().findText(plan, { documentId, ...textOptions(readable, signal) }))
     }
   })
   return service
@@ -159,8 +166,8 @@ export function createSingleTypeService ({ contentType, documents }: CoreService
   }
   coreSingleTextReads.set(service, {
     plan: query => repository().planText('findFirst', withStatus(query)),
-    async find (plan, readable) {
-      return firstRow(await repository().findText(plan, { ...(readable !== undefined && { readable }) }))
+    async find (plan, readable, signal) {
+      return firstRow(await repository().findText(plan, textOptions(readable, signal)))
     }
   })
   return service
