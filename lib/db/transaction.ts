@@ -121,6 +121,10 @@ const uncancellable: Database['cancellable'] = (_signal, start) => start()
 export function createTransactions (root: SqlRunner, log: Logger, options: TransactionsOptions = {}): Transactions {
   const { preparedLimit = PREPARED_LIMIT, cancellable = uncancellable } = options
   const storage = new AsyncLocalStorage<Frame>()
+  // Outermost transactions in flight. On Node 20 the storage's first run() turns on async hooks for every promise
+  // of the process, for good: when the last transaction ends it is disabled again (run() re-enables it), so a
+  // process that has written does not pay for async context on every read after.
+  let open = 0
   const prepared = new Set<string>()
 
   function mayPrepare (text: string): boolean {
@@ -164,14 +168,20 @@ export function createTransactions (root: SqlRunner, log: Logger, options: Trans
     const pending: Array<() => unknown> = []
     const scope: TransactionScope = { onCommit: (cb) => { pending.push(cb) } }
     const outer = parent?.runner ?? root
-    const result = await outer.transaction(async (tx) => {
-      const signal = options.signal ?? parent?.signal
-      const frame: Frame = { runner: tx, pending, ...(options.whole === true && { whole: {} }), ...(signal !== undefined && { signal }) }
-      const value = await storage.run(frame, () => fn(scope))
-      // A joined write failed and the error was caught: its statements may have run in part, so roll back.
-      if (frame.whole?.failed !== undefined) throw frame.whole.failed.error
-      return value
-    })
+    if (parent === undefined) open++
+    let result: T
+    try {
+      result = await outer.transaction(async (tx) => {
+        const signal = options.signal ?? parent?.signal
+        const frame: Frame = { runner: tx, pending, ...(options.whole === true && { whole: {} }), ...(signal !== undefined && { signal }) }
+        const value = await storage.run(frame, () => fn(scope))
+        // A joined write failed and the error was caught: its statements may have run in part, so roll back.
+        if (frame.whole?.failed !== undefined) throw frame.whole.failed.error
+        return value
+      })
+    } finally {
+      if (parent === undefined && --open === 0) storage.disable()
+    }
     // Reached only when the transaction (or savepoint) was committed (or released).
     if (parent !== undefined) parent.pending.push(...pending)
     else await runCommitted(pending)
