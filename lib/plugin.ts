@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { createApiTokens, ensureTokenTables, resolveSalt } from './auth/index.js'
+import { createApiTokens, createRoles, createUsers, ensureTokenTables, ensureUsersPermissions, resolveJwtSecret, resolveSalt } from './auth/index.js'
 import { NotFoundError } from './errors.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
@@ -13,8 +13,12 @@ import { createQueryEngine } from './query/index.js'
 import type { Vellum } from './types.js'
 
 /** Options whose nested settings all have defaults: any subset of them may be given. */
-type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken'
-export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in NestedDefaults]?: Partial<RawOptions[K]> } & { prefix?: string }
+type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken' | 'usersPermissions'
+export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in Exclude<NestedDefaults, 'permissions'>]?: Partial<RawOptions[K]> } & {
+  prefix?: string
+  /** Actions by role type: `public` (or '*'), `authenticated`, and more roles. */
+  permissions?: { public?: '*' | string[], [role: string]: '*' | string[] | undefined }
+}
 
 /** A project's code plus what the options add in TypeScript: one set of registries for the HTTP layer. */
 async function collectCode (config: ResolvedOptions): Promise<ProjectCode> {
@@ -35,6 +39,11 @@ function apiOfRouter (router: unknown): string {
   return typeof uid === 'string' ? /^api::([^.]+)\./.exec(uid)?.[1] ?? '' : ''
 }
 
+/** The roles the options declare (only those given: a role left out stays the database's), '*' aside. */
+function declaredRoles (permissions: VellumOptions['permissions']): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(permissions ?? {}).filter((entry): entry is [string, string[]] => Array.isArray(entry[1])))
+}
+
 /** A bare name in the options is global, as a file in `src/policies` or `src/middlewares` would be. */
 function qualifyName (name: string): string {
   return name.includes('::') ? name : `global::${name}`
@@ -51,6 +60,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const log = app.log.child({ plugin: config.decorator })
   // Before anything opens: production without a salt is refused at once.
   const salt = await resolveSalt({ option: config.apiToken.salt, env: process.env, dir: config.dir, log })
+  const jwtSecret = await resolveJwtSecret({ option: config.usersPermissions.jwtSecret, env: process.env, dir: config.dir, log })
 
   // The database opens while the project loads: starting embedded PGlite is the longest step of a cold start.
   const opening = createDatabase({ ...config.database, logParams: config.logSqlParams, statementTimeout: config.bounds.statementTimeout }, log)
@@ -80,6 +90,8 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
       await syncSchema(database, physical, { allowDestructive: config.sync.allowDestructive, log })
       await ensureTokenTables(database, log)
     }
+    // Roles declared in the options are owned by them; '*' (everything public) stays in memory.
+    await ensureUsersPermissions(database, log, declaredRoles(rawOptions.permissions))
   } catch (error) {
     // Registration failed: release what we opened, or an embedded database keeps the process alive.
     await database.close()
@@ -97,6 +109,20 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const db = createQueryEngine({ database, schema, physical, log, maxPopulatedRows: config.bounds.maxPopulatedRows })
   const documents = createDocumentService({ db, schema, i18n: config.i18n, log, bounds: config.bounds })
   const tokens = createApiTokens({ database, salt, cacheTtlMs: config.apiToken.cacheTtlMs, cacheSize: config.apiToken.cacheSize, log })
+  const up = config.usersPermissions
+  const roles = createRoles({ database, publicWildcard: config.permissions.public === '*', cacheTtlMs: up.cacheTtlMs, cacheSize: up.cacheSize, log })
+  await roles.load()
+  const users = createUsers({
+    database,
+    roles,
+    jwtSecret,
+    expiresIn: up.jwt.expiresIn,
+    bcryptRounds: up.bcryptRounds,
+    passwordMinLength: up.passwordMinLength,
+    cacheTtlMs: up.cacheTtlMs,
+    cacheSize: up.cacheSize,
+    log
+  })
 
   const controllers = new Map<string, Controller>()
   const services = new Map<string, Service>()
@@ -107,7 +133,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     physical,
     db,
     documents,
-    auth: { tokens, strategies: [tokens.strategy] },
+    auth: { tokens, users, roles, strategies: [tokens.strategy, users.strategy] },
     controller (uid) {
       const controller = controllers.get(uid)
       if (controller === undefined) throw new NotFoundError(`No controller ${uid}`, { uid })

@@ -8,6 +8,7 @@ import { createAccess } from './permissions.js'
 import { resolvePolicies } from './policies/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import type { Controller, FactoryDeps, ProjectCode } from './types.js'
+import { usersPermissionsRouter } from './users-permissions.js'
 
 /** The controller action a route runs, checked at boot. */
 function actionOf (route: ResolvedRoute, controllers: Map<string, Controller>): (ctx: RequestContext) => unknown {
@@ -29,8 +30,8 @@ type Prepared = Array<{ route: ResolvedRoute, handlers: ReturnType<typeof create
 /** Every route of the project and the options with its access check, policies, middlewares and controller, resolved at boot. */
 async function prepareRoutes (vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution): Promise<Prepared> {
   const deps: FactoryDeps = { vellum }
-  const routes = resolveRoutes(code.routers, vellum.schema)
-  const authorize = createAccess(vellum.config.permissions, vellum.auth.strategies)
+  const routes = resolveRoutes([...code.routers, { source: 'users-permissions', router: usersPermissionsRouter(vellum) }], vellum.schema)
+  const authorize = createAccess(vellum.auth.roles.publicAbility, vellum.auth.strategies)
   return await Promise.all(routes.map(async route => {
     const scope = { ...(route.apiName !== undefined && { apiName: route.apiName }) }
     const routeInfo = { method: route.method, path: route.path, handler: route.handlerName, config: route.config, info: route.info }

@@ -1,0 +1,231 @@
+import type { User, Users } from '../auth/index.js'
+import { fieldError } from '../auth/index.js'
+import { ApplicationError, UnauthorizedError, ValidationError } from '../errors.js'
+import type { RequestContext } from '../hooks/index.js'
+import type { Vellum } from '../types.js'
+import { canReadOf } from './permissions.js'
+import type { RouteDefinition, Router } from './types.js'
+
+/**
+ * The Users & Permissions routes (contract §26.3) as one router of the content API, so they run the same
+ * pipeline as every route (access check, policies, middlewares, envelope): each behind its own action, as in
+ * Strapi. Auth and user bodies are not wrapped in `data`. The HTTP shape lives here; the rules in lib/auth.
+ */
+
+const UP = 'plugin::users-permissions'
+const ROLE_UID = `${UP}.role`
+
+type Body = Record<string, unknown>
+
+function bodyOf (ctx: RequestContext): Body {
+  const body = ctx.request.body
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? body as Body : {}
+}
+
+/** Required string fields, all errors at once as Strapi's yup answers them; values never echoed. */
+function requireStrings (body: Body, fields: readonly string[]): Record<string, string> {
+  const missing = fields.filter(field => typeof body[field] !== 'string' || body[field] === '')
+  if (missing.length > 0) {
+    throw ValidationError.fromItems(missing.map(field => ({ path: [field], message: `${field} is a required field`, name: 'ValidationError', value: null })))
+  }
+  return Object.fromEntries(fields.map(field => [field, body[field] as string]))
+}
+
+/** Whether the query populates the role (`populate=role`, `*`, an array or an object naming it). */
+function populatesRole (query: Record<string, unknown>): boolean {
+  const populate = query.populate
+  if (typeof populate === 'string') return populate === '*' || populate.split(',').includes('role')
+  if (Array.isArray(populate)) return populate.includes('role') || populate.includes('*')
+  return populate !== null && typeof populate === 'object' && 'role' in populate
+}
+
+/** A user as answers show it: its role only when asked for (or `withRole`) and the caller may read roles. */
+function present (ctx: RequestContext, user: User, withRole = false): Omit<User, 'role'> & { role?: User['role'] } {
+  const { role, ...rest } = user
+  const showRole = (withRole || populatesRole(ctx.query)) && canReadOf(ctx)(ROLE_UID)
+  return showRole ? { ...rest, role } : rest
+}
+
+function idParam (ctx: RequestContext, name = 'id'): number {
+  const id = ctx.params[name] ?? ''
+  if (!/^\d{1,9}$/.test(id)) throw new ValidationError(`Invalid ${name}: expected a numeric id`, { [name]: id })
+  return Number(id)
+}
+
+/** Query keys the users list refuses: a private attribute (its hash must not become an oracle). */
+function refusePrivateKeys (query: Record<string, unknown>): void {
+  const text = JSON.stringify(query)
+  for (const key of ['password', 'resetPasswordToken', 'confirmationToken']) {
+    if (text.includes(`"${key}"`)) throw new ValidationError(`Invalid key ${key}`, { key })
+  }
+}
+
+function pageOf (query: Record<string, unknown>): { start?: number, limit?: number } {
+  const number = (value: unknown, name: string): number | undefined => {
+    if (value === undefined) return undefined
+    if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) throw new ValidationError(`Invalid ${name}: expected a non-negative integer`, { [name]: value })
+    return Number(value)
+  }
+  const start = number(query.start, 'start')
+  const limit = number(query.limit, 'limit')
+  return { ...(start !== undefined && { start }), ...(limit !== undefined && { limit }) }
+}
+
+function authRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
+  const register = vellum.config.usersPermissions.register
+  const registerFields = new Set(['username', 'email', 'password', ...register.allowedFields])
+  return [
+    {
+      method: 'POST',
+      path: '/auth/local',
+      handler: async (ctx) => {
+        const { identifier, password } = requireStrings(bodyOf(ctx), ['identifier', 'password'])
+        const user = await users.login(identifier!, password!)
+        return { jwt: users.issue(user), user: present(ctx, user) }
+      },
+      config: { auth: { scope: [`${UP}.auth.callback`] } }
+    },
+    {
+      method: 'POST',
+      path: '/auth/local/register',
+      handler: async (ctx) => {
+        if (!register.allow) throw new ApplicationError('Register action is currently disabled')
+        const body = bodyOf(ctx)
+        const extra = Object.keys(body).filter(key => !registerFields.has(key))
+        if (extra.length > 0) throw new ValidationError(`Invalid parameters: ${extra.join(', ')}`, { invalidParameters: extra })
+        const { username, email, password } = requireStrings(body, ['username', 'email', 'password'])
+        const user = await users.create({ username: username!, email: email!, password: password!, role: 'authenticated', confirmed: true })
+        return { jwt: users.issue(user), user: present(ctx, user) }
+      },
+      config: { auth: { scope: [`${UP}.auth.register`] } }
+    },
+    {
+      method: 'POST',
+      path: '/auth/change-password',
+      handler: async (ctx) => {
+        const current = ctx.state.user as User | undefined
+        if (current === undefined) throw new ApplicationError('You must be authenticated to reset your password')
+        const body = requireStrings(bodyOf(ctx), ['currentPassword', 'password', 'passwordConfirmation'])
+        if (body.password !== body.passwordConfirmation) throw fieldError('passwordConfirmation', 'Passwords do not match')
+        if (!await users.checkPassword(current.id, body.currentPassword!)) throw new ValidationError('The provided current password is invalid')
+        if (body.currentPassword === body.password) throw new ValidationError('Your new password must be different than your current password')
+        const user = await users.update(current.id, { password: body.password! })
+        return { jwt: users.issue(user), user: present(ctx, user) }
+      },
+      config: { auth: { scope: [`${UP}.auth.changePassword`] } }
+    }
+  ]
+}
+
+function userRoutes (users: Users): RouteDefinition[] {
+  return [
+    {
+      method: 'GET',
+      path: '/users/me',
+      handler: (ctx) => {
+        const user = ctx.state.user as User | undefined
+        // An API token passes the check but is nobody (Strapi answers the same).
+        if (user === undefined) throw new UnauthorizedError('Unauthorized')
+        return present(ctx, user)
+      },
+      config: { auth: { scope: [`${UP}.user.me`] } }
+    },
+    {
+      method: 'GET',
+      path: '/users/count',
+      handler: async () => await users.count(),
+      config: { auth: { scope: [`${UP}.user.count`] } }
+    },
+    {
+      method: 'GET',
+      path: '/users',
+      handler: async (ctx) => {
+        refusePrivateKeys(ctx.query)
+        return (await users.list(pageOf(ctx.query))).map(user => present(ctx, user))
+      },
+      config: { auth: { scope: [`${UP}.user.find`] } }
+    },
+    {
+      method: 'GET',
+      path: '/users/:id',
+      handler: async (ctx) => {
+        const user = await users.get(idParam(ctx))
+        // Strapi answers 204 for an unknown id.
+        if (user === undefined) ctx.status = 204
+        return user === undefined ? undefined : present(ctx, user)
+      },
+      config: { auth: { scope: [`${UP}.user.findOne`] } }
+    },
+    {
+      method: 'POST',
+      path: '/users',
+      handler: async (ctx) => {
+        const body = bodyOf(ctx)
+        const role = roleOf(body.role)
+        if (role === undefined) throw fieldError('role', 'role is a required field')
+        const { username, email, password } = requireStrings(body, ['username', 'email', 'password'])
+        const user = await users.create({
+          username: username!, email: email!, password: password!, role, confirmed: body.confirmed === true, blocked: body.blocked === true
+        })
+        ctx.status = 201
+        return present(ctx, user, true)
+      },
+      config: { auth: { scope: [`${UP}.user.create`] } }
+    },
+    {
+      method: 'PUT',
+      path: '/users/:id',
+      handler: async (ctx) => {
+        const id = idParam(ctx)
+        const body = bodyOf(ctx)
+        const text = (key: string): string | undefined => {
+          const value = body[key]
+          if (value === undefined) return undefined
+          if (typeof value !== 'string') throw fieldError(key, `${key} must be a \`string\` type`)
+          return value
+        }
+        const flag = (key: string): boolean | undefined => {
+          const value = body[key]
+          if (value === undefined) return undefined
+          if (typeof value !== 'boolean') throw fieldError(key, `${key} must be a \`boolean\` type`)
+          return value
+        }
+        const patch = {
+          username: text('username'), email: text('email'), password: text('password'), role: roleOf(body.role), confirmed: flag('confirmed'), blocked: flag('blocked')
+        }
+        const user = await users.update(id, Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)))
+        return present(ctx, user, true)
+      },
+      config: { auth: { scope: [`${UP}.user.update`] } }
+    },
+    {
+      method: 'DELETE',
+      path: '/users/:id',
+      handler: async (ctx) => {
+        const user = await users.remove(idParam(ctx))
+        ctx.deleted(user === undefined ? undefined : present(ctx, user))
+      },
+      config: { auth: { scope: [`${UP}.user.destroy`] } }
+    }
+  ]
+}
+
+/** A role as a body gives it: a numeric id (or its string), or `{ connect: [{ id }] }`. */
+function roleOf (value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value
+  if (typeof value === 'string' && /^\d{1,9}$/.test(value)) return Number(value)
+  if (value !== null && typeof value === 'object' && 'connect' in value && Array.isArray(value.connect)) {
+    const [first] = value.connect as unknown[]
+    if (first !== null && typeof first === 'object' && 'id' in first) return roleOf(first.id)
+    return roleOf(first)
+  }
+  if (value !== undefined) throw fieldError('role', 'role must be a role id')
+  return undefined
+}
+
+/** The router of the Users & Permissions routes. */
+export function usersPermissionsRouter (vellum: Vellum): Router {
+  const users = vellum.auth.users
+  const routes = [...authRoutes(vellum, users), ...userRoutes(users)]
+  return { routes }
+}
