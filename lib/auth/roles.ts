@@ -2,8 +2,11 @@ import { sql } from 'drizzle-orm'
 import { LruMap } from 'toad-cache'
 import type { Database } from '../db/index.js'
 import { NotFoundError, ValidationError } from '../errors.js'
+import { executeOn } from '../db/index.js'
 import type { Logger } from '../logger.js'
 import { readsAll, type Ability } from './ability.js'
+import { createDocumentId } from '../document/index.js'
+import { ApplicationError } from '../errors.js'
 import { grantActions, PERMISSION_ROLE_TABLE, revokeActions, ROLES_TABLE, UP_PERMISSIONS_TABLE, USER_ROLE_TABLE } from './up-tables.js'
 
 /** A users-permissions role as vellum shows it. */
@@ -37,6 +40,12 @@ export interface Roles {
   /** Adds actions to a role (effective at once in this process, within the TTL elsewhere). */
   grant: (idOrType: number | string, actions: readonly string[]) => Promise<void>
   revoke: (idOrType: number | string, actions: readonly string[]) => Promise<void>
+  /** Creates a role with its actions; `type` defaults to the snake_case name, as Strapi. */
+  create: (input: { name: string, description?: string, type?: string, actions?: readonly string[] }) => Promise<Role>
+  /** Renames a role and, when `actions` is given, replaces its permissions with them. */
+  update: (idOrType: number | string, input: { name?: string, description?: string, actions?: readonly string[] }) => Promise<Role>
+  /** Deletes a role, moving its users to the public role (as Strapi); the public role cannot be deleted. */
+  remove: (idOrType: number | string) => Promise<Role>
   /** Drops what this process cached (after a change made outside this service). */
   invalidate: () => void
 }
@@ -172,6 +181,62 @@ export function createRoles ({ database, publicWildcard, cacheTtlMs, cacheSize, 
       await changed()
       log.info({ roleId: id, actions }, 'permissions revoked')
     },
+    async create ({ name, description = '', type, actions = [] }) {
+      if (typeof name !== 'string' || name.trim() === '') throw new ValidationError('name is a required field', { field: 'name' })
+      checkActions(actions)
+      const roleType = type ?? snakeCase(name)
+      const id = await database.drizzle.transaction(async tx => {
+        const [row] = await executeOn<{ id: number }>(tx, sql`
+          insert into ${sql.raw(`"${ROLES_TABLE}"`)} ("document_id", "name", "description", "type", "created_at", "updated_at", "published_at")
+          values (${createDocumentId()}, ${name.trim()}, ${description}, ${roleType}, ${UTC_NOW}, ${UTC_NOW}, ${UTC_NOW}) returning "id"`)
+        await grantActions(tx, row!.id, actions)
+        return row!.id
+      })
+      await changed()
+      log.info({ roleId: id, type: roleType }, 'role created')
+      return (await get(id))!
+    },
+    async update (idOrType, { name, description, actions }) {
+      if (actions !== undefined) checkActions(actions)
+      const id = await roleId(idOrType)
+      await database.drizzle.transaction(async tx => {
+        const sets = [sql`"updated_at" = ${UTC_NOW}`]
+        if (name !== undefined) sets.push(sql`"name" = ${name}`)
+        if (description !== undefined) sets.push(sql`"description" = ${description}`)
+        await executeOn(tx, sql`update ${sql.raw(`"${ROLES_TABLE}"`)} set ${sql.join(sets, sql`, `)} where "id" = ${id}`)
+        if (actions !== undefined) {
+          await revokeActions(tx, id, { keep: actions })
+          await grantActions(tx, id, actions)
+        }
+      })
+      await changed()
+      log.info({ roleId: id }, 'role updated')
+      return (await get(id))!
+    },
+    async remove (idOrType) {
+      const role = await get(idOrType)
+      if (role === undefined) throw new NotFoundError('Role not found', { role: idOrType })
+      if (role.type === 'public') throw new ApplicationError('Cannot delete public role')
+      const publicRole = await get('public')
+      await database.drizzle.transaction(async tx => {
+        if (publicRole !== undefined) {
+          await executeOn(tx, sql`update ${sql.raw(`"${USER_ROLE_TABLE}"`)} set "role_id" = ${publicRole.id} where "role_id" = ${role.id}`)
+        }
+        await executeOn(tx, sql`delete from ${sql.raw(`"${UP_PERMISSIONS_TABLE}"`)} where "id" in (
+          select "permission_id" from ${sql.raw(`"${PERMISSION_ROLE_TABLE}"`)} where "role_id" = ${role.id})`)
+        await executeOn(tx, sql`delete from ${sql.raw(`"${ROLES_TABLE}"`)} where "id" = ${role.id}`)
+      })
+      await changed()
+      log.info({ roleId: role.id }, 'role deleted')
+      return role
+    },
     invalidate
   }
+}
+
+const UTC_NOW = sql.raw("(now() at time zone 'utc')")
+
+/** "Probe Editor" → "probe_editor", as Strapi types a role created without one. */
+function snakeCase (name: string): string {
+  return name.trim().replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toLowerCase()
 }

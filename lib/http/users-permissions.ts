@@ -1,6 +1,6 @@
 import type { User, Users } from '../auth/index.js'
 import { fieldError } from '../auth/index.js'
-import { ApplicationError, UnauthorizedError, ValidationError } from '../errors.js'
+import { ApplicationError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js'
 import type { RequestContext } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { canReadOf } from './permissions.js'
@@ -223,9 +223,150 @@ function roleOf (value: unknown): number | undefined {
   return undefined
 }
 
+const UP_ACTIONS = {
+  auth: ['callback', 'changePassword', 'connect', 'emailConfirmation', 'forgotPassword', 'getSessions', 'logout', 'refresh', 'register',
+    'resetPassword', 'revokeSession', 'sendEmailConfirmation'],
+  user: ['count', 'create', 'destroy', 'find', 'findOne', 'me', 'update'],
+  role: ['createRole', 'deleteRole', 'find', 'findOne', 'updateRole'],
+  permissions: ['getPermissions']
+}
+
+/** Every action a role may be given: the content types' core actions and the plugin's own. */
+function knownActions (vellum: Vellum): string[] {
+  const actions: string[] = []
+  for (const contentType of vellum.schema.contentTypes.values()) {
+    const core = contentType.kind === 'singleType' ? ['find', 'update', 'delete'] : ['find', 'findOne', 'create', 'update', 'delete']
+    actions.push(...core.map(action => `${contentType.uid}.${action}`))
+  }
+  for (const [controller, names] of Object.entries(UP_ACTIONS)) actions.push(...names.map(name => `${UP}.${controller}.${name}`))
+  return actions
+}
+
+type PermissionTree = Record<string, { controllers: Record<string, Record<string, { enabled: boolean, policy: string }>> }>
+
+/** Strapi's permission tree: `{ "api::tag": { controllers: { tag: { find: { enabled, policy: "" } } } } }`. */
+function treeOf (actions: readonly string[], enabled: ReadonlySet<string>): PermissionTree {
+  const tree: PermissionTree = {}
+  for (const action of [...new Set([...actions, ...enabled])].sort()) {
+    const match = /^([a-z]+::[^.]+)\.(.+)\.([^.]+)$/.exec(action)
+    if (match === null) continue
+    const [, namespace, controller, name] = match as unknown as [string, string, string, string]
+    const controllers = (tree[namespace] ??= { controllers: {} }).controllers
+    ;(controllers[controller] ??= {})[name] = { enabled: enabled.has(action), policy: '' }
+  }
+  return tree
+}
+
+/** The enabled actions of a permission tree from a body; a malformed tree is a 400. */
+function enabledOf (tree: unknown): string[] {
+  if (tree === undefined) return []
+  const invalid = (): ValidationError => new ValidationError('Invalid permissions: expected { "<namespace>": { controllers: { "<controller>": { "<action>": { enabled } } } } }')
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) throw invalid()
+  const actions: string[] = []
+  for (const [namespace, entry] of Object.entries(tree)) {
+    const controllers = (entry as { controllers?: unknown } | null)?.controllers
+    if (controllers === null || typeof controllers !== 'object') throw invalid()
+    for (const [controller, names] of Object.entries(controllers as object)) {
+      if (names === null || typeof names !== 'object') throw invalid()
+      for (const [name, value] of Object.entries(names as object)) {
+        if ((value as { enabled?: unknown } | null)?.enabled === true) actions.push(`${namespace}.${controller}.${name}`)
+      }
+    }
+  }
+  return actions
+}
+
+function nonEmptyBody (ctx: RequestContext): Body {
+  const body = bodyOf(ctx)
+  if (Object.keys(body).length === 0) throw new ValidationError('Request body cannot be empty')
+  return body
+}
+
+function optionalText (body: Body, key: string): string | undefined {
+  const value = body[key]
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') throw fieldError(key, `${key} must be a \`string\` type`)
+  return value
+}
+
+/** A role in a path: a numeric id, else a type. */
+const roleParam = (ctx: RequestContext, name: string): number | string => {
+  const value = ctx.params[name] ?? ''
+  return /^\d{1,9}$/.test(value) ? Number(value) : value
+}
+
+function roleRoutes (vellum: Vellum): RouteDefinition[] {
+  const roles = vellum.auth.roles
+  const all = knownActions(vellum)
+  const prefix = '/users-permissions'
+  return [
+    {
+      method: 'GET',
+      path: `${prefix}/roles`,
+      handler: async () => ({ roles: await roles.list() }),
+      config: { auth: { scope: [`${UP}.role.find`] } }
+    },
+    {
+      method: 'GET',
+      path: `${prefix}/roles/:id`,
+      handler: async (ctx) => {
+        const role = await roles.get(roleParam(ctx, 'id'))
+        if (role === undefined) throw new NotFoundError('Role not found')
+        return { role: { ...role, permissions: treeOf(all, new Set(await roles.actionsOf(role.id))) } }
+      },
+      config: { auth: { scope: [`${UP}.role.findOne`] } }
+    },
+    {
+      method: 'POST',
+      path: `${prefix}/roles`,
+      handler: async (ctx) => {
+        const body = nonEmptyBody(ctx)
+        const name = optionalText(body, 'name')
+        if (name === undefined || name.trim() === '') throw fieldError('name', 'name is a required field')
+        const description = optionalText(body, 'description')
+        const type = optionalText(body, 'type')
+        await roles.create({ name, ...(description !== undefined && { description }), ...(type !== undefined && { type }), actions: enabledOf(body.permissions) })
+        return { ok: true }
+      },
+      config: { auth: { scope: [`${UP}.role.createRole`] } }
+    },
+    {
+      method: 'PUT',
+      path: `${prefix}/roles/:id`,
+      handler: async (ctx) => {
+        const body = nonEmptyBody(ctx)
+        const name = optionalText(body, 'name')
+        const description = optionalText(body, 'description')
+        await roles.update(roleParam(ctx, 'id'), {
+          ...(name !== undefined && { name }),
+          ...(description !== undefined && { description }),
+          ...(body.permissions !== undefined && { actions: enabledOf(body.permissions) })
+        })
+        return { ok: true }
+      },
+      config: { auth: { scope: [`${UP}.role.updateRole`] } }
+    },
+    {
+      method: 'DELETE',
+      path: `${prefix}/roles/:id`,
+      handler: async (ctx) => {
+        await roles.remove(roleParam(ctx, 'id'))
+        return { ok: true }
+      },
+      config: { auth: { scope: [`${UP}.role.deleteRole`] } }
+    },
+    {
+      method: 'GET',
+      path: `${prefix}/permissions`,
+      handler: () => ({ permissions: treeOf(all, new Set()) }),
+      config: { auth: { scope: [`${UP}.permissions.getPermissions`] } }
+    }
+  ]
+}
+
 /** The router of the Users & Permissions routes. */
 export function usersPermissionsRouter (vellum: Vellum): Router {
   const users = vellum.auth.users
-  const routes = [...authRoutes(vellum, users), ...userRoutes(users)]
+  const routes = [...authRoutes(vellum, users), ...userRoutes(users), ...roleRoutes(vellum)]
   return { routes }
 }

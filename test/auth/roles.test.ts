@@ -122,3 +122,40 @@ t.test('two instances on one database: booting together creates one set of roles
   t.equal((await sender(b)('GET', '/api/articles')).status, 200, 'the public grant reached the other instance')
   isError(t, await sender(b)('GET', '/api/articles', undefined, headers), 403, 'ForbiddenError', 'Forbidden', {})
 })
+
+t.test('the roles and permissions routes (contract §26.3), each behind its own action', async (t) => {
+  const app = await buildApp(t, { usersPermissions: up, apiToken: { salt: 'roles-salt' } })
+  const send = sender(app)
+  const headers = { authorization: `Bearer ${(await app.vellum.auth.tokens.create({ name: 'admin', type: 'full-access' })).accessKey}` }
+  const list = await send('GET', '/api/users-permissions/roles', undefined, headers)
+  t.same(list.body.roles.map((role: { type: string }) => role.type), ['authenticated', 'public'], 'sorted by name')
+  t.same(Object.keys(list.body.roles[0]).sort(), ['createdAt', 'description', 'documentId', 'id', 'name', 'nb_users', 'publishedAt', 'type', 'updatedAt'])
+
+  const permissions = await send('GET', '/api/users-permissions/permissions', undefined, headers)
+  t.same(permissions.body.permissions['api::article'].controllers.article.find, { enabled: false, policy: '' })
+  t.ok(permissions.body.permissions['plugin::users-permissions'].controllers.user.me)
+
+  isError(t, await send('POST', '/api/users-permissions/roles', {}, headers), 400, 'ValidationError', 'Request body cannot be empty')
+  const tree = { 'api::article': { controllers: { article: { find: { enabled: true }, create: { enabled: true }, delete: { enabled: false } } } } }
+  t.same((await send('POST', '/api/users-permissions/roles', { name: 'Probe Editor', description: 'Edits', permissions: tree }, headers)).body, { ok: true })
+  const editor = (await app.vellum.auth.roles.get('probe_editor'))!
+  t.equal(editor.name, 'Probe Editor', 'type defaults to the snake_case name')
+  const one = await send('GET', `/api/users-permissions/roles/${editor.id}`, undefined, headers)
+  t.match(one.body.role, { name: 'Probe Editor', permissions: { 'api::article': { controllers: { article: { find: { enabled: true }, create: { enabled: true }, update: { enabled: false } } } } } })
+  isError(t, await send('GET', '/api/users-permissions/roles/999', undefined, headers), 404, 'NotFoundError', 'Role not found')
+
+  const update = { 'api::article': { controllers: { article: { update: { enabled: true } } } } }
+  t.same((await send('PUT', `/api/users-permissions/roles/${editor.id}`, { permissions: update }, headers)).body, { ok: true })
+  t.same(await actionsOf(app, 'probe_editor'), [`${A}.update`], 'the enabled actions replace the role\'s permissions')
+
+  const user = await app.vellum.auth.users.create({ username: 'cyd', email: 'cyd@example.com', password: 'password-1', role: editor.id })
+  t.same((await send('DELETE', `/api/users-permissions/roles/${editor.id}`, undefined, headers)).body, { ok: true })
+  t.equal((await app.vellum.auth.users.get(user.id))!.role!.type, 'public', 'the role\'s users move to public')
+  const publicRole = (await app.vellum.auth.roles.get('public'))!
+  isError(t, await send('DELETE', `/api/users-permissions/roles/${publicRole.id}`, undefined, headers), 400, 'ApplicationError', 'Cannot delete public role')
+
+  const jwt = app.vellum.auth.users.issue(await app.vellum.auth.users.create({ username: 'dee', email: 'dee@example.com', password: 'password-1' }))
+  for (const [method, url] of [['GET', '/api/users-permissions/roles'], ['GET', '/api/users-permissions/permissions'], ['DELETE', `/api/users-permissions/roles/${publicRole.id}`]] as const) {
+    isError(t, await send(method, url, undefined, { authorization: `Bearer ${jwt}` }), 403, 'ForbiddenError', 'Forbidden', {})
+  }
+})
