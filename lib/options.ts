@@ -74,6 +74,14 @@ const PermissionsSchema = Type.Object({
   public: Type.Union([Type.Literal('*'), Type.Array(Action)], { default: [] })
 }, { additionalProperties: Type.Array(Action), default: {} })
 
+const EmailTemplateSchema = Type.Object({
+  from: Type.Optional(Type.String({ minLength: 1 })),
+  replyTo: Type.Optional(Type.String({ minLength: 1 })),
+  subject: Type.Optional(Type.String({ minLength: 1 })),
+  text: Type.Optional(Type.String()),
+  html: Type.Optional(Type.String())
+}, { additionalProperties: false })
+
 /**
  * Users & Permissions (contract §26.3–26.5). `jwtSecret` signs the JWTs (else `JWT_SECRET`; required in
  * production, generated into `<dir>/.vellum/` in development); `jwt.expiresIn` as Strapi (`30d`, or ms).
@@ -93,7 +101,20 @@ const UsersPermissionsOptionsSchema = Type.Object({
     allowedFields: Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { default: [] })
   }, { additionalProperties: false, default: {} }),
   cacheTtlMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5000 }),
-  cacheSize: Type.Integer({ minimum: 1, default: 1000 })
+  cacheSize: Type.Integer({ minimum: 1, default: 1000 }),
+  /** Strapi's `advanced.email_confirmation`: registration mails a link, and unconfirmed users cannot log in. */
+  emailConfirmation: Type.Boolean({ default: false }),
+  /** Where a confirmed email redirects (`advanced.email_confirmation_redirection`); '/' when absent. */
+  emailConfirmationRedirection: Type.Optional(Type.String({ minLength: 1 })),
+  /** The front end's reset page the reset mail links to (`advanced.email_reset_password`). */
+  resetPasswordUrl: Type.Optional(Type.String({ minLength: 1 })),
+  /** The public URL of this server, for the confirmation link (Strapi's `server.url`). */
+  serverUrl: Type.String({ default: 'http://localhost:1337' }),
+  /** The mails, overridable: `<%= URL %>`, `<%= TOKEN %>` / `<%= CODE %>` and `<%= USER.username %>` are filled in. */
+  templates: Type.Object({
+    resetPassword: Type.Optional(EmailTemplateSchema),
+    emailConfirmation: Type.Optional(EmailTemplateSchema)
+  }, { additionalProperties: false, default: {} })
 }, { additionalProperties: false, default: {} })
 
 /**

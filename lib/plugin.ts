@@ -118,6 +118,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     jwtSecret,
     expiresIn: up.jwt.expiresIn,
     bcryptRounds: up.bcryptRounds,
+    emailConfirmation: up.emailConfirmation,
     passwordMinLength: up.passwordMinLength,
     cacheTtlMs: up.cacheTtlMs,
     cacheSize: up.cacheSize,

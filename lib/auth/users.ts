@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import bcrypt from 'bcryptjs'
 import { sql, type SQL } from 'drizzle-orm'
 import { createSigner, createVerifier } from 'fast-jwt'
@@ -70,6 +70,19 @@ export interface Users {
   issue: (user: Pick<User, 'id'>) => string
   /** Refuses a password that is too short or longer than bcrypt's 72 bytes; never echoes it. */
   checkPasswordRules: (password: unknown, path?: string) => void
+  /**
+   * A new password-reset code for the user with this email (neither unknown nor blocked), else undefined. The
+   * code is returned to be mailed; only its SHA-256 is stored (Strapi stores it in plaintext).
+   */
+  issueResetCode: (email: string) => Promise<{ user: User, code: string } | undefined>
+  /** Sets the password of the code's user and clears the code; ValidationError "Incorrect code provided" otherwise. */
+  resetPassword: (code: string, password: string) => Promise<User>
+  /** A new email-confirmation code for a user (stored as its SHA-256). */
+  issueConfirmationCode: (id: number) => Promise<string>
+  /** Confirms the code's user; undefined for an unknown code. */
+  confirmEmail: (code: string) => Promise<User | undefined>
+  /** The user of an email (lower-cased), or undefined. */
+  findByEmail: (email: string) => Promise<User | undefined>
   /** The content API's users-permissions strategy (after the API-token one). */
   strategy: AuthStrategy
 }
@@ -82,6 +95,8 @@ export interface UsersOptions {
   expiresIn: string | number
   bcryptRounds: number
   passwordMinLength: number
+  /** Email confirmation on: an unconfirmed user cannot log in, and its JWTs are refused (as Strapi). */
+  emailConfirmation: boolean
   /** How long a user loaded for a JWT is trusted (ms); 0 reads it on every request. */
   cacheTtlMs: number
   cacheSize: number
@@ -114,6 +129,9 @@ async function hashPassword (password: string, rounds: number): Promise<string> 
   return await bcrypt.hash(password, (await bcrypt.genSalt(rounds)).replace(/^\$2b\$/, '$2a$'))
 }
 
+/** What is stored of a reset or confirmation code: a leaked table does not let anyone use the codes in flight. */
+const digest = (code: string): string => createHash('sha256').update(code).digest('hex')
+
 function toUser (row: User): User {
   return { ...row, confirmed: Boolean(row.confirmed), blocked: Boolean(row.blocked), role: row.role === null ? null : { ...row.role, description: row.role.description ?? '' } }
 }
@@ -123,7 +141,7 @@ interface CachedUser {
   expires: number
 }
 
-export function createUsers ({ database, roles, jwtSecret, expiresIn, bcryptRounds, passwordMinLength, cacheTtlMs, cacheSize, log }: UsersOptions): Users {
+export function createUsers ({ database, roles, jwtSecret, expiresIn, bcryptRounds, passwordMinLength, emailConfirmation, cacheTtlMs, cacheSize, log }: UsersOptions): Users {
   const sign = createSigner({ key: jwtSecret, algorithm: 'HS256', expiresIn })
   const verify = createVerifier({ key: jwtSecret, algorithms: ['HS256'] })
   const cache = new LruMap<CachedUser>(cacheSize)
@@ -185,7 +203,7 @@ export function createUsers ({ database, roles, jwtSecret, expiresIn, bcryptRoun
       const id = typeof payload.id === 'number' ? payload.id : typeof payload.id === 'string' && /^\d+$/.test(payload.id) ? Number(payload.id) : undefined
       if (id === undefined || !Number.isSafeInteger(id)) return { authenticated: false }
       const user = await loadForJwt(id)
-      if (user === undefined || user.blocked) return { authenticated: false, error: 'Invalid credentials' }
+      if (user === undefined || user.blocked || (emailConfirmation && !user.confirmed)) return { authenticated: false, error: 'Invalid credentials' }
       const ability = user.role === null ? await roles.abilityOf(-1) : await roles.abilityOf(user.role.id)
       return { authenticated: true, credentials: user, user, ability }
     }
@@ -280,8 +298,45 @@ export function createUsers ({ database, roles, jwtSecret, expiresIn, bcryptRoun
       const valid = await bcrypt.compare(password, hash ?? await dummy())
       if (row === undefined || hash === null || !valid) throw new ValidationError('Invalid identifier or password')
       const user = (await get(row.id))!
+      if (emailConfirmation && !user.confirmed) throw new ApplicationError('Your account email is not confirmed')
       if (user.blocked) throw new ApplicationError('Your account has been blocked by an administrator')
       return user
+    },
+    async findByEmail (email) {
+      return (await read(sql`lower(u."email") = ${email.toLowerCase()}`))[0]
+    },
+    async issueResetCode (email) {
+      const [user] = await read(sql`lower(u."email") = ${email.toLowerCase()}`)
+      if (user === undefined || user.blocked) return undefined
+      const code = randomBytes(64).toString('hex')
+      await database.execute(sql`update ${sql.raw(`"${USERS_TABLE}"`)} set "reset_password_token" = ${digest(code)} where "id" = ${user.id}`)
+      return { user, code }
+    },
+    async resetPassword (code, password) {
+      checkPasswordRules(password)
+      const [row] = await database.execute<{ id: number }>(sql`select u."id" from ${USERS} where u."reset_password_token" = ${digest(code)}`)
+      if (row === undefined) throw new ValidationError('Incorrect code provided')
+      const hash = await hashPassword(password, bcryptRounds)
+      // The code is spent by the update that uses it: two requests with one code cannot both succeed.
+      const updated = await database.execute(sql`update ${sql.raw(`"${USERS_TABLE}"`)} set "password" = ${hash}, "reset_password_token" = null,
+        "updated_at" = ${UTC_NOW} where "id" = ${row.id} and "reset_password_token" = ${digest(code)} returning "id"`)
+      if (updated.length === 0) throw new ValidationError('Incorrect code provided')
+      forget(row.id)
+      log.info({ userId: row.id }, 'password reset')
+      return (await get(row.id))!
+    },
+    async issueConfirmationCode (id) {
+      const code = randomBytes(20).toString('hex')
+      await database.execute(sql`update ${sql.raw(`"${USERS_TABLE}"`)} set "confirmation_token" = ${digest(code)} where "id" = ${id}`)
+      return code
+    },
+    async confirmEmail (code) {
+      const [row] = await database.execute<{ id: number }>(sql`update ${sql.raw(`"${USERS_TABLE}"`)} set "confirmed" = true, "confirmation_token" = null,
+        "updated_at" = ${UTC_NOW} where "confirmation_token" = ${digest(code)} returning "id"`)
+      if (row === undefined) return undefined
+      forget(row.id)
+      log.info({ userId: row.id }, 'email confirmed')
+      return await get(row.id)
     },
     async checkPassword (id, password) {
       const hash = await passwordHashOf(id)

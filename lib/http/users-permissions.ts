@@ -1,5 +1,4 @@
-import type { User, Users } from '../auth/index.js'
-import { fieldError } from '../auth/index.js'
+import { fieldError, renderMail, type MailMessage, type User, type Users } from '../auth/index.js'
 import { ApplicationError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js'
 import type { RequestContext } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
@@ -94,8 +93,12 @@ function authRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
         const extra = Object.keys(body).filter(key => !registerFields.has(key))
         if (extra.length > 0) throw new ValidationError(`Invalid parameters: ${extra.join(', ')}`, { invalidParameters: extra })
         const { username, email, password } = requireStrings(body, ['username', 'email', 'password'])
-        const user = await users.create({ username: username!, email: email!, password: password!, role: 'authenticated', confirmed: true })
-        return { jwt: users.issue(user), user: present(ctx, user) }
+        const confirm = vellum.config.usersPermissions.emailConfirmation
+        const user = await users.create({ username: username!, email: email!, password: password!, role: 'authenticated', confirmed: !confirm })
+        if (!confirm) return { jwt: users.issue(user), user: present(ctx, user) }
+        // With confirmation on, no JWT until the link is followed (as Strapi).
+        await sendConfirmation(vellum, users, user)
+        return { user: present(ctx, user) }
       },
       config: { auth: { scope: [`${UP}.auth.register`] } }
     },
@@ -115,6 +118,93 @@ function authRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
       config: { auth: { scope: [`${UP}.auth.changePassword`] } }
     }
   ]
+}
+
+/** The email module's service (`app.vellum.email`); a mail without one is a server error, as Strapi's failed send. */
+function mailerOf (vellum: Vellum): Mailer {
+  const email = (vellum as Vellum & { email?: Mailer }).email
+  if (email === undefined) throw new Error('no email service: users-permissions mails need the email module')
+  return email
+}
+
+interface Mailer { send: (message: MailMessage) => Promise<void> }
+
+/** `{ email }` and nothing else, as Strapi's forgot-password and send-email-confirmation check it. */
+function emailOf (ctx: RequestContext): string {
+  const body = bodyOf(ctx)
+  const extra = Object.keys(body).filter(key => key !== 'email')
+  if (extra.length > 0) throw new ValidationError(`this field has unspecified keys: ${extra.join(', ')}`)
+  const { email } = requireStrings(body, ['email'])
+  if (!EMAIL.test(email!)) throw fieldError('email', 'email must be a valid email')
+  return email!.toLowerCase()
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+function accountRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
+  const up = vellum.config.usersPermissions
+  return [
+    {
+      method: 'POST',
+      path: '/auth/forgot-password',
+      handler: async (ctx) => {
+        const issued = await users.issueResetCode(emailOf(ctx))
+        // The same answer whether or not the email is known: nothing to learn about accounts here.
+        if (issued !== undefined) {
+          await mailerOf(vellum).send(renderMail('resetPassword', up.templates.resetPassword, issued.user, { URL: up.resetPasswordUrl ?? '', TOKEN: issued.code }))
+        }
+        return { ok: true }
+      },
+      config: { auth: { scope: [`${UP}.auth.forgotPassword`] } }
+    },
+    {
+      method: 'POST',
+      path: '/auth/reset-password',
+      handler: async (ctx) => {
+        const body = requireStrings(bodyOf(ctx), ['code', 'password', 'passwordConfirmation'])
+        if (body.password !== body.passwordConfirmation) throw fieldError('passwordConfirmation', 'Passwords do not match')
+        const user = await users.resetPassword(body.code!, body.password!)
+        return { jwt: users.issue(user), user: present(ctx, user) }
+      },
+      config: { auth: { scope: [`${UP}.auth.resetPassword`] } }
+    },
+    {
+      method: 'GET',
+      path: '/auth/email-confirmation',
+      handler: async (ctx) => {
+        const code = ctx.query.confirmation
+        if (typeof code !== 'string' || code === '') throw fieldError('confirmation', 'confirmation is a required field')
+        if (await users.confirmEmail(code) === undefined) throw new ValidationError('Invalid token')
+        ctx.set('Location', up.emailConfirmationRedirection ?? '/')
+        ctx.status = 302
+        return undefined
+      },
+      config: { auth: { scope: [`${UP}.auth.emailConfirmation`] } }
+    },
+    {
+      method: 'POST',
+      path: '/auth/send-email-confirmation',
+      handler: async (ctx) => {
+        const email = emailOf(ctx)
+        const user = await users.findByEmail(email)
+        if (user !== undefined) {
+          if (user.confirmed) throw new ApplicationError('Already confirmed')
+          if (user.blocked) throw new ApplicationError('User blocked')
+          await sendConfirmation(vellum, users, user)
+        }
+        return { email, sent: true }
+      },
+      config: { auth: { scope: [`${UP}.auth.sendEmailConfirmation`] } }
+    }
+  ]
+}
+
+/** A new confirmation code for the user, mailed with the link to `GET <prefix>/auth/email-confirmation`. */
+async function sendConfirmation (vellum: Vellum, users: Users, user: User): Promise<void> {
+  const up = vellum.config.usersPermissions
+  const url = `${up.serverUrl.replace(/\/$/, '')}${vellum.config.rest.prefix}/auth/email-confirmation`
+  const code = await users.issueConfirmationCode(user.id)
+  await mailerOf(vellum).send(renderMail('emailConfirmation', up.templates.emailConfirmation, user, { URL: url, CODE: code }))
 }
 
 function userRoutes (users: Users): RouteDefinition[] {
@@ -367,6 +457,6 @@ function roleRoutes (vellum: Vellum): RouteDefinition[] {
 /** The router of the Users & Permissions routes. */
 export function usersPermissionsRouter (vellum: Vellum): Router {
   const users = vellum.auth.users
-  const routes = [...authRoutes(vellum, users), ...userRoutes(users), ...roleRoutes(vellum)]
+  const routes = [...authRoutes(vellum, users), ...accountRoutes(vellum, users), ...userRoutes(users), ...roleRoutes(vellum)]
   return { routes }
 }
