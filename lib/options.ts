@@ -102,6 +102,12 @@ const UsersPermissionsOptionsSchema = Type.Object({
   }, { additionalProperties: false, default: {} }),
   cacheTtlMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5000 }),
   cacheSize: Type.Integer({ minimum: 1, default: 1000 }),
+  /** Strapi's `ratelimit` of the auth routes: `max` requests per `interval` ms, per path and IP (and email, identifier). */
+  ratelimit: Type.Object({
+    enabled: Type.Boolean({ default: true }),
+    interval: Type.Integer({ minimum: 1, default: 60_000 }),
+    max: Type.Integer({ minimum: 1, default: 10 })
+  }, { additionalProperties: false, default: {} }),
   /** Strapi's `advanced.email_confirmation`: registration mails a link, and unconfirmed users cannot log in. */
   emailConfirmation: Type.Boolean({ default: false }),
   /** Where a confirmed email redirects (`advanced.email_confirmation_redirection`); '/' when absent. */

@@ -5,6 +5,7 @@ import type { Vellum } from '../types.js'
 import { handleNotFound } from './errors.js'
 import { resolveRouteMiddlewares, type MiddlewareResolution } from './middlewares/index.js'
 import { createAccess } from './permissions.js'
+import { createRateLimiter } from './rate-limit.js'
 import { resolvePolicies } from './policies/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import type { Controller, FactoryDeps, ProjectCode } from './types.js'
@@ -51,11 +52,14 @@ export async function registerContentApi (app: FastifyInstance, vellum: Vellum, 
   const prepared = await prepareRoutes(vellum, code, controllers, resolveOptions)
   await app.register(async function vellumContentApi (api) {
     if (rest.prefix !== '' || app.prefix !== '') api.setNotFoundHandler(handleNotFound)
+    const limiter = await createRateLimiter(api, vellum.config.usersPermissions.ratelimit)
     const methodsByPath = new Map<string, Set<string>>()
     for (const { route, handlers } of prepared) {
       // A trailing slash is accepted, as in Strapi (Fastify's ignoreTrailingSlash is server-wide, so not ours to set).
+      const limits = limiter(route)
+      const preHandler = limits.length === 0 ? handlers.preHandler : [...limits, handlers.preHandler]
       for (const url of route.path.endsWith('/') ? [route.path] : [route.path, `${route.path}/`]) {
-        api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler: handlers.preHandler, handler: handlers.handler })
+        api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler, handler: handlers.handler })
         // Both spellings get their 405s: else `DELETE /articles/` would reach `/articles/:id` with an empty id.
         const methods = methodsByPath.get(url) ?? new Set<string>()
         methods.add(route.method)
