@@ -86,7 +86,8 @@ const EmailTemplateSchema = Type.Object({
  * Users & Permissions (contract §26.3–26.5). `jwtSecret` signs the JWTs (else `JWT_SECRET`; required in
  * production, generated into `<dir>/.vellum/` in development); `jwt.expiresIn` as Strapi (`30d`, or ms).
  * `bcryptRounds`: the cost of new password hashes (Strapi's 10). `register.allow` is Strapi's
- * `advanced.allow_register`, `register.allowedFields` its `register.allowedFields`. A user and a role's
+ * `advanced.allow_register`, `register.allowedFields` its `register.allowedFields` (accepted in the body; stored
+ * once the user type can be extended, which it cannot yet: up_users has Strapi's columns only). A user and a role's
  * permissions are trusted for `cacheTtlMs` (a block or a grant from another process applies within it).
  */
 const UsersPermissionsOptionsSchema = Type.Object({

@@ -85,6 +85,8 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     throw error
   }
   const database = await opening
+  const up = config.usersPermissions
+  const roles = createRoles({ database, publicWildcard: config.permissions.public === '*', cacheTtlMs: up.cacheTtlMs, cacheSize: up.cacheSize, log })
   try {
     if (config.sync.enabled) {
       await syncSchema(database, physical, { allowDestructive: config.sync.allowDestructive, log })
@@ -92,6 +94,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     }
     // Roles declared in the options are owned by them; '*' (everything public) stays in memory.
     await ensureUsersPermissions(database, log, declaredRoles(rawOptions.permissions))
+    await roles.load()
   } catch (error) {
     // Registration failed: release what we opened, or an embedded database keeps the process alive.
     await database.close()
@@ -109,9 +112,6 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const db = createQueryEngine({ database, schema, physical, log, maxPopulatedRows: config.bounds.maxPopulatedRows })
   const documents = createDocumentService({ db, schema, i18n: config.i18n, log, bounds: config.bounds })
   const tokens = createApiTokens({ database, salt, cacheTtlMs: config.apiToken.cacheTtlMs, cacheSize: config.apiToken.cacheSize, log })
-  const up = config.usersPermissions
-  const roles = createRoles({ database, publicWildcard: config.permissions.public === '*', cacheTtlMs: up.cacheTtlMs, cacheSize: up.cacheSize, log })
-  await roles.load()
   const users = createUsers({
     database,
     roles,

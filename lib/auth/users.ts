@@ -8,7 +8,7 @@ import { createDocumentId } from '../document/index.js'
 import { ApplicationError, NotFoundError, ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { AuthStrategy, StrategyResult } from './ability.js'
-import { ROLE_COLUMNS, type Role, type Roles } from './roles.js'
+import { abilityOfActions, ROLE_COLUMNS, type Role, type Roles } from './roles.js'
 import { ROLES_TABLE, USER_ROLE_TABLE, USERS_TABLE } from './up-tables.js'
 
 /**
@@ -129,6 +129,9 @@ async function hashPassword (password: string, rounds: number): Promise<string> 
   return await bcrypt.hash(password, (await bcrypt.genSalt(rounds)).replace(/^\$2b\$/, '$2a$'))
 }
 
+/** A user without a role may do nothing (Strapi's users always have one; a database edit may leave one without). */
+const noAbility = abilityOfActions([])
+
 /** What is stored of a reset or confirmation code: a leaked table does not let anyone use the codes in flight. */
 const digest = (code: string): string => createHash('sha256').update(code).digest('hex')
 
@@ -204,7 +207,7 @@ export function createUsers ({ database, roles, jwtSecret, expiresIn, bcryptRoun
       if (id === undefined || !Number.isSafeInteger(id)) return { authenticated: false }
       const user = await loadForJwt(id)
       if (user === undefined || user.blocked || (emailConfirmation && !user.confirmed)) return { authenticated: false, error: 'Invalid credentials' }
-      const ability = user.role === null ? await roles.abilityOf(-1) : await roles.abilityOf(user.role.id)
+      const ability = user.role === null ? noAbility : await roles.abilityOf(user.role.id)
       return { authenticated: true, credentials: user, user, ability }
     }
   }
