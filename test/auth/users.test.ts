@@ -173,3 +173,12 @@ t.test('users routes: each behind its action; API tokens by type; private fields
   const jwt = app.vellum.auth.users.issue(await app.vellum.auth.users.create({ username: 'gil', email: 'gil@example.com', password: PASSWORD }))
   isError(t, await send('GET', '/api/users', undefined, bearer(jwt)), 403, 'ForbiddenError', 'Forbidden', {})
 })
+
+t.test('two registrations of one email at once: one account, the other "Email or Username are already taken"', async (t) => {
+  const { app, send } = await upApp(t)
+  const attempts = await Promise.all(['one', 'two', 'three'].map(async name =>
+    await send('POST', '/api/auth/local/register', { username: `racer-${name}`, email: 'race@example.com', password: PASSWORD })))
+  t.same(attempts.map(reply => reply.status).sort(), [200, 400, 400])
+  for (const reply of attempts.filter(r => r.status === 400)) t.equal(reply.body.error.message, 'Email or Username are already taken')
+  t.equal(await app.vellum.auth.users.count(), 1)
+})
