@@ -5,6 +5,7 @@ import { NotFoundError } from './errors.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
 import { createDocumentService } from './document/index.js'
+import { createRequestContextStore } from './hooks/index.js'
 import { cancelOnAbort, cutSlowBodies, httpScope } from './http/index.js'
 import { loadProjectCode, loadSchema } from './project/index.js'
 import type { Controller, FactoryDeps, ProjectCode, Service } from './http/types.js'
@@ -127,6 +128,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
 
   const controllers = new Map<string, Controller>()
   const services = new Map<string, Service>()
+  const requestContext = createRequestContextStore()
   const decorator: Vellum = {
     contentTypes: Object.fromEntries(schema.contentTypes) as Record<string, ContentType>,
     components: Object.fromEntries(schema.components) as Record<string, Component>,
@@ -135,6 +137,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     db,
     documents,
     auth: { tokens, users, roles, strategies: [tokens.strategy, users.strategy] },
+    requestContext: { get: requestContext.get },
     controller (uid) {
       const controller = controllers.get(uid)
       if (controller === undefined) throw new NotFoundError(`No controller ${uid}`, { uid })
@@ -158,7 +161,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   await app.register(async function vellumRequests (scope) {
     cancelOnAbort(scope, database.cancellable)
     cutSlowBodies(scope, config.bounds.bodyTimeout)
-    await scope.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator, code, controllers, services })
+    await scope.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator, code, controllers, services, requestContext })
   })
 
   app.addHook('onReady', async () => {

@@ -2,6 +2,7 @@ import type { Auth } from './auth/index.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import type { PhysicalModel } from './db/physical.js'
 import type { Documents } from './document/index.js'
+import type { RequestContextStore } from './hooks/index.js'
 import type { Controller, Service } from './http/types.js'
 import type { QueryEngine } from './query/index.js'
 import type { ResolvedOptions } from './options.js'
@@ -22,6 +23,8 @@ export interface Vellum {
   readonly documents: Documents
   /** Authentication: API tokens (`auth.tokens`) and the content API's strategies, in order. */
   readonly auth: Auth
+  /** The request a controller runs for (`requestContext.get()?.state.user`), as Strapi's `strapi.requestContext`. */
+  readonly requestContext: Pick<RequestContextStore, 'get'>
   /** A controller by uid (`api::article.article`), as registered (extended controllers included). */
   controller: (uid: string) => Controller
   /** A service by uid, as registered. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { ProjectCodeError } from '../errors.js'
-import { createRouteHandlers, errorForStatus, type BoundPolicy, type RequestContext } from '../hooks/index.js'
+import { createRouteHandlers, errorForStatus, type BoundPolicy, type RequestContext, type RequestContextStore } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { handleNotFound } from './errors.js'
 import { resolveRouteMiddlewares, type MiddlewareResolution } from './middlewares/index.js'
@@ -29,7 +29,9 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 type Prepared = Array<{ route: ResolvedRoute, handlers: ReturnType<typeof createRouteHandlers> }>
 
 /** Every route of the project and the options with its access check, policies, middlewares and controller, resolved at boot. */
-async function prepareRoutes (vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution): Promise<Prepared> {
+async function prepareRoutes (
+  vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution, requestContext: RequestContextStore
+): Promise<Prepared> {
   const deps: FactoryDeps = { vellum }
   const routes = resolveRoutes([...code.routers, { source: 'users-permissions', router: usersPermissionsRouter(vellum) }], vellum.schema)
   const authorize = createAccess(vellum.auth.roles.publicAbility, vellum.auth.strategies)
@@ -42,14 +44,18 @@ async function prepareRoutes (vellum: Vellum, code: ProjectCode, controllers: Ma
     }
     const policies: BoundPolicy[] = [access, ...resolvePolicies(route.config.policies, scope, code.policies, deps)]
     const middlewares = await resolveRouteMiddlewares(route.config.middlewares, { ...resolveOptions, ...scope })
-    return { route, handlers: createRouteHandlers({ policies, middlewares, controller: actionOf(route, controllers) }) }
+    const action = actionOf(route, controllers)
+    const controller = (ctx: RequestContext): unknown => requestContext.run(ctx, () => action(ctx))
+    return { route, handlers: createRouteHandlers({ policies, middlewares, controller }) }
   }))
 }
 
 /** The content API under `rest.prefix`: the routes, their 405s for other methods, and the 404 in the envelope. */
-export async function registerContentApi (app: FastifyInstance, vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution): Promise<void> {
+export async function registerContentApi (
+  app: FastifyInstance, vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution, requestContext: RequestContextStore
+): Promise<void> {
   const rest = vellum.config.rest
-  const prepared = await prepareRoutes(vellum, code, controllers, resolveOptions)
+  const prepared = await prepareRoutes(vellum, code, controllers, resolveOptions, requestContext)
   await app.register(async function vellumContentApi (api) {
     if (rest.prefix !== '' || app.prefix !== '') api.setNotFoundHandler(handleNotFound)
     const limiter = await createRateLimiter(api, vellum.config.usersPermissions.ratelimit)

@@ -182,3 +182,18 @@ t.test('two registrations of one email at once: one account, the other "Email or
   for (const reply of attempts.filter(r => r.status === 400)) t.equal(reply.body.error.message, 'Email or Username are already taken')
   t.equal(await app.vellum.auth.users.count(), 1)
 })
+
+t.test('Document Service middlewares see the caller through vellum.requestContext (Strapi\'s strapi.requestContext)', async (t) => {
+  const { app, send } = await upApp(t, { permissions: { authenticated: [`${A}.find`, `${A}.create`] } })
+  const seen: unknown[] = []
+  app.vellum.documents.use(async (context, next) => {
+    const ctx = app.vellum.requestContext.get()
+    seen.push([context.action, (ctx?.state.user as { username?: string } | undefined)?.username, (ctx?.state.auth as { strategy?: string } | undefined)?.strategy])
+    return await next()
+  })
+  const users = app.vellum.auth.users
+  const jwt = users.issue(await users.create({ username: 'hana', email: 'hana@example.com', password: PASSWORD }))
+  t.equal((await send('POST', '/api/articles', { data: { title: 'By Hana' } }, bearer(jwt))).status, 201)
+  await app.vellum.documents(A).findMany({})
+  t.same(seen, [['create', 'hana', 'users-permissions'], ['findMany', undefined, undefined]], 'the request\'s user inside its controller; nothing outside a request')
+})
