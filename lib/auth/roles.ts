@@ -52,7 +52,10 @@ export interface Roles {
 
 export interface RolesOptions {
   database: Database
-  /** '*' keeps the public role open to everything, in memory only. */
+  /**
+   * '*' opens every content action (`api::…`) to the public, in memory only; the plugin's own actions stay as the
+   * public role has them (a wildcard for content must not list users or manage roles).
+   */
   publicWildcard: boolean
   cacheTtlMs: number
   cacheSize: number
@@ -64,7 +67,10 @@ const ISO = (column: string): string => `to_char(${column}, 'YYYY-MM-DD"T"HH24:M
 export const ROLE_COLUMNS = (alias: string): string => `${alias}."id", ${alias}."document_id" as "documentId", ${alias}."name", ${alias}."description", ${alias}."type",
   ${ISO(`${alias}."created_at"`)} as "createdAt", ${ISO(`${alias}."updated_at"`)} as "updatedAt", ${ISO(`${alias}."published_at"`)} as "publishedAt"`
 
-const everything: Ability = { allows: () => true, canRead: readsAll }
+/** The public role under '*': every `api::` action, and the plugin actions the role holds. */
+function contentWildcard (base: Ability): Ability {
+  return { allows: (scopes) => scopes.length > 0 && scopes.every(scope => scope.startsWith('api::') || base.allows([scope])), canRead: readsAll }
+}
 
 /** The ability of a set of actions: every scope of a route granted; reading a type is its `find`. */
 export function abilityOfActions (actions: Iterable<string>): Ability {
@@ -91,6 +97,7 @@ export function createRoles ({ database, publicWildcard, cacheTtlMs, cacheSize, 
     return ability
   }
   let publicAbility: Ability = abilityFor([])
+  let wildcard: Ability = contentWildcard(publicAbility)
   let publicLoadedAt = -Infinity
   let refreshing: Promise<void> | undefined
 
@@ -119,6 +126,7 @@ export function createRoles ({ database, publicWildcard, cacheTtlMs, cacheSize, 
     const role = await get('public')
     const actions = role === undefined ? [] : await actionsOfId(role.id)
     publicAbility = abilityFor(actions)
+    wildcard = contentWildcard(publicAbility)
     publicLoadedAt = at
   }
 
@@ -141,13 +149,12 @@ export function createRoles ({ database, publicWildcard, cacheTtlMs, cacheSize, 
 
   return {
     publicAbility () {
-      if (publicWildcard) return everything
       if (now() - publicLoadedAt >= cacheTtlMs && refreshing === undefined) {
         // Stale: this request uses what is known, the next ones the refreshed set.
         refreshing = load().catch((error: unknown) => { log.error({ err: error }, 'could not refresh the public role\'s permissions') })
           .finally(() => { refreshing = undefined })
       }
-      return publicAbility
+      return publicWildcard ? wildcard : publicAbility
     },
     async abilityOf (id) {
       const cached = cacheTtlMs > 0 ? cache.get(String(id)) : undefined

@@ -159,3 +159,14 @@ t.test('the roles and permissions routes (contract §26.3), each behind its own 
     isError(t, await send(method, url, undefined, { authorization: `Bearer ${jwt}` }), 403, 'ForbiddenError', 'Forbidden', {})
   }
 })
+
+t.test('public \'*\' opens every content action, not the plugin\'s: users stay private, login stays open', async (t) => {
+  const app = await buildApp(t, { usersPermissions: up, permissions: { public: '*' } })
+  const send = sender(app)
+  t.equal((await send('GET', '/api/articles')).status, 200)
+  t.equal((await send('POST', '/api/articles', { data: { title: 'Open' } })).status, 201)
+  isError(t, await send('GET', '/api/users'), 403, 'ForbiddenError', 'Forbidden', {})
+  isError(t, await send('GET', '/api/users-permissions/roles'), 403, 'ForbiddenError', 'Forbidden', {})
+  t.equal((await send('POST', '/api/auth/local/register', { username: 'wild', email: 'wild@example.com', password: 'password-1' })).status, 200, 'the public role\'s own plugin grants still apply')
+  t.notOk((await actionsOf(app, 'public')).some(action => action.startsWith('api::')), '\'*\' is never written to the tables')
+})
