@@ -21,7 +21,8 @@ const noop: LogFn = () => {}
  */
 export const REDACTED_LOG_PATHS: readonly string[] = [
   'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
-  'res.headers["set-cookie"]', 'password', '*.password', '*.data.password', 'body.data.password', 'req.body.data.password'
+  'res.headers["set-cookie"]', 'password', '*.password', '*.data.password', 'body.data.password', 'req.body.data.password',
+  '*.currentPassword', '*.passwordConfirmation', '*.jwt', 'jwt'
 ]
 
 /** For pure-layer callers that have no logger (tests of a single module). */

@@ -63,11 +63,66 @@ const I18nOptionsSchema = Type.Object({
   defaultLocale: Type.Optional(LocaleCode)
 }, { additionalProperties: false, default: {} })
 
+const Action = Type.String({ pattern: '^[a-z]+::[A-Za-z0-9._-]+$', description: "an action such as 'api::article.article.find'" })
+
+/**
+ * The actions of users-permissions roles by role type, as code (issue 15). `public` may be '*' (everything,
+ * kept in memory, never written to the tables). A declared role is written to up_permissions at startup and kept
+ * in sync with this list (plus the users-permissions defaults of public and authenticated); roles not declared
+ * are left to the database. `public` defaults to [] when absent for the HTTP check of a database-less test app.
+ */
 const PermissionsSchema = Type.Object({
-  public: Type.Union([
-    Type.Literal('*'),
-    Type.Array(Type.String({ pattern: '^[a-z]+::[A-Za-z0-9._-]+$', description: "an action such as 'api::article.article.find'" }))
-  ], { default: [] })
+  public: Type.Union([Type.Literal('*'), Type.Array(Action)], { default: [] })
+}, { additionalProperties: Type.Array(Action), default: {} })
+
+const EmailTemplateSchema = Type.Object({
+  from: Type.Optional(Type.String({ minLength: 1 })),
+  replyTo: Type.Optional(Type.String({ minLength: 1 })),
+  subject: Type.Optional(Type.String({ minLength: 1 })),
+  text: Type.Optional(Type.String()),
+  html: Type.Optional(Type.String())
+}, { additionalProperties: false })
+
+/**
+ * Users & Permissions (contract §26.3–26.5). `jwtSecret` signs the JWTs (else `JWT_SECRET`; required in
+ * production, generated into `<dir>/.vellum/` in development); `jwt.expiresIn` as Strapi (`30d`, or ms).
+ * `bcryptRounds`: the cost of new password hashes (Strapi's 10). `register.allow` is Strapi's
+ * `advanced.allow_register`, `register.allowedFields` its `register.allowedFields` (accepted in the body; stored
+ * once the user type can be extended, which it cannot yet: up_users has Strapi's columns only). A user and a role's
+ * permissions are trusted for `cacheTtlMs` (a block or a grant from another process applies within it).
+ */
+const UsersPermissionsOptionsSchema = Type.Object({
+  jwtSecret: Type.Optional(Type.String({ minLength: 1 })),
+  jwt: Type.Object({
+    expiresIn: Type.Union([Type.String({ pattern: '^\\d+\\s*(ms|s|m|h|d|w|y)?$' }), Type.Integer({ minimum: 1 })], { default: '30d' })
+  }, { additionalProperties: false, default: {} }),
+  bcryptRounds: Type.Integer({ minimum: 4, maximum: 15, default: 10 }),
+  passwordMinLength: Type.Integer({ minimum: 1, maximum: 72, default: 6 }),
+  register: Type.Object({
+    allow: Type.Boolean({ default: true }),
+    allowedFields: Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { default: [] })
+  }, { additionalProperties: false, default: {} }),
+  cacheTtlMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5000 }),
+  cacheSize: Type.Integer({ minimum: 1, default: 1000 }),
+  /** Strapi's `ratelimit` of the auth routes: `max` requests per `interval` ms, per path and IP (and email, identifier). */
+  ratelimit: Type.Object({
+    enabled: Type.Boolean({ default: true }),
+    interval: Type.Integer({ minimum: 1, default: 60_000 }),
+    max: Type.Integer({ minimum: 1, default: 10 })
+  }, { additionalProperties: false, default: {} }),
+  /** Strapi's `advanced.email_confirmation`: registration mails a link, and unconfirmed users cannot log in. */
+  emailConfirmation: Type.Boolean({ default: false }),
+  /** Where a confirmed email redirects (`advanced.email_confirmation_redirection`); '/' when absent. */
+  emailConfirmationRedirection: Type.Optional(Type.String({ minLength: 1 })),
+  /** The front end's reset page the reset mail links to (`advanced.email_reset_password`). */
+  resetPasswordUrl: Type.Optional(Type.String({ minLength: 1 })),
+  /** The public URL of this server, for the confirmation link (Strapi's `server.url`). */
+  serverUrl: Type.String({ default: 'http://localhost:1337' }),
+  /** The mails, overridable: `<%= URL %>`, `<%= TOKEN %>` / `<%= CODE %>` and `<%= USER.username %>` are filled in. */
+  templates: Type.Object({
+    resetPassword: Type.Optional(EmailTemplateSchema),
+    emailConfirmation: Type.Optional(EmailTemplateSchema)
+  }, { additionalProperties: false, default: {} })
 }, { additionalProperties: false, default: {} })
 
 /**
@@ -178,6 +233,7 @@ export const OptionsSchema = Type.Object({
   permissions: PermissionsSchema,
   apiToken: ApiTokenOptionsSchema,
   email: EmailOptionsSchema,
+  usersPermissions: UsersPermissionsOptionsSchema,
   health: Type.Optional(HealthOptionsSchema),
   decorator: Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', default: 'vellum' }),
   /** Log SQL parameters too (at trace level); off by default since they may hold personal data. */
@@ -353,10 +409,12 @@ function isClient (value: unknown): boolean {
  */
 function copyOptions (options: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...options }
-  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds', 'input', 'apiToken', 'email']) {
+  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds', 'input', 'apiToken', 'email', 'usersPermissions']) {
     const value = options[key]
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) copy[key] = { ...value }
   }
   if (options.database !== null && typeof options.database === 'object') copy.database = { ...options.database }
+  // Nested objects with defaults of their own: a deep copy (plain data only).
+  if (options.usersPermissions !== null && typeof options.usersPermissions === 'object') copy.usersPermissions = structuredClone(options.usersPermissions)
   return copy
 }

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { createApiTokens, ensureTokenTables, resolveSalt } from './auth/index.js'
+import { createApiTokens, createRoles, createUsers, ensureTokenTables, ensureUsersPermissions, resolveJwtSecret, resolveSalt } from './auth/index.js'
 import { createEmailService } from './email/index.js'
 import { NotFoundError } from './errors.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
 import { createDocumentService } from './document/index.js'
+import { createRequestContextStore } from './hooks/index.js'
 import { cancelOnAbort, cutSlowBodies, httpScope } from './http/index.js'
 import { loadProjectCode, loadSchema } from './project/index.js'
 import type { Controller, FactoryDeps, ProjectCode, Service } from './http/types.js'
@@ -14,8 +15,12 @@ import { createQueryEngine } from './query/index.js'
 import type { Vellum } from './types.js'
 
 /** Options whose nested settings all have defaults: any subset of them may be given. */
-type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken' | 'email'
-export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in NestedDefaults]?: Partial<RawOptions[K]> } & { prefix?: string }
+type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken' | 'email' | 'usersPermissions'
+export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in Exclude<NestedDefaults, 'permissions'>]?: Partial<RawOptions[K]> } & {
+  prefix?: string
+  /** Actions by role type: `public` (or '*'), `authenticated`, and more roles. */
+  permissions?: { public?: '*' | string[], [role: string]: '*' | string[] | undefined }
+}
 
 /** A project's code plus what the options add in TypeScript: one set of registries for the HTTP layer. */
 async function collectCode (config: ResolvedOptions): Promise<ProjectCode> {
@@ -36,6 +41,11 @@ function apiOfRouter (router: unknown): string {
   return typeof uid === 'string' ? /^api::([^.]+)\./.exec(uid)?.[1] ?? '' : ''
 }
 
+/** The roles the options declare (only those given: a role left out stays the database's), '*' aside. */
+function declaredRoles (permissions: VellumOptions['permissions']): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(permissions ?? {}).filter((entry): entry is [string, string[]] => Array.isArray(entry[1])))
+}
+
 /** A bare name in the options is global, as a file in `src/policies` or `src/middlewares` would be. */
 function qualifyName (name: string): string {
   return name.includes('::') ? name : `global::${name}`
@@ -52,6 +62,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const log = app.log.child({ plugin: config.decorator })
   // Before anything opens: production without a salt is refused at once.
   const salt = await resolveSalt({ option: config.apiToken.salt, env: process.env, dir: config.dir, log })
+  const jwtSecret = await resolveJwtSecret({ option: config.usersPermissions.jwtSecret, env: process.env, dir: config.dir, log })
   // Checks its settings and opens nothing until the first message: safe to build before the database.
   const email = await createEmailService({ ...config.email, dir: config.dir, env: process.env, log })
 
@@ -78,11 +89,16 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     throw error
   }
   const database = await opening
+  const up = config.usersPermissions
+  const roles = createRoles({ database, publicWildcard: config.permissions.public === '*', cacheTtlMs: up.cacheTtlMs, cacheSize: up.cacheSize, log })
   try {
     if (config.sync.enabled) {
       await syncSchema(database, physical, { allowDestructive: config.sync.allowDestructive, log })
       await ensureTokenTables(database, log)
     }
+    // Roles declared in the options are owned by them; '*' (everything public) stays in memory.
+    await ensureUsersPermissions(database, log, declaredRoles(rawOptions.permissions))
+    await roles.load()
   } catch (error) {
     // Registration failed: release what we opened, or an embedded database keeps the process alive.
     await database.close()
@@ -101,9 +117,22 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const db = createQueryEngine({ database, schema, physical, log, maxPopulatedRows: config.bounds.maxPopulatedRows })
   const documents = createDocumentService({ db, schema, i18n: config.i18n, log, bounds: config.bounds })
   const tokens = createApiTokens({ database, salt, cacheTtlMs: config.apiToken.cacheTtlMs, cacheSize: config.apiToken.cacheSize, log })
+  const users = createUsers({
+    database,
+    roles,
+    jwtSecret,
+    expiresIn: up.jwt.expiresIn,
+    bcryptRounds: up.bcryptRounds,
+    emailConfirmation: up.emailConfirmation,
+    passwordMinLength: up.passwordMinLength,
+    cacheTtlMs: up.cacheTtlMs,
+    cacheSize: up.cacheSize,
+    log
+  })
 
   const controllers = new Map<string, Controller>()
   const services = new Map<string, Service>()
+  const requestContext = createRequestContextStore()
   const decorator: Vellum = {
     contentTypes: Object.fromEntries(schema.contentTypes) as Record<string, ContentType>,
     components: Object.fromEntries(schema.components) as Record<string, Component>,
@@ -111,8 +140,9 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     physical,
     db,
     documents,
-    auth: { tokens, strategies: [tokens.strategy] },
+    auth: { tokens, users, roles, strategies: [tokens.strategy, users.strategy] },
     email: { send: email.send },
+    requestContext: { get: requestContext.get },
     controller (uid) {
       const controller = controllers.get(uid)
       if (controller === undefined) throw new NotFoundError(`No controller ${uid}`, { uid })
@@ -136,7 +166,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   await app.register(async function vellumRequests (scope) {
     cancelOnAbort(scope)
     cutSlowBodies(scope, config.bounds.bodyTimeout)
-    await scope.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator, code, controllers, services })
+    await scope.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator, code, controllers, services, requestContext })
   })
 
   app.addHook('onReady', async () => {

@@ -15,9 +15,12 @@ export interface Ability {
  */
 export const readsAll = (): boolean => true
 
-/** The result of one strategy: authenticated, not this strategy's credential (the next one is tried), or an error (401). */
+/**
+ * The result of one strategy: authenticated (with the user, for users-permissions: `ctx.state.user`), not this
+ * strategy's credential (the next one is tried), or an error (401).
+ */
 export type StrategyResult =
-  | { authenticated: true, credentials: object, ability: Ability }
+  | { authenticated: true, credentials: object, ability: Ability, user?: object }
   | { authenticated: false, error?: string }
 
 /**

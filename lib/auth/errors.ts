@@ -4,3 +4,8 @@ import { BootError, type ErrorSpec } from '../errors.js'
 export class MissingApiTokenSaltError extends BootError {
   static override readonly spec: ErrorSpec = { name: 'MissingApiTokenSaltError', code: 'VELLUM_ERR_MISSING_API_TOKEN_SALT', statusCode: 500 }
 }
+
+/** Boot-time, outside development: no JWT secret configured (Strapi refuses to start too). */
+export class MissingJwtSecretError extends BootError {
+  static override readonly spec: ErrorSpec = { name: 'MissingJwtSecretError', code: 'VELLUM_ERR_MISSING_JWT_SECRET', statusCode: 500 }
+}

@@ -12,9 +12,12 @@ export const TOKENS_TABLE = 'strapi_api_tokens'
 export const PERMISSIONS_TABLE = 'strapi_api_token_permissions'
 export const TOKEN_LINK_TABLE = 'strapi_api_token_permissions_token_lnk'
 
-const AUDIT = '"created_at" timestamp(6), "updated_at" timestamp(6), "published_at" timestamp(6), "created_by_id" integer, "updated_by_id" integer, "locale" varchar(255)'
+export const AUDIT = '"created_at" timestamp(6), "updated_at" timestamp(6), "published_at" timestamp(6), "created_by_id" integer, "updated_by_id" integer, "locale" varchar(255)'
 
-const DDL: ReadonlyArray<readonly [table: string, statements: readonly string[]]> = [
+/** Tables with the statements that create one (table, indexes), in dependency order. */
+export type TableDdl = ReadonlyArray<readonly [table: string, statements: readonly string[]]>
+
+const DDL: TableDdl = [
   [TOKENS_TABLE, [
     `CREATE TABLE IF NOT EXISTS "${TOKENS_TABLE}" ("id" serial PRIMARY KEY, "document_id" varchar(255), "name" varchar(255), "description" varchar(255), ` +
       '"kind" varchar(255), "type" varchar(255), "access_key" varchar(255), "encrypted_key" text, "last_used_at" timestamp(6), "expires_at" timestamp(6), ' +
@@ -36,26 +39,33 @@ const DDL: ReadonlyArray<readonly [table: string, statements: readonly string[]]
   ]]
 ]
 
-async function missingTables (executor: Executor): Promise<string[]> {
+async function missingTables (executor: Executor, ddl: TableDdl): Promise<string[]> {
   const [row] = await executeOn<{ missing: string[] | null }>(executor, sql`
     select coalesce(json_agg(name), '[]'::json) as "missing"
-    from unnest(${`{${DDL.map(([table]) => table).join(',')}}`}::text[]) as name where to_regclass(name) is null`)
+    from unnest(${`{${ddl.map(([table]) => table).join(',')}}`}::text[]) as name where to_regclass(name) is null`)
   return row?.missing ?? []
 }
 
 /**
- * Creates the token tables that are missing, under schema sync's advisory lock (instances booting together
- * queue up). One read and nothing else when they all exist.
+ * Creates the tables of `ddl` that are missing, under schema sync's advisory lock (instances booting together
+ * queue up), then runs `seed` in the same transaction when given (it must itself insert only what is absent).
+ * Without a seed: one read and nothing else when they all exist.
  */
-export async function ensureTokenTables (database: Database, log: Logger): Promise<void> {
-  if ((await missingTables(database.drizzle)).length === 0) return
+export async function ensureTables (database: Database, log: Logger, ddl: TableDdl, seed?: (tx: Executor) => Promise<void>): Promise<void> {
+  if (seed === undefined && (await missingTables(database.drizzle, ddl)).length === 0) return
   await database.drizzle.transaction(async tx => {
     await tx.execute(sql.raw(`select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`))
-    const missing = new Set(await missingTables(tx))
-    for (const [table, statements] of DDL) {
+    const missing = new Set(await missingTables(tx, ddl))
+    for (const [table, statements] of ddl) {
       if (!missing.has(table)) continue
       for (const statement of statements) await tx.execute(sql.raw(statement))
       log.info(`created table ${table}`)
     }
+    await seed?.(tx)
   })
+}
+
+/** Creates the API-token tables that are missing. */
+export async function ensureTokenTables (database: Database, log: Logger): Promise<void> {
+  await ensureTables(database, log, DDL)
 }

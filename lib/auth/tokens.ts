@@ -207,6 +207,8 @@ export function createApiTokens ({ database, salt, cacheTtlMs, cacheSize, log, n
   const strategy: AuthStrategy = {
     name: 'api-token',
     async authenticate (bearer): Promise<StrategyResult> {
+      // Keys are hex; a value with a dot is a JWT: no lookup (a JWT caller costs no token query).
+      if (bearer.includes('.')) return { authenticated: false }
       const accessKey = hash(bearer)
       const entry = await lookup(accessKey)
       // Admin tokens belong to Strapi's admin API; null is content-api, as in Strapi.

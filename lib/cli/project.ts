@@ -21,7 +21,8 @@ export const PROJECT_ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['PORT', 'port to listen on (default 1337)'],
   ['DATABASE_URL', 'PostgreSQL URL; when unset, embedded PGlite in <project>/.vellum/data (one process at a time)'],
   ['LOG_LEVEL', 'fatal, error, warn, info (default), debug, trace or silent'],
-  ['LOG_PRETTY', '1 for human-readable logs through pino-pretty (when installed)']
+  ['LOG_PRETTY', '1 for human-readable logs through pino-pretty (when installed)'],
+  ['JWT_SECRET', 'signs users-permissions JWTs (else the usersPermissions.jwtSecret option; generated into .vellum/ outside production)']
 ]
 
 /** The project's absolute path; a missing directory is one clear line, not a stack. */

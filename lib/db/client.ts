@@ -177,10 +177,14 @@ function cancellableClient<T extends Sql> (client: T, slot: SignalSlot): T {
   })
 }
 
+/** A password hash is a secret even where parameters are logged (users-permissions writes them). */
+const BCRYPT_HASH = /^\$2[abxy]\$\d\d\$/
+const hideSecret = (param: unknown): unknown => typeof param === 'string' && BCRYPT_HASH.test(param) ? '[redacted]' : param
+
 function queryLogger (log: Logger, logParams: boolean, listeners: Set<QueryListener>): DrizzleLogger {
   return {
     logQuery (query, params) {
-      log.trace(logParams ? { sql: query, params } : { sql: query }, 'sql')
+      log.trace(logParams ? { sql: query, params: params.map(hideSecret) } : { sql: query }, 'sql')
       for (const listener of listeners) listener(query, params)
     }
   }

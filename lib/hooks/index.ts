@@ -5,3 +5,4 @@ export {
   type BoundPolicy, type ContextMiddleware, type Controller, type RouteStages
 } from './pipeline.js'
 export { createBodyDepthHook } from './body-depth.js'
+export { createRequestContextStore, type RequestContextStore } from './request-context.js'

@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify'
 import { ProjectCodeError } from '../errors.js'
-import { createRouteHandlers, errorForStatus, type BoundPolicy, type RequestContext } from '../hooks/index.js'
+import { createRouteHandlers, errorForStatus, type BoundPolicy, type RequestContext, type RequestContextStore } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { handleNotFound } from './errors.js'
 import { resolveRouteMiddlewares, type MiddlewareResolution } from './middlewares/index.js'
 import { createAccess } from './permissions.js'
+import { createRateLimiter } from './rate-limit.js'
 import { resolvePolicies } from './policies/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import type { Controller, FactoryDeps, ProjectCode } from './types.js'
+import { usersPermissionsRouter } from './users-permissions.js'
 
 /** The controller action a route runs, checked at boot. */
 function actionOf (route: ResolvedRoute, controllers: Map<string, Controller>): (ctx: RequestContext) => unknown {
@@ -27,10 +29,12 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 type Prepared = Array<{ route: ResolvedRoute, handlers: ReturnType<typeof createRouteHandlers> }>
 
 /** Every route of the project and the options with its access check, policies, middlewares and controller, resolved at boot. */
-async function prepareRoutes (vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution): Promise<Prepared> {
+async function prepareRoutes (
+  vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution, requestContext: RequestContextStore
+): Promise<Prepared> {
   const deps: FactoryDeps = { vellum }
-  const routes = resolveRoutes(code.routers, vellum.schema)
-  const authorize = createAccess(vellum.config.permissions, vellum.auth.strategies)
+  const routes = resolveRoutes([...code.routers, { source: 'users-permissions', router: usersPermissionsRouter(vellum) }], vellum.schema)
+  const authorize = createAccess(vellum.auth.roles.publicAbility, vellum.auth.strategies)
   return await Promise.all(routes.map(async route => {
     const scope = { ...(route.apiName !== undefined && { apiName: route.apiName }) }
     const routeInfo = { method: route.method, path: route.path, handler: route.handlerName, config: route.config, info: route.info }
@@ -40,21 +44,28 @@ async function prepareRoutes (vellum: Vellum, code: ProjectCode, controllers: Ma
     }
     const policies: BoundPolicy[] = [access, ...resolvePolicies(route.config.policies, scope, code.policies, deps)]
     const middlewares = await resolveRouteMiddlewares(route.config.middlewares, { ...resolveOptions, ...scope })
-    return { route, handlers: createRouteHandlers({ policies, middlewares, controller: actionOf(route, controllers) }) }
+    const action = actionOf(route, controllers)
+    const controller = (ctx: RequestContext): unknown => requestContext.run(ctx, () => action(ctx))
+    return { route, handlers: createRouteHandlers({ policies, middlewares, controller }) }
   }))
 }
 
 /** The content API under `rest.prefix`: the routes, their 405s for other methods, and the 404 in the envelope. */
-export async function registerContentApi (app: FastifyInstance, vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution): Promise<void> {
+export async function registerContentApi (
+  app: FastifyInstance, vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution, requestContext: RequestContextStore
+): Promise<void> {
   const rest = vellum.config.rest
-  const prepared = await prepareRoutes(vellum, code, controllers, resolveOptions)
+  const prepared = await prepareRoutes(vellum, code, controllers, resolveOptions, requestContext)
   await app.register(async function vellumContentApi (api) {
     if (rest.prefix !== '' || app.prefix !== '') api.setNotFoundHandler(handleNotFound)
+    const limiter = await createRateLimiter(api, vellum.config.usersPermissions.ratelimit)
     const methodsByPath = new Map<string, Set<string>>()
     for (const { route, handlers } of prepared) {
       // A trailing slash is accepted, as in Strapi (Fastify's ignoreTrailingSlash is server-wide, so not ours to set).
+      const limits = limiter(route)
+      const preHandler = limits.length === 0 ? handlers.preHandler : [...limits, handlers.preHandler]
       for (const url of route.path.endsWith('/') ? [route.path] : [route.path, `${route.path}/`]) {
-        api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler: handlers.preHandler, handler: handlers.handler })
+        api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler, handler: handlers.handler })
         // Both spellings get their 405s: else `DELETE /articles/` would reach `/articles/:id` with an empty id.
         const methods = methodsByPath.get(url) ?? new Set<string>()
         methods.add(route.method)

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { createBodyDepthHook, releaseAborted, releaseSuspended } from '../hooks/index.js'
+import { createBodyDepthHook, releaseAborted, releaseSuspended, type RequestContextStore } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { registerContentApi } from './content-api.js'
 import { handlePipelineError } from './errors.js'
@@ -14,6 +14,8 @@ export { cancelOnAbort, cutSlowBodies, requestSignal } from './bounds.js'
 export interface HttpScopeOptions extends Registries {
   vellum: Vellum
   code: ProjectCode
+  /** Where controllers run, so `vellum.requestContext.get()` finds their request. */
+  requestContext: RequestContextStore
 }
 
 /**
@@ -40,5 +42,5 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
   app.setErrorHandler(handlePipelineError)
 
   registerHealthRoutes(app, vellum, vellum.config.health)
-  await registerContentApi(app, vellum, code, options.controllers, resolveOptions)
+  await registerContentApi(app, vellum, code, options.controllers, resolveOptions, options.requestContext)
 }

@@ -1,7 +1,7 @@
 import { ForbiddenError, UnauthorizedError } from '../errors.js'
 import type { RequestContext } from '../hooks/index.js'
 import type { RouteConfig } from './types.js'
-import { readsAll, type AuthStrategy } from '../auth/index.js'
+import { readsAll, type Ability, type AuthStrategy } from '../auth/index.js'
 
 /**
  * Authentication and authorization of content-API routes (contract §21, §26.1): route-info → authenticate →
@@ -11,13 +11,8 @@ import { readsAll, type AuthStrategy } from '../auth/index.js'
  * checked without a database round trip.
  */
 
-export interface PermissionsConfig {
-  /** Actions open without credentials, or '*'. */
-  public: '*' | string[]
-}
-
 export interface AuthState {
-  /** `public` (no credentials), or the strategy that authenticated (`api-token`). */
+  /** `public` (no credentials), or the strategy that authenticated (`api-token`, `users-permissions`). */
   strategy: string
   /** What the strategy authenticated (the API token, without its hash), null for the public role. */
   credentials: object | null
@@ -47,17 +42,15 @@ function bearerOf (header: string): string | undefined {
   return parts.length === 2 && parts[0]!.toLowerCase() === 'bearer' && parts[1] !== '' ? parts[1] : undefined
 }
 
-export function createAccess (permissions: PermissionsConfig, strategies: readonly AuthStrategy[]) {
-  const open = permissions.public === '*' ? undefined : new Set(permissions.public)
-  const allows = (action: string): boolean => open === undefined || open.has(action)
-  const canRead = open === undefined ? readsAll : (uid: string): boolean => allows(`${uid}.find`)
-
+/** `publicAbility` answers from memory (the public role's permissions, refreshed in the background). */
+export function createAccess (publicAbility: () => Ability, strategies: readonly AuthStrategy[]) {
   async function authenticate (ctx: RequestContext, bearer: string, scopes: readonly string[]): Promise<void> {
     for (const strategy of strategies) {
       const result = await strategy.authenticate(bearer)
       if (result.authenticated) {
         ctx.state.auth = { strategy: strategy.name, credentials: result.credentials, canRead: result.ability.canRead } satisfies AuthState
         ctx.state.isAuthenticated = true
+        if (result.user !== undefined) ctx.state.user = result.user
         if (!result.ability.allows(scopes)) throw new ForbiddenError('Forbidden')
         return
       }
@@ -77,9 +70,10 @@ export function createAccess (permissions: PermissionsConfig, strategies: readon
     const bearer = bearerOf(ctx.get('authorization'))
     if (bearer !== undefined) return authenticate(ctx, bearer, scopes)
     if (scopes.length === 0) throw new UnauthorizedError('Missing or invalid credentials')
-    if (!scopes.every(allows)) throw new ForbiddenError('Forbidden')
+    const ability = publicAbility()
+    if (!ability.allows(scopes)) throw new ForbiddenError('Forbidden')
     // As Strapi's public role: authenticated, without credentials.
-    ctx.state.auth = { strategy: 'public', credentials: null, canRead } satisfies AuthState
+    ctx.state.auth = { strategy: 'public', credentials: null, canRead: ability.canRead } satisfies AuthState
     ctx.state.isAuthenticated = true
     return undefined
   }

@@ -46,8 +46,8 @@ t.test('no key, salt or Authorization header in any log line, SQL parameters at 
   t.same(leaks, [], 'no secret in any of the lines')
 })
 
-t.test('in production, no salt is a named boot error (MissingApiTokenSaltError); API_TOKEN_SALT is one', async (t) => {
-  const saved = { NODE_ENV: process.env.NODE_ENV, API_TOKEN_SALT: process.env.API_TOKEN_SALT }
+t.test('in production, no salt is a named boot error (MissingApiTokenSaltError), no JWT secret another (MissingJwtSecretError); API_TOKEN_SALT and JWT_SECRET are them', async (t) => {
+  const saved = { NODE_ENV: process.env.NODE_ENV, API_TOKEN_SALT: process.env.API_TOKEN_SALT, JWT_SECRET: process.env.JWT_SECRET }
   t.teardown(() => {
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key]
@@ -62,11 +62,21 @@ t.test('in production, no salt is a named boot error (MissingApiTokenSaltError);
   await t.rejects(async () => { await app.ready() }, { name: 'MissingApiTokenSaltError', code: 'VELLUM_ERR_MISSING_API_TOKEN_SALT', message: /^Missing apiToken\.salt/ })
 
   process.env.API_TOKEN_SALT = SALT
+  delete process.env.JWT_SECRET
+  const unsigned = Fastify({ logger: false })
+  t.teardown(() => unsigned.close())
+  unsigned.register(vellum, { contentTypes: [articleDefinition], database: { pglite: 'memory' } })
+  await t.rejects(async () => { await unsigned.ready() }, { name: 'MissingJwtSecretError', code: 'VELLUM_ERR_MISSING_JWT_SECRET', message: /^Missing usersPermissions\.jwtSecret/ })
+
+  process.env.JWT_SECRET = 'a-jwt-secret-from-the-environment'
   const { app: salted, lines } = await loggedApp(t, {})
   const made = await salted.vellum.auth.tokens.create({ name: 'env', type: 'read-only' })
   const { createHmac } = await import('node:crypto')
   t.equal(salted.vellum.auth.tokens.hash(made.accessKey), createHmac('sha512', SALT).update(made.accessKey).digest('hex'), 'hashed with API_TOKEN_SALT')
   t.notOk(lines.some(line => line.includes(SALT)))
+  const user = await salted.vellum.auth.users.create({ username: 'env', email: 'env@example.com', password: 'password-1' })
+  const { createVerifier } = await import('fast-jwt')
+  t.match(createVerifier({ key: 'a-jwt-secret-from-the-environment' })(salted.vellum.auth.users.issue(user)), { id: user.id }, 'JWTs signed with JWT_SECRET')
 })
 
 t.test('in development without a salt: generated once into <dir>/.vellum/api-token-salt, reused, one log line', async (t) => {
@@ -78,9 +88,13 @@ t.test('in development without a salt: generated once into <dir>/.vellum/api-tok
   const first = await loggedApp(t, { dir })
   const salt = (await readFile(join(dir, '.vellum', 'api-token-salt'), 'utf8')).trim()
   t.match(salt, /^[A-Za-z0-9+/=]{24}$/)
-  const announced = first.lines.filter(line => line.includes('generated one for development'))
+  const announced = first.lines.filter(line => line.includes('no API token salt configured: generated one for development'))
   t.equal(announced.length, 1, 'one line says so')
   t.notOk(first.lines.some(line => line.includes(salt)), 'without the salt')
+  const jwtSecret = (await readFile(join(dir, '.vellum', 'jwt-secret'), 'utf8')).trim()
+  t.match(jwtSecret, /^[A-Za-z0-9+/=]{44}$/, 'a JWT secret generated alike into .vellum/jwt-secret')
+  t.equal(first.lines.filter(line => line.includes('no JWT secret configured: generated one for development')).length, 1)
+  t.notOk(first.lines.some(line => line.includes(jwtSecret)), 'without the JWT secret')
   const made = await first.app.vellum.auth.tokens.create({ name: 'dev', type: 'read-only' })
   await first.app.close()
 
@@ -88,4 +102,5 @@ t.test('in development without a salt: generated once into <dir>/.vellum/api-tok
   t.equal((await readFile(join(dir, '.vellum', 'api-token-salt'), 'utf8')).trim(), salt, 'kept')
   t.equal(second.app.vellum.auth.tokens.hash(made.accessKey), first.app.vellum.auth.tokens.hash(made.accessKey), 'the same salt hashes the same')
   t.notOk(second.lines.some(line => line.includes('generated one for development')), 'nothing generated the second time')
+  t.equal((await readFile(join(dir, '.vellum', 'jwt-secret'), 'utf8')).trim(), jwtSecret, 'the JWT secret kept too')
 })

@@ -129,7 +129,7 @@ t.test('production without a provider, through the plugin: app.vellum.email refu
   const previous = process.env.NODE_ENV
   process.env.NODE_ENV = 'production'
   t.teardown(() => { process.env.NODE_ENV = previous })
-  const { app, lines } = await loggedApp(t, { apiToken: { salt: 'production-salt' } })
+  const { app, lines } = await loggedApp(t, { apiToken: { salt: 'production-salt' }, usersPermissions: { jwtSecret: 'production-jwt-secret' } })
   t.equal(lines.filter(line => line.includes('no provider configured in production')).length, 1, 'one warning at startup')
   await t.rejects(app.vellum.email.send({ to: 'z@example.com', from: 'a@site.test', subject: 'Lost', text: 'x' }), { name: 'EmailNotConfiguredError' })
 })
