@@ -5,6 +5,7 @@ import type { Vellum } from '../types.js'
 import { handleNotFound } from './errors.js'
 import { resolveRouteMiddlewares, type MiddlewareResolution } from './middlewares/index.js'
 import { createAccess } from './permissions.js'
+import { entersRequestContextItself } from './core/controller.js'
 import { createRateLimiter } from './rate-limit.js'
 import { resolvePolicies } from './policies/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
@@ -12,16 +13,21 @@ import type { Controller, FactoryDeps, ProjectCode } from './types.js'
 import { usersPermissionsRouter } from './users-permissions.js'
 
 /** The controller action a route runs, checked at boot. */
-function actionOf (route: ResolvedRoute, controllers: Map<string, Controller>): (ctx: RequestContext) => unknown {
-  if (typeof route.handler === 'function') return route.handler
-  const name = route.handler
-  const dot = name.lastIndexOf('.')
-  const controller = controllers.get(name.slice(0, dot))
-  const action = name.slice(dot + 1)
+/**
+ * The route's controller action, run as the request's (`vellum.requestContext.get()`), except a core read, which
+ * enters that context itself only when it leaves the pass-through.
+ */
+function actionOf (route: ResolvedRoute, controllers: Map<string, Controller>, requestContext: RequestContextStore): (ctx: RequestContext) => unknown {
+  const handler = route.handler
+  if (typeof handler === 'function') return (ctx) => requestContext.run(ctx, () => handler(ctx))
+  const dot = handler.lastIndexOf('.')
+  const controller = controllers.get(handler.slice(0, dot))
+  const action = handler.slice(dot + 1)
   if (controller === undefined || typeof controller[action] !== 'function') {
-    throw new ProjectCodeError(`${route.source}: handler ${name} not found`, { handler: name, source: route.source })
+    throw new ProjectCodeError(`${route.source}: handler ${handler} not found`, { handler, source: route.source })
   }
-  return (ctx) => (controller[action] as (ctx: RequestContext) => unknown).call(controller, ctx)
+  const run = (ctx: RequestContext): unknown => (controller[action] as (ctx: RequestContext) => unknown).call(controller, ctx)
+  return entersRequestContextItself(controller, action) ? run : (ctx) => requestContext.run(ctx, () => run(ctx))
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
@@ -44,9 +50,7 @@ async function prepareRoutes (
     }
     const policies: BoundPolicy[] = [access, ...resolvePolicies(route.config.policies, scope, code.policies, deps)]
     const middlewares = await resolveRouteMiddlewares(route.config.middlewares, { ...resolveOptions, ...scope })
-    const action = actionOf(route, controllers)
-    const controller = (ctx: RequestContext): unknown => requestContext.run(ctx, () => action(ctx))
-    return { route, handlers: createRouteHandlers({ policies, middlewares, controller }) }
+    return { route, handlers: createRouteHandlers({ policies, middlewares, controller: actionOf(route, controllers, requestContext) }) }
   }))
 }
 

@@ -1,3 +1,4 @@
+import type { RequestContextStore } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { createCollectionController, createSingleTypeController } from './core/controller.js'
 import { createCollectionService, createSingleTypeService } from './core/service.js'
@@ -27,13 +28,13 @@ function build<T extends object> (core: T, custom: unknown, kind: 'controller-fa
  * Fills the registries: core controllers and services for each content type, extended by the project's, then the
  * project's own for APIs without a content type.
  */
-export function buildRegistries (vellum: Vellum, code: ProjectCode, { controllers, services }: Registries): void {
+export function buildRegistries (vellum: Vellum, code: ProjectCode, { controllers, services }: Registries, requestContext: RequestContextStore): void {
   const deps: FactoryDeps = { vellum }
   for (const contentType of vellum.schema.contentTypes.values()) {
     const coreDeps = { contentType, documents: vellum.documents, rest: vellum.config.rest }
     const service = contentType.kind === 'singleType' ? createSingleTypeService(coreDeps) : createCollectionService(coreDeps)
     services.set(contentType.uid, build(service, code.services.get(contentType.uid), 'service-factory', deps))
-    const controllerDeps = { contentType, service: () => services.get(contentType.uid) as never, guards: guardsFor(contentType, vellum) }
+    const controllerDeps = { contentType, service: () => services.get(contentType.uid) as never, guards: guardsFor(contentType, vellum), inRequestContext: requestContext.run }
     const controller = contentType.kind === 'singleType' ? createSingleTypeController(controllerDeps) : createCollectionController(controllerDeps)
     controllers.set(contentType.uid, build(controller, code.controllers.get(contentType.uid), 'controller-factory', deps))
   }

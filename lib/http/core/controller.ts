@@ -35,6 +35,20 @@ export interface CoreControllerDeps {
   /** The content type's service as registered (possibly extended), looked up at call time. */
   service: () => CollectionService | SingleTypeService
   guards: RequestGuards
+  /**
+   * Runs code below the controller as the request's (`vellum.requestContext.get()`). The route runs every other
+   * controller in it; a core read enters it only when it leaves the pass-through, whose SQL-only path runs no
+   * code that could ask (on Node 20 each entry costs async-context tracking on every promise of the request).
+   */
+  inRequestContext: <T>(ctx: RequestContext, fn: () => T) => T
+}
+
+/** The unextended core controllers, whose reads the route leaves out of the request context (see inRequestContext). */
+const coreControllers = new WeakSet<object>()
+
+/** Whether a route's action enters the request context itself: a read of an unextended core controller. */
+export function entersRequestContextItself (controller: object, action: string): boolean {
+  return coreControllers.has(controller) && (action === 'find' || action === 'findOne')
 }
 
 export interface CoreControllerHelpers extends Controller {
@@ -147,16 +161,20 @@ export function createCollectionController (deps: CoreControllerDeps): Controlle
       // `this` is the core controller: no helper (validateQuery, sanitizeOutput, ...) was replaced.
       const text = this === core ? await textFind(ctx, deps.guards, service()) : undefined
       if (text !== undefined) return text
-      const query = await readQuery(this, ctx)
-      const { results, pagination } = await service().find(query)
-      return this.transformResponse(await this.sanitizeOutput(results, ctx), { pagination })
+      return await deps.inRequestContext(ctx, async () => {
+        const query = await readQuery(this, ctx)
+        const { results, pagination } = await service().find(query)
+        return this.transformResponse(await this.sanitizeOutput(results, ctx), { pagination })
+      })
     },
     async findOne (this: Self, ctx: RequestContext) {
       const text = this === core ? await textFindOne(ctx, deps.guards, service()) : undefined
       if (text !== undefined) return text
-      const query = await readQuery(this, ctx)
-      const entry = await service().findOne(String(ctx.params.id), query)
-      return this.transformResponse(await this.sanitizeOutput(entry, ctx))
+      return await deps.inRequestContext(ctx, async () => {
+        const query = await readQuery(this, ctx)
+        const entry = await service().findOne(String(ctx.params.id), query)
+        return this.transformResponse(await this.sanitizeOutput(entry, ctx))
+      })
     },
     async create (this: Self, ctx: RequestContext) {
       const query = await readQuery(this, ctx)
@@ -177,6 +195,7 @@ export function createCollectionController (deps: CoreControllerDeps): Controlle
       ctx.status = 204
     }
   }
+  coreControllers.add(core)
   return core
 }
 
@@ -187,9 +206,11 @@ export function createSingleTypeController (deps: CoreControllerDeps): Controlle
     async find (this: Self, ctx: RequestContext) {
       const text = this === core ? await textFindSingle(ctx, deps.guards, service()) : undefined
       if (text !== undefined) return text
-      const query = await readQuery(this, ctx)
-      const entry = await service().find(query)
-      return this.transformResponse(await this.sanitizeOutput(entry, ctx))
+      return await deps.inRequestContext(ctx, async () => {
+        const query = await readQuery(this, ctx)
+        const entry = await service().find(query)
+        return this.transformResponse(await this.sanitizeOutput(entry, ctx))
+      })
     },
     async update (this: Self, ctx: RequestContext) {
       const query = await readQuery(this, ctx)
@@ -202,5 +223,6 @@ export function createSingleTypeController (deps: CoreControllerDeps): Controlle
       ctx.status = 204
     }
   }
+  coreControllers.add(core)
   return core
 }
