@@ -94,6 +94,9 @@ export class PayloadTooLargeError extends ClientError { static override readonly
 /** 408: a body that did not arrive in time (`bounds.bodyTimeout`). */
 export class RequestTimeoutError extends ClientError { static override readonly spec: ErrorSpec = { name: 'RequestTimeoutError', code: 'VELLUM_ERR_REQUEST_TIMEOUT', statusCode: 408, message: 'Request timeout' } }
 
+/** 429: too many requests from one address or against one account (the auth routes' rate limits). */
+export class RateLimitError extends ClientError { static override readonly spec: ErrorSpec = { name: 'RateLimitError', code: 'VELLUM_ERR_RATE_LIMIT', statusCode: 429, message: 'Too many requests, please try again later.' } }
+
 /** 501: asked for something vellum does not do yet. */
 export class NotImplementedError extends ClientError { static override readonly spec: ErrorSpec = { name: 'NotImplementedError', code: 'VELLUM_ERR_NOT_IMPLEMENTED', statusCode: 501, message: 'This feature is not implemented yet' } }
 

@@ -104,11 +104,20 @@ const UsersPermissionsOptionsSchema = Type.Object({
   }, { additionalProperties: false, default: {} }),
   cacheTtlMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5000 }),
   cacheSize: Type.Integer({ minimum: 1, default: 1000 }),
-  /** Strapi's `ratelimit` of the auth routes: `max` requests per `interval` ms, per path and IP (and email, identifier). */
+  /**
+   * The auth routes' rate limits (lib/http/rate-limit.ts): Strapi's `ratelimit` (10 per minute per path and
+   * address), and per path and account (login's identifier, the email of register, forgot-password and
+   * send-email-confirmation) `account`, from any address. Counted in each process's memory (`cacheSize` keys).
+   */
   ratelimit: Type.Object({
     enabled: Type.Boolean({ default: true }),
     interval: Type.Integer({ minimum: 1, default: 60_000 }),
-    max: Type.Integer({ minimum: 1, default: 10 })
+    max: Type.Integer({ minimum: 1, default: 10 }),
+    account: Type.Object({
+      interval: Type.Integer({ minimum: 1, default: 900_000 }),
+      max: Type.Integer({ minimum: 1, default: 20 })
+    }, { additionalProperties: false, default: {} }),
+    cacheSize: Type.Integer({ minimum: 1, default: 10_000 })
   }, { additionalProperties: false, default: {} }),
   /** Strapi's `advanced.email_confirmation`: registration mails a link, and unconfirmed users cannot log in. */
   emailConfirmation: Type.Boolean({ default: false }),

@@ -16,7 +16,9 @@ import type { Vellum } from './types.js'
 
 /** Options whose nested settings all have defaults: any subset of them may be given. */
 type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken' | 'email' | 'usersPermissions'
-export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in Exclude<NestedDefaults, 'permissions'>]?: Partial<RawOptions[K]> } & {
+/** Any subset of a block of settings with defaults, at every depth (`usersPermissions.ratelimit.account.max`). */
+type Defaulted<T> = T extends readonly unknown[] | ((...args: never[]) => unknown) ? T : T extends object ? { [K in keyof T]?: Defaulted<T[K]> } : T
+export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in Exclude<NestedDefaults, 'permissions'>]?: Defaulted<RawOptions[K]> } & {
   prefix?: string
   /** Actions by role type: `public` (or '*'), `authenticated`, and more roles. */
   permissions?: { public?: '*' | string[], [role: string]: '*' | string[] | undefined }

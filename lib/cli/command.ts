@@ -1,10 +1,12 @@
 import type { OptionSpec, ParsedArgs } from './args.js'
 
-/** What a command may touch of the process: its environment and its two output streams. */
+/** What a command may touch of the process: its environment, its two output streams and its input. */
 export interface CliContext {
   env: NodeJS.ProcessEnv
   stdout: (text: string) => void
   stderr: (text: string) => void
+  /** Everything piped on standard input (a password is read from there, never from the command line). */
+  stdin: () => Promise<string>
 }
 
 /**

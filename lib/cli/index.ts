@@ -4,12 +4,15 @@ import { develop } from './develop.js'
 import { reportError, UsageError } from './errors.js'
 import { commandHelp, mainHelp, packageVersion } from './help.js'
 import { start } from './start.js'
+import { permission } from './permission.js'
+import { role } from './role.js'
 import { token } from './token.js'
+import { user } from './user.js'
 
 export type { CliContext, Command } from './command.js'
 
 /** Every command, in the order `vellum --help` lists them: a new command is one file and one entry here. */
-export const COMMANDS: readonly Command[] = [start, develop, token]
+export const COMMANDS: readonly Command[] = [start, develop, token, user, role, permission]
 
 function findCommand (name: string, commands: readonly Command[]): Command {
   const command = commands.find(candidate => candidate.name === name)
@@ -43,6 +46,14 @@ async function dispatch (argv: readonly string[], context: CliContext, commands:
   return await command.run(args, context)
 }
 
+/** Standard input to its end; nothing when it is a terminal (a command that needs input says how to pipe it). */
+async function readStdin (): Promise<string> {
+  if (process.stdin.isTTY) return ''
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 /**
  * `vellum <command> [options]`. Resolves to the exit code (2 for bad arguments, 1 for a failure), or to undefined
  * while a command keeps running (the server). Expected errors are one `vellum: <message>` line on stderr.
@@ -50,7 +61,8 @@ async function dispatch (argv: readonly string[], context: CliContext, commands:
 export async function main (argv: readonly string[], context: CliContext = {
   env: process.env,
   stdout: (text) => { process.stdout.write(text) },
-  stderr: (text) => { process.stderr.write(text) }
+  stderr: (text) => { process.stderr.write(text) },
+  stdin: readStdin
 }, commands: readonly Command[] = COMMANDS): Promise<number | undefined> {
   try {
     return await dispatch(argv, context, commands)

@@ -3,6 +3,7 @@ import { stringOption, type OptionSpec } from './args.js'
 import type { Command } from './command.js'
 import { CliError, UsageError } from './errors.js'
 import { DIR_OPTION, PROJECT_ENVIRONMENT, withProjectApp } from './project.js'
+import { table } from './table.js'
 
 const HELP = 'vellum token --help'
 const DAY = 86_400_000
@@ -22,12 +23,10 @@ function describe (token: ApiToken): string {
 }
 
 /** One aligned row per token. */
-function table (tokens: readonly ApiToken[]): string {
-  const rows = [['id', 'name', 'type', 'expires', 'last used', 'actions'], ...tokens.map(token => [
+function tokenTable (tokens: readonly ApiToken[]): string {
+  return table(['id', 'name', 'type', 'expires', 'last used', 'actions'], tokens.map(token => [
     String(token.id), token.name, token.type, token.expiresAt ?? 'never', token.lastUsedAt ?? 'never', token.permissions.join(',')
-  ])]
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map(row => row[i]!.length)))
-  return rows.map(row => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n'
+  ]))
 }
 
 export const token: Command = {
@@ -62,7 +61,7 @@ export const token: Command = {
     }
     if (action === 'list') {
       if (id !== undefined) throw new UsageError(`unexpected argument "${id}"`, HELP)
-      context.stdout(table(await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.tokens.list())))
+      context.stdout(tokenTable(await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.tokens.list())))
       return 0
     }
     if (action === 'revoke') {

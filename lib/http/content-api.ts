@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ProjectCodeError } from '../errors.js'
 import { createRouteHandlers, errorForStatus, type BoundPolicy, type RequestContext, type RequestContextStore } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
@@ -6,10 +6,10 @@ import { handleNotFound } from './errors.js'
 import { resolveRouteMiddlewares, type MiddlewareResolution } from './middlewares/index.js'
 import { createAccess } from './permissions.js'
 import { entersRequestContextItself } from './core/controller.js'
-import { createRateLimiter } from './rate-limit.js'
 import { resolvePolicies } from './policies/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import type { Controller, FactoryDeps, ProjectCode } from './types.js'
+import { rateLimitedField, registerAuthRateLimit } from './rate-limit.js'
 import { usersPermissionsRouter } from './users-permissions.js'
 
 /** The controller action a route runs, checked at boot. */
@@ -62,14 +62,14 @@ export async function registerContentApi (
   const prepared = await prepareRoutes(vellum, code, controllers, resolveOptions, requestContext)
   await app.register(async function vellumContentApi (api) {
     if (rest.prefix !== '' || app.prefix !== '') api.setNotFoundHandler(handleNotFound)
-    const limiter = await createRateLimiter(api, vellum.config.usersPermissions.ratelimit)
+    const checkRateLimit = await registerAuthRateLimit(api, vellum.config.usersPermissions.ratelimit)
     const methodsByPath = new Map<string, Set<string>>()
     for (const { route, handlers } of prepared) {
+      // Before the access check: refused and anonymous attempts count too.
+      const limit = rateLimitedField(route.path).limited ? [async (request: FastifyRequest, reply: FastifyReply) => { await checkRateLimit(request, reply, route.path) }] : []
       // A trailing slash is accepted, as in Strapi (Fastify's ignoreTrailingSlash is server-wide, so not ours to set).
-      const limits = limiter(route)
-      const preHandler = limits.length === 0 ? handlers.preHandler : [...limits, handlers.preHandler]
       for (const url of route.path.endsWith('/') ? [route.path] : [route.path, `${route.path}/`]) {
-        api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler, handler: handlers.handler })
+        api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler: [...limit, handlers.preHandler], handler: handlers.handler })
         // Both spellings get their 405s: else `DELETE /articles/` would reach `/articles/:id` with an empty id.
         const methods = methodsByPath.get(url) ?? new Set<string>()
         methods.add(route.method)

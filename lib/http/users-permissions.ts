@@ -77,7 +77,6 @@ function authRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
     {
       method: 'POST',
       path: '/auth/local',
-      info: { rateLimit: ['ip', 'identifier'] },
       handler: async (ctx) => {
         const { identifier, password } = requireStrings(bodyOf(ctx), ['identifier', 'password'])
         const user = await users.login(identifier!, password!)
@@ -88,7 +87,6 @@ function authRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
     {
       method: 'POST',
       path: '/auth/local/register',
-      info: { rateLimit: ['email'] },
       handler: async (ctx) => {
         if (!register.allow) throw new ApplicationError('Register action is currently disabled')
         const body = bodyOf(ctx)
@@ -107,7 +105,6 @@ function authRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
     {
       method: 'POST',
       path: '/auth/change-password',
-      info: { rateLimit: ['ip'] },
       handler: async (ctx) => {
         const current = ctx.state.user as User | undefined
         if (current === undefined) throw new ApplicationError('You must be authenticated to reset your password')
@@ -150,7 +147,6 @@ function accountRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
     {
       method: 'POST',
       path: '/auth/forgot-password',
-      info: { rateLimit: ['email'] },
       handler: async (ctx) => {
         const issued = await users.issueResetCode(emailOf(ctx))
         // The same answer whether or not the email is known: nothing to learn about accounts here.
@@ -164,7 +160,6 @@ function accountRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
     {
       method: 'POST',
       path: '/auth/reset-password',
-      info: { rateLimit: ['ip'] },
       handler: async (ctx) => {
         const body = requireStrings(bodyOf(ctx), ['code', 'password', 'passwordConfirmation'])
         if (body.password !== body.passwordConfirmation) throw fieldError('passwordConfirmation', 'Passwords do not match')
@@ -189,7 +184,6 @@ function accountRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
     {
       method: 'POST',
       path: '/auth/send-email-confirmation',
-      info: { rateLimit: ['email'] },
       handler: async (ctx) => {
         const email = emailOf(ctx)
         const user = await users.findByEmail(email)

@@ -24,7 +24,10 @@ t.test('--help and `help` list every command with its options', async (t) => {
     t.match(result.stdout, /^ {2}start +serve a Strapi-layout project$/m, 'start is listed')
     t.match(result.stdout, /^ {2}develop +serve a project and restart it when its files change$/m, 'develop is listed')
     t.match(result.stdout, /^ {2}token +create, list and revoke API tokens$/m, 'token is listed')
-    t.equal(result.stdout.match(/-d, --dir <project> +the Strapi-layout project directory \(default: \.\)/g)?.length, 3, 'each command with its --dir option')
+    t.match(result.stdout, /^ {2}user +create, list and block Users & Permissions users$/m, 'user is listed')
+    t.match(result.stdout, /^ {2}role +list Users & Permissions roles$/m, 'role is listed')
+    t.match(result.stdout, /^ {2}permission +list, grant and revoke a role's actions$/m, 'permission is listed')
+    t.equal(result.stdout.match(/-d, --dir <project> +the Strapi-layout project directory \(default: \.\)/g)?.length, 6, 'each command with its --dir option')
     t.match(result.stdout, /-v, --version/)
     t.match(result.stdout, /Environment: HOST, PORT, DATABASE_URL, LOG_LEVEL, LOG_PRETTY/)
   }

@@ -28,9 +28,10 @@ export interface Finished {
   stderr: string
 }
 
-/** Runs `vellum <args>` to its end. */
-export async function runCli (args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Finished> {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Runs `vellum <args>` to its end, with `input` piped on its stdin (else an empty one). */
+export async function runCli (args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, input?: string): Promise<Finished> {
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: 'pipe' })
+  child.stdin.end(input ?? '')
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
