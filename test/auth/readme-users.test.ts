@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../helpers/app.js'
+import { createCoreRouter } from '../../lib/index.js'
 
 const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
 const section = readme.slice(readme.indexOf('\n## Users & Permissions\n'))
@@ -22,4 +23,29 @@ t.test('the README\'s users example: create, grant, log in, read with the JWT, b
   t.match(res.json(), { data: [{ title: 'Readable' }] })
   t.equal((await app.inject({ url: '/api/articles', headers: { authorization: `Bearer ${jwt}` } })).statusCode, 401, 'blocked at the end, as written')
   t.equal((await app.inject({ url: '/api/articles' })).statusCode, 403, 'without the JWT: the public may not')
+})
+
+const policyCode = /```ts\n([\s\S]*?)```/.exec(section.slice(section.indexOf('**A policy that reads the caller**')))?.[1]
+
+t.test('the README\'s policy reads ctx.state.user: an editor creates, another authenticated user gets 403 PolicyError', async (t) => {
+  t.match(policyCode, /^export default /, 'the policy example is found')
+  // Imported as the module it is (src/policies/is-editor.js), from a data: URL.
+  const { default: policy } = await import(`data:text/javascript,${encodeURIComponent(policyCode!)}`) as { default: (policyContext: unknown) => boolean }
+  const A = 'api::article.article'
+  const app = await buildApp(t, {
+    usersPermissions: { jwtSecret: 'readme-secret', bcryptRounds: 4 },
+    permissions: { authenticated: [`${A}.create`] },
+    policies: { 'is-editor': policy },
+    routes: [createCoreRouter(A, { only: ['create'], config: { create: { policies: ['global::is-editor'] } } })]
+  })
+  await app.vellum.auth.roles.create({ name: 'Editor', type: 'editor', actions: [`${A}.create`] })
+  const users = app.vellum.auth.users
+  const editor = users.issue(await users.create({ username: 'eve', email: 'eve@example.com', password: 'editor-password', role: 'editor' }))
+  const reader = users.issue(await users.create({ username: 'rob', email: 'rob@example.com', password: 'reader-password' }))
+  const post = async (jwt: string): Promise<LightMyRequestResponse> =>
+    await app.inject({ method: 'POST', url: '/api/articles', headers: { authorization: `Bearer ${jwt}` }, payload: { data: { title: 'Policy' } } })
+  t.equal((await post(editor)).statusCode, 201, 'the editor passes the policy')
+  const refused = await post(reader)
+  t.equal(refused.statusCode, 403)
+  t.equal(refused.json().error.name, 'PolicyError')
 })
