@@ -22,8 +22,16 @@ const noop: LogFn = () => {}
 export const REDACTED_LOG_PATHS: readonly string[] = [
   'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
   'res.headers["set-cookie"]', 'password', '*.password', '*.data.password', 'body.data.password', 'req.body.data.password',
-  '*.currentPassword', '*.passwordConfirmation', '*.jwt', 'jwt'
+  '*.currentPassword', '*.passwordConfirmation', '*.jwt', 'jwt', 'req.body.code', 'body.code'
 ]
+
+/** Query parameters that carry a secret in a URL: the email-confirmation code, reset codes, tokens. */
+const SECRET_QUERY = /([?&](?:confirmation|code|token|access_token)=)[^&#]*/gi
+
+/** A URL as log lines may show it: the values of secret query parameters replaced (`?confirmation=[Redacted]`). */
+export function loggableUrl (url: string): string {
+  return url.includes('?') ? url.replace(SECRET_QUERY, '$1[Redacted]') : url
+}
 
 /** For pure-layer callers that have no logger (tests of a single module). */
 export const silentLogger: Logger = {

@@ -7,7 +7,7 @@ import { InvalidOptionsError } from './errors.js'
 import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './http/errors.js'
 import { resolveBounds } from './options.js'
 import { hasAccessLine } from './http/middlewares/builtins/logger.js'
-import { capLogObject, loggableError, REDACTED_LOG_PATHS } from './logger.js'
+import { capLogObject, loggableError, loggableUrl, REDACTED_LOG_PATHS } from './logger.js'
 import { loadProjectOptions } from './project/index.js'
 import type { Vellum } from './types.js'
 
@@ -63,7 +63,8 @@ class AccessLogController extends LogController {
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (hasAccessLine(request)) return
     const responseTime = Math.ceil(reply.elapsedTime)
-    const { method, url } = request
+    const method = request.method
+    const url = loggableUrl(request.url)
     const { statusCode } = reply
     const message = `${method} ${url} (${responseTime} ms) ${statusCode}`
     if (error === null || error === undefined) request.log.info({ method, url, statusCode, responseTime }, message)

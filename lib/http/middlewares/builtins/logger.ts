@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { configError, isString, option, type Builtin } from './types.js'
+import { loggableUrl } from '../../../logger.js'
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
 type Level = typeof LEVELS[number]
@@ -42,7 +43,8 @@ export const logger: Builtin = (config, context) => {
       } finally {
         const responseTime = Math.ceil(performance.now() - start)
         const statusCode = status ?? ctx.status
-        ctx.request.log[log]({ method: ctx.method, url: ctx.url, statusCode, responseTime }, `${ctx.method} ${ctx.url} (${responseTime} ms) ${statusCode}`)
+        const url = loggableUrl(ctx.url)
+        ctx.request.log[log]({ method: ctx.method, url, statusCode, responseTime }, `${ctx.method} ${url} (${responseTime} ms) ${statusCode}`)
       }
     }
   }
