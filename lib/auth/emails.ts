@@ -1,3 +1,4 @@
+import type { EmailMessage } from '../email/index.js'
 import type { User } from './users.js'
 
 /**
@@ -6,16 +7,6 @@ import type { User } from './users.js'
  * (confirmation) and `<%= USER.<field> %>`, filled in by a fixed replacement, never evaluated as code; values
  * are HTML-escaped in the html part.
  */
-
-/** A message as the email module sends it (lib/email's EmailMessage). */
-export interface MailMessage {
-  to: string
-  from?: string
-  replyTo?: string
-  subject: string
-  text?: string
-  html?: string
-}
 
 export interface MailTemplate {
   from?: string | undefined
@@ -55,7 +46,7 @@ function fill (template: string, values: Record<string, string>, user: User, htm
 }
 
 /** The mail for a user from a template (the project's fields over Strapi's defaults). */
-export function renderMail (kind: keyof typeof DEFAULT_TEMPLATES, override: MailTemplate | undefined, user: User, values: Record<string, string>): MailMessage {
+export function renderMail (kind: keyof typeof DEFAULT_TEMPLATES, override: MailTemplate | undefined, user: User, values: Record<string, string>): EmailMessage {
   const given = Object.fromEntries(Object.entries(override ?? {}).filter(([, value]) => value !== undefined)) as MailTemplate
   const template: MailTemplate & { subject: string } = { ...DEFAULT_TEMPLATES[kind], ...given }
   return {

@@ -1,4 +1,4 @@
-import { fieldError, renderMail, type MailMessage, type User, type Users } from '../auth/index.js'
+import { fieldError, renderMail, type User, type Users } from '../auth/index.js'
 import { ApplicationError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js'
 import type { RequestContext } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
@@ -120,15 +120,6 @@ function authRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
   ]
 }
 
-/** The email module's service (`app.vellum.email`); a mail without one is a server error, as Strapi's failed send. */
-function mailerOf (vellum: Vellum): Mailer {
-  const email = (vellum as Vellum & { email?: Mailer }).email
-  if (email === undefined) throw new Error('no email service: users-permissions mails need the email module')
-  return email
-}
-
-interface Mailer { send: (message: MailMessage) => Promise<void> }
-
 /** `{ email }` and nothing else, as Strapi's forgot-password and send-email-confirmation check it. */
 function emailOf (ctx: RequestContext): string {
   const body = bodyOf(ctx)
@@ -151,7 +142,7 @@ function accountRoutes (vellum: Vellum, users: Users): RouteDefinition[] {
         const issued = await users.issueResetCode(emailOf(ctx))
         // The same answer whether or not the email is known: nothing to learn about accounts here.
         if (issued !== undefined) {
-          await mailerOf(vellum).send(renderMail('resetPassword', up.templates.resetPassword, issued.user, { URL: up.resetPasswordUrl ?? '', TOKEN: issued.code }))
+          await vellum.email.send(renderMail('resetPassword', up.templates.resetPassword, issued.user, { URL: up.resetPasswordUrl ?? '', TOKEN: issued.code }))
         }
         return { ok: true }
       },
@@ -204,7 +195,7 @@ async function sendConfirmation (vellum: Vellum, users: Users, user: User): Prom
   const up = vellum.config.usersPermissions
   const url = `${up.serverUrl.replace(/\/$/, '')}${vellum.config.rest.prefix}/auth/email-confirmation`
   const code = await users.issueConfirmationCode(user.id)
-  await mailerOf(vellum).send(renderMail('emailConfirmation', up.templates.emailConfirmation, user, { URL: url, CODE: code }))
+  await vellum.email.send(renderMail('emailConfirmation', up.templates.emailConfirmation, user, { URL: url, CODE: code }))
 }
 
 function userRoutes (users: Users): RouteDefinition[] {
