@@ -98,6 +98,8 @@ const UsersPermissionsOptionsSchema = Type.Object({
   }, { additionalProperties: false, default: {} }),
   bcryptRounds: Type.Integer({ minimum: 4, maximum: 15, default: 10 }),
   passwordMinLength: Type.Integer({ minimum: 1, maximum: 72, default: 6 }),
+  /** The optional strength rule: how many of lower-case, upper-case, digits and other characters a password mixes (0: none). */
+  passwordCharacterClasses: Type.Integer({ minimum: 0, maximum: 4, default: 0 }),
   register: Type.Object({
     allow: Type.Boolean({ default: true }),
     allowedFields: Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { default: [] })

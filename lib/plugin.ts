@@ -127,6 +127,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     bcryptRounds: up.bcryptRounds,
     emailConfirmation: up.emailConfirmation,
     passwordMinLength: up.passwordMinLength,
+    passwordCharacterClasses: up.passwordCharacterClasses,
     cacheTtlMs: up.cacheTtlMs,
     cacheSize: up.cacheSize,
     log

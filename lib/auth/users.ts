@@ -95,6 +95,8 @@ export interface UsersOptions {
   expiresIn: string | number
   bcryptRounds: number
   passwordMinLength: number
+  /** How many character classes (lower, upper, digit, other) a new password must mix; 0 for no rule. */
+  passwordCharacterClasses: number
   /** Email confirmation on: an unconfirmed user cannot log in, and its JWTs are refused (as Strapi). */
   emailConfirmation: boolean
   /** How long a user loaded for a JWT is trusted (ms); 0 reads it on every request. */
@@ -144,7 +146,12 @@ interface CachedUser {
   expires: number
 }
 
-export function createUsers ({ database, roles, jwtSecret, expiresIn, bcryptRounds, passwordMinLength, emailConfirmation, cacheTtlMs, cacheSize, log }: UsersOptions): Users {
+/** How many of lower-case letters, upper-case letters, digits and other characters a password uses. */
+function characterClasses (password: string): number {
+  return [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{Ll}\p{Lu}\p{Nd}]/u].filter(pattern => pattern.test(password)).length
+}
+
+export function createUsers ({ database, roles, jwtSecret, expiresIn, bcryptRounds, passwordMinLength, passwordCharacterClasses, emailConfirmation, cacheTtlMs, cacheSize, log }: UsersOptions): Users {
   const sign = createSigner({ key: jwtSecret, algorithm: 'HS256', expiresIn })
   const verify = createVerifier({ key: jwtSecret, algorithms: ['HS256'] })
   const cache = new LruMap<CachedUser>(cacheSize)
@@ -166,6 +173,9 @@ export function createUsers ({ database, roles, jwtSecret, expiresIn, bcryptRoun
     if (typeof password !== 'string' || password === '') throw fieldError(path, `${path} is a required field`)
     if (password.length < passwordMinLength) throw fieldError(path, `${path} must be at least ${passwordMinLength} characters`)
     if (Buffer.byteLength(password) > 72) throw fieldError(path, `${path} must be at most 72 bytes`)
+    if (characterClasses(password) < passwordCharacterClasses) {
+      throw fieldError(path, `${path} must mix at least ${passwordCharacterClasses} of: lower-case letters, upper-case letters, digits, other characters`)
+    }
   }
 
   async function roleIdFor (role: number | string | undefined): Promise<number> {

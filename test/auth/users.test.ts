@@ -183,6 +183,14 @@ t.test('two registrations of one email at once: one account, the other "Email or
   t.equal(await app.vellum.auth.users.count(), 1)
 })
 
+t.test('the optional strength rule: passwordCharacterClasses refuses a password that mixes too few kinds of characters', async (t) => {
+  const { send } = await upApp(t, { usersPermissions: { passwordCharacterClasses: 3 } })
+  const weak = await send('POST', '/api/auth/local/register', { username: 'wes', email: 'wes@example.com', password: 'alllowercase1' })
+  isError(t, weak, 400, 'ValidationError', 'password must mix at least 3 of: lower-case letters, upper-case letters, digits, other characters')
+  t.notOk(weak.text.includes('alllowercase1'), 'the rejected password is not echoed')
+  t.equal((await send('POST', '/api/auth/local/register', { username: 'wes', email: 'wes@example.com', password: 'Mixed-case1' })).status, 200)
+})
+
 t.test('Document Service middlewares see the caller through vellum.requestContext (Strapi\'s strapi.requestContext)', async (t) => {
   const { app, send } = await upApp(t, { permissions: { authenticated: [`${A}.find`, `${A}.findOne`, `${A}.create`] } })
   const seen: unknown[][] = []
