@@ -7,6 +7,7 @@ import type { Logger as DrizzleLogger } from 'drizzle-orm/logger'
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
+import { StatementCancelledError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { DatabaseConnectionError, DatabaseLockedError } from './errors.js'
 import { acquireOwnerLock, LockHeldError, type OwnerLock } from './owner-lock.js'
@@ -142,8 +143,7 @@ interface SignalSlot { current: AbortSignal | undefined }
 function cancellableClient<T extends Sql> (client: T, slot: SignalSlot): T {
   const watch = (query: Pick<Promise<unknown>, 'then'> & { cancel: () => unknown, active?: boolean }): void => {
     const signal = slot.current
-    // A statement started after its client left runs to its end (bounded by the statement timeout).
-    if (signal === undefined || signal.aborted) return
+    if (signal === undefined) return
     // Only one the server is running: postgres.js cancelling a statement not yet handed to a connection leaves
     // that connection out of its pool for good (its `execute` skips it and the pool marks the connection full),
     // so a burst of aborted requests would leave the pool empty and every later request waiting.
@@ -259,6 +259,9 @@ export async function createDatabase (option: DatabaseOption, log: Logger): Prom
     execute: async query => rowsOf(await session.prepareQuery(renderer.sqlToQuery(query), undefined, undefined, false).execute()),
     cancellable (signal, start) {
       if (signal === undefined) return start()
+      // Its request is over (the client left, the caller aborted): nothing more starts, so a read's later
+      // statement does not run to its end unwatched, and a write's transaction rolls back whole.
+      if (signal.aborted) throw new StatementCancelledError('The request was cancelled before this statement started')
       const outer = slot.current
       slot.current = signal
       try {

@@ -105,6 +105,19 @@ t.test('a Document Service call given an aborted signal has its running statemen
   await t.rejects(app.vellum.documents('api::article.article').findMany({ signal: 'x' } as never), { name: 'ValidationError' })
 })
 
+t.test('a signal aborted before a statement starts: it never starts (a later statement of a departed request, a write\'s next step)', async (t) => {
+  const app = await seededApp(db.url, { maxPopulatedRows: 1_000_000_000 })
+  t.teardown(() => app.close())
+  const controller = new AbortController()
+  controller.abort()
+  const articles = app.vellum.documents('api::article.article')
+  await t.rejects(articles.findMany({ status: 'published', populate: SLOW_POPULATE, signal: controller.signal }), { name: 'ServiceUnavailableError', code: 'VELLUM_ERR_STATEMENT_CANCELLED' })
+  t.equal(await running(), 0, 'the slow read never started')
+  const [first] = await articles.findMany({ fields: ['title'], sort: 'title', limit: 1 })
+  await t.rejects(articles.update({ documentId: first!.documentId, data: { title: 'changed' }, signal: controller.signal }), { code: 'VELLUM_ERR_STATEMENT_CANCELLED' })
+  t.equal((await articles.findMany({ filters: { title: 'changed' } })).length, 0, 'the write changed nothing')
+})
+
 t.test('a REST read answered with entries (a Document Service middleware listens) is cancelled with its client', async (t) => {
   const app = await seededApp(db.url, { maxPopulatedRows: 1_000_000_000 })
   t.teardown(() => app.close())

@@ -147,12 +147,14 @@ t.test('statements of an aborted scope never take a pool connection for good (po
   t.teardown(() => database.close())
   const gone = new AbortController()
   gone.abort()
-  // More statements started after their client left than the pool has connections, queued and aborted at once.
-  const late = Array.from({ length: 6 }, () => database.cancellable(gone.signal, () => database.execute(sql`select pg_sleep(0.01)`)))
+  // Statements of a scope already aborted are refused before they start.
+  const late = Array.from({ length: 6 }, async () => await database.cancellable(gone.signal, () => database.execute(sql`select pg_sleep(0.01)`)))
+  for (const refused of await Promise.allSettled(late)) t.match(refused, { status: 'rejected', reason: { code: 'VELLUM_ERR_STATEMENT_CANCELLED' } })
+  // More statements than the pool has connections, queued and aborted at once.
   const queued = new AbortController()
   const waiting = Array.from({ length: 6 }, () => database.cancellable(queued.signal, () => database.execute(sql`select pg_sleep(0.05)`)))
   queued.abort()
-  await Promise.allSettled([...late, ...waiting])
+  await Promise.allSettled(waiting)
   const answered = await Promise.race([
     database.execute<{ n: number }>(sql`select 1::int as n`).then(rows => rows[0]?.n),
     new Promise(resolve => setTimeout(() => resolve('no connection left'), 3000))
