@@ -67,8 +67,8 @@ export async function startServer (name: ServerName, options: StartOptions): Pro
   const started = performance.now()
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    // Production refuses to start without an API token salt: a throwaway one (the benchmark creates no token).
-    env: { API_TOKEN_SALT: randomBytes(16).toString('base64'), ...process.env, NODE_ENV: 'production', DATABASE_URL: options.databaseUrl, PORT: String(options.port), BENCH_MODEL_DIR: MODEL_DIR },
+    // Production refuses to start without an API token salt and a JWT secret: throwaway ones (the benchmark creates no token nor user).
+    env: { API_TOKEN_SALT: randomBytes(16).toString('base64'), JWT_SECRET: randomBytes(32).toString('base64'), ...process.env, NODE_ENV: 'production', DATABASE_URL: options.databaseUrl, PORT: String(options.port), BENCH_MODEL_DIR: MODEL_DIR },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   let exited: number | null = null
