@@ -5,10 +5,9 @@
  */
 import t from 'tap'
 import { createHmac } from 'node:crypto'
-import postgres from 'postgres'
 import { sql } from 'drizzle-orm'
 import { articleDefinition, buildApp } from '../helpers/app.js'
-import { createTestDatabase, databaseOption, type TestDatabase } from '../helpers/db.js'
+import { createTestDatabase, databaseOption, runSql } from '../helpers/db.js'
 import { isError, sender } from '../http/rest/helpers.js'
 
 const SALT = 'strapi-project-salt=='
@@ -49,19 +48,6 @@ INSERT INTO strapi_api_token_permissions (document_id, action, created_at, updat
   ('p1p1p1p1p1p1p1p1p1p1p1p1', '${A}.find', '2026-01-02 03:04:05.678', '2026-01-02 03:04:05.678', '2026-01-02 03:04:05.678');
 INSERT INTO strapi_api_token_permissions_token_lnk (api_token_permission_id, api_token_id, api_token_permission_ord) VALUES (1, 3, 1);
 `
-
-async function runSql (db: TestDatabase, text: string): Promise<void> {
-  if (db.kind === 'pglite') {
-    await db.client.exec(text)
-    return
-  }
-  const client = postgres(db.url, { max: 1, onnotice: () => {} })
-  try {
-    await client.unsafe(text)
-  } finally {
-    await client.end({ timeout: 5 })
-  }
-}
 
 t.test('tokens Strapi 5 stored, in tables Strapi created, work on vellum with the same salt', async (t) => {
   const db = await createTestDatabase(t)

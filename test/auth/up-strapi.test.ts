@@ -5,10 +5,9 @@
  * are: the user logs in with its existing hash and acts with its role's stored permissions.
  */
 import t from 'tap'
-import postgres from 'postgres'
 import { sql } from 'drizzle-orm'
 import { buildApp } from '../helpers/app.js'
-import { createTestDatabase, databaseOption, type TestDatabase } from '../helpers/db.js'
+import { createTestDatabase, databaseOption, runSql } from '../helpers/db.js'
 import { isError, sender } from '../http/rest/helpers.js'
 
 const UP = 'plugin::users-permissions'
@@ -52,19 +51,6 @@ INSERT INTO up_users (document_id, username, email, provider, password, reset_pa
   ('h2m8q0w4e6r1t3y5u7i9o0p2', 'strapi-user', 'strapi-user@example.com', 'local', '${STRAPI_HASH}', NULL, NULL, true, false, ${STAMP}, ${STAMP}, ${STAMP});
 INSERT INTO up_users_role_lnk (user_id, role_id, user_ord) VALUES (1, 1, 1);
 `
-
-async function runSql (db: TestDatabase, text: string): Promise<void> {
-  if (db.kind === 'pglite') {
-    await db.client.exec(text)
-    return
-  }
-  const client = postgres(db.url, { max: 1, onnotice: () => {} })
-  try {
-    await client.unsafe(text)
-  } finally {
-    await client.end({ timeout: 5 })
-  }
-}
 
 t.test('a Strapi user logs in with its existing hash and acts with the permissions Strapi stored for its role', async (t) => {
   const db = await createTestDatabase(t)

@@ -69,3 +69,17 @@ export async function createTestDatabase (t: Teardown): Promise<TestDatabase> {
 export function databaseOption (db: TestDatabase): { url: string } | { client: PGlite } {
   return db.kind === 'postgres' ? { url: db.url } : { client: db.client }
 }
+
+/** Runs a script of several statements (DDL and rows as another program wrote them) on a test database. */
+export async function runSql (db: TestDatabase, text: string): Promise<void> {
+  if (db.kind === 'pglite') {
+    await db.client.exec(text)
+    return
+  }
+  const client = postgres(db.url, { max: 1, onnotice: () => {} })
+  try {
+    await client.unsafe(text)
+  } finally {
+    await client.end({ timeout: 5 })
+  }
+}
