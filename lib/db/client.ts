@@ -132,6 +132,13 @@ function isPostgresClient (client: postgres.Sql | PGlite): client is postgres.Sq
 
 type Sql = postgres.Sql | postgres.TransactionSql
 
+/** What `cancellableClient` uses of a postgres.js query: `active` and `canceller` are its own, untyped, fields. */
+type DriverQuery = Pick<Promise<unknown>, 'then'> & { cancel: () => unknown, active?: boolean, canceller?: unknown }
+
+/** A cancel request PostgreSQL dropped is sent again this often while its statement runs, at most this many times. */
+const CANCEL_RESEND_MS = 250
+const CANCEL_ATTEMPTS = 20
+
 /** The signal of the statement being handed to the driver now (`Database.cancellable`), if any. */
 interface SignalSlot { current: AbortSignal | undefined }
 
@@ -141,18 +148,33 @@ interface SignalSlot { current: AbortSignal | undefined }
  * runs: a cancel request names a connection, which may be running someone else's statement once this one is done.
  */
 function cancellableClient<T extends Sql> (client: T, slot: SignalSlot): T {
-  const watch = (query: Pick<Promise<unknown>, 'then'> & { cancel: () => unknown, active?: boolean }): void => {
+  const watch = (query: DriverQuery): void => {
     const signal = slot.current
     if (signal === undefined) return
+    let resend: NodeJS.Timeout | undefined
     // Only one the server is running: postgres.js cancelling a statement not yet handed to a connection leaves
     // that connection out of its pool for good (its `execute` skips it and the pool marks the connection full),
     // so a burst of aborted requests would leave the pool empty and every later request waiting.
     // A cancel that cannot reach the server changes nothing: the statement runs to its end.
     const cancel = (): void => {
-      if (query.active === true) Promise.resolve(query.cancel()).catch(() => {})
+      // postgres.js forgets its canceller after one use; PostgreSQL drops a cancel request that lands while the
+      // backend reads the statement's next protocol message (between Parse, Bind and Execute), which a loaded
+      // machine makes likely, so the request is sent again while the statement still runs, a bounded number of times.
+      const canceller = query.canceller
+      let attempts = 0
+      const send = (): void => {
+        if (query.active !== true || attempts++ === CANCEL_ATTEMPTS) return
+        query.canceller = canceller
+        Promise.resolve(query.cancel()).catch(() => {})
+        resend = setTimeout(send, CANCEL_RESEND_MS).unref()
+      }
+      send()
     }
     signal.addEventListener('abort', cancel, { once: true })
-    const done = (): void => { signal.removeEventListener('abort', cancel) }
+    const done = (): void => {
+      signal.removeEventListener('abort', cancel)
+      clearTimeout(resend)
+    }
     query.then(done, done)
   }
   const wrapCallback = (args: unknown[]): unknown[] => args.map(arg => typeof arg === 'function'
