@@ -1,6 +1,4 @@
-import { stringOption } from './args.js'
-import type { Command } from './command.js'
-import { UsageError } from './errors.js'
+import { runSubcommands, type Command } from './command.js'
 import { DIR_OPTION, PROJECT_ENVIRONMENT, withProjectApp } from './project.js'
 import { table } from './table.js'
 
@@ -12,15 +10,17 @@ export const role: Command = {
   options: [DIR_OPTION],
   environment: PROJECT_ENVIRONMENT,
   maxPositionals: 1,
-  async run (args, context) {
-    const [action] = args.positionals
-    if (action !== 'list') throw new UsageError(action === undefined ? 'role needs list' : `unknown role command "${action}"`, 'vellum role --help')
-    const rows = await withProjectApp(stringOption(args, 'dir') ?? '.', context.env, async (vellum) => await Promise.all(
-      (await vellum.auth.roles.list()).map(async (entry) => [
-        String(entry.id), entry.type, entry.name, String(entry.nb_users), String((await vellum.auth.roles.actionsOf(entry.id)).length)
-      ])
-    ))
-    context.stdout(table(['id', 'type', 'name', 'users', 'actions'], rows))
-    return 0
-  }
+  run: runSubcommands('role', {
+    list: {
+      async run ({ context, dir }) {
+        const rows = await withProjectApp(dir, context.env, async (vellum) => await Promise.all(
+          (await vellum.auth.roles.list()).map(async (entry) => [
+            String(entry.id), entry.type, entry.name, String(entry.nb_users), String((await vellum.auth.roles.actionsOf(entry.id)).length)
+          ])
+        ))
+        context.stdout(table(['id', 'type', 'name', 'users', 'actions'], rows))
+        return 0
+      }
+    }
+  })
 }

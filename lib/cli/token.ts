@@ -1,6 +1,6 @@
 import type { ApiToken, ApiTokenType } from '../auth/index.js'
 import { stringOption, type OptionSpec } from './args.js'
-import type { Command } from './command.js'
+import { runSubcommands, type Command } from './command.js'
 import { CliError, UsageError } from './errors.js'
 import { DIR_OPTION, PROJECT_ENVIRONMENT, withProjectApp } from './project.js'
 import { table } from './table.js'
@@ -39,38 +39,40 @@ export const token: Command = {
   options: OPTIONS,
   environment: [...PROJECT_ENVIRONMENT, ['API_TOKEN_SALT', 'the salt keys are hashed with (else the apiToken.salt option; generated into .vellum/ outside production)']],
   maxPositionals: 2,
-  async run (args, context) {
-    const [action, id] = args.positionals
-    const dir = stringOption(args, 'dir') ?? '.'
-    if (action === 'create') {
-      if (id !== undefined) throw new UsageError(`unexpected argument "${id}"`, HELP)
-      const name = stringOption(args, 'name')
-      const type = stringOption(args, 'type')
-      if (name === undefined || type === undefined) throw new UsageError('token create needs --name and --type', HELP)
-      const lifespanText = stringOption(args, 'lifespan') ?? 'unlimited'
-      const lifespan = LIFESPANS[lifespanText]
-      if (lifespan === undefined) throw new UsageError(`--lifespan must be 7, 30, 90 or unlimited, got "${lifespanText}"`, HELP)
-      const actions = stringOption(args, 'actions')?.split(',').map(a => a.trim()).filter(a => a !== '') ?? []
-      const description = stringOption(args, 'description')
-      const created = await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.tokens.create({
-        name, type: type as ApiTokenType, permissions: actions, lifespan, ...(description !== undefined && { description })
-      }))
-      context.stderr(`Created API token ${describe(created)}. Copy the key now: it is not shown again.\n`)
-      context.stdout(`${created.accessKey}\n`)
-      return 0
+  run: runSubcommands('token', {
+    create: {
+      async run ({ args, context, dir }) {
+        const name = stringOption(args, 'name')
+        const type = stringOption(args, 'type')
+        if (name === undefined || type === undefined) throw new UsageError('token create needs --name and --type', HELP)
+        const lifespanText = stringOption(args, 'lifespan') ?? 'unlimited'
+        const lifespan = LIFESPANS[lifespanText]
+        if (lifespan === undefined) throw new UsageError(`--lifespan must be 7, 30, 90 or unlimited, got "${lifespanText}"`, HELP)
+        const actions = stringOption(args, 'actions')?.split(',').map(a => a.trim()).filter(a => a !== '') ?? []
+        const description = stringOption(args, 'description')
+        const created = await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.tokens.create({
+          name, type: type as ApiTokenType, permissions: actions, lifespan, ...(description !== undefined && { description })
+        }))
+        context.stderr(`Created API token ${describe(created)}. Copy the key now: it is not shown again.\n`)
+        context.stdout(`${created.accessKey}\n`)
+        return 0
+      }
+    },
+    list: {
+      async run ({ context, dir }) {
+        context.stdout(tokenTable(await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.tokens.list())))
+        return 0
+      }
+    },
+    revoke: {
+      takesOperand: true,
+      async run ({ context, dir, operand: id }) {
+        if (id === undefined || !/^\d+$/.test(id)) throw new UsageError('token revoke needs the token\'s id (see vellum token list)', HELP)
+        const revoked = await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.tokens.revoke(Number(id)))
+        if (revoked === undefined) throw new CliError(`no API token ${id}`)
+        context.stdout(`Revoked API token ${describe(revoked)}\n`)
+        return 0
+      }
     }
-    if (action === 'list') {
-      if (id !== undefined) throw new UsageError(`unexpected argument "${id}"`, HELP)
-      context.stdout(tokenTable(await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.tokens.list())))
-      return 0
-    }
-    if (action === 'revoke') {
-      if (id === undefined || !/^\d+$/.test(id)) throw new UsageError('token revoke needs the token\'s id (see vellum token list)', HELP)
-      const revoked = await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.tokens.revoke(Number(id)))
-      if (revoked === undefined) throw new CliError(`no API token ${id}`)
-      context.stdout(`Revoked API token ${describe(revoked)}\n`)
-      return 0
-    }
-    throw new UsageError(action === undefined ? 'token needs create, list or revoke' : `unknown token command "${action}"`, HELP)
-  }
+  })
 }

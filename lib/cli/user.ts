@@ -1,6 +1,6 @@
 import type { User } from '../auth/index.js'
 import { stringOption, type OptionSpec } from './args.js'
-import type { Command } from './command.js'
+import { runSubcommands, type Command, type SubcommandInput } from './command.js'
 import { CliError, UsageError } from './errors.js'
 import { DIR_OPTION, PROJECT_ENVIRONMENT, withProjectApp } from './project.js'
 import { table } from './table.js'
@@ -18,10 +18,17 @@ function describe (user: User): string {
   return `${user.id} "${user.username ?? ''}" <${user.email ?? ''}> (${user.role?.type ?? 'no role'}${user.blocked ? ', blocked' : ''})`
 }
 
-/** The user id of `block`/`unblock`. */
-function idOf (text: string | undefined, action: string): number {
-  if (text === undefined || !/^\d+$/.test(text)) throw new UsageError(`user ${action} needs the user's id (see vellum user list)`, HELP)
-  return Number(text)
+/** `block <id>` / `unblock <id>`. */
+async function setBlocked ({ context, dir, operand }: SubcommandInput, blocked: boolean): Promise<number> {
+  const action = blocked ? 'block' : 'unblock'
+  if (operand === undefined || !/^\d+$/.test(operand)) throw new UsageError(`user ${action} needs the user's id (see vellum user list)`, HELP)
+  const userId = Number(operand)
+  const changed = await withProjectApp(dir, context.env, async (vellum) => {
+    if (await vellum.auth.users.get(userId) === undefined) throw new CliError(`no user ${userId}`)
+    return await vellum.auth.users.block(userId, blocked)
+  })
+  context.stdout(`${blocked ? 'Blocked' : 'Unblocked'} user ${describe(changed)}\n`)
+  return 0
 }
 
 /** The password piped on stdin: its first line, never an argument (it would stay in the shell's history and `ps`). */
@@ -41,37 +48,29 @@ export const user: Command = {
   options: OPTIONS,
   environment: [...PROJECT_ENVIRONMENT, ['JWT_SECRET', 'the secret JWTs are signed with (else usersPermissions.jwtSecret; generated into .vellum/ outside production)']],
   maxPositionals: 2,
-  async run (args, context) {
-    const [action, id] = args.positionals
-    const dir = stringOption(args, 'dir') ?? '.'
-    if (action === 'create') {
-      if (id !== undefined) throw new UsageError(`unexpected argument "${id}"`, HELP)
-      const email = stringOption(args, 'email')
-      const username = stringOption(args, 'username')
-      if (email === undefined || username === undefined) throw new UsageError('user create needs --email and --username', HELP)
-      const password = passwordOf(await context.stdin())
-      const role = stringOption(args, 'role') ?? 'authenticated'
-      const created = await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.users.create({ email, username, password, role, confirmed: true }))
-      context.stdout(`Created user ${describe(created)}\n`)
-      return 0
-    }
-    if (action === 'list') {
-      if (id !== undefined) throw new UsageError(`unexpected argument "${id}"`, HELP)
-      const users = await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.users.list({ limit: 10_000 }))
-      context.stdout(table(['id', 'username', 'email', 'role', 'confirmed', 'blocked'], users.map(entry => [
-        String(entry.id), entry.username ?? '', entry.email ?? '', entry.role?.type ?? '', String(entry.confirmed), String(entry.blocked)
-      ])))
-      return 0
-    }
-    if (action === 'block' || action === 'unblock') {
-      const userId = idOf(id, action)
-      const changed = await withProjectApp(dir, context.env, async (vellum) => {
-        if (await vellum.auth.users.get(userId) === undefined) throw new CliError(`no user ${userId}`)
-        return await vellum.auth.users.block(userId, action === 'block')
-      })
-      context.stdout(`${action === 'block' ? 'Blocked' : 'Unblocked'} user ${describe(changed)}\n`)
-      return 0
-    }
-    throw new UsageError(action === undefined ? 'user needs create, list, block or unblock' : `unknown user command "${action}"`, HELP)
-  }
+  run: runSubcommands('user', {
+    create: {
+      async run ({ args, context, dir }) {
+        const email = stringOption(args, 'email')
+        const username = stringOption(args, 'username')
+        if (email === undefined || username === undefined) throw new UsageError('user create needs --email and --username', HELP)
+        const password = passwordOf(await context.stdin())
+        const role = stringOption(args, 'role') ?? 'authenticated'
+        const created = await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.users.create({ email, username, password, role, confirmed: true }))
+        context.stdout(`Created user ${describe(created)}\n`)
+        return 0
+      }
+    },
+    list: {
+      async run ({ context, dir }) {
+        const users = await withProjectApp(dir, context.env, async (vellum) => await vellum.auth.users.list({ limit: 10_000 }))
+        context.stdout(table(['id', 'username', 'email', 'role', 'confirmed', 'blocked'], users.map(entry => [
+          String(entry.id), entry.username ?? '', entry.email ?? '', entry.role?.type ?? '', String(entry.confirmed), String(entry.blocked)
+        ])))
+        return 0
+      }
+    },
+    block: { takesOperand: true, run: async (input) => await setBlocked(input, true) },
+    unblock: { takesOperand: true, run: async (input) => await setBlocked(input, false) }
+  })
 }
