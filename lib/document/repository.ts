@@ -73,6 +73,16 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     return locale === '*' ? '*' : [locale]
   }
 
+  /** publish, unpublish and discardDraft begin alike: their parameters, the document's locales, and its lock. */
+  async function lockPublication (raw: unknown, action: 'publish' | 'unpublish' | 'discardDraft'): Promise<{ params: PublicationParams, documentId: string, locales: string[] | '*' }> {
+    requireDraftAndPublish(action)
+    const params = paramsOf(raw, action) as unknown as PublicationParams
+    const documentId = requireDocumentId(params.documentId)
+    const locales = localesOf(params.locale)
+    await lockDocument(ctx, model, documentId)
+    return { params, documentId, locales }
+  }
+
   function localeFilter (locales: string[] | '*'): PlainObject | undefined {
     return locales === '*' || !localized ? undefined : { locale: { $in: locales } }
   }
@@ -389,21 +399,13 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     },
 
     async publish (raw) {
-      requireDraftAndPublish('publish')
-      const params = paramsOf(raw, 'publish') as unknown as PublicationParams
-      const documentId = requireDocumentId(params.documentId)
-      const locales = localesOf(params.locale)
-      await lockDocument(ctx, model, documentId)
+      const { params, documentId, locales } = await lockPublication(raw, 'publish')
       const ids = await publishLocales(documentId, locales, { filters: params.filters })
       return { documentId, entries: await entriesById(ids, params as unknown as PlainObject, 'published') }
     },
 
     async unpublish (raw) {
-      requireDraftAndPublish('unpublish')
-      const params = paramsOf(raw, 'unpublish') as unknown as PublicationParams
-      const documentId = requireDocumentId(params.documentId)
-      const locales = localesOf(params.locale)
-      await lockDocument(ctx, model, documentId)
+      const { params, documentId, locales } = await lockPublication(raw, 'unpublish')
       const extra = [{ documentId }, localeFilter(locales), params.filters]
       const entries = await readEntries([...extra, { publishedAt: { $notNull: true } }], { status: 'published', locale: '*' }, params as unknown as PlainObject)
       if (entries.length === 0) return { documentId, entries }
@@ -418,11 +420,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     },
 
     async discardDraft (raw) {
-      requireDraftAndPublish('discardDraft')
-      const params = paramsOf(raw, 'discardDraft') as unknown as PublicationParams
-      const documentId = requireDocumentId(params.documentId)
-      const locales = localesOf(params.locale)
-      await lockDocument(ctx, model, documentId)
+      const { params, documentId, locales } = await lockPublication(raw, 'discardDraft')
       const rows = await documentRows(documentId, locales, params.filters)
       const published = rows.filter(r => r.publishedAt !== null)
       if (published.length === 0) return { documentId, entries: [] }
