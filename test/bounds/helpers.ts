@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import vellum, { type VellumOptions } from '../../lib/index.js'
-import { createTestDatabase, databaseOption, isTransactionControl } from '../helpers/db.js'
+import { createTestDatabase, databaseOption, isTransactionControl, type Teardown } from '../helpers/db.js'
 import { BLOG_DIR } from '../http/rest/helpers.js'
 
 /** A page with an unbounded zone and to-many links to tags: the blog's own zones and lists have small `max` rules. */
@@ -20,8 +20,6 @@ export const pageDefinition = {
     tags: { type: 'relation', relation: 'manyToMany', target: 'api::tag.tag' }
   }
 }
-
-interface Teardown { teardown: (fn: () => unknown) => void }
 
 export interface TracedApp {
   app: FastifyInstance

@@ -6,9 +6,7 @@ import { buildPhysicalModel, createDatabase, type Database, type PhysicalModel, 
 import { createDocumentService, type Documents } from '../../lib/document/index.js'
 import { silentLogger } from '../../lib/logger.js'
 import { createQueryEngine, type LifecycleEvent, type QueryEngine } from '../../lib/query/index.js'
-import { createPostgresDatabase, createTestDatabase, databaseOption } from '../helpers/db.js'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
+import { createPostgresDatabase, createTestDatabase, databaseOption, type Teardown } from '../helpers/db.js'
 
 import { BLOG } from '../helpers/blog-model.js'
 export { ARTICLE, AUTHOR, BLOG, CATEGORY, HOMEPAGE, PROFILE, TAG } from '../helpers/blog-model.js'

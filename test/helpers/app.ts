@@ -1,8 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import vellum, { type VellumOptions } from '../../lib/index.js'
-import { createTestDatabase, databaseOption } from './db.js'
-
-interface TestContext { teardown: (fn: () => unknown) => void }
+import { createTestDatabase, databaseOption, type Teardown } from './db.js'
 
 /** A minimal Strapi-format model used where a test needs some content type but not a specific one. */
 export const articleDefinition = {
@@ -22,7 +20,7 @@ export const articleDefinition = {
  * is long because booting a rich model on PGlite takes far more than Fastify's 10 s default when the whole
  * suite runs in parallel on two cores.
  */
-export async function buildApp (t: TestContext, options: VellumOptions = {}): Promise<FastifyInstance> {
+export async function buildApp (t: Teardown, options: VellumOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, pluginTimeout: 120_000 })
   t.teardown(() => app.close())
   const database = options.database ?? databaseOption(await createTestDatabase(t))

@@ -10,7 +10,8 @@ import postgres from 'postgres'
 import { pgliteTemplate as vellumPgliteTemplate } from '../../lib/db/pglite-template.js'
 import { silentLogger } from '../../lib/logger.js'
 
-interface Teardown { teardown: (fn: () => unknown) => void }
+/** What test helpers need of a tap test: somewhere to register their cleanup. */
+export interface Teardown { teardown: (fn: () => unknown) => void }
 
 export type TestDatabase =
   | { kind: 'postgres', url: string, name: string }

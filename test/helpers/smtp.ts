@@ -10,8 +10,7 @@
 import type { AddressInfo } from 'node:net'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
+import type { Teardown } from './db.js'
 
 export interface ReceivedMail {
   /** The SMTP envelope: MAIL FROM and RCPT TO addresses, lower-cased. */
