@@ -149,12 +149,14 @@ export function createRoles ({ database, publicWildcard, cacheTtlMs, cacheSize, 
 
   return {
     publicAbility () {
+      // `permissions: { public: '*' }` answers every request with the wildcard: nothing stored can change it.
+      if (publicWildcard) return wildcard
       if (now() - publicLoadedAt >= cacheTtlMs && refreshing === undefined) {
         // Stale: this request uses what is known, the next ones the refreshed set.
         refreshing = load().catch((error: unknown) => { log.error({ err: error }, 'could not refresh the public role\'s permissions') })
           .finally(() => { refreshing = undefined })
       }
-      return publicWildcard ? wildcard : publicAbility
+      return publicAbility
     },
     async abilityOf (id) {
       const cached = cacheTtlMs > 0 ? cache.get(String(id)) : undefined
