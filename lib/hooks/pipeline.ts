@@ -140,8 +140,8 @@ export class RequestAbortedError extends ClientError {
 }
 
 /**
- * `onResponse`: a reply sent by something outside the pipeline (another hook) must not leave a chain suspended
- * forever; it is released with an error its middlewares may see.
+ * At the response's end: a reply sent by something outside the pipeline (another hook) must not leave a chain
+ * suspended forever; it is released with an error its middlewares may see.
  */
 export function releaseSuspended (request: FastifyRequest, error?: Error): void {
   const flow = (request as WithFlow)[kFlow]
@@ -164,8 +164,8 @@ function outsideChain (): Error {
   return new Error('the response was sent outside the middleware chain')
 }
 
-/** `onRequestAbort`: the client disconnected; logged at info, and the chain released with a RequestAbortedError. */
-export async function releaseAborted (request: FastifyRequest): Promise<void> {
+/** The client disconnected before the answer: logged at info, and the chain released with a RequestAbortedError. */
+export function releaseAborted (request: FastifyRequest): void {
   request.log.info({ method: request.method, url: request.url }, 'the client closed the request before the answer')
   releaseSuspended(request, new RequestAbortedError())
 }
