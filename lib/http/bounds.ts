@@ -28,6 +28,29 @@ export function requestSignal (request: FastifyRequest): AbortSignal | undefined
   return watch.controller.signal
 }
 
+/** Controllers no request aborted, for the next pass-through read: making one is ~1% of a small read's CPU. */
+const spare: AbortController[] = []
+const SPARE_MAX = 64
+
+/**
+ * Runs a read that hands the request's signal to its statements and is over (every statement settled, so their
+ * abort listeners are gone) when its promise settles: the core controllers' pass-through. Its controller is
+ * borrowed from a pool for that time and given back unless it was aborted; a request that already has a
+ * signal, or whose client already left, uses its own.
+ */
+export async function withRequestSignal<T> (request: FastifyRequest, read: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  const watch = (request as Watched)[kWatch]
+  if (watch === undefined || watch.gone || watch.controller !== undefined) return await read(requestSignal(request))
+  const controller = spare.pop() ?? new AbortController()
+  watch.controller = controller
+  try {
+    return await read(controller.signal)
+  } finally {
+    watch.controller = undefined
+    if (!controller.signal.aborted && spare.length < SPARE_MAX) spare.push(controller)
+  }
+}
+
 /**
  * The end of each request, seen from one listener on its response's `close`. A request whose client goes away
  * before its response is sent cancels the statements it is running (they were started with its
