@@ -7,7 +7,7 @@ import type { Component, ContentType, Schema } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
 import { createDocumentService } from './document/index.js'
 import { createRequestContextStore } from './hooks/index.js'
-import { cancelOnAbort, cutSlowBodies, httpScope } from './http/index.js'
+import { cutSlowBodies, httpScope, watchRequestEnd } from './http/index.js'
 import { loadProjectCode, loadSchema } from './project/index.js'
 import type { Controller, FactoryDeps, ProjectCode, Service } from './http/types.js'
 import { resolveOptions, type RawOptions, type ResolvedOptions } from './options.js'
@@ -165,9 +165,10 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   for (const contentType of schema.contentTypes.values()) {
     log.info({ uid: contentType.uid, kind: contentType.kind, table: contentType.collectionName }, 'content type loaded')
   }
-  // Requests whose client goes away cancel their statements, slow bodies are cut off: vellum's routes only.
+  // Requests whose client goes away cancel their statements and release their middlewares, slow bodies are cut
+  // off: vellum's routes only.
   await app.register(async function vellumRequests (scope) {
-    cancelOnAbort(scope)
+    watchRequestEnd(scope)
     cutSlowBodies(scope, config.bounds.bodyTimeout)
     await scope.register(httpScope, { prefix: rawOptions.prefix ?? '', vellum: decorator, code, controllers, services, requestContext })
   })

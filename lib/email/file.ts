@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import nodemailer from 'nodemailer'
 import type { Logger } from '../logger.js'
 import { EmailDeliveryError } from './errors.js'
+import { nodemailer } from './nodemailer.js'
 import type { EmailProvider } from './types.js'
 
 /**
@@ -12,9 +12,11 @@ import type { EmailProvider } from './types.js'
  * only says where the file is, and the file is readable by its owner only.
  */
 export function createFileProvider ({ folder, log }: { folder: string, log: Logger }): EmailProvider {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+  // Made on the first message: the development default is in place in every project that sends none.
+  let composer: ReturnType<typeof createComposer> | undefined
   return {
     async send (message) {
+      composer ??= createComposer()
       const info = await composer.sendMail({ ...message })
       // An ISO time sorts the files in sending order; the random part keeps two messages of one millisecond apart.
       const file = join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`)
@@ -27,4 +29,8 @@ export function createFileProvider ({ folder, log }: { folder: string, log: Logg
       log.info({ file }, 'email written to a file, not sent (development default: set email.provider to send)')
     }
   }
+}
+
+function createComposer () {
+  return nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
 }

@@ -1,5 +1,6 @@
-import nodemailer, { type SMTPTransportOptions } from 'nodemailer'
+import type { SMTPTransportOptions } from 'nodemailer'
 import { EmailDeliveryError } from './errors.js'
+import { nodemailer } from './nodemailer.js'
 import type { EmailProvider } from './types.js'
 
 /**
@@ -28,7 +29,7 @@ const REASONS: Record<string, string> = {
  */
 export function createSmtpProvider (providerOptions: Record<string, unknown>): EmailProvider {
   const options = { ...TIMEOUTS, ...providerOptions } as SMTPTransportOptions
-  const transporter = nodemailer.createTransport(options)
+  const transporter = nodemailer().createTransport(options)
   const secrets = secretsOf(options)
   const server = serverOf(options)
   return {

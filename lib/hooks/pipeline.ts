@@ -140,22 +140,32 @@ export class RequestAbortedError extends ClientError {
 }
 
 /**
- * `onResponse`: a reply sent by something outside the pipeline (another hook) must not leave a chain suspended
- * forever; it is released with an error its middlewares may see.
+ * At the response's end: a reply sent by something outside the pipeline (another hook) must not leave a chain
+ * suspended forever; it is released with an error its middlewares may see.
  */
-export function releaseSuspended (request: FastifyRequest, error: Error = new Error('the response was sent outside the middleware chain')): void {
+export function releaseSuspended (request: FastifyRequest, error?: Error): void {
   const flow = (request as WithFlow)[kFlow]
   if (flow === undefined) return
-  for (const stage of [flow.route, flow.global]) {
-    if (stage !== undefined && stage.entered && !stage.settled) {
-      stage.done.catch(() => {})
-      stage.resume(error)
-    }
-  }
+  // Called on every response, where nothing is suspended any more: the error (a stack captured) only when used.
+  if (isSuspended(flow.route)) release(flow.route, error ??= outsideChain())
+  if (isSuspended(flow.global)) release(flow.global, error ?? outsideChain())
 }
 
-/** `onRequestAbort`: the client disconnected; logged at info, and the chain released with a RequestAbortedError. */
-export async function releaseAborted (request: FastifyRequest): Promise<void> {
+function isSuspended (stage: Stage | undefined): stage is Stage {
+  return stage !== undefined && stage.entered && !stage.settled
+}
+
+function release (stage: Stage, error: Error): void {
+  stage.done.catch(() => {})
+  stage.resume(error)
+}
+
+function outsideChain (): Error {
+  return new Error('the response was sent outside the middleware chain')
+}
+
+/** The client disconnected before the answer: logged at info, and the chain released with a RequestAbortedError. */
+export function releaseAborted (request: FastifyRequest): void {
   request.log.info({ method: request.method, url: request.url }, 'the client closed the request before the answer')
   releaseSuspended(request, new RequestAbortedError())
 }

@@ -9,7 +9,7 @@ import { entersRequestContextItself } from './core/controller.js'
 import { resolvePolicies } from './policies/index.js'
 import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import type { Controller, FactoryDeps, ProjectCode } from './types.js'
-import { rateLimitedField, registerAuthRateLimit } from './rate-limit.js'
+import { createAuthRateLimit, rateLimitedField } from './rate-limit.js'
 import { usersPermissionsRouter } from './users-permissions.js'
 
 /** The controller action a route runs, checked at boot. */
@@ -62,7 +62,7 @@ export async function registerContentApi (
   const prepared = await prepareRoutes(vellum, code, controllers, resolveOptions, requestContext)
   await app.register(async function vellumContentApi (api) {
     if (rest.prefix !== '' || app.prefix !== '') api.setNotFoundHandler(handleNotFound)
-    const checkRateLimit = await registerAuthRateLimit(api, vellum.config.usersPermissions.ratelimit)
+    const checkRateLimit = createAuthRateLimit(vellum.config.usersPermissions.ratelimit)
     const methodsByPath = new Map<string, Set<string>>()
     for (const { route, handlers } of prepared) {
       // Before the access check: refused and anonymous attempts count too.

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { createBodyDepthHook, releaseAborted, releaseSuspended, type RequestContextStore } from '../hooks/index.js'
+import { createBodyDepthHook, type RequestContextStore } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { registerContentApi } from './content-api.js'
 import { handlePipelineError } from './errors.js'
@@ -9,7 +9,7 @@ import { createQueryStringHook } from './query-string.js'
 import { buildRegistries, type Registries } from './registries.js'
 import type { FactoryDeps, ProjectCode } from './types.js'
 export type * from './types.js'
-export { cancelOnAbort, cutSlowBodies, requestSignal } from './bounds.js'
+export { cutSlowBodies, requestSignal, watchRequestEnd } from './bounds.js'
 
 export interface HttpScopeOptions extends Registries {
   vellum: Vellum
@@ -33,12 +33,7 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
   const resolveOptions = { registry: code.middlewares, deps, log: app.log, ...(projectDir !== undefined && { projectDir }) }
   // Built-ins that are Fastify plugins (helmet, cors) first, then the chain's onRequest hook.
   await registerGlobalMiddlewares(app, await resolveGlobalMiddlewares(code.globalMiddlewares, resolveOptions))
-  // Callback hooks: an async one costs a promise on every response.
-  app.addHook('onResponse', (request, _reply, done) => {
-    releaseSuspended(request)
-    done()
-  })
-  app.addHook('onRequestAbort', releaseAborted)
+  // The chains' release at the response's end (or the client's departure) is watchRequestEnd's, in the parent scope.
   app.setErrorHandler(handlePipelineError)
 
   registerHealthRoutes(app, vellum, vellum.config.health)

@@ -1,10 +1,12 @@
-import rateLimit from '@fastify/rate-limit'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { createRequire } from 'node:module'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RateLimitError } from '../errors.js'
 
 /**
  * Rate limits of the Users & Permissions auth routes (contract §26.6), on @fastify/rate-limit's in-process store
- * (as Strapi's, so each instance counts its own requests; its LRU holds at most `cacheSize` keys). Every limited
+ * (as Strapi's, so each instance counts its own requests; its LRU holds at most `cacheSize` keys), used without
+ * the plugin around it: the plugin's module loads ip-address for IPv6 subnet keys, which these keys never use,
+ * ~30 ms of CPU at every cold start. Every limited
  * route counts per path and client address, as in Strapi. Beyond Strapi, the routes that name an account (login
  * by its identifier; register, forgot-password and send-email-confirmation by their email) also count per path
  * and account, from any address: rotating addresses against one account is slowed too. The account's count is
@@ -46,8 +48,25 @@ export function rateLimitedField (path: string): { limited: boolean, field?: str
 /** Throws RateLimitError (429 in the envelope) when a request is over a limit; sets Strapi's X-RateLimit-* headers. */
 export type AuthRateLimit = (request: FastifyRequest, reply: FastifyReply, path: string) => Promise<void>
 
-type Limiter = ReturnType<FastifyInstance['createRateLimit']>
-type LimitResult = Awaited<ReturnType<Limiter>>
+/** A fixed window's count for one key, as the store answers it. */
+interface Count { current: number, ttl: number }
+/** @fastify/rate-limit's LocalStore (fixed windows in an LRU; neither continueExceeding nor exponential backoff here). */
+interface LocalStore { incr: (key: string, done: (error: Error | null, count: Count) => void, timeWindow: number, max: number) => void }
+type LocalStoreClass = new (continueExceeding: boolean, exponentialBackoff: boolean, cache: number) => LocalStore
+
+const require = createRequire(import.meta.url)
+
+/** Where a request stands in one window: what the plugin's `createRateLimit` answered. */
+interface LimitResult { max: number, remaining: number, ttl: number, ttlInSeconds: number, isExceeded: boolean }
+
+function limiter (store: LocalStore, { max, interval }: RateLimitWindow): (key: string) => LimitResult {
+  return (key) => {
+    let count: Count = { current: 0, ttl: 0 }
+    // The local store answers synchronously.
+    store.incr(key, (_error, result) => { count = result }, interval, max)
+    return { max, remaining: Math.max(0, max - count.current), ttl: count.ttl, ttlInSeconds: Math.ceil(count.ttl / 1000), isExceeded: count.current > max }
+  }
+}
 
 function accountOf (body: unknown, field: string): string | undefined {
   if (body === null || typeof body !== 'object') return undefined
@@ -55,21 +74,15 @@ function accountOf (body: unknown, field: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value.toLowerCase() : undefined
 }
 
-/**
- * Registers @fastify/rate-limit in `scope` (an encapsulated context: the host's own registration, if any, is
- * untouched) with no global limit, and returns the check the auth routes run before their handler.
- */
-export async function registerAuthRateLimit (scope: FastifyInstance, options: AuthRateLimitOptions): Promise<AuthRateLimit> {
+/** The check the auth routes run before their handler: counted per address, then per account where the route names one. */
+export function createAuthRateLimit (options: AuthRateLimitOptions): AuthRateLimit {
   if (!options.enabled) return async () => {}
-  await scope.register(rateLimit, { global: false, cache: options.cacheSize })
-  // The key each limiter counts this request under, set just before it runs (its keyGenerator sees only the request).
-  const keys = new WeakMap<FastifyRequest, string>()
-  const keyOf = (request: FastifyRequest): string => keys.get(request) ?? ''
-  const byAddress = scope.createRateLimit({ max: options.max, timeWindow: options.interval, keyGenerator: keyOf })
-  const byAccount = scope.createRateLimit({ max: options.account.max, timeWindow: options.account.interval, keyGenerator: keyOf })
+  const Store = require('@fastify/rate-limit/store/LocalStore.js') as LocalStoreClass
+  const store = new Store(false, false, options.cacheSize)
+  const byAddress = limiter(store, options)
+  const byAccount = limiter(store, options.account)
 
   function setHeaders (reply: FastifyReply, result: LimitResult): void {
-    if (result.isAllowed) return
     reply.header('X-RateLimit-Limit', result.max)
     reply.header('X-RateLimit-Remaining', result.remaining)
     // Strapi's: when the window ends, in epoch seconds.
@@ -77,22 +90,20 @@ export async function registerAuthRateLimit (scope: FastifyInstance, options: Au
   }
 
   function refuse (reply: FastifyReply, result: LimitResult): never {
-    if (!result.isAllowed) reply.header('Retry-After', result.ttlInSeconds)
+    reply.header('Retry-After', result.ttlInSeconds)
     throw new RateLimitError()
   }
 
   return async function checkAuthRateLimit (request, reply, path) {
     const { limited, field } = rateLimitedField(path)
     if (!limited) return
-    keys.set(request, `ip:${path}:${request.ip}`)
-    const address = await byAddress(request)
+    const address = byAddress(`ip:${path}:${request.ip}`)
     setHeaders(reply, address)
-    if (!address.isAllowed && address.isExceeded) refuse(reply, address)
+    if (address.isExceeded) refuse(reply, address)
     const account = field === undefined ? undefined : accountOf(request.body, field)
     if (account === undefined) return
-    keys.set(request, `account:${path}:${account}`)
-    const perAccount = await byAccount(request)
-    if (!perAccount.isAllowed && perAccount.isExceeded) {
+    const perAccount = byAccount(`account:${path}:${account}`)
+    if (perAccount.isExceeded) {
       setHeaders(reply, perAccount)
       refuse(reply, perAccount)
     }

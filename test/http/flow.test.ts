@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { createCoreController, createCoreRouter, createCoreService, defineContentType, type RequestContext } from '../../lib/index.js'
+import Fastify, { type FastifyInstance } from 'fastify'
+import vellum, { createCoreController, createCoreRouter, createCoreService, defineContentType, type RequestContext } from '../../lib/index.js'
 import { buildApp } from '../helpers/app.js'
+import { createTestDatabase, databaseOption } from '../helpers/db.js'
 
 /**
  * The request flow of the seeds (Strapi's back-end customization page): global middlewares → route policies →
@@ -178,3 +179,43 @@ for (const { stop, status, steps: expected, body, expected: expectedBody } of sh
     t.same(steps, expected)
   })
 }
+
+t.test('a host hook that answers itself: the suspended global middleware is released with an error it sees', async (t) => {
+  const steps: string[] = []
+  let done = (): void => {}
+  const released = new Promise<void>((resolve) => { done = resolve })
+  const host = Fastify({ logger: false, pluginTimeout: 120_000 })
+  t.teardown(() => host.close())
+  // The host's own check, between vellum's global middlewares (onRequest) and its route (preHandler).
+  host.addHook('preHandler', async (request, reply) => {
+    if (request.headers['x-refuse'] !== undefined) await reply.code(401).send({ host: 'refused' })
+  })
+  await host.register(vellum, {
+    contentTypes: [note],
+    database: databaseOption(await createTestDatabase(t)),
+    permissions: { public: '*' },
+    middlewares: ['strapi::errors', 'global::watch'],
+    middlewareFactories: {
+      watch: () => async (_ctx: RequestContext, next: () => Promise<void>) => {
+        steps.push('in')
+        try {
+          await next()
+          steps.push('out')
+        } catch (error) {
+          steps.push(`out with: ${(error as Error).message}`)
+          done()
+        }
+      }
+    }
+  })
+  await host.ready()
+  const ok = await host.inject('/api/notes')
+  t.equal(ok.statusCode, 200)
+  t.same(steps, ['in', 'out'])
+  steps.length = 0
+  const refused = await host.inject({ url: '/api/notes', headers: { 'x-refuse': '1' } })
+  t.equal(refused.statusCode, 401)
+  t.same(refused.json(), { host: 'refused' })
+  await released
+  t.same(steps, ['in', 'out with: the response was sent outside the middleware chain'])
+})

@@ -2,7 +2,7 @@ import type { ContentType } from '../../content-types/index.js'
 import { ValidationError } from '../../errors.js'
 import { JsonText, type RequestContext } from '../../hooks/index.js'
 import { isPlainObject } from '../../query/index.js'
-import { requestSignal } from '../bounds.js'
+import { requestSignal, withRequestSignal } from '../bounds.js'
 import type { Controller } from '../types.js'
 import { readableOf } from '../permissions.js'
 import type { Pagination } from '../query/index.js'
@@ -122,7 +122,7 @@ async function textFind (ctx: RequestContext, guards: RequestGuards, service: Co
   const reads = textReads(service)
   if (reads === undefined) return undefined
   const { plan, pagination } = guards.textPlan(ctx, (query, pagination) => reads.planFind(query, paginationOf(pagination)))
-  const page = await reads.find(plan, paginationOf(pagination), readableOf(ctx), requestSignal(ctx.request))
+  const page = await withRequestSignal(ctx.request, async signal => await reads.find(plan, paginationOf(pagination), readableOf(ctx), signal))
   if (page === undefined) return undefined
   return new JsonText(`{"data":[${page.rows.join(',')}],"meta":${JSON.stringify({ pagination: page.pagination })}}`)
 }
@@ -143,14 +143,14 @@ async function textFindOne (ctx: RequestContext, guards: RequestGuards, service:
   const reads = textReads(service)
   if (reads === undefined) return undefined
   const { plan } = guards.textPlan(ctx, query => reads.planFindOne(query))
-  return entryText(await reads.findOne(plan, String(ctx.params.id), readableOf(ctx), requestSignal(ctx.request)))
+  return entryText(await withRequestSignal(ctx.request, async signal => await reads.findOne(plan, String(ctx.params.id), readableOf(ctx), signal)))
 }
 
 async function textFindSingle (ctx: RequestContext, guards: RequestGuards, service: SingleTypeService): Promise<JsonText | null | undefined> {
   const reads = singleTextReads(service)
   if (reads === undefined) return undefined
   const { plan } = guards.textPlan(ctx, query => reads.plan(query))
-  return entryText(await reads.find(plan, readableOf(ctx), requestSignal(ctx.request)))
+  return entryText(await withRequestSignal(ctx.request, async signal => await reads.find(plan, readableOf(ctx), signal)))
 }
 
 export function createCollectionController (deps: CoreControllerDeps): Controller {
