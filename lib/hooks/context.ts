@@ -93,7 +93,8 @@ export function errorForStatus (status: number, message?: string, details?: Reco
  * and parsed the first time code reads `ctx.body`, so middlewares still see objects.
  */
 export class JsonText {
-  constructor (readonly text: string) {}
+  /** A large body comes as its UTF-8 bytes (lib/http/json-body.ts). */
+  constructor (readonly text: string | Buffer) {}
 }
 
 class Context implements RequestContext {
@@ -124,7 +125,7 @@ class Context implements RequestContext {
   }
 
   get body (): unknown {
-    if (this.#body instanceof JsonText) this.#body = JSON.parse(this.#body.text)
+    if (this.#body instanceof JsonText) this.#body = JSON.parse(this.#body.text.toString())
     return this.#body
   }
 

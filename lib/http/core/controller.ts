@@ -1,8 +1,9 @@
 import type { ContentType } from '../../content-types/index.js'
 import { ValidationError } from '../../errors.js'
-import { JsonText, type RequestContext } from '../../hooks/index.js'
+import type { JsonText, RequestContext } from '../../hooks/index.js'
 import { isPlainObject } from '../../query/index.js'
 import { requestSignal, withRequestSignal } from '../bounds.js'
+import { jsonBody } from '../json-body.js'
 import type { Controller } from '../types.js'
 import { readableOf } from '../permissions.js'
 import type { Pagination } from '../query/index.js'
@@ -124,7 +125,7 @@ async function textFind (ctx: RequestContext, guards: RequestGuards, service: Co
   const { plan, pagination } = guards.textPlan(ctx, (query, pagination) => reads.planFind(query, paginationOf(pagination)))
   const page = await withRequestSignal(ctx.request, async signal => await reads.find(plan, paginationOf(pagination), readableOf(ctx), signal))
   if (page === undefined) return undefined
-  return new JsonText(`{"data":[${page.rows.join(',')}],"meta":${JSON.stringify({ pagination: page.pagination })}}`)
+  return jsonBody('{"data":[', page.rows, `],"meta":${JSON.stringify({ pagination: page.pagination })}}`)
 }
 
 /** A list's validated pagination (a find's query always has one). */
@@ -136,7 +137,7 @@ function paginationOf (pagination: Pagination | undefined): Pagination {
 /** One entry's response around its JSON text; null (no entry) and undefined (entries needed) as they are. */
 function entryText (row: string | null | undefined): JsonText | null | undefined {
   if (row === undefined || row === null) return row
-  return new JsonText(`{"data":${row},"meta":{}}`)
+  return jsonBody('{"data":', [row], ',"meta":{}}')
 }
 
 async function textFindOne (ctx: RequestContext, guards: RequestGuards, service: CollectionService): Promise<JsonText | null | undefined> {

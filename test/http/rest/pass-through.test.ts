@@ -42,9 +42,18 @@ const setting = defineContentType({
   }
 })
 
+const noteUid = 'api::note.note'
+const note = defineContentType({
+  uid: noteUid,
+  kind: 'collectionType',
+  info: { singularName: 'note', pluralName: 'notes', displayName: 'Note' },
+  options: { draftAndPublish: false },
+  attributes: { body: { type: 'text' } }
+})
+
 const switches = { readBody: false }
 const app = await buildApp(t, {
-  contentTypes: [gadget, setting],
+  contentTypes: [gadget, setting, note],
   permissions: { public: '*' },
   middlewares: ['strapi::errors', 'global::stamp'],
   middlewareFactories: {
@@ -158,4 +167,35 @@ t.test('a repeated query is planned once per caller: every document of a findOne
   t.same((await send('GET', `/api/gadgets?${query}`)).body.data.map((e: { name: string }) => e.name), ['Desk', 'Lamp'])
   t.same(planned, ['findOne', 'findMany'], 'one plan per query shape')
   t.equal((await send('GET', `/api/gadgets/${documentId}?fields[0]=nope`)).status, 400, 'a bad query is still refused')
+})
+
+t.test('a large answer (sent as bytes past 100 KiB) is the same JSON, multi-byte characters included', async (t) => {
+  // 2- to 4-byte UTF-8 characters, and JSON escapes, in every entry.
+  const body = (i: number): string => `${i} Lampe à café ☕ 𝄞 "quoted" \\ `.repeat(200)
+  const notes = app.vellum.documents(noteUid)
+  for (let i = 0; i < 20; i++) await notes.create({ data: { body: body(i) } })
+  const list = await send('GET', '/api/notes?sort=id:asc&fields[0]=body')
+  t.equal(list.status, 200)
+  t.match(list.headers['content-type'], /^application\/json; charset=utf-8/)
+  t.ok(list.text.length > 100 * 1024, 'over the threshold')
+  t.equal(Number(list.headers['content-length']), Buffer.byteLength(list.text), 'content-length counts the bytes')
+  t.ok(list.body.data.every((e: { body: string }, i: number) => e.body === body(i)) === true && list.body.data.length === 20, 'every entry, characters intact')
+  t.same(list.body.meta, { pagination: { page: 1, pageSize: 25, pageCount: 1, total: 20 } })
+  t.equal(list.text, JSON.stringify(list.body), 'compact JSON, nothing around it')
+  const small = await send('GET', '/api/notes?sort=id:asc&fields[0]=body&pagination[pageSize]=2')
+  t.ok(small.text.length < 100 * 1024, 'under the threshold')
+  t.ok(JSON.stringify(small.body.data) === JSON.stringify(list.body.data.slice(0, 2)), 'the same entries as the string path')
+
+  const big = await notes.create({ data: { body: body(99).repeat(10) } })
+  const one = await send('GET', `/api/notes/${big.documentId}`)
+  t.equal(Number(one.headers['content-length']), Buffer.byteLength(one.text))
+  t.ok(one.body.data.body === body(99).repeat(10), 'characters intact')
+  t.equal(one.text, JSON.stringify(one.body))
+  await notes.delete({ documentId: big.documentId })
+
+  switches.readBody = true
+  t.teardown(() => { switches.readBody = false })
+  const read = await send('GET', '/api/notes?sort=id:asc&fields[0]=body')
+  t.equal(read.body.meta.stamped, 20, 'a middleware reading ctx.body parses the bytes')
+  t.ok(JSON.stringify(read.body.data) === JSON.stringify(list.body.data), 'the same entries')
 })
