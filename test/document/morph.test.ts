@@ -75,3 +75,22 @@ t.test('polymorphic relations are not filterable or sortable; the owning side is
   t.match(await rejection(notes.findMany({ filters: { related: { id: 1 } } })), { name: 'ValidationError', message: /Invalid key related/ })
   t.match(await rejection(notes.create({ data: { text: 'x', related: [{ id: 1, __type: 'api::post.post' }] } })), { name: 'ValidationError', message: /related/ })
 })
+
+t.test('the owning side populates every linked row with its __type, in one statement', async (t) => {
+  const note = await notes.create({ data: { text: 'shared' } })
+  const post = await posts.create({ data: { title: 'P2', notes: [note.documentId] } })
+  const page = await pages.create({ data: { title: 'Q2', notes: [note.documentId] } })
+  const read = await notes.findOne({ documentId: note.documentId, populate: ['related'] })
+  t.match(read?.related, [
+    { __type: 'api::post.post', id: post.id, documentId: post.documentId, title: 'P2' },
+    { __type: 'api::page.page', id: page.id, documentId: page.documentId, title: 'Q2' }
+  ])
+  t.same(Object.keys((read?.related as Array<Record<string, unknown>>)[0]!).slice(0, 3), ['__type', 'id', 'documentId'])
+  t.notOk('locale' in (read?.related as Array<Record<string, unknown>>)[0]!, 'shaped as its type: no locale on a non-localized type')
+  const viaEngine = await db.query('api::note.note').findOne({ where: { id: note.id }, populate: { related: true } })
+  t.same((viaEngine?.related as Array<{ __type: string }>).map(r => r.__type), ['api::post.post', 'api::page.page'])
+  await pages.delete({ documentId: page.documentId })
+  const after = await notes.findOne({ documentId: note.documentId, populate: ['related'] })
+  t.same((after?.related as Array<{ __type: string }>).map(r => r.__type), ['api::post.post'])
+  t.match(await rejection(notes.findOne({ documentId: note.documentId, populate: { related: { fields: ['title'] } } })), { name: 'ValidationError' })
+})

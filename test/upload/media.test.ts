@@ -116,6 +116,17 @@ t.test('create with ids, documentIds and objects; populate at the root, in compo
   t.ok(rows.some(r => r.related_type === 'shared.media-block' && r.field === 'file' && r.file_id === txt.id))
 })
 
+t.test('a file populates the entries and components it is linked to, each with its __type', async (t) => {
+  const one = await file('linked', 'image/png')
+  const created = await send('POST', '/api/articles?status=draft', { title: 'L', cover: one.id, seo: { metaTitle: 's', shareImage: one.id } })
+  t.equal(created.status, 201)
+  const found = await documents('plugin::upload.file').findOne({ documentId: one.documentId, populate: ['related'] })
+  t.match(found?.related, [
+    { __type: 'api::article.article', documentId: created.body.data.documentId, title: 'L' },
+    { __type: 'shared.seo', metaTitle: 's' }
+  ])
+})
+
 t.test('updates: set, connect, disconnect, null and []', async (t) => {
   const { body } = await send('POST', '/api/articles', { title: 'U', gallery: { connect: [png.id, mp4.id] } })
   const url = `/api/articles/${String(body.data.documentId)}`
