@@ -35,6 +35,13 @@ function walk (node: OutputNode, row: Row): void {
       if (sub !== undefined) walk(sub, item as Row)
     }
   }
+  for (const [name, types] of node.morphs) {
+    const value = row[name]
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const sub = isRow(item) ? types.get(String(item.__type)) : undefined
+      if (sub !== undefined) walk(sub, item as Row)
+    }
+  }
   if (node.localizations !== undefined) walkValue(node.localizations, row.localizations)
 }
 

@@ -28,6 +28,8 @@ export interface OutputNode {
   relations: Map<string, OutputNode>
   components: Map<string, OutputNode>
   zones: Map<string, Map<string, OutputNode>>
+  /** Polymorphic owning sides: a node per linked type, picked by each item's `__type`. */
+  morphs: Map<string, Map<string, OutputNode>>
   localizations?: OutputNode
 }
 
@@ -56,6 +58,8 @@ const COMPONENT_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate'])
 const ZONE_OPTIONS = new Set(['on', 'populate'])
 const FRAGMENT_OPTIONS = new Set(['fields', 'populate'])
 const LOCALIZATION_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate'])
+/** A polymorphic owning side is populated whole (`true`): each item as its type's default select. */
+const MORPH_OPTIONS = new Set<string>()
 const BOOLEAN_LIKE = new Map<unknown, boolean>([
   [true, true], ['true', true], ['t', true], ['1', true], [1, true],
   [false, false], ['false', false], ['f', false], ['0', false], [0, false]
@@ -87,7 +91,7 @@ export function starNames (model: Model, allowPrivate: boolean): readonly string
 }
 
 function emptyNode (model: Model): OutputNode {
-  return { model, relations: new Map(), components: new Map(), zones: new Map() }
+  return { model, relations: new Map(), components: new Map(), zones: new Map(), morphs: new Map() }
 }
 
 interface Ctx extends PopulateOptions {
@@ -258,6 +262,14 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       }
       populate[name] = { on }
       node.zones.set(name, zone)
+    } else if (attribute.type === 'morph') {
+      // Every linked row as its type's default select; items carry `__type` (walked like zone fragments).
+      checkOptions(options, MORPH_OPTIONS, keyPath)
+      const morph = info.morphs.get(name)
+      const types = new Map<string, OutputNode>()
+      for (const uid of morph?.types ?? []) types.set(uid, emptyNode(ctx.catalog.get(uid).model))
+      populate[name] = true
+      node.morphs.set(name, types)
     } else {
       throw keyError(name, path)
     }

@@ -1,5 +1,5 @@
-import type { ComponentAttribute, DynamicZoneAttribute, RelationAttribute } from '../content-types/index.js'
-import type { ComponentJoinTable, RelationLink } from '../db/index.js'
+import type { ComponentAttribute, DynamicZoneAttribute, MorphAttribute, RelationAttribute } from '../content-types/index.js'
+import type { ComponentJoinTable, MorphLinkTable, RelationLink } from '../db/index.js'
 import type { FieldInfo, ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 
@@ -55,6 +55,8 @@ export type PopulateNode =
   | ({ kind: 'relation', name: string, attribute: RelationAttribute, link: RelationLink, target: ModelInfo, plan: SelectPlan, count: boolean } & ListOptions)
   | ({ kind: 'component', name: string, attribute: ComponentAttribute, join: ComponentJoinTable, component: ModelInfo, plan: SelectPlan } & ListOptions)
   | { kind: 'zone', name: string, attribute: DynamicZoneAttribute, join: ComponentJoinTable, on: SelectPlan[] }
+  /** A polymorphic owning side: the rows its `*_mph` table names, one plan per type that can be linked (items carry `__type`). */
+  | { kind: 'morph', name: string, attribute: MorphAttribute, link: MorphLinkTable, on: SelectPlan[] }
   /** The virtual `localizations` relation: the other rows of the same document (see ModelInfo.localizations). */
   | ({ kind: 'localizations', name: string, plan: SelectPlan } & ListOptions)
 

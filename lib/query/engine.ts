@@ -436,6 +436,7 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
 function readableSelect (plan: SelectPlan, readable: (uid: string) => boolean): boolean {
   return plan.populate.every((node) => {
     if (node.kind === 'zone') return node.on.every(on => readableSelect(on, readable))
+    if (node.kind === 'morph') return node.on.every(on => readable(on.info.uid) && readableSelect(on, readable))
     // localizations: the other rows of the document, which sanitizeOutput treats as a relation to the model.
     const target = node.kind === 'relation' ? node.target.uid : node.kind === 'localizations' ? node.plan.info.uid : undefined
     return (target === undefined || readable(target)) && readableSelect(node.plan, readable)

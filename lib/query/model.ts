@@ -1,7 +1,7 @@
 import type {
-  ComponentAttribute, DynamicZoneAttribute, Model, ScalarAttribute, ScalarType, Schema
+  ComponentAttribute, DynamicZoneAttribute, Model, MorphAttribute, ScalarAttribute, ScalarType, Schema
 } from '../content-types/index.js'
-import type { ComponentJoinTable, LinkTable, ModelTables, PhysicalModel, RelationLink } from '../db/index.js'
+import type { ComponentJoinTable, LinkTable, ModelTables, MorphLinkTable, PhysicalModel, RelationLink } from '../db/index.js'
 import { isScalar } from '../db/index.js'
 
 /**
@@ -31,9 +31,14 @@ export interface ModelInfo {
   relations: Map<string, RelationLink>
   components: Map<string, ComponentAttribute>
   zones: Map<string, DynamicZoneAttribute>
+  /** Polymorphic owning sides: their `*_mph` table and the models whose morph sides write to it. */
+  morphs: Map<string, { attribute: MorphAttribute, link: MorphLinkTable, types: string[] }>
   componentJoin?: ComponentJoinTable
-  /** Every link-table column that points at this model's rows (both sides, one-way relations included). */
-  incomingLinks: Array<{ link: LinkTable, column: string }>
+  /**
+   * Every link-table column that points at this model's rows (both sides, one-way relations included); in a
+   * `*_mph` table only the rows whose `typeColumn` names this model (`morphType`).
+   */
+  incomingLinks: Array<{ link: LinkTable, column: string, morph?: { typeColumn: string, type: string } }>
   /** Result order of keys: id, documentId, attributes, then the other system fields. */
   keyOrder: string[]
   /**
@@ -68,6 +73,7 @@ function buildInfo (tables: ModelTables): ModelInfo {
   const relations = new Map<string, RelationLink>()
   const components = new Map<string, ComponentAttribute>()
   const zones = new Map<string, DynamicZoneAttribute>()
+  const morphs = new Map<string, { attribute: MorphAttribute, link: MorphLinkTable, types: string[] }>()
   const head: FieldInfo[] = []
   const tail: FieldInfo[] = []
   for (const [field, column] of Object.entries(tables.columns)) {
@@ -97,6 +103,11 @@ function buildInfo (tables: ModelTables): ModelInfo {
       relations.set(attribute.name, link)
     } else if (attribute.type === 'component') {
       components.set(attribute.name, attribute)
+    } else if (attribute.type === 'morph') {
+      // Never filtered or sorted on (contract §3.1); populated with each item's `__type`.
+      const link = tables.morphLinks[attribute.name]
+      if (link === undefined) throw new Error(`${model.uid}.${attribute.name} has no morph table`)
+      morphs.set(attribute.name, { attribute, link, types: [] })
     } else {
       zones.set(attribute.name, attribute)
     }
@@ -111,6 +122,7 @@ function buildInfo (tables: ModelTables): ModelInfo {
     relations,
     components,
     zones,
+    morphs,
     ...(tables.componentJoin !== undefined && { componentJoin: tables.componentJoin }),
     incomingLinks: [],
     keyOrder: [...head.map(f => f.name), ...body, ...tail.map(f => f.name), ...(localizations ? [LOCALIZATIONS] : [])],
@@ -129,6 +141,16 @@ export function createCatalog (schema: Schema, physical: PhysicalModel): Catalog
       const owner = Object.values(info.tables.relations).find(r => r.link === link)
       const target = owner === undefined ? undefined : infos.get(owner.attribute.target)
       target?.incomingLinks.push({ link, column: link.targetColumn })
+    }
+    for (const relation of Object.values(info.tables.relations)) {
+      const scope = relation.morph
+      if (scope !== undefined && !info.incomingLinks.some(l => l.link === relation.link && l.morph !== undefined)) {
+        info.incomingLinks.push({ link: relation.link, column: relation.selfColumn, morph: { typeColumn: scope.typeColumn, type: scope.type } })
+      }
+      if (scope !== undefined) {
+        const owner = infos.get(relation.attribute.target)?.morphs.get(relation.attribute.morph?.by ?? '')
+        if (owner !== undefined && !owner.types.includes(info.uid)) owner.types.push(info.uid)
+      }
     }
   }
   return {

@@ -81,6 +81,8 @@ function resolve (ctx: Ctx, info: ModelInfo, key: string): Resolved | undefined 
   if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) return undefined
   const link = info.relations.get(key)
   if (link !== undefined) {
+    // Polymorphic relations are neither filtered nor sorted on (contract §3.1); media are (§25.6).
+    if (link.attribute.morph !== undefined && link.attribute.media === undefined && (ctx.param === 'where' || ctx.param === 'orderBy')) return undefined
     return { kind: 'relation', via: { kind: 'relation', name: key, link, target: ctx.catalog.get(link.attribute.target) } }
   }
   const component = info.components.get(key)
@@ -390,6 +392,7 @@ const RELATION_OPTIONS = new Set(['select', 'where', 'orderBy', 'limit', 'offset
 const COMPONENT_OPTIONS = new Set(['select', 'where', 'orderBy', 'limit', 'offset', 'populate'])
 const ZONE_OPTIONS = new Set(['on', 'populate'])
 const FRAGMENT_OPTIONS = new Set(['select', 'populate'])
+const MORPH_OPTIONS = new Set(['populate'])
 
 function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
   for (const key of Object.keys(options)) {
@@ -416,6 +419,15 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
     if (options === undefined) throw invalidValue(ctx, [...path, name], value, 'true or an object of options')
     checkOptions(ctx, options, COMPONENT_OPTIONS, [...path, name])
     return { kind: 'localizations', name, plan: selectPlan(ctx, info, options, [...path, name]), ...listOptions(ctx, info, options, [...path, name]) }
+  }
+  const morph = info.morphs.get(name)
+  if (morph !== undefined && (!morph.attribute.private || ctx.allowPrivate)) {
+    // Each linked row as its type's default select (`true`), or with `populate` applied to every type.
+    const options = optionsOf(value)?.options
+    if (options === undefined) throw invalidValue(ctx, [...path, name], value, 'true or an object of options')
+    checkOptions(ctx, options, MORPH_OPTIONS, [...path, name])
+    const on = morph.types.map(uid => selectPlan(ctx, ctx.catalog.get(uid), { populate: options.populate }, [...path, name, 'on', uid]))
+    return { kind: 'morph', name, attribute: morph.attribute, link: morph.link, on }
   }
   const resolved = resolve(ctx, info, name)
   if (resolved === undefined || resolved.kind === 'field') throw invalidKey(paramOf(ctx), name, path)

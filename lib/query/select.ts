@@ -16,6 +16,8 @@ export type Entry = Record<string, unknown> & { id: number }
 /** Sort keys of the root page, selected so the outer query can number the page's rows by them. */
 const SORT_KEY = '__vellum_k'
 const COMPONENT_KEY = '__component'
+/** The first key of a polymorphic item: its model's uid. */
+const TYPE_KEY = '__type'
 
 function fieldExpr (alias: string, field: FieldInfo, wire: boolean): SQL {
   const value = column(alias, field.column)
@@ -56,7 +58,7 @@ const MAX_PAIRS = 50
 /** Per populated list of one row: at most this many rows built (a LIMIT), see `populateCaps`. */
 type Caps = ReadonlyMap<PopulateNode, number>
 
-function rowJson (plan: SelectPlan, alias: string, compiler: Compiler, component?: string, caps?: Caps): SQL {
+function rowJson (plan: SelectPlan, alias: string, compiler: Compiler, component?: string, caps?: Caps, markerKey = COMPONENT_KEY): SQL {
   const values = new Map<string, SQL>()
   for (const field of plan.fields) {
     if (compiler.wire && hiddenOnWire(plan.info, field)) continue
@@ -64,7 +66,7 @@ function rowJson (plan: SelectPlan, alias: string, compiler: Compiler, component
   }
   for (const node of plan.populate) values.set(node.name, populateExpr(node, alias, compiler, caps?.get(node)))
   // Keys in the model's result order, so the reader can keep the parsed object as it is.
-  const pairs: Array<[string, SQL]> = component === undefined ? [] : [[COMPONENT_KEY, literal(component)]]
+  const pairs: Array<[string, SQL]> = component === undefined ? [] : [[markerKey, literal(component)]]
   for (const key of plan.info.keyOrder) {
     const value = values.get(key)
     if (value !== undefined) pairs.push([key, value])
@@ -175,6 +177,8 @@ function populateExpr (node: PopulateNode, parent: string, compiler: Compiler, c
     }
     case 'localizations':
       return listExpr(siblingsJoin(node, parent, compiler), node.plan, node, compiler, cap)
+    case 'morph':
+      return morphExpr(node, parent, compiler)
     case 'zone': {
       if (node.on.length === 0) return sql`'[]'::json`
       const j = compiler.alias()
@@ -193,6 +197,25 @@ function populateExpr (node: PopulateNode, parent: string, compiler: Compiler, c
       return list(sql`(SELECT ${ident(f)}.* FROM (${fragments}) AS ${ident(f)} WHERE ${ident(f)}."r" IS NOT NULL ORDER BY ${ident(f)}."o", ${ident(f)}."i" LIMIT ${sql.raw(String(cap))})`)
     }
   }
+}
+
+/**
+ * A polymorphic owning side: its `*_mph` rows in link order, each the linked row's JSON with `__type`, built by
+ * the plan of its type (rows of types no longer in the model, or deleted, are left out).
+ */
+function morphExpr (node: Extract<PopulateNode, { kind: 'morph' }>, parent: string, compiler: Compiler): SQL {
+  const empty = node.attribute.toMany ? sql`'[]'::json` : sql`NULL::json`
+  if (node.on.length === 0) return empty
+  const l = compiler.alias()
+  const { link } = node
+  const cases = node.on.map((plan) => {
+    const c = compiler.alias()
+    return sql`WHEN ${literal(plan.info.uid)} THEN (SELECT ${rowJson(plan, c, compiler, plan.info.uid, undefined, TYPE_KEY)} FROM ${ident(plan.info.table)} AS ${ident(c)} WHERE ${column(c, 'id')} = ${column(l, link.targetColumn)})`
+  })
+  const s = compiler.alias()
+  const rows = sql`SELECT CASE ${column(l, link.typeColumn)} ${sql.join(cases, sql` `)} END AS "r", ${column(l, 'id')} AS "i" FROM ${ident(link.name)} AS ${ident(l)} WHERE ${column(l, link.sourceColumn)} = ${column(parent, 'id')}`
+  if (!node.attribute.toMany) return sql`(SELECT ${ident(s)}."r" FROM (${rows}) AS ${ident(s)} WHERE ${ident(s)}."r" IS NOT NULL ORDER BY ${ident(s)}."i" LIMIT 1)`
+  return sql`(SELECT ${jsonList(sql`${ident(s)}."r"`, sql`${ident(s)}."i"`, compiler)} FROM (${rows}) AS ${ident(s)} WHERE ${ident(s)}."r" IS NOT NULL)`
 }
 
 /**
@@ -246,6 +269,7 @@ function populateCaps (plan: FindPlan, max: number): PopulateCaps | undefined {
   const lists: Array<{ node: PopulateNode, weight: number }> = []
   for (const node of plan.select.populate) {
     if (node.kind === 'relation' && node.count) continue
+    if (node.kind === 'morph') return undefined
     const below = node.kind === 'zone' ? Math.max(0, ...node.on.map(on => mostRelated(on, 1))) : mostRelated(node.plan, 1)
     if (!Number.isFinite(below)) return undefined
     const per = node.kind === 'zone' ? Infinity : perParent(node)
@@ -301,7 +325,7 @@ function relatedRows (plan: FindPlan, compiler: Compiler): SQL[] {
 function mostRelated (select: SelectPlan, parents: number): number {
   let total = 0
   for (const node of select.populate) {
-    if (node.kind === 'zone') return Infinity
+    if (node.kind === 'zone' || node.kind === 'morph') return Infinity
     if (node.kind === 'relation' && node.count) continue
     const rows = parents * perParent(node)
     total += rows + mostRelated(node.plan, rows)
@@ -309,7 +333,7 @@ function mostRelated (select: SelectPlan, parents: number): number {
   return total
 }
 
-function perParent (node: Exclude<PopulateNode, { kind: 'zone' }>): number {
+function perParent (node: Exclude<PopulateNode, { kind: 'zone' | 'morph' }>): number {
   const list = node.kind === 'relation' ? node.attribute.toMany : node.kind === 'component' ? node.attribute.repeatable : true
   return list ? node.limit ?? Infinity : 1
 }
@@ -339,6 +363,17 @@ function relatedSteps (node: PopulateNode, parent: string, compiler: Compiler): 
       return [listed(join({ kind: 'component', name: node.name, join: node.join, component: node.component }, parent, compiler), node, node.plan)]
     case 'localizations':
       return [listed(siblingsJoin(node, parent, compiler), node, node.plan)]
+    case 'morph':
+      return node.on.map((plan) => {
+        const l = compiler.alias()
+        const c = compiler.alias()
+        const { link } = node
+        return {
+          rows: sql`SELECT ${ident(c)}.* FROM ${ident(link.name)} AS ${ident(l)} JOIN ${ident(plan.info.table)} AS ${ident(c)} ON ${column(c, 'id')} = ${column(l, link.targetColumn)} WHERE ${column(l, link.sourceColumn)} = ${column(parent, 'id')} AND ${column(l, link.typeColumn)} = ${literal(plan.info.uid)}`,
+          alias: compiler.alias(),
+          plan
+        }
+      })
     case 'zone':
       return node.on.map((plan) => {
         const j = compiler.alias()
@@ -493,11 +528,11 @@ function readList (plan: SelectPlan, value: unknown): unknown[] {
   return list
 }
 
-function readZone (node: Extract<PopulateNode, { kind: 'zone' }>, value: unknown): unknown[] {
+function readZone (node: Extract<PopulateNode, { kind: 'zone' | 'morph' }>, value: unknown, key = COMPONENT_KEY): unknown[] {
   const list = asList(value)
   for (let i = 0; i < list.length; i++) {
     const item = asObject(list[i]) ?? {}
-    const uid = item[COMPONENT_KEY]
+    const uid = item[key]
     const plan = node.on.find(p => p.info.uid === uid)
     if (plan === undefined) throw new Error(`unexpected component ${String(uid)} in ${node.name}`)
     list[i] = readRow(plan, item, uid)
@@ -516,6 +551,9 @@ function readNode (node: PopulateNode, value: unknown): unknown {
       return readList(node.plan, value)
     case 'zone':
       return readZone(node, value)
+    case 'morph':
+      if (node.attribute.toMany) return readZone(node, value, TYPE_KEY)
+      return value == null ? null : readZone(node, [asObject(value)], TYPE_KEY)[0]
   }
 }
 

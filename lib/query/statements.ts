@@ -128,7 +128,8 @@ class ShapeWalker {
         this.list(node)
         return this.select(node.plan)
       case 'zone':
-        this.push(`${node.name}[`)
+      case 'morph':
+        this.push(`${node.name}${node.kind === 'morph' ? '~' : ''}[`)
         for (const plan of node.on) this.select(plan)
         return this.push(']')
     }

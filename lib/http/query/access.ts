@@ -37,7 +37,7 @@ export function checkOrder (terms: readonly OrderTerm[], canRead: CanRead, param
 export function checkPopulate (nodes: readonly PopulateNode[], canRead: CanRead, path: readonly string[]): void {
   for (const node of nodes) {
     const keyPath = [...path, node.name]
-    if (node.kind === 'zone') {
+    if (node.kind === 'zone' || node.kind === 'morph') {
       for (const plan of node.on) checkPopulate(plan.populate, canRead, [...keyPath, 'on', plan.info.uid])
       continue
     }
