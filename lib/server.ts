@@ -10,6 +10,7 @@ import { hasAccessLine } from './http/middlewares/builtins/logger.js'
 import { capLogObject, loggableError, loggableUrl, REDACTED_LOG_PATHS } from './logger.js'
 import { loadProjectOptions } from './project/index.js'
 import type { Vellum } from './types.js'
+import { isApiContentType } from './content-types/index.js'
 
 /** Settings of the standalone service; the environment wins over vellum.config.*. */
 export interface ServerConfig {
@@ -144,7 +145,8 @@ export async function buildServer (config: ServerConfig): Promise<FastifyInstanc
     await app.close().catch(() => {})
     throw error
   }
-  counts.contentTypes = Object.keys((app as unknown as Record<string, Vellum>)[decorator]?.contentTypes ?? {}).length
+  // The project's own types: the built-in ones (plugin::upload.*) are in every project.
+  counts.contentTypes = Object.values((app as unknown as Record<string, Vellum>)[decorator]?.contentTypes ?? {}).filter(isApiContentType).length
   if (counts.contentTypes === 0) {
     app.log.warn({ dir: config.dir }, `no content types found in ${join(config.dir, 'src/api/*/content-types/*/schema.json')}`)
   }

@@ -10,6 +10,8 @@ export interface RawEntry {
   apiDir?: string
   /** Content types from files: the directory holding schema.json (used for the uid when singularName is missing). */
   typeDir?: string
+  /** Built-in types: the plugin they belong to (uid `plugin::<plugin>.<singularName>`). */
+  plugin?: string
   /** Inline definitions: the uid as given. */
   uid?: string
   /** Components from files: `<category>` and `<name>` of `src/components/<category>/<name>.json`. */

@@ -2,12 +2,19 @@ import type { Component, ComponentDefinition, ContentType, ContentTypeDefinition
 import type { ProjectSchemas, RawEntry } from './entries.js'
 import { deepFreeze, defaultCollectionName, normalizeComponent, normalizeContentType } from './normalize.js'
 import { createProblems, type Problems } from './problems.js'
+import { BUILTIN_CONTENT_TYPES } from './builtin/upload.js'
 import { checkComponentCycles, checkModel, checkRegexes, prepare, type Candidate, type Registry, type Seen } from './validate.js'
 
 export * from './types.js'
 export type { ProjectSchemas, RawEntry, UnreadSchema } from './entries.js'
 export { defineComponent, defineContentType } from './define.js'
 export { snakeCase } from './names.js'
+export { FILE_UID, FOLDER_UID } from './builtin/upload.js'
+
+/** The project's own content types (those with routes, controllers and permissions): not a plugin's built-in ones. */
+export function isApiContentType (contentType: ContentType): boolean {
+  return contentType.plugin === undefined
+}
 export type { SchemaProblem } from './problems.js'
 
 export interface BuildSchemaInput {
@@ -67,6 +74,8 @@ export function buildSchema (input: BuildSchemaInput): Schema {
     }
   }
   entries.push(...inlineEntries(input, problems))
+  // Every project has the built-in types; after its own, so a project's clash is reported on its file.
+  for (const { plugin, schema } of BUILTIN_CONTENT_TYPES) entries.push({ modelType: 'contentType', source: `builtin:${plugin}`, plugin, data: schema })
 
   const registry: Registry = { contentTypes: new Map(), components: new Map() }
   const candidates: Candidate[] = []

@@ -106,6 +106,8 @@ export interface Model {
   draftAndPublish: boolean
   localized: boolean
   attributes: Record<string, Attribute>
+  /** Extra indexes on the model's table (built-in types carry Strapi's), by physical column names. */
+  indexes?: ModelIndex[]
   /**
    * Where the definition came from, for error messages: the absolute path of its schema.json (a
    * `lifecycles.(ts|js)` file may sit next to it) or component .json file, or `inline:<uid>`.
@@ -113,10 +115,17 @@ export interface Model {
   source: string
 }
 
+export interface ModelIndex {
+  name: string
+  columns: string[]
+}
+
 export interface ContentType extends Model {
   kind: 'collectionType' | 'singleType'
-  /** The `<api>` of `api::<api>.<singular>`. */
+  /** The `<api>` of `api::<api>.<singular>`; the plugin's name for `plugin::<plugin>.<singular>`. */
   apiName: string
+  /** Set on a plugin's built-in type (`plugin::upload.file`): it has no generated routes, actions or controllers. */
+  plugin?: string
   /** Lifecycle handlers given inline with `defineContentType`. */
   lifecycles?: Lifecycles
   /** Lifecycle handlers of the `lifecycles.(ts|js)` file next to `source`, when there is one. */
@@ -130,6 +139,7 @@ export interface Component extends Model {
 
 /** The whole normalized model. */
 export interface Schema {
+  /** Every content type: the project's and the built-in ones (`plugin` set). */
   contentTypes: Map<string, ContentType>
   components: Map<string, Component>
   /** Content types and components by uid. */
@@ -170,6 +180,8 @@ export interface ContentTypeSchema {
   options?: { draftAndPublish?: boolean, [key: string]: unknown }
   pluginOptions?: { i18n?: { localized?: boolean }, [key: string]: unknown }
   attributes: Record<string, AttributeSchema>
+  /** Extra table indexes (Strapi's model `indexes`), by column names. */
+  indexes?: ModelIndex[]
 }
 
 export interface ComponentSchema {

@@ -112,6 +112,10 @@ interface Identity { uid?: string, source: string, namespace: string, name: stri
 function contentTypeIdentity (entry: RawEntry): Identity {
   const singular = stringAt(entry.data, 'info', 'singularName')
   const problems: string[] = []
+  if (entry.plugin !== undefined) {
+    const name = singular ?? ''
+    return { uid: `plugin::${entry.plugin}.${name}`, source: `builtin:plugin::${entry.plugin}.${name}`, namespace: entry.plugin, name, problems }
+  }
   if (entry.apiDir !== undefined) {
     // From a file: the uid comes from the api directory and singularName (the type's directory as a fallback,
     // so relations pointing at a type with a broken info still resolve and are not reported twice).
@@ -227,9 +231,10 @@ function checkContentTypeInfo (candidate: Candidate, seen: Seen, problems: Probl
   if (singularName !== '' && singularName === pluralName) {
     problems.add(source, `info.singularName and info.pluralName must differ (both are "${singularName}")`)
   }
-  // Both names are API ids (routes, permissions): none may repeat across content types, in either role.
+  // Both names are API ids (routes, permissions): none may repeat across content types, in either role. A plugin's
+  // types have no routes of their own, so a project may reuse their names (api::file.file next to plugin::upload.file).
   for (const [key, value] of [['singularName', singularName], ['pluralName', pluralName]] as const) {
-    if (value === '') continue
+    if (value === '' || candidate.uid.startsWith('plugin::')) continue
     const other = seen.apiIds.get(value)
     if (other === undefined) {
       seen.apiIds.set(value, { uid: candidate.uid, as: key })

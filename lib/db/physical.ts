@@ -173,6 +173,7 @@ function buildModelTable (model: Model): { table: Table, columns: Record<string,
   if (model.kind !== 'component') {
     indexes.push({ name: indexName(name, 'documents_idx'), columns: ['document_id', 'locale', 'published_at'], unique: false })
   }
+  for (const index of model.indexes ?? []) indexes.push({ name: identifier(index.name), columns: [...index.columns], unique: false })
   return { table: { name, columns: Object.values(columns), indexes, foreignKeys: [] }, columns }
 }
 

@@ -1,5 +1,6 @@
 import type { RequestContextStore } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
+import { isApiContentType } from '../content-types/index.js'
 import { createCollectionController, createSingleTypeController } from './core/controller.js'
 import { createCollectionService, createSingleTypeService } from './core/service.js'
 import { extendCore } from './factories.js'
@@ -31,6 +32,7 @@ function build<T extends object> (core: T, custom: unknown, kind: 'controller-fa
 export function buildRegistries (vellum: Vellum, code: ProjectCode, { controllers, services }: Registries, requestContext: RequestContextStore): void {
   const deps: FactoryDeps = { vellum }
   for (const contentType of vellum.schema.contentTypes.values()) {
+    if (!isApiContentType(contentType)) continue
     const coreDeps = { contentType, documents: vellum.documents, rest: vellum.config.rest }
     const service = contentType.kind === 'singleType' ? createSingleTypeService(coreDeps) : createCollectionService(coreDeps)
     services.set(contentType.uid, build(service, code.services.get(contentType.uid), 'service-factory', deps))

@@ -1,4 +1,4 @@
-import type { Schema } from '../content-types/index.js'
+import { isApiContentType, type Schema } from '../content-types/index.js'
 import { ProjectCodeError } from '../errors.js'
 import type { Handler, CoreAction, CoreRouter, Router, RouteConfig, RouteDefinition } from './types.js'
 
@@ -108,8 +108,8 @@ export function resolveRoutes (routers: RouterSource[], schema: Schema): Resolve
       routes.push(...customRoutes(router as Exclude<Router, CoreRouter>, apiName, source))
     }
   }
-  for (const uid of schema.contentTypes.keys()) {
-    if (!withCoreRouter.has(uid)) routes.push(...coreRoutes({ kind: 'core-router', uid, config: {} }, schema, `core routes of ${uid}`))
+  for (const [uid, contentType] of schema.contentTypes) {
+    if (isApiContentType(contentType) && !withCoreRouter.has(uid)) routes.push(...coreRoutes({ kind: 'core-router', uid, config: {} }, schema, `core routes of ${uid}`))
   }
   return routes
 }

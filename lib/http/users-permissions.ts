@@ -2,6 +2,7 @@ import { fieldError, renderMail, type User, type Users } from '../auth/index.js'
 import { ApplicationError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js'
 import type { RequestContext } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
+import { isApiContentType } from '../content-types/index.js'
 import { canReadOf } from './permissions.js'
 import type { RouteDefinition, Router } from './types.js'
 
@@ -316,6 +317,7 @@ const UP_ACTIONS = {
 function knownActions (vellum: Vellum): string[] {
   const actions: string[] = []
   for (const contentType of vellum.schema.contentTypes.values()) {
+    if (!isApiContentType(contentType)) continue
     const core = contentType.kind === 'singleType' ? ['find', 'update', 'delete'] : ['find', 'findOne', 'create', 'update', 'delete']
     actions.push(...core.map(action => `${contentType.uid}.${action}`))
   }

@@ -1,11 +1,14 @@
 import { join } from 'node:path'
 import t from 'tap'
 import {
-  defineComponent, defineContentType, type ComponentAttribute, type DynamicZoneAttribute, type LifecycleEvent, type RelationAttribute, type ScalarAttribute, type Schema
+  defineComponent, defineContentType, isApiContentType, type ComponentAttribute, type DynamicZoneAttribute, type LifecycleEvent, type RelationAttribute, type ScalarAttribute, type Schema
 } from '../../lib/content-types/index.js'
 import { loadSchema } from '../../lib/project/index.js'
 import { buildPhysicalModel } from '../../lib/db/physical.js'
 import { collectionType, fixture, referenceModel, schemaPath, writeProject } from './helpers.js'
+
+/** The project's own content types (every schema also has the built-in plugin::upload.* ones). */
+const apiUids = (schema: Schema): string[] => [...schema.contentTypes.values()].filter(isApiContentType).map(c => c.uid)
 
 function scalar (schema: Schema, uid: string, name: string): ScalarAttribute {
   const attribute = schema.get(uid)?.attributes[name]
@@ -23,7 +26,7 @@ function relation (schema: Schema, uid: string, name: string): RelationAttribute
 
 t.test('the fixture project loads every content type and component, in sorted order', async (t) => {
   const schema = await loadSchema({ dir: fixture })
-  t.strictSame([...schema.contentTypes.keys()], [
+  t.strictSame(apiUids(schema), [
     'api::article.article',
     'api::author.author',
     'api::author-profile.author-profile',
@@ -190,7 +193,7 @@ t.test('components: identity, default table names, nesting, repeatable, dynamic 
 
 t.test('the reference Strapi model loads unchanged', async (t) => {
   const schema = await loadSchema({ dir: referenceModel })
-  t.strictSame([...schema.contentTypes.keys()], ['api::article.article', 'api::author.author', 'api::category.category', 'api::homepage.homepage', 'api::tag.tag'])
+  t.strictSame(apiUids(schema), ['api::article.article', 'api::author.author', 'api::category.category', 'api::homepage.homepage', 'api::tag.tag'])
   t.strictSame([...schema.components.keys()], ['shared.quote', 'shared.rich-text', 'shared.seo'])
   t.equal(schema.contentTypes.get('api::article.article')?.source, schemaPath(referenceModel, 'article'))
   t.match(relation(schema, 'api::author.author', 'articles'), { owner: false, mappedBy: 'author', ownerAttribute: 'author' })
@@ -230,7 +233,7 @@ t.test('inline definitions: default uid, lifecycles, relations to file-based typ
   t.equal(note?.attributes.text?.renamedFrom, 'body')
   t.match(schema.contentTypes.get('api::blog.post'), { apiName: 'blog', kind: 'singleType', displayName: 'post', source: 'inline:api::blog.post' })
   t.match(schema.components.get('widgets.box'), { category: 'widgets', collectionName: 'components_widgets_boxes', source: 'inline:widgets.box' })
-  t.equal([...schema.contentTypes.keys()].at(-1), 'api::blog.post', 'inline types come after the project’s')
+  t.equal(apiUids(schema).at(-1), 'api::blog.post', 'inline types come after the project’s')
 })
 
 t.test('defineContentType keeps literal types', async (t) => {
@@ -279,7 +282,7 @@ t.test('inline input is never mutated or shared', async (t) => {
 t.test('a project without src/ or with only some folders loads what is there', async (t) => {
   const empty = await writeProject(t, { 'README.md': 'nothing here' })
   const schema = await loadSchema({ dir: empty })
-  t.equal(schema.contentTypes.size, 0)
+  t.equal(apiUids(schema).length, 0)
   t.equal(schema.components.size, 0)
 
   const some = await writeProject(t, {
@@ -289,8 +292,8 @@ t.test('a project without src/ or with only some folders loads what is there', a
     'src/api/c/controllers/c.ts': 'export default {}',
     'src/components/z/notes.txt': 'ignored'
   })
-  t.strictSame([...(await loadSchema({ dir: some })).contentTypes.keys()], ['api::a.a', 'api::b.b'])
-  t.strictSame([...(await loadSchema({ contentTypes: [], components: [] })).contentTypes.keys()], [])
+  t.strictSame(apiUids(await loadSchema({ dir: some })), ['api::a.a', 'api::b.b'])
+  t.strictSame([...(await loadSchema({ contentTypes: [], components: [] })).contentTypes.keys()], ['plugin::upload.file', 'plugin::upload.folder'], 'only the built-in types')
 })
 
 t.test('the uid comes from the api directory and singularName', async (t) => {

@@ -261,7 +261,7 @@ t.test('the packed tarball works as a dependency, from plain JavaScript and from
     t.equal(run.code, 0, 'plain node runs the compiled host', { stderr: run.stderr })
     const answer = JSON.parse(run.stdout) as unknown
     t.match(answer, {
-      uids: ['api::article.article'],
+      uids: ['api::article.article', 'plugin::upload.file', 'plugin::upload.folder'],
       found: 1,
       status: 200,
       body: { data: [{ title: 'First', slug: 'first' }], meta: { pagination: { total: 1 } } },
