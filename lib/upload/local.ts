@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { constants, createWriteStream, ReadStream } from 'node:fs'
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { ProviderFile, UploadProvider } from './types.js'
@@ -31,8 +31,15 @@ export function createLocalProvider ({ root, baseUrl = '/uploads' }: LocalProvid
       await ensureRoot()
       const name = fileName(file)
       const target = join(root, name)
+      const source = file.getStream()
       try {
-        await pipeline(file.getStream(), createWriteStream(target, { flags: 'wx' }))
+        if (source instanceof ReadStream && typeof source.path === 'string') {
+          // A file on disk (the spooled upload): copied by the kernel, no bytes through JavaScript's memory.
+          source.destroy()
+          await copyFile(source.path, target, constants.COPYFILE_EXCL)
+        } else {
+          await pipeline(source, createWriteStream(target, { flags: 'wx' }))
+        }
       } catch (error) {
         // A half-written file must not stay behind; one that existed before (EEXIST) is not ours to remove.
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await rm(target, { force: true })
