@@ -1,3 +1,4 @@
+import { FILE_UID } from '../content-types/index.js'
 /**
  * What an authenticated caller may do, as the request pipeline asks it: every scope of a route, and reading a
  * content type (populate, filters and sanitizing drop what the caller cannot `find`).
@@ -14,6 +15,14 @@ export interface Ability {
  * per canRead and skips the read checks for it.
  */
 export const readsAll = (): boolean => true
+
+/**
+ * canRead from granted actions: a type's `find`. Files are readable through the entries that link them (media
+ * populate and filters need no upload permission, as with Strapi's public role and its images).
+ */
+export function canReadWith (granted: ReadonlySet<string>): (uid: string) => boolean {
+  return (uid) => uid === FILE_UID || granted.has(`${uid}.find`)
+}
 
 /**
  * The result of one strategy: authenticated (with the user, for users-permissions: `ctx.state.user`), not this

@@ -4,7 +4,7 @@ import type { Database } from '../db/index.js'
 import { NotFoundError, ValidationError } from '../errors.js'
 import { executeOn } from '../db/index.js'
 import type { Logger } from '../logger.js'
-import { readsAll, type Ability } from './ability.js'
+import { canReadWith, readsAll, type Ability } from './ability.js'
 import { createDocumentId } from '../document/index.js'
 import { ApplicationError } from '../errors.js'
 import { grantActions, PERMISSION_ROLE_TABLE, revokeActions, ROLES_TABLE, UP_PERMISSIONS_TABLE, USER_ROLE_TABLE } from './up-tables.js'
@@ -77,7 +77,7 @@ export function abilityOfActions (actions: Iterable<string>): Ability {
   const granted = new Set(actions)
   return {
     allows: (scopes) => scopes.length > 0 && scopes.every(scope => granted.has(scope)),
-    canRead: (uid) => granted.has(`${uid}.find`)
+    canRead: canReadWith(granted)
   }
 }
 

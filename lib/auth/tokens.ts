@@ -5,7 +5,7 @@ import { executeOn, type Database, type Executor } from '../db/index.js'
 import { createDocumentId } from '../document/index.js'
 import { NotFoundError, ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import { readsAll, type Ability, type AuthStrategy, type StrategyResult } from './ability.js'
+import { canReadWith, readsAll, type Ability, type AuthStrategy, type StrategyResult } from './ability.js'
 import { PERMISSIONS_TABLE, TOKEN_LINK_TABLE, TOKENS_TABLE } from './tables.js'
 
 /**
@@ -170,7 +170,7 @@ export function createApiTokens ({ database, salt, cacheTtlMs, cacheSize, log, n
     let ability = abilities.get(key)
     if (ability === undefined) {
       const actions = new Set(token.permissions)
-      ability = { allows: (scopes) => scopes.length > 0 && scopes.every(scope => actions.has(scope)), canRead: (uid) => actions.has(`${uid}.find`) }
+      ability = { allows: (scopes) => scopes.length > 0 && scopes.every(scope => actions.has(scope)), canRead: canReadWith(actions) }
       abilities.set(key, ability)
     }
     return ability

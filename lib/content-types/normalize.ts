@@ -1,7 +1,8 @@
 import type {
-  Attribute, AttributeSchema, Component, ComponentSchema, ContentType, ContentTypeSchema, Lifecycles, RelationKind, ScalarAttribute,
-  ScalarType
+  Attribute, AttributeSchema, Component, ComponentSchema, ContentType, ContentTypeSchema, Lifecycles, MediaType, RelationAttribute, RelationKind,
+  ScalarAttribute, ScalarType
 } from './types.js'
+import { FILE_UID } from './builtin/upload.js'
 import { pluralize, snakeCase } from './names.js'
 import type { Candidate } from './validate.js'
 
@@ -41,7 +42,22 @@ function normalizeAttribute (name: string, raw: AttributeSchema, modelLocalized:
     ...(raw.renamedFrom !== undefined && { renamedFrom: raw.renamedFrom })
   }
   switch (raw.type) {
+    case 'media': {
+      // Strapi models a media attribute as a morphOne/morphMany relation to plugin::upload.file by `related`.
+      const multiple = raw.multiple === true
+      return {
+        ...common,
+        ...morphSide(multiple ? 'morphMany' : 'morphOne', FILE_UID, 'related'),
+        media: { multiple, ...(Array.isArray(raw.allowedTypes) && { allowedTypes: [...raw.allowedTypes] as MediaType[] }) }
+      }
+    }
     case 'relation': {
+      if (raw.relation === 'morphToOne' || raw.relation === 'morphToMany') {
+        return { ...common, type: 'morph', relation: raw.relation, toMany: raw.relation === 'morphToMany' }
+      }
+      if (raw.relation === 'morphOne' || raw.relation === 'morphMany') {
+        return { ...common, ...morphSide(raw.relation, raw.target as string, raw.morphBy as string) }
+      }
       const relation = raw.relation as RelationKind
       return {
         ...common,
@@ -76,6 +92,24 @@ function normalizeAttribute (name: string, raw: AttributeSchema, modelLocalized:
       return normalizeScalar(common, raw.type as ScalarType, raw)
   }
 }
+
+/**
+ * A morphOne/morphMany side: stored like an owning manyToOne/manyToMany side (the target's rows are shared by
+ * any number of owners, nothing is taken from another row), its links in the target's `*_mph` table.
+ */
+function morphSide (kind: 'morphOne' | 'morphMany', target: string, by: string): Omit<RelationAttribute, CommonKey> {
+  return {
+    type: 'relation',
+    relation: kind === 'morphMany' ? 'manyToMany' : 'manyToOne',
+    target,
+    owner: true,
+    toMany: kind === 'morphMany',
+    morph: { kind, by }
+  }
+}
+
+/** What every attribute carries (normalizeAttribute's `common`). */
+type CommonKey = 'name' | 'required' | 'private' | 'writable' | 'configurable' | 'localized' | 'renamedFrom'
 
 function normalizeScalar (common: Omit<ScalarAttribute, 'type' | 'unique' | 'searchable'>, type: ScalarType, raw: AttributeSchema): ScalarAttribute {
   const attribute: ScalarAttribute = {

@@ -14,6 +14,14 @@ export type ScalarType = typeof SCALAR_TYPES[number]
 export const RELATION_KINDS = ['oneToOne', 'oneToMany', 'manyToOne', 'manyToMany'] as const
 export type RelationKind = typeof RELATION_KINDS[number]
 
+/** Polymorphic relations (contract §3.1): owning sides `morphTo*`, inverse sides `morphOne`/`morphMany` (with `morphBy`). */
+export const MORPH_KINDS = ['morphToOne', 'morphToMany', 'morphOne', 'morphMany'] as const
+export type MorphKind = typeof MORPH_KINDS[number]
+
+/** `allowedTypes` of a media attribute. */
+export const MEDIA_TYPES = ['images', 'files', 'videos', 'audios'] as const
+export type MediaType = typeof MEDIA_TYPES[number]
+
 /** Everything an attribute of any type may carry. */
 interface AttributeBase {
   /** The attribute's key in the schema (camelCase as written by the user). */
@@ -56,6 +64,10 @@ export interface ScalarAttribute extends AttributeBase, ScalarConstraints {
 
 export interface RelationAttribute extends AttributeBase {
   type: 'relation'
+  /**
+   * How the link is stored and shared. A morph inverse side (`morphOne`/`morphMany`, media) reads and writes
+   * like a manyToOne/manyToMany owning side, its rows in the target's `*_mph` table (see `morph`).
+   */
   relation: RelationKind
   /** uid of the target content type. */
   target: string
@@ -67,6 +79,23 @@ export interface RelationAttribute extends AttributeBase {
   toMany: boolean
   /** On the inverse side: the owning attribute on the target (same as mappedBy). */
   ownerAttribute?: string
+  /**
+   * A `morphOne`/`morphMany` side (media included): the kind as the schema wrote it and the target's
+   * `morphToMany`/`morphToOne` attribute (`morphBy`) whose `*_mph` table holds the links.
+   */
+  morph?: { kind: 'morphOne' | 'morphMany', by: string }
+  /** A `media` attribute (a morph side to plugin::upload.file by `related`): its options. */
+  media?: { multiple: boolean, allowedTypes?: MediaType[] }
+}
+
+/**
+ * The owning side of a polymorphic relation (`morphToOne`/`morphToMany`): its rows live in `<table>_<attr>_mph`
+ * (`related_id`, `related_type`, `field`, `order`); it points at rows of any type.
+ */
+export interface MorphAttribute extends AttributeBase {
+  type: 'morph'
+  relation: 'morphToOne' | 'morphToMany'
+  toMany: boolean
 }
 
 export interface ComponentAttribute extends AttributeBase {
@@ -86,7 +115,7 @@ export interface DynamicZoneAttribute extends AttributeBase {
   max?: number
 }
 
-export type Attribute = ScalarAttribute | RelationAttribute | ComponentAttribute | DynamicZoneAttribute
+export type Attribute = ScalarAttribute | RelationAttribute | MorphAttribute | ComponentAttribute | DynamicZoneAttribute
 
 export type ModelKind = 'collectionType' | 'singleType' | 'component'
 
@@ -163,6 +192,7 @@ export interface AttributeSchema extends ScalarConstraints {
   target?: string
   inversedBy?: string
   mappedBy?: string
+  morphBy?: string
   component?: string
   repeatable?: boolean
   components?: string[]

@@ -1,5 +1,5 @@
 import {
-  EXTRA_LIFECYCLE_HOOKS, LIFECYCLE_ACTIONS, RELATION_KINDS, SCALAR_TYPES,
+  EXTRA_LIFECYCLE_HOOKS, LIFECYCLE_ACTIONS, MEDIA_TYPES, MORPH_KINDS, RELATION_KINDS, SCALAR_TYPES,
   type AttributeSchema, type ComponentSchema, type ContentTypeSchema, type LifecyclesFile, type RelationKind, type ScalarType
 } from './types.js'
 import type { RawEntry } from './entries.js'
@@ -39,9 +39,8 @@ export interface Candidate {
   lifecyclesFile?: LifecyclesFile
 }
 
-const MORPH_KINDS = ['morphToOne', 'morphToMany', 'morphOne', 'morphMany']
 const HOOK_NAMES: readonly string[] = [...LIFECYCLE_ACTIONS, ...EXTRA_LIFECYCLE_HOOKS]
-const STRUCTURE_TYPES = ['relation', 'component', 'dynamiczone'] as const
+const STRUCTURE_TYPES = ['relation', 'component', 'dynamiczone', 'media'] as const
 const KNOWN_TYPES: readonly string[] = [...SCALAR_TYPES, ...STRUCTURE_TYPES]
 const STRING_TYPES: ReadonlySet<string> = new Set(['string', 'text', 'richtext', 'email', 'password', 'uid'])
 const UID_TARGET_TYPES: ReadonlySet<string> = new Set(['string', 'text'])
@@ -293,15 +292,12 @@ function checkAttribute (candidate: Candidate, name: string, attribute: Attribut
     if (match !== undefined) add(`unknown option "${key}" (did you mean "${match}"?)`)
   }
   const { type } = attribute
-  if (type === 'media') {
-    add('type "media" is not supported yet')
-    return
-  }
+  if (type === 'media') return checkMedia(attribute, add)
   if (type === 'relation') return checkRelation(candidate, name, attribute, registry, add)
   if (type === 'component') return checkComponent(candidate, attribute, registry, add)
   if (type === 'dynamiczone') return checkDynamicZone(candidate, attribute, registry, add)
   if (!(SCALAR_TYPES as readonly string[]).includes(type)) {
-    const hint = didYouMean(type, [...KNOWN_TYPES, 'media'])
+    const hint = didYouMean(type, KNOWN_TYPES)
     add(`unknown type "${type}"${hint === '' ? ` (expected one of ${KNOWN_TYPES.join(', ')})` : hint}`)
     return
   }
@@ -454,10 +450,7 @@ function checkRelation (candidate: Candidate, name: string, attribute: Attribute
     add(`relation attribute needs "relation" (one of ${RELATION_KINDS.join(', ')})`)
     return
   }
-  if (MORPH_KINDS.includes(relation)) {
-    add(`relation "${relation}" is not supported yet (polymorphic relations)`)
-    return
-  }
+  if ((MORPH_KINDS as readonly string[]).includes(relation)) return checkMorph(candidate, relation, attribute, registry, add)
   if (!isRelationKind(relation)) {
     const hint = didYouMean(relation, [...RELATION_KINDS, ...MORPH_KINDS])
     add(`unknown relation "${relation}"${hint === '' ? ` (expected one of ${RELATION_KINDS.join(', ')})` : hint}`)
@@ -520,6 +513,53 @@ function checkRelation (candidate: Candidate, name: string, attribute: Attribute
   // Kinds are compared once, from the owning side.
   if (side === 'inversedBy' && isRelationKind(other.relation) && other.relation !== INVERSE_KIND[relation]) {
     add(`${where}: a ${relation} relation pairs with a ${INVERSE_KIND[relation]} on the other side, but ${otherPath} is ${other.relation}`)
+  }
+}
+
+/** `multiple` and `allowedTypes` (contract §25.1); the target is always plugin::upload.file. */
+function checkMedia (attribute: AttributeSchema, add: (message: string) => void): void {
+  const allowed: unknown = attribute.allowedTypes
+  if (allowed === undefined || allowed === null) return
+  if (!Array.isArray(allowed)) {
+    add(`allowedTypes must be a list of ${MEDIA_TYPES.join(', ')} (got ${show(allowed)})`)
+    return
+  }
+  for (const value of allowed) {
+    if (typeof value !== 'string' || !(MEDIA_TYPES as readonly string[]).includes(value)) {
+      add(`allowedTypes: ${show(value)} is not one of ${MEDIA_TYPES.join(', ')}${typeof value === 'string' ? didYouMean(value, MEDIA_TYPES) : ''}`)
+    }
+  }
+}
+
+/**
+ * Polymorphic relations: an owning side (`morphToOne`/`morphToMany`) names no target; an inverse side
+ * (`morphOne`/`morphMany`) names its target and, with `morphBy`, the target's owning side.
+ */
+function checkMorph (candidate: Candidate, relation: string, attribute: AttributeSchema, registry: Registry, add: (message: string) => void): void {
+  if (attribute.inversedBy !== undefined || attribute.mappedBy !== undefined) add(`a ${relation} relation takes no inversedBy or mappedBy`)
+  if (relation === 'morphToOne' || relation === 'morphToMany') {
+    if (candidate.modelType === 'component') add(`${relation} relations are only allowed on content types`)
+    return
+  }
+  const { target, morphBy } = attribute
+  if (target === undefined) {
+    add(`a ${relation} relation needs a "target" content-type uid`)
+    return
+  }
+  const other = registry.contentTypes.get(target)
+  if (other === undefined) {
+    add(`relation target "${target}" does not exist${didYouMean(target, registry.contentTypes.keys())}`)
+    return
+  }
+  if (typeof morphBy !== 'string' || morphBy === '') {
+    add(`a ${relation} relation needs "morphBy": the morphToOne or morphToMany attribute of ${target}`)
+    return
+  }
+  const by = other.attributes.get(morphBy)
+  if (by === undefined) {
+    if (!other.broken.has(morphBy)) add(`morphBy "${morphBy}": ${target} has no attribute "${morphBy}"`)
+  } else if (by.type !== 'relation' || (by.relation !== 'morphToOne' && by.relation !== 'morphToMany')) {
+    add(`morphBy "${morphBy}": ${target}.${morphBy} must be a morphToOne or morphToMany relation`)
   }
 }
 

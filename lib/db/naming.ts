@@ -28,6 +28,11 @@ export function linkTableName (ownerTable: string, attributeName: string): strin
   return identifier(`${ownerTable}_${snakeCase(attributeName)}_lnk`)
 }
 
+/** `<table>_<attr>_mph`: the link table of a morphToOne/morphToMany attribute (Strapi's "morphs" suffix). */
+export function morphTableName (ownerTable: string, attributeName: string): string {
+  return identifier(`${ownerTable}_${snakeCase(attributeName)}_mph`)
+}
+
 /** `<table>_cmps`: the join table from a model's rows to its components and dynamic-zone entries. */
 export function componentJoinTableName (table: string): string {
   return identifier(`${table}_cmps`)

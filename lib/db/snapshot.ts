@@ -67,8 +67,10 @@ export function buildSnapshot (physical: PhysicalModel): SchemaSnapshot {
   for (const entry of physical.models.values()) {
     meta.set(entry.table.name, { kind: 'model', uid: entry.uid })
     for (const relation of Object.values(entry.relations)) {
-      if (relation.attribute.owner) meta.set(relation.link.name, { kind: 'link', uid: entry.uid, attribute: relation.attribute.name })
+      // A morph side's rows live in the target's `*_mph` table, which that target owns.
+      if (relation.attribute.owner && relation.morph === undefined) meta.set(relation.link.name, { kind: 'link', uid: entry.uid, attribute: relation.attribute.name })
     }
+    for (const [attribute, link] of Object.entries(entry.morphLinks)) meta.set(link.name, { kind: 'link', uid: entry.uid, attribute })
     if (entry.componentJoin !== undefined) {
       const fields = Object.values(entry.model.attributes)
         .filter(a => a.type === 'component' || a.type === 'dynamiczone')

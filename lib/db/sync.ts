@@ -157,6 +157,16 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
     for (const relation of Object.values(entry.relations)) {
       const { attribute, link } = relation
       if (!attribute.owner || attribute.renamedFrom === undefined) continue
+      const scope = relation.morph
+      if (scope !== undefined) {
+        if (!db.tables.has(link.name)) continue
+        // A morph side (media) shares the target's `*_mph` table: its rows carry the attribute's name.
+        steps.push({
+          sql: `UPDATE ${quoteIdent(link.name)} SET ${quoteIdent(scope.fieldColumn)} = ${quoteLiteral(attribute.name)} WHERE ${quoteIdent(scope.typeColumn)} = ${quoteLiteral(scope.type)} AND ${quoteIdent(scope.fieldColumn)} = ${quoteLiteral(attribute.renamedFrom)}`,
+          message: `renamed the links of ${entry.uid}.${attribute.renamedFrom} in ${link.name} to ${attribute.name}`
+        })
+        continue
+      }
       const from = linkTableName(entry.table.name, attribute.renamedFrom)
       if (!db.tables.has(from) || db.tables.has(link.name)) continue
       steps.push({ sql: `ALTER TABLE ${quoteIdent(from)} RENAME TO ${quoteIdent(link.name)}`, message: `renamed table ${from} to ${link.name} (${entry.uid}.${attribute.name} was ${attribute.renamedFrom})` })

@@ -64,7 +64,7 @@ function storedDraft (model: Model, prepared: Prepared, uid: CreatePlan['uid']):
   const row: PlainObject = {}
   for (const attribute of Object.values(model.attributes)) {
     const { name } = attribute
-    if (attribute.type === 'relation') continue
+    if (attribute.type === 'relation' || attribute.type === 'morph') continue
     if (attribute.type === 'component') row[name] = attribute.repeatable ? [] : null
     else if (attribute.type === 'dynamiczone') row[name] = []
     else if (name === uid?.name) row[name] = uid.base
@@ -97,6 +97,8 @@ export async function planCreate (ctx: ServiceContext, model: ContentType, prepa
     if (target === undefined || link === undefined || !attribute.owner || !ctx.db.quiet(target.uid, ['findMany'])) return undefined
     // Linking a to-one target side takes it from other rows, and a never-published target is dropped on publish.
     if (attribute.relation === 'oneToOne' || attribute.relation === 'oneToMany') return undefined
+    // Media are checked against their files (relations.ts checkMedia) on the step-by-step path.
+    if (attribute.morph !== undefined) return undefined
     // The one row of a type without draft & publish links both rows of each draft & publish target (to-many).
     if (!dp && attribute.toMany && isDraftAndPublish(target)) return undefined
     const refs = [...(input.set ?? []), ...input.connect, ...input.disconnect]

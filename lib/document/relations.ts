@@ -1,4 +1,4 @@
-import type { Model } from '../content-types/index.js'
+import { FILE_UID, type MediaType, type Model } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
 import { compileTargetRows, type PlainObject, type TargetLookup } from '../query/index.js'
 import { isDraftAndPublish, isLocalized, type ServiceContext } from './context.js'
@@ -103,9 +103,12 @@ export async function toQueryData (ctx: ServiceContext, prepared: Prepared, row:
     if (target === undefined) throw new Error(`unknown relation target ${input.attribute.target}`)
     const rows = found.get(target.uid) ?? []
     const { toMany } = input.attribute
+    const missingFiles: number[] = []
     const expand = (ref: RelationRef, report: boolean): TargetRow[] => {
       const matched = rowsFor(target, rows, ref, row, toMany)
-      if (matched.length === 0 && report && options.lenient !== true) {
+      if (matched.length === 0 && report && options.lenient !== true && input.attribute.media !== undefined && ref.id !== undefined) {
+        missingFiles.push(ref.id)
+      } else if (matched.length === 0 && report && options.lenient !== true) {
         errors.push({ path: ref.path, message: notFound(target, ref, row), name: 'ValidationError', value: ref.documentId ?? ref.id ?? null })
       }
       return matched
@@ -131,10 +134,58 @@ export async function toQueryData (ctx: ServiceContext, prepared: Prepared, row:
     if (input.set !== undefined) ops.set = items(input.set)
     if (input.connect.length > 0) ops.connect = items(input.connect)
     if (input.disconnect.length > 0) ops.disconnect = input.disconnect.flatMap(ref => expand(ref, false).map(r => r.id))
+    if (missingFiles.length > 0) {
+      // Strapi's words for unknown file ids (contract §25.6).
+      errors.push({ path: [], message: `${missingFiles.length} relation(s) of type ${FILE_UID} associated with this entity do not exist`, name: 'ValidationError', value: missingFiles })
+    }
     resolved.set(input, ops)
   }
   if (errors.length > 0) throw ValidationError.fromItems(errors)
+  await checkMedia(ctx, inputs, resolved)
   return dataOf(prepared, resolved)
+}
+
+/** What each `allowedTypes` entry accepts, by MIME type: files are whatever the others are not. */
+const MEDIA_KIND: Record<Exclude<MediaType, 'files'>, string> = { images: 'image/', videos: 'video/', audios: 'audio/' }
+
+function mediaKindOf (mime: string): MediaType {
+  for (const [kind, prefix] of Object.entries(MEDIA_KIND)) if (mime.startsWith(prefix)) return kind as MediaType
+  return 'files'
+}
+
+/**
+ * Beyond Strapi, which enforces neither through the API: a single media attribute takes one file, and every
+ * file given must be of an `allowedTypes` kind. Checked before anything is written.
+ */
+async function checkMedia (ctx: ServiceContext, inputs: RelationInput[], resolved: Map<RelationInput, PlainObject>): Promise<void> {
+  const errors: ValidationErrorItem[] = []
+  const typed: Array<{ input: RelationInput, ids: number[] }> = []
+  for (const input of inputs) {
+    const media = input.attribute.media
+    if (media === undefined) continue
+    const ops = resolved.get(input) ?? {}
+    const given = (list: unknown): number[] => Array.isArray(list) ? (list as Array<{ id: number }>).map(item => item.id) : []
+    const set = [...new Set(given(ops.set))]
+    const connect = [...new Set(given(ops.connect))]
+    if (!media.multiple && (set.length > 1 || connect.length > 1)) {
+      errors.push({ path: input.path, message: `${input.path.join('.')} takes one file (multiple is false), got ${Math.max(set.length, connect.length)}`, name: 'ValidationError', value: set.length > 1 ? set : connect })
+    }
+    if (media.allowedTypes !== undefined && set.length + connect.length > 0) typed.push({ input, ids: [...new Set([...set, ...connect])] })
+  }
+  if (typed.length > 0) {
+    const ids = [...new Set(typed.flatMap(t => t.ids))]
+    const files = await ctx.db.query(FILE_UID).findMany({ where: { id: { $in: ids } }, select: ['id', 'mime'] })
+    const mimes = new Map(files.map(file => [file.id, String(file.mime ?? '')]))
+    for (const { input, ids: given } of typed) {
+      const allowed = input.attribute.media?.allowedTypes ?? []
+      for (const id of given) {
+        const mime = mimes.get(id) ?? ''
+        if (allowed.includes(mediaKindOf(mime))) continue
+        errors.push({ path: input.path, message: `${input.path.join('.')} does not accept file ${id} of type ${mime === '' ? 'unknown' : mime} (allowed: ${allowed.join(', ')})`, name: 'ValidationError', value: id })
+      }
+    }
+  }
+  if (errors.length > 0) throw ValidationError.fromItems(errors)
 }
 
 /**

@@ -329,6 +329,10 @@ function prepareObject (ctx: Ctx, model: Model, data: PlainObject, path: string[
       case 'relation':
         prepared.relations.push(parseRelation(ctx, attribute, value, keyPath))
         break
+      case 'morph':
+        // The owning side of a polymorphic relation is written from its inverse sides (media: `cover: <file id>`).
+        add(ctx, keyPath, `${displayPath(keyPath)}: writing a ${attribute.relation} attribute directly is not supported; write it from the other side`, value)
+        break
       case 'component':
       case 'dynamiczone':
         prepared.components.set(key, parseComponents(ctx, attribute, value, keyPath))
@@ -346,7 +350,7 @@ function prepareObject (ctx: Ctx, model: Model, data: PlainObject, path: string[
   }
   if (publish && creating) {
     for (const attribute of Object.values(model.attributes)) {
-      if (!attribute.required || attribute.type === 'relation' || data[attribute.name] !== undefined || provided?.has(attribute.name) === true) continue
+      if (!attribute.required || attribute.type === 'relation' || attribute.type === 'morph' || data[attribute.name] !== undefined || provided?.has(attribute.name) === true) continue
       // A default fills it in.
       if (attribute.type !== 'component' && attribute.type !== 'dynamiczone' && attribute.default !== undefined) continue
       add(ctx, [...path, attribute.name], `${displayPath([...path, attribute.name])} must be defined.`, null)
@@ -438,7 +442,7 @@ function validateStoredObject (errors: ValidationErrorItem[], schema: Schema, mo
   for (const attribute of Object.values(model.attributes)) {
     const keyPath = [...path, attribute.name]
     const value = row[attribute.name]
-    if (attribute.type === 'relation') continue
+    if (attribute.type === 'relation' || attribute.type === 'morph') continue
     if (attribute.type === 'component' || attribute.type === 'dynamiczone') {
       const items = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value]
       if (attribute.required && (value === null || value === undefined)) add(ctx, keyPath, `${displayPath(keyPath)} must be defined.`, null)

@@ -32,8 +32,11 @@ export interface ModelInfo {
   components: Map<string, ComponentAttribute>
   zones: Map<string, DynamicZoneAttribute>
   componentJoin?: ComponentJoinTable
-  /** Every link-table column that points at this model's rows (both sides, one-way relations included). */
-  incomingLinks: Array<{ link: LinkTable, column: string }>
+  /**
+   * Every link-table column that points at this model's rows (both sides, one-way relations included); in a
+   * `*_mph` table only the rows whose `typeColumn` names this model (`morphType`).
+   */
+  incomingLinks: Array<{ link: LinkTable, column: string, morph?: { typeColumn: string, type: string } }>
   /** Result order of keys: id, documentId, attributes, then the other system fields. */
   keyOrder: string[]
   /**
@@ -97,6 +100,9 @@ function buildInfo (tables: ModelTables): ModelInfo {
       relations.set(attribute.name, link)
     } else if (attribute.type === 'component') {
       components.set(attribute.name, attribute)
+    } else if (attribute.type === 'morph') {
+      // The owning side of a polymorphic relation is neither filtered, sorted nor populated here (contract §3.1).
+      continue
     } else {
       zones.set(attribute.name, attribute)
     }
@@ -129,6 +135,12 @@ export function createCatalog (schema: Schema, physical: PhysicalModel): Catalog
       const owner = Object.values(info.tables.relations).find(r => r.link === link)
       const target = owner === undefined ? undefined : infos.get(owner.attribute.target)
       target?.incomingLinks.push({ link, column: link.targetColumn })
+    }
+    for (const relation of Object.values(info.tables.relations)) {
+      const scope = relation.morph
+      if (scope !== undefined && !info.incomingLinks.some(l => l.link === relation.link && l.morph !== undefined)) {
+        info.incomingLinks.push({ link: relation.link, column: relation.selfColumn, morph: { typeColumn: scope.typeColumn, type: scope.type } })
+      }
     }
   }
   return {

@@ -81,6 +81,8 @@ function resolve (ctx: Ctx, info: ModelInfo, key: string): Resolved | undefined 
   if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) return undefined
   const link = info.relations.get(key)
   if (link !== undefined) {
+    // Polymorphic relations are neither filtered nor sorted on (contract §3.1); media are (§25.6).
+    if (link.attribute.morph !== undefined && link.attribute.media === undefined && (ctx.param === 'where' || ctx.param === 'orderBy')) return undefined
     return { kind: 'relation', via: { kind: 'relation', name: key, link, target: ctx.catalog.get(link.attribute.target) } }
   }
   const component = info.components.get(key)

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { ScalarType } from '../content-types/index.js'
 import type { ScalarOperator, Via, Where } from './ast.js'
+import type { RelationLink } from '../db/index.js'
 import type { ModelInfo } from './model.js'
 import type { SqlValue } from './values.js'
 import { escapeLike, PARAM_TYPES } from './values.js'
@@ -66,6 +67,14 @@ export interface Joined {
   order: SQL[]
 }
 
+/** A morph side's own rows in its `*_mph` table (`AND related_type = … AND field = …`); nothing for other links. */
+export function scopeOf (rel: RelationLink, alias?: string): SQL {
+  const { morph } = rel
+  if (morph === undefined) return sql``
+  const col = (name: string): SQL => alias === undefined ? ident(name) : column(alias, name)
+  return sql` AND ${col(morph.typeColumn)} = ${literal(morph.type)} AND ${col(morph.fieldColumn)} = ${literal(morph.field)}`
+}
+
 export function join (via: Via, parent: string, compiler: Compiler): Joined {
   const link = compiler.alias()
   const alias = compiler.alias()
@@ -73,7 +82,7 @@ export function join (via: Via, parent: string, compiler: Compiler): Joined {
     const { link: rel, target } = via
     return {
       from: sql`${ident(rel.link.name)} AS ${ident(link)} JOIN ${ident(target.table)} AS ${ident(alias)} ON ${column(alias, 'id')} = ${column(link, rel.otherColumn)}`,
-      on: sql`${column(link, rel.selfColumn)} = ${column(parent, 'id')}`,
+      on: sql`${column(link, rel.selfColumn)} = ${column(parent, 'id')}${scopeOf(rel, link)}`,
       alias,
       target,
       order: rel.orderColumn === undefined ? [column(alias, 'id')] : [column(link, rel.orderColumn), column(alias, 'id')]

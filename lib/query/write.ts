@@ -7,7 +7,15 @@ import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import { castInput, type SqlValue, textArray } from './values.js'
 import { prepared } from './prepared.js'
 import { uidPickCtes } from './uid.js'
-import { column, ident, param } from './where.js'
+import { column, ident, literal, param, scopeOf } from './where.js'
+
+/** The constant columns a morph side's new rows carry, appended to an INSERT's columns and values. */
+function addScopeColumns (rel: RelationLink, columns: SQL[], values: SQL[]): void {
+  const { morph } = rel
+  if (morph === undefined) return
+  columns.push(ident(morph.typeColumn), ident(morph.fieldColumn))
+  values.push(literal(morph.type), literal(morph.field))
+}
 
 /**
  * Row writes for one action: model rows, link rows (with the order columns of both sides) and component
@@ -203,6 +211,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       columns.push(ident(rel.otherOrderColumn))
       values.push(sql`(SELECT coalesce(max(${ident(rel.otherOrderColumn)}), 0) + 1 FROM ${table} WHERE ${other} = v."id")`)
     }
+    addScopeColumns(rel, columns, values)
     ctes.push(sql`${sql.identifier(`link_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "new_row", unnest(${sql.param(list)}::integer[]) WITH ORDINALITY AS v("id", "ord") WHERE v."id" IN (SELECT "id" FROM ${found}) ORDER BY v."ord")`)
     return ctes
   }
@@ -264,7 +273,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     const removed = current.filter(id => !list.includes(id))
     const added = list.filter(id => !current.includes(id))
     const changes: SQL[] = []
-    if (removed.length > 0) changes.push(sql`DELETE FROM ${table} WHERE ${self} = ${selfId}::integer AND ${other} = ${ids(removed)}`)
+    if (removed.length > 0) changes.push(sql`DELETE FROM ${table} WHERE ${self} = ${selfId}::integer AND ${other} = ${ids(removed)}${scopeOf(rel)}`)
     if (added.length > 0 && takesFromOthers(write)) {
       changes.push(takeStatement(info, write, added, sql`${ident(info.table)} WHERE "id" = ${selfId}::integer`, selfId))
     }
@@ -281,13 +290,14 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
         columns.push(ident(rel.otherOrderColumn))
         values.push(sql`(SELECT coalesce(max(${ident(rel.otherOrderColumn)}), 0) + 1 FROM ${table} WHERE ${other} = v."id")`)
       }
+      addScopeColumns(rel, columns, values)
       changes.push(sql`INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM unnest(${sql.param(added)}::integer[], ${sql.param(added.map(position))}::double precision[]) AS v("id", "ord")`)
     }
     if (rel.orderColumn !== undefined) {
       const stored = new Map(state.links)
       const moved = list.filter((id, index) => stored.has(id) && stored.get(id) !== index + 1)
       if (moved.length > 0) {
-        changes.push(sql`UPDATE ${table} AS l SET ${ident(rel.orderColumn)} = v."ord" FROM unnest(${sql.param(moved)}::integer[], ${sql.param(moved.map(position))}::double precision[]) AS v("id", "ord") WHERE l.${self} = ${selfId}::integer AND l.${other} = v."id"`)
+        changes.push(sql`UPDATE ${table} AS l SET ${ident(rel.orderColumn)} = v."ord" FROM unnest(${sql.param(moved)}::integer[], ${sql.param(moved.map(position))}::double precision[]) AS v("id", "ord") WHERE l.${self} = ${selfId}::integer AND l.${other} = v."id"${scopeOf(rel, 'l')}`)
       }
     }
     return changes
@@ -303,7 +313,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
         : sql`(SELECT coalesce(json_agg("id"), '[]'::json) FROM ${ident(write.target.table)} WHERE "id" = ${ids(referenced)})`
       const ord = rel.orderColumn === undefined ? sql`NULL` : ident(rel.orderColumn)
       const order = rel.orderColumn === undefined ? sql`"id"` : sql`${ident(rel.orderColumn)}, "id"`
-      const links = sql`(SELECT coalesce(json_agg(json_build_array(${ident(rel.otherColumn)}, ${ord}) ORDER BY ${order}), '[]'::json) FROM ${ident(rel.link.name)} WHERE ${ident(rel.selfColumn)} = t."id")`
+      const links = sql`(SELECT coalesce(json_agg(json_build_array(${ident(rel.otherColumn)}, ${ord}) ORDER BY ${order}), '[]'::json) FROM ${ident(rel.link.name)} WHERE ${ident(rel.selfColumn)} = t."id"${scopeOf(rel)})`
       return sql`json_build_array(${found}, ${links})`
     })
     return states.length === 0 ? sql`'[]'::json` : sql`json_build_array(${sql.join(states, sql`, `)})`
@@ -490,8 +500,9 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
 
   async function remove (info: ModelInfo, list: number[]): Promise<void> {
     if (list.length === 0) return
-    for (const { link, column: col } of info.incomingLinks) {
-      await exec(prepared(sql`DELETE FROM ${ident(link.name)} WHERE ${ident(col)} = ${ids(list)}`))
+    for (const { link, column: col, morph } of info.incomingLinks) {
+      const own = morph === undefined ? sql`` : sql` AND ${ident(morph.typeColumn)} = ${literal(morph.type)}`
+      await exec(prepared(sql`DELETE FROM ${ident(link.name)} WHERE ${ident(col)} = ${ids(list)}${own}`))
     }
     const join = info.componentJoin
     if (join !== undefined) {
@@ -534,6 +545,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       columns.push(ident(rel.otherOrderColumn))
       values.push(sql`(SELECT coalesce(max(k.${ident(rel.otherOrderColumn)}), 0) FROM ${table} k WHERE k.${other} = x."tid") + row_number() OVER (PARTITION BY x."tid" ORDER BY i."id")`)
     }
+    addScopeColumns(rel, columns, values)
     const lookup = sql.identifier(`l_${n}`)
     return sql`${sql.identifier(`k_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "ins" i CROSS JOIN unnest(${textArray(write.final)}::text[]) WITH ORDINALITY AS f("doc", "ord") JOIN ${lookup} l ON l."doc" = f."doc" CROSS JOIN LATERAL (SELECT CASE WHEN i."pub" THEN coalesce(l."p", l."d") ELSE l."d" END AS "tid") x WHERE (SELECT count(*) FROM "ins") = ${rows}::integer ORDER BY i."id", f."ord")`
   }

@@ -12,7 +12,7 @@ const apiUids = (schema: Schema): string[] => [...schema.contentTypes.values()].
 
 function scalar (schema: Schema, uid: string, name: string): ScalarAttribute {
   const attribute = schema.get(uid)?.attributes[name]
-  if (attribute === undefined || attribute.type === 'relation' || attribute.type === 'component' || attribute.type === 'dynamiczone') {
+  if (attribute === undefined || attribute.type === 'relation' || attribute.type === 'morph' || attribute.type === 'component' || attribute.type === 'dynamiczone') {
     throw new Error(`${uid}.${name} is not a scalar attribute`)
   }
   return attribute

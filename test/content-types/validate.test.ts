@@ -31,7 +31,7 @@ t.test('an unknown attribute type names the file and attribute and suggests the 
 
 t.test('an unknown type with no close match lists the known types', async (t) => {
   const problems = await loadProblems({ contentTypes: [ct('page', { body: { type: 'html' } })] })
-  t.strictSame(problems, [problem('api::page.page', 'body', 'unknown type "html" (expected one of string, text, richtext, blocks, email, password, uid, integer, biginteger, float, decimal, boolean, date, time, datetime, timestamp, enumeration, json, relation, component, dynamiczone)')])
+  t.strictSame(problems, [problem('api::page.page', 'body', 'unknown type "html" (expected one of string, text, richtext, blocks, email, password, uid, integer, biginteger, float, decimal, boolean, date, time, datetime, timestamp, enumeration, json, relation, component, dynamiczone, media)')])
 })
 
 t.test('all problems of all files are reported together, one per line', async (t) => {
@@ -90,19 +90,30 @@ t.test('relation targets must be known content types', async (t) => {
   ])
 })
 
-t.test('media and polymorphic relations are refused as not supported yet', async (t) => {
+t.test('media and polymorphic relations: options and morphBy are checked', async (t) => {
   const problems = await loadProblems({
-    contentTypes: [ct('post', {
-      cover: { type: 'media', multiple: false, allowedTypes: ['images'] },
-      ...Object.fromEntries(['morphToOne', 'morphToMany', 'morphOne', 'morphMany'].map(kind => [kind, { type: 'relation', relation: kind, target: 'api::post.post' }]))
-    })]
+    contentTypes: [
+      ct('post', {
+        cover: { type: 'media', multiple: false, allowedTypes: ['images', 'imges'] },
+        list: { type: 'media', allowedTypes: 'images' as unknown as string[] },
+        owner: { type: 'relation', relation: 'morphToMany' },
+        one: { type: 'relation', relation: 'morphOne', target: 'api::note.note' },
+        many: { type: 'relation', relation: 'morphMany', target: 'api::note.note', morphBy: 'title' },
+        other: { type: 'relation', relation: 'morphMany', target: 'api::note.note', morphBy: 'nothing' },
+        paired: { type: 'relation', relation: 'morphOne', target: 'api::note.note', morphBy: 'related', inversedBy: 'x' }
+      }),
+      ct('note', { title: { type: 'string' }, related: { type: 'relation', relation: 'morphToOne' } })
+    ],
+    components: [component('shared.box', { owner: { type: 'relation', relation: 'morphToOne' }, file: { type: 'media', multiple: true } })]
   })
   t.strictSame(problems, [
-    problem('api::post.post', 'cover', 'type "media" is not supported yet'),
-    problem('api::post.post', 'morphToOne', 'relation "morphToOne" is not supported yet (polymorphic relations)'),
-    problem('api::post.post', 'morphToMany', 'relation "morphToMany" is not supported yet (polymorphic relations)'),
-    problem('api::post.post', 'morphOne', 'relation "morphOne" is not supported yet (polymorphic relations)'),
-    problem('api::post.post', 'morphMany', 'relation "morphMany" is not supported yet (polymorphic relations)')
+    problem('api::post.post', 'cover', 'allowedTypes: "imges" is not one of images, files, videos, audios (did you mean "images"?)'),
+    problem('api::post.post', 'list', 'allowedTypes must be a list of images, files, videos, audios (got "images")'),
+    problem('api::post.post', 'one', 'a morphOne relation needs "morphBy": the morphToOne or morphToMany attribute of api::note.note'),
+    problem('api::post.post', 'many', 'morphBy "title": api::note.note.title must be a morphToOne or morphToMany relation'),
+    problem('api::post.post', 'other', 'morphBy "nothing": api::note.note has no attribute "nothing"'),
+    problem('api::post.post', 'paired', 'a morphOne relation takes no inversedBy or mappedBy'),
+    problem('shared.box', 'owner', 'morphToOne relations are only allowed on content types')
   ])
 })
 

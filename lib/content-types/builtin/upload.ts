@@ -34,6 +34,8 @@ export const FILE_SCHEMA: ContentTypeSchema = {
     previewUrl: { type: 'text', ...fixed },
     provider: { type: 'string', required: true, ...fixed },
     provider_metadata: { type: 'json', ...fixed },
+    // The entries (and components) a file is linked to: `files_related_mph`, written from their media attributes.
+    related: { type: 'relation', relation: 'morphToMany', ...fixed },
     folder: { type: 'relation', relation: 'manyToOne', target: FOLDER_UID, inversedBy: 'files', private: true },
     folderPath: { type: 'string', minLength: 1, required: true, private: true, searchable: false }
   },

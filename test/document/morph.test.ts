@@ -1,0 +1,77 @@
+/**
+ * Polymorphic relations on ordinary content types (contract §3.1): a `morphToMany` owning side stores its rows
+ * in `<table>_<attr>_mph`; `morphMany`/`morphOne` sides (with `morphBy`) write and populate through it, each
+ * type and attribute keeping its own rows; they are not filterable or sortable.
+ */
+import t from 'tap'
+import { sql } from 'drizzle-orm'
+import type { ContentTypeDefinition } from '../../lib/content-types/index.js'
+import { rejection, setup } from './helpers.js'
+
+const type = (singularName: string, attributes: ContentTypeDefinition['attributes'], draftAndPublish = false): ContentTypeDefinition => ({
+  kind: 'collectionType',
+  collectionName: `${singularName}s`,
+  info: { singularName, pluralName: `${singularName}s`, displayName: singularName },
+  options: { draftAndPublish },
+  attributes
+})
+
+const contentTypes: ContentTypeDefinition[] = [
+  type('note', { text: { type: 'string' }, related: { type: 'relation', relation: 'morphToMany' } }),
+  type('post', {
+    title: { type: 'string' },
+    notes: { type: 'relation', relation: 'morphMany', target: 'api::note.note', morphBy: 'related' },
+    pinned: { type: 'relation', relation: 'morphOne', target: 'api::note.note', morphBy: 'related' }
+  }, true),
+  type('page', { title: { type: 'string' }, notes: { type: 'relation', relation: 'morphMany', target: 'api::note.note', morphBy: 'related' } })
+]
+
+const { documents, db, schema } = await setup(t, { contentTypes })
+const notes = documents('api::note.note')
+const posts = documents('api::post.post')
+const pages = documents('api::page.page')
+
+const mph = async (): Promise<Array<Record<string, unknown>>> =>
+  await db.execute(sql`select note_id, related_id, related_type, field, "order" from notes_related_mph order by related_type, related_id, field, "order"`)
+
+t.test('the link table is Strapi\'s', async (t) => {
+  const columns = await db.execute(sql`select column_name from information_schema.columns where table_name = 'notes_related_mph' order by ordinal_position`)
+  t.same(columns.map(c => c.column_name), ['id', 'note_id', 'related_id', 'related_type', 'field', 'order'])
+  t.equal(schema.get('api::note.note')?.attributes.related?.type, 'morph')
+})
+
+t.test('morphMany and morphOne sides write and populate their own rows', async (t) => {
+  const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(async text => await notes.create({ data: { text } })))
+  const post = await posts.create({ data: { title: 'P', notes: [b!.documentId, a!.documentId], pinned: c!.documentId } })
+  const page = await pages.create({ data: { title: 'Q', notes: [a!.documentId] } })
+  const read = await posts.findOne({ documentId: post.documentId, populate: ['notes', 'pinned'] })
+  t.same((read?.notes as Array<{ text: string }>).map(n => n.text), ['b', 'a'])
+  t.equal((read?.pinned as { text: string }).text, 'c')
+  t.same(((await pages.findOne({ documentId: page.documentId, populate: ['notes'] }))?.notes as Array<{ text: string }>).map(n => n.text), ['a'])
+
+  const rows = (await mph()).filter(r => r.related_id === post.id || r.related_id === page.id)
+  t.same(rows.map(r => [r.related_type, r.field, r.note_id, r.order]), [
+    ['api::page.page', 'notes', a!.id, 1],
+    ['api::post.post', 'notes', b!.id, 1],
+    ['api::post.post', 'notes', a!.id, 2],
+    ['api::post.post', 'pinned', c!.id, 1]
+  ])
+
+  await posts.update({ documentId: post.documentId, data: { notes: { disconnect: [b!.documentId], connect: [c!.documentId] } } })
+  const after = await posts.findOne({ documentId: post.documentId, populate: ['notes'] })
+  t.same((after?.notes as Array<{ text: string }>).map(n => n.text), ['a', 'c'])
+  await posts.publish({ documentId: post.documentId })
+  const published = await posts.findOne({ documentId: post.documentId, status: 'published', populate: ['notes', 'pinned'] })
+  t.same((published?.notes as Array<{ text: string }>).map(n => n.text), ['a', 'c'], 'publishing copies the links')
+
+  await pages.delete({ documentId: page.documentId })
+  t.notOk((await mph()).some(r => r.related_type === 'api::page.page'), 'a deleted entry\'s rows go')
+  t.ok((await mph()).some(r => r.related_type === 'api::post.post' && r.note_id === a!.id), 'other owners\' rows stay')
+})
+
+t.test('polymorphic relations are not filterable or sortable; the owning side is not written directly', async (t) => {
+  t.match(await rejection(posts.findMany({ filters: { notes: { text: 'a' } } })), { name: 'ValidationError', message: /Invalid key notes/ })
+  t.match(await rejection(posts.findMany({ sort: 'notes.text' })), { name: 'ValidationError' })
+  t.match(await rejection(notes.findMany({ filters: { related: { id: 1 } } })), { name: 'ValidationError', message: /Invalid key related/ })
+  t.match(await rejection(notes.create({ data: { text: 'x', related: [{ id: 1, __type: 'api::post.post' }] } })), { name: 'ValidationError', message: /related/ })
+})
