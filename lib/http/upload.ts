@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import multipart from '@fastify/multipart'
 import fastifyStatic from '@fastify/static'
 import { FILE_UID, FOLDER_UID } from '../content-types/index.js'
-import { ApplicationError, NotFoundError, ValidationError } from '../errors.js'
+import { NotFoundError, ValidationError } from '../errors.js'
 import type { RequestContext } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import type { FileInfo, SpooledFile, StoredFile, StoredObjects } from '../upload/index.js'
@@ -184,8 +184,50 @@ async function documentRow (vellum: Vellum, documentId: string): Promise<Row> {
   return row
 }
 
+/** Where `ref`/`refId`/`field` attach the uploaded files: rows of one model and its media attribute. */
+interface AttachTarget {
+  uid: string
+  field: string
+  multiple: boolean
+  rowIds: number[]
+}
+
+/**
+ * `ref` (a content type or component uid), `refId` and `field` (one of its media attributes), all three or
+ * none. `refId` is the row id as in Strapi, or a documentId (beyond Strapi, which answers 500); an entry's
+ * draft and published rows (in the row's locale) are linked together, so the upload shows in both.
+ */
+async function attachTarget (vellum: Vellum, fields: Record<string, unknown>, count: number): Promise<AttachTarget | undefined> {
+  const { ref, refId, field } = fields
+  if (ref === undefined && refId === undefined && field === undefined) return undefined
+  if (typeof ref !== 'string' || typeof refId !== 'string' || typeof field !== 'string') throw invalid('ref, refId and field must be given together')
+  const model = vellum.schema.get(ref)
+  if (model === undefined || ref.startsWith('plugin::upload.')) throw invalid(`Unknown ref ${ref}`, { ref })
+  const attribute = model.attributes[field]
+  const media = attribute?.type === 'relation' ? attribute.media : undefined
+  if (media === undefined) throw invalid(`${field} is not a media attribute of ${ref}`, { ref, field })
+  if (!media.multiple && count > 1) throw invalid(`${field} holds one file: upload one file to attach it`, { ref, field })
+  const query = vellum.db.query(ref)
+  const numeric = /^\d{1,9}$/.test(refId)
+  const found = await query.findOne({ where: numeric ? { id: Number(refId) } : { documentId: refId } }) as Record<string, unknown> | null
+  if (found === null || found === undefined) throw new NotFoundError(`No ${ref} with id ${refId}`, { ref, refId })
+  let rowIds = [found.id as number]
+  if (typeof found.documentId === 'string' && 'publishedAt' in found) {
+    const siblings = await query.findMany({ where: { documentId: found.documentId, ...('locale' in found && { locale: found.locale }) } }) as Array<{ id: number }>
+    rowIds = siblings.map(row => row.id)
+  }
+  return { uid: ref, field, multiple: media.multiple, rowIds }
+}
+
+/** Links the new files to each target row: appended to a multiple field, replacing a single one's file. */
+async function attach (vellum: Vellum, target: AttachTarget, fileIds: number[]): Promise<void> {
+  for (const id of target.rowIds) {
+    await vellum.db.query(target.uid).update({ where: { id }, data: { [target.field]: target.multiple ? { connect: fileIds } : { set: fileIds } } })
+  }
+}
+
 /** Stores each file and writes its row; on any failure, every object and row of this request is removed. */
-async function createFiles (vellum: Vellum, files: SpooledFile[], infos: FileInfo[]): Promise<Row[]> {
+async function createFiles (vellum: Vellum, files: SpooledFile[], infos: FileInfo[], target?: AttachTarget): Promise<Row[]> {
   const folder = await apiFolder(vellum)
   const done: Array<{ stored: StoredFile, row?: Row }> = []
   try {
@@ -195,6 +237,7 @@ async function createFiles (vellum: Vellum, files: SpooledFile[], infos: FileInf
       done.push(entry)
       entry.row = await vellum.documents(FILE_UID).create({ data: { ...stored, folder: folder.id, folderPath: folder.path } }) as Row
     }
+    if (target !== undefined) await attach(vellum, target, done.map(entry => entry.row!.id))
   } catch (error) {
     for (const { stored, row } of done) {
       if (row !== undefined) await vellum.documents(FILE_UID).delete({ documentId: row.documentId }).catch(() => {})
@@ -233,10 +276,9 @@ async function uploadAction (ctx: RequestContext, vellum: Vellum): Promise<unkno
       return await present(ctx, vellum, row)
     }
     if (files.length === 0) throw invalid('Files are empty')
-    if (fields.ref !== undefined || fields.refId !== undefined || fields.field !== undefined) {
-      throw new ApplicationError('Attaching an upload to an entry (ref, refId, field) needs the media attribute, not available yet')
-    }
-    const rows = await createFiles(vellum, files, fileInfos(fields.fileInfo, files.length))
+    // Checked before anything is stored: a wrong target stores nothing.
+    const target = await attachTarget(vellum, fields, files.length)
+    const rows = await createFiles(vellum, files, fileInfos(fields.fileInfo, files.length), target)
     ctx.status = 201
     return await Promise.all(rows.map(async row => await present(ctx, vellum, row)))
   } finally {
