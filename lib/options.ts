@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import type { Sql } from 'postgres'
 import type { ComponentDefinition, ContentTypeDefinition } from './content-types/types.js'
 import type { EmailProviderOption } from './email/index.js'
+import type { UploadProviderOption } from './upload/index.js'
 import { InvalidOptionsError } from './errors.js'
 import type {
   ControllerFactory, FactoryDeps, MiddlewareFactory, MiddlewareReference, Policy, Router, ServiceFactory
@@ -196,6 +197,29 @@ const EmailOptionsSchema = Type.Object({
 }, { additionalProperties: false, default: {} })
 
 /**
+ * The media library (issue 16), Strapi's `config/plugins` `upload.config` flattened as `email` is: `provider`
+ * 'local' (`<dir>/public/uploads`, served at `/uploads`) or 'aws-s3' (`providerOptions` as Strapi's aws-s3
+ * provider: `s3Options` with `params.Bucket`, `baseUrl`, `rootPath`), or a provider object or module (taken
+ * aside like a live client). `sizeLimit` in bytes; `breakpoints`, `responsiveDimensions`, `sizeOptimization`,
+ * `autoOrientation` as Strapi's settings; `maxImagePixels` and `imageConcurrency` bound sharp's work and
+ * `maxFiles` the files of one request.
+ */
+const UploadOptionsSchema = Type.Object({
+  provider: Type.Optional(Type.Unsafe<UploadProviderOption>(Type.Union([Type.Literal('local'), Type.Literal('aws-s3')], {
+    description: '"local", "aws-s3", or a provider object'
+  }))),
+  providerOptions: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  sizeLimit: Type.Integer({ minimum: 1, default: 1_000_000_000 }),
+  breakpoints: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]+$' }), Type.Integer({ minimum: 1, maximum: 10_000 }), { default: { large: 1000, medium: 750, small: 500 } }),
+  responsiveDimensions: Type.Boolean({ default: true }),
+  sizeOptimization: Type.Boolean({ default: true }),
+  autoOrientation: Type.Boolean({ default: false }),
+  maxImagePixels: Type.Integer({ minimum: 1, default: 100_000_000 }),
+  imageConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  maxFiles: Type.Integer({ minimum: 1, default: 20 })
+}, { additionalProperties: false, default: {} })
+
+/**
  * Options holding code or live objects (definitions with lifecycles, routers, factories, functions). TypeBox
  * cannot clone them while filling defaults, so they are checked aside by `checkCodeOptions`; the loaders that
  * use them give the precise messages (the content-type loader for definitions, the router for routes, ...).
@@ -244,6 +268,7 @@ export const OptionsSchema = Type.Object({
   permissions: PermissionsSchema,
   apiToken: ApiTokenOptionsSchema,
   email: EmailOptionsSchema,
+  upload: UploadOptionsSchema,
   usersPermissions: UsersPermissionsOptionsSchema,
   health: Type.Optional(HealthOptionsSchema),
   decorator: Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', default: 'vellum' }),
@@ -318,6 +343,9 @@ export function resolveOptions (input: unknown): ResolvedOptions {
   const email = copy.email as Record<string, unknown> | undefined
   const emailProvider = email?.provider !== null && typeof email?.provider === 'object' ? email.provider : undefined
   if (email !== undefined && emailProvider !== undefined) delete email.provider
+  const upload = copy.upload as Record<string, unknown> | undefined
+  const uploadProvider = upload?.provider !== null && typeof upload?.provider === 'object' ? upload.provider : undefined
+  if (upload !== undefined && uploadProvider !== undefined) delete upload.provider
   const code = checkCodeOptions(copy)
   const candidate = Value.Default(OptionsSchema, copy)
   const errors = [...Value.Errors(OptionsSchema, candidate)]
@@ -354,6 +382,13 @@ export function resolveOptions (input: unknown): ResolvedOptions {
       throw new InvalidOptionsError('Invalid vellum options:\n  /email/provider: expected "nodemailer", "file", an object with a send function or a provider module with init')
     }
     options.email.provider = emailProvider as EmailProviderOption
+  }
+  if (uploadProvider !== undefined) {
+    const { upload: put, uploadStream, init } = uploadProvider as { upload?: unknown, uploadStream?: unknown, init?: unknown }
+    if (typeof put !== 'function' && typeof uploadStream !== 'function' && typeof init !== 'function') {
+      throw new InvalidOptionsError('Invalid vellum options:\n  /upload/provider: expected "local", "aws-s3", a provider object with upload and delete functions or a provider module with init')
+    }
+    options.upload.provider = uploadProvider as UploadProviderOption
   }
   // Value.Default filled every field in.
   const health = options.health as HealthOptions
@@ -420,7 +455,7 @@ function isClient (value: unknown): boolean {
  */
 function copyOptions (options: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...options }
-  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds', 'input', 'apiToken', 'email', 'usersPermissions']) {
+  for (const key of ['rest', 'i18n', 'permissions', 'health', 'bounds', 'input', 'apiToken', 'email', 'upload', 'usersPermissions']) {
     const value = options[key]
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) copy[key] = { ...value }
   }

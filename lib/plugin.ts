@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { createApiTokens, createRoles, createUsers, ensureTokenTables, ensureUsersPermissions, resolveJwtSecret, resolveSalt } from './auth/index.js'
 import { createEmailService } from './email/index.js'
+import { createUploadService } from './upload/index.js'
 import { NotFoundError } from './errors.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
@@ -15,7 +16,7 @@ import { createQueryEngine } from './query/index.js'
 import type { Vellum } from './types.js'
 
 /** Options whose nested settings all have defaults: any subset of them may be given. */
-type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken' | 'email' | 'usersPermissions'
+type NestedDefaults = 'rest' | 'i18n' | 'permissions' | 'bounds' | 'input' | 'apiToken' | 'email' | 'upload' | 'usersPermissions'
 /** Any subset of a block of settings with defaults, at every depth (`usersPermissions.ratelimit.account.max`). */
 type Defaulted<T> = T extends readonly unknown[] | ((...args: never[]) => unknown) ? T : T extends object ? { [K in keyof T]?: Defaulted<T[K]> } : T
 export type VellumOptions = Partial<Omit<RawOptions, NestedDefaults>> & { [K in Exclude<NestedDefaults, 'permissions'>]?: Defaulted<RawOptions[K]> } & {
@@ -67,6 +68,8 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const jwtSecret = await resolveJwtSecret({ option: config.usersPermissions.jwtSecret, env: process.env, dir: config.dir, log })
   // Checks its settings and opens nothing until the first message: safe to build before the database.
   const email = await createEmailService({ ...config.email, dir: config.dir, env: process.env, log })
+  const { provider: uploadProvider, providerOptions: uploadProviderOptions, maxFiles: _maxFiles, ...uploadSettings } = config.upload
+  const upload = await createUploadService({ provider: uploadProvider, providerOptions: uploadProviderOptions, settings: uploadSettings, dir: config.dir, log })
 
   // The database opens while the project loads: starting embedded PGlite is the longest step of a cold start.
   const opening = createDatabase({ ...config.database, logParams: config.logSqlParams, statementTimeout: config.bounds.statementTimeout }, log)
@@ -112,6 +115,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
       await code.entry.destroy?.({ vellum: decorator })
     } finally {
       await email.close()
+      await upload.close()
       await database.close()
     }
   })
@@ -145,6 +149,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     documents,
     auth: { tokens, users, roles, strategies: [tokens.strategy, users.strategy] },
     email: { send: email.send },
+    upload,
     requestContext: { get: requestContext.get },
     controller (uid) {
       const controller = controllers.get(uid)

@@ -3,6 +3,7 @@ import type { Component, ContentType, Schema } from './content-types/types.js'
 import type { PhysicalModel } from './db/physical.js'
 import type { Documents } from './document/index.js'
 import type { EmailService } from './email/index.js'
+import type { UploadService } from './upload/index.js'
 import type { RequestContextStore } from './hooks/index.js'
 import type { Controller, Service } from './http/types.js'
 import type { QueryEngine } from './query/index.js'
@@ -26,6 +27,8 @@ export interface Vellum {
   readonly auth: Auth
   /** Email: `email.send({ to, subject, text, html, from?, replyTo? })` through the configured provider. */
   readonly email: EmailService
+  /** The media library's storage: providers, spooling, image formats (the upload routes use it). */
+  readonly upload: UploadService
   /** The request a controller runs for (`requestContext.get()?.state.user`), as Strapi's `strapi.requestContext`. */
   readonly requestContext: Pick<RequestContextStore, 'get'>
   /** A controller by uid (`api::article.article`), as registered (extended controllers included). */

@@ -83,8 +83,10 @@ export function watchRequestEnd (app: FastifyInstance): void {
 export function cutSlowBodies (app: FastifyInstance, ms: number): void {
   if (ms === 0) return
   app.addHook('preParsing', (request: FastifyRequest, reply: FastifyReply, payload: Readable, done: (err: Error | null, body?: Readable) => void) => {
-    // Already all there (small bodies often are, injected ones always).
-    if (request.raw.complete) {
+    // Already all there (small bodies often are, injected ones always). A multipart upload is read from the raw
+    // request by @fastify/multipart, so a pipe here would race it for the bytes; its size limits bound it, and
+    // a large file legitimately takes longer than bodyTimeout (Node's requestTimeout still ends a stalled one).
+    if (request.raw.complete || /^multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) {
       done(null, payload)
       return
     }

@@ -11,6 +11,7 @@ import { resolveRoutes, type ResolvedRoute } from './routes.js'
 import type { Controller, FactoryDeps, ProjectCode } from './types.js'
 import { createAuthRateLimit, rateLimitedField } from './rate-limit.js'
 import { usersPermissionsRouter } from './users-permissions.js'
+import { registerMultipart, uploadRouter } from './upload.js'
 
 /** The controller action a route runs, checked at boot. */
 /**
@@ -39,7 +40,7 @@ async function prepareRoutes (
   vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution, requestContext: RequestContextStore
 ): Promise<Prepared> {
   const deps: FactoryDeps = { vellum }
-  const routes = resolveRoutes([...code.routers, { source: 'users-permissions', router: usersPermissionsRouter(vellum) }], vellum.schema)
+  const routes = resolveRoutes([...code.routers, { source: 'users-permissions', router: usersPermissionsRouter(vellum) }, { source: 'upload', router: uploadRouter(vellum) }], vellum.schema)
   const authorize = createAccess(vellum.auth.roles.publicAbility, vellum.auth.strategies)
   return await Promise.all(routes.map(async route => {
     const scope = { ...(route.apiName !== undefined && { apiName: route.apiName }) }
@@ -63,6 +64,7 @@ export async function registerContentApi (
   await app.register(async function vellumContentApi (api) {
     if (rest.prefix !== '' || app.prefix !== '') api.setNotFoundHandler(handleNotFound)
     const checkRateLimit = createAuthRateLimit(vellum.config.usersPermissions.ratelimit)
+    await registerMultipart(api, vellum)
     const methodsByPath = new Map<string, Set<string>>()
     for (const { route, handlers } of prepared) {
       // Before the access check: refused and anonymous attempts count too.

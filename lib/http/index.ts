@@ -7,6 +7,7 @@ import { registerHealthRoutes } from './health.js'
 import { registerGlobalMiddlewares, resolveGlobalMiddlewares } from './middlewares/index.js'
 import { createQueryStringHook } from './query-string.js'
 import { buildRegistries, type Registries } from './registries.js'
+import { registerUploadsStatic } from './upload.js'
 import type { FactoryDeps, ProjectCode } from './types.js'
 export type * from './types.js'
 export { cutSlowBodies, requestSignal, watchRequestEnd } from './bounds.js'
@@ -37,5 +38,6 @@ export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function ve
   app.setErrorHandler(handlePipelineError)
 
   registerHealthRoutes(app, vellum, vellum.config.health)
+  await registerUploadsStatic(app, vellum)
   await registerContentApi(app, vellum, code, options.controllers, resolveOptions, options.requestContext)
 }

@@ -4,6 +4,7 @@ import type { RequestContext } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
 import { isApiContentType } from '../content-types/index.js'
 import { canReadOf } from './permissions.js'
+import { UPLOAD_ACTIONS } from './upload.js'
 import type { RouteDefinition, Router } from './types.js'
 
 /**
@@ -322,6 +323,7 @@ function knownActions (vellum: Vellum): string[] {
     actions.push(...core.map(action => `${contentType.uid}.${action}`))
   }
   for (const [controller, names] of Object.entries(UP_ACTIONS)) actions.push(...names.map(name => `${UP}.${controller}.${name}`))
+  actions.push(...UPLOAD_ACTIONS)
   return actions
 }
 
