@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 import multipart from '@fastify/multipart'
 import fastifyStatic from '@fastify/static'
@@ -40,11 +41,14 @@ export async function registerMultipart (api: FastifyInstance, vellum: Vellum): 
 export async function registerUploadsStatic (app: FastifyInstance, vellum: Vellum): Promise<void> {
   const root = vellum.upload.localRoot
   if (root === undefined) return
+  // Strapi refuses to boot without it; here it is made, so a fresh project serves its first upload.
+  await mkdir(root, { recursive: true })
+  // A scope of its own prefix: its 404 handler cannot clash with the one a host or the standalone server set at '/'.
   await app.register(async function uploads (scope) {
     scope.setNotFoundHandler(handleNotFound)
     await scope.register(fastifyStatic, {
       root,
-      prefix: '/uploads/',
+      prefix: '/',
       decorateReply: false,
       index: false,
       dotfiles: 'deny',
@@ -54,7 +58,7 @@ export async function registerUploadsStatic (app: FastifyInstance, vellum: Vellu
         res.header('Content-Security-Policy', "default-src 'none'; sandbox")
       }
     })
-  })
+  }, { prefix: '/uploads' })
 }
 
 function invalid (message: string, details: Record<string, unknown> = {}): ValidationError {

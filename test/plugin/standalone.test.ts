@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { cp, mkdtemp, rm, stat } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -74,6 +74,28 @@ t.test('buildServer reads vellum.config.json and keeps embedded data in <project
   t.equal(app.vellum.config.permissions.public, '*')
   t.equal(app.vellum.config.rest.maxLimit, 100)
   if (!usingPostgres()) t.same(app.vellum.config.database, { pglite: join(dir, '.vellum', 'data') })
+})
+
+t.test('the standalone server serves uploads: public/uploads made at boot, /uploads beside its own 404 handler', async (t) => {
+  const dir = await copyExample(t)
+  const app = await buildServer(configFromEnv(dir, { ...(await databaseEnv(t)), LOG_LEVEL: 'silent', API_TOKEN_SALT: 'standalone-salt' }))
+  t.teardown(() => app.close())
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  t.ok((await stat(join(dir, 'public', 'uploads'))).isDirectory(), 'the local provider\'s folder exists before any upload')
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const { accessKey } = await app.vellum.auth.tokens.create({ name: 'uploader', type: 'full-access' })
+  const body = new FormData()
+  body.append('files', new Blob(['hello, vellum']), 'hello.txt')
+  const uploaded = await fetch(`${base}/api/upload`, { method: 'POST', body, headers: { authorization: `Bearer ${accessKey}` } })
+  t.equal(uploaded.status, 201)
+  const [file] = await uploaded.json() as Array<{ url: string }>
+  const served = await fetch(`${base}${file!.url}`)
+  t.equal(served.status, 200)
+  t.equal(await served.text(), 'hello, vellum')
+  const missing = await fetch(`${base}/uploads/nothing.txt`)
+  t.equal(missing.status, 404)
+  t.same(await missing.json(), { data: null, error: { status: 404, name: 'NotFoundError', message: 'Not Found', details: {} } })
+  t.equal((await fetch(`${base}/nowhere`)).status, 404, 'the server\'s own 404 still answers elsewhere')
 })
 
 t.test('configFromEnv reads HOST, PORT, DATABASE_URL and LOG_LEVEL', async (t) => {
