@@ -7,10 +7,8 @@ import type {
 } from '../../lib/content-types/types.js'
 import { createDatabase, type Database, type Executor, executeOn } from '../../lib/db/index.js'
 import { silentLogger } from '../../lib/logger.js'
-import { createTestDatabase, databaseOption } from '../helpers/db.js'
+import { createTestDatabase, databaseOption, type Teardown } from '../helpers/db.js'
 import { sql } from 'drizzle-orm'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
 
 const base = { required: false, private: false, writable: true, configurable: true, localized: false }
 

@@ -5,10 +5,8 @@ import { loadSchema } from '../../lib/project/index.js'
 import { buildPhysicalModel, createDatabase, type Database, type PhysicalModel, syncSchema } from '../../lib/db/index.js'
 import { type Logger, silentLogger } from '../../lib/logger.js'
 import { createQueryEngine, type QueryEngine } from '../../lib/query/index.js'
-import { createTestDatabase, databaseOption } from '../helpers/db.js'
+import { createTestDatabase, databaseOption, type Teardown } from '../helpers/db.js'
 import { components, contentTypes } from './fixtures.js'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
 
 export interface Setup {
   engine: QueryEngine

@@ -5,8 +5,7 @@ import { Readable } from 'node:stream'
 import sharp, { type Sharp } from 'sharp'
 import { createUploadService, type SpooledFile, type UploadService, type UploadServiceInput, type UploadSettings } from '../../lib/upload/index.js'
 import { recordingLogger } from '../helpers/logger.js'
-
-interface TestContext { teardown: (fn: () => unknown) => void }
+import type { Teardown } from '../helpers/db.js'
 
 export const DEFAULT_SETTINGS: UploadSettings = {
   sizeLimit: 1_000_000_000,
@@ -18,7 +17,7 @@ export const DEFAULT_SETTINGS: UploadSettings = {
   imageConcurrency: 2
 }
 
-export async function tempDir (t: TestContext, prefix = 'vellum-upload-test-'): Promise<string> {
+export async function tempDir (t: Teardown, prefix = 'vellum-upload-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   return dir
@@ -33,7 +32,7 @@ export async function makeImage (width: number, height: number, format: 'jpeg' |
   return await image.toFormat(format).toBuffer()
 }
 
-export async function service (t: TestContext, input: Partial<Omit<UploadServiceInput, 'settings'>> & { settings?: Partial<UploadSettings> } = {}): Promise<UploadService> {
+export async function service (t: Teardown, input: Partial<Omit<UploadServiceInput, 'settings'>> & { settings?: Partial<UploadSettings> } = {}): Promise<UploadService> {
   const upload = await createUploadService({ log: recordingLogger(), ...input, settings: { ...DEFAULT_SETTINGS, ...input.settings } })
   t.teardown(() => upload.close())
   return upload

@@ -8,11 +8,10 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../helpers/app.js'
 import { BLOG_DIR } from '../../helpers/blog-model.js'
 import type { VellumOptions } from '../../../lib/index.js'
+import type { Teardown } from '../../helpers/db.js'
 
 export { BLOG_DIR }
 export const CUSTOM_DIR = fileURLToPath(new URL('../../fixtures/projects/custom', import.meta.url))
-
-interface Teardown { teardown: (fn: () => unknown) => void }
 
 /** The blog model (every attribute and relation kind), en + fr, everything public unless told otherwise. */
 export async function blogApp (t: Teardown, options: VellumOptions = {}): Promise<FastifyInstance> {
