@@ -54,8 +54,8 @@ export async function registerUploadsStatic (app: FastifyInstance, vellum: Vellu
       dotfiles: 'deny',
       // Uploaded content is the public's: it must never run as a page of this origin.
       setHeaders (res) {
-        res.header('X-Content-Type-Options', 'nosniff')
-        res.header('Content-Security-Policy', "default-src 'none'; sandbox")
+        res.setHeader('X-Content-Type-Options', 'nosniff')
+        res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox")
       }
     })
   }, { prefix: '/uploads' })

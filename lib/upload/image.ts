@@ -1,7 +1,14 @@
 import { stat } from 'node:fs/promises'
-import sharp, { type FormatEnum, type Metadata, type Sharp } from 'sharp'
+import type { FormatEnum, Metadata, Sharp } from 'sharp'
 import { ValidationError } from '../errors.js'
 import type { UploadSettings } from './types.js'
+
+/** sharp (libvips, a native module) loads at the first image, not at every boot. */
+let loadedSharp: Promise<typeof import('sharp')['default']> | undefined
+async function sharpModule (): Promise<typeof import('sharp')['default']> {
+  loadedSharp ??= import('sharp').then(module => module.default)
+  return await loadedSharp
+}
 
 /** Formats whose width and height are recorded (sharp reports AVIF as `heif`). */
 const MEASURED = new Set(['jpeg', 'png', 'webp', 'tiff', 'gif', 'svg', 'heif'])
@@ -57,7 +64,7 @@ export async function readImageInfo (path: string, name: string, settings: Uploa
   let metadata: Metadata
   try {
     // Only the header is read here; the pixel bound is checked below, with a message of ours.
-    metadata = await sharp(path, { limitInputPixels: false }).metadata()
+    metadata = await (await sharpModule())(path, { limitInputPixels: false }).metadata()
   } catch {
     return undefined
   }
@@ -70,9 +77,9 @@ export async function readImageInfo (path: string, name: string, settings: Uploa
   return { format: format as keyof FormatEnum, width: turned ? height : width, height: turned ? width : height, turned }
 }
 
-function pipelineFor (path: string, settings: UploadSettings): Sharp {
+async function pipelineFor (path: string, settings: UploadSettings): Promise<Sharp> {
   // sharp writes no metadata unless asked (`keepMetadata`): EXIF, GPS and comments are dropped from its outputs.
-  const image = sharp(path, { limitInputPixels: settings.maxImagePixels, animated: true })
+  const image = (await sharpModule())(path, { limitInputPixels: settings.maxImagePixels, animated: true })
   return settings.autoOrientation ? image.autoOrient() : image
 }
 
@@ -82,7 +89,7 @@ function pipelineFor (path: string, settings: UploadSettings): Sharp {
  */
 export async function optimizeImage (path: string, out: string, info: ImageInfo, settings: UploadSettings): Promise<Rendition | undefined> {
   if (!settings.sizeOptimization || !OPTIMIZED.has(info.format)) return undefined
-  const result = await pipelineFor(path, settings).toFormat(info.format, encodeOptions(info.format, true)).toFile(out)
+  const result = await (await pipelineFor(path, settings)).toFormat(info.format, encodeOptions(info.format, true)).toFile(out)
   const original = (await stat(path)).size
   if (result.size >= original && !info.turned) return undefined
   return { path: out, width: result.width, height: result.height, sizeInBytes: result.size }
@@ -103,7 +110,7 @@ export function formatBoxes (info: ImageInfo, settings: UploadSettings): Array<[
 
 /** One format: the image fit inside width × height, never enlarged, in its own format, into `out`. */
 export async function resizeImage (path: string, out: string, info: ImageInfo, [width, height]: [number, number], settings: UploadSettings): Promise<Rendition> {
-  const result = await pipelineFor(path, settings)
+  const result = await (await pipelineFor(path, settings))
     .resize(width, height, { fit: 'inside', withoutEnlargement: true })
     .toFormat(info.format, encodeOptions(info.format, settings.sizeOptimization))
     .toFile(out)

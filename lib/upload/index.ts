@@ -4,7 +4,7 @@
  * glue (multipart, `/uploads`, the upload routes) lives in lib/http.
  */
 export { createLocalProvider, type LocalProviderOptions } from './local.js'
-export { createS3Provider, type S3ProviderOptions } from './s3.js'
+export type { S3ProviderOptions } from './s3.js'
 export { createUploadService, type StoredObjects, type UploadProviderOption, type UploadService, type UploadServiceInput } from './service.js'
 export { checkFileName, fileHash, humanSize, kilobytes } from './names.js'
 export type { SpooledFile } from './spool.js'

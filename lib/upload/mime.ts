@@ -1,5 +1,4 @@
 import { open } from 'node:fs/promises'
-import { fileTypeFromBuffer } from 'file-type'
 import mime from 'mime-types'
 
 /** file-type reads at most this much of a file's start. */
@@ -19,7 +18,7 @@ export async function detectMime (path: string, name: string, declared: string |
   } finally {
     await handle.close()
   }
-  const sniffed = await fileTypeFromBuffer(head)
+  const sniffed = await (await import('file-type')).fileTypeFromBuffer(head)
   if (sniffed !== undefined) return sniffed.mime
   const byName = mime.lookup(name)
   if (byName !== false) return byName
