@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { createApiTokens, createRoles, createUsers, ensureTokenTables, ensureUsersPermissions, resolveJwtSecret, resolveSalt } from './auth/index.js'
 import { createEmailService } from './email/index.js'
-import { createUploadService } from './upload/index.js'
+import { createEvents } from './events/index.js'
+import { createMediaLibrary, createUploadService } from './upload/index.js'
 import { NotFoundError } from './errors.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import { buildPhysicalModel, createDatabase, syncSchema, type PhysicalModel } from './db/index.js'
@@ -137,6 +138,9 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     log
   })
 
+  const events = createEvents(log)
+  const media = createMediaLibrary({ db, documents, upload, schema, physical, events, log })
+
   const controllers = new Map<string, Controller>()
   const services = new Map<string, Service>()
   const requestContext = createRequestContextStore()
@@ -150,6 +154,8 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     auth: { tokens, users, roles, strategies: [tokens.strategy, users.strategy] },
     email: { send: email.send },
     upload,
+    media,
+    events,
     requestContext: { get: requestContext.get },
     controller (uid) {
       const controller = controllers.get(uid)

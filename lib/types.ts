@@ -3,7 +3,8 @@ import type { Component, ContentType, Schema } from './content-types/types.js'
 import type { PhysicalModel } from './db/physical.js'
 import type { Documents } from './document/index.js'
 import type { EmailService } from './email/index.js'
-import type { UploadService } from './upload/index.js'
+import type { Events } from './events/index.js'
+import type { MediaLibrary, UploadService } from './upload/index.js'
 import type { RequestContextStore } from './hooks/index.js'
 import type { Controller, Service } from './http/types.js'
 import type { QueryEngine } from './query/index.js'
@@ -29,6 +30,10 @@ export interface Vellum {
   readonly email: EmailService
   /** The media library's storage: providers, spooling, image formats (the upload routes use it). */
   readonly upload: UploadService
+  /** The media library's files: create (and attach), update or replace, remove, find the unlinked ones. */
+  readonly media: MediaLibrary
+  /** Events of writes (`media.create`, `media.update`, `media.delete`), emitted inside the write's transaction. */
+  readonly events: Events
   /** The request a controller runs for (`requestContext.get()?.state.user`), as Strapi's `strapi.requestContext`. */
   readonly requestContext: Pick<RequestContextStore, 'get'>
   /** A controller by uid (`api::article.article`), as registered (extended controllers included). */

@@ -3,6 +3,7 @@ import type { CliContext, Command } from './command.js'
 import { develop } from './develop.js'
 import { reportError, UsageError } from './errors.js'
 import { commandHelp, mainHelp, packageVersion } from './help.js'
+import { media } from './media.js'
 import { start } from './start.js'
 import { permission } from './permission.js'
 import { role } from './role.js'
@@ -12,7 +13,7 @@ import { user } from './user.js'
 export type { CliContext, Command } from './command.js'
 
 /** Every command, in the order `vellum --help` lists them: a new command is one file and one entry here. */
-export const COMMANDS: readonly Command[] = [start, develop, token, user, role, permission]
+export const COMMANDS: readonly Command[] = [start, develop, token, user, role, permission, media]
 
 function findCommand (name: string, commands: readonly Command[]): Command {
   const command = commands.find(candidate => candidate.name === name)

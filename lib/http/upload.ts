@@ -2,11 +2,11 @@ import { mkdir } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 import multipart from '@fastify/multipart'
 import fastifyStatic from '@fastify/static'
-import { FILE_UID, FOLDER_UID } from '../content-types/index.js'
+import { FILE_UID } from '../content-types/index.js'
 import { NotFoundError, ValidationError } from '../errors.js'
 import type { RequestContext } from '../hooks/index.js'
 import type { Vellum } from '../types.js'
-import type { FileInfo, SpooledFile, StoredFile, StoredObjects } from '../upload/index.js'
+import type { FileInfo, FileRow, SpooledFile, StoredObjects } from '../upload/index.js'
 import { handleNotFound } from './errors.js'
 import { readableOf } from './permissions.js'
 import { sanitizeQuery, validateQuery } from './query/index.js'
@@ -23,9 +23,6 @@ const ACTION = 'plugin::upload.content-api'
 /** The actions a role may be given for the upload routes. */
 export const UPLOAD_ACTIONS = ['upload', 'find', 'findOne', 'findPage', 'destroy'].map(name => `${ACTION}.${name}`)
 const scope = (name: string): { auth: { scope: string[] } } => ({ auth: { scope: [`${ACTION}.${name}`] } })
-
-/** Strapi's folder for content-API uploads. */
-const API_FOLDER = 'API Uploads'
 
 type Row = Record<string, unknown> & { id: number, documentId: string }
 
@@ -145,26 +142,6 @@ async function receive (ctx: RequestContext, vellum: Vellum): Promise<Received> 
   return received
 }
 
-/** The API Uploads folder (`/1` on a fresh database), made by the first upload. */
-async function apiFolder (vellum: Vellum): Promise<{ id: number, path: string }> {
-  const folders = vellum.db.query(FOLDER_UID)
-  const find = async (): Promise<{ id: number, path: string } | undefined> =>
-    await folders.findOne({ where: { name: API_FOLDER, parent: { id: { $null: true } } }, orderBy: { id: 'asc' } }) as { id: number, path: string } | undefined
-  const existing = await find()
-  if (existing !== undefined && existing !== null) return existing
-  const [last] = await folders.findMany({ orderBy: { pathId: 'desc' }, limit: 1 }) as unknown as Array<{ pathId: number }>
-  const pathId = (last?.pathId ?? 0) + 1
-  try {
-    const made = await vellum.documents(FOLDER_UID).create({ data: { name: API_FOLDER, pathId, path: `/${pathId}` } }) as Row & { path: string }
-    return { id: made.id, path: made.path }
-  } catch (error) {
-    // Another upload made it meanwhile (unique path).
-    const again = await find()
-    if (again !== undefined && again !== null) return again
-    throw error
-  }
-}
-
 /** A file row as the upload routes answer it: private fields out, URLs signed for a private provider. */
 async function present (ctx: RequestContext, vellum: Vellum, row: Row): Promise<unknown> {
   const canRead = readableOf(ctx)
@@ -177,79 +154,11 @@ function numericId (value: unknown): number {
   return Number(value)
 }
 
-async function rowById (vellum: Vellum, id: number): Promise<Row | undefined> {
-  const row = await vellum.db.query(FILE_UID).findOne({ where: { id } }) as Row | null | undefined
-  return row ?? undefined
-}
-
-async function documentRow (vellum: Vellum, documentId: string): Promise<Row> {
-  const row = await vellum.documents(FILE_UID).findOne({ documentId }) as Row | null
-  if (row === null) throw new NotFoundError('file.notFound')
+/** The file a route's `:id` or `?id=` names; 404 with `message` when there is none. */
+async function existingFile (vellum: Vellum, id: unknown, message: string): Promise<FileRow> {
+  const row = await vellum.media.findById(numericId(id))
+  if (row === undefined) throw new NotFoundError(message)
   return row
-}
-
-/** Where `ref`/`refId`/`field` attach the uploaded files: rows of one model and its media attribute. */
-interface AttachTarget {
-  uid: string
-  field: string
-  multiple: boolean
-  rowIds: number[]
-}
-
-/**
- * `ref` (a content type or component uid), `refId` and `field` (one of its media attributes), all three or
- * none. `refId` is the row id as in Strapi, or a documentId (beyond Strapi, which answers 500); an entry's
- * draft and published rows (in the row's locale) are linked together, so the upload shows in both.
- */
-async function attachTarget (vellum: Vellum, fields: Record<string, unknown>, count: number): Promise<AttachTarget | undefined> {
-  const { ref, refId, field } = fields
-  if (ref === undefined && refId === undefined && field === undefined) return undefined
-  if (typeof ref !== 'string' || typeof refId !== 'string' || typeof field !== 'string') throw invalid('ref, refId and field must be given together')
-  const model = vellum.schema.get(ref)
-  if (model === undefined || ref.startsWith('plugin::upload.')) throw invalid(`Unknown ref ${ref}`, { ref })
-  const attribute = model.attributes[field]
-  const media = attribute?.type === 'relation' ? attribute.media : undefined
-  if (media === undefined) throw invalid(`${field} is not a media attribute of ${ref}`, { ref, field })
-  if (!media.multiple && count > 1) throw invalid(`${field} holds one file: upload one file to attach it`, { ref, field })
-  const query = vellum.db.query(ref)
-  const numeric = /^\d{1,9}$/.test(refId)
-  const found = await query.findOne({ where: numeric ? { id: Number(refId) } : { documentId: refId } }) as Record<string, unknown> | null
-  if (found === null || found === undefined) throw new NotFoundError(`No ${ref} with id ${refId}`, { ref, refId })
-  let rowIds = [found.id as number]
-  if (typeof found.documentId === 'string' && 'publishedAt' in found) {
-    const siblings = await query.findMany({ where: { documentId: found.documentId, ...('locale' in found && { locale: found.locale }) } }) as Array<{ id: number }>
-    rowIds = siblings.map(row => row.id)
-  }
-  return { uid: ref, field, multiple: media.multiple, rowIds }
-}
-
-/** Links the new files to each target row: appended to a multiple field, replacing a single one's file. */
-async function attach (vellum: Vellum, target: AttachTarget, fileIds: number[]): Promise<void> {
-  for (const id of target.rowIds) {
-    await vellum.db.query(target.uid).update({ where: { id }, data: { [target.field]: target.multiple ? { connect: fileIds } : { set: fileIds } } })
-  }
-}
-
-/** Stores each file and writes its row; on any failure, every object and row of this request is removed. */
-async function createFiles (vellum: Vellum, files: SpooledFile[], infos: FileInfo[], target?: AttachTarget): Promise<Row[]> {
-  const folder = await apiFolder(vellum)
-  const done: Array<{ stored: StoredFile, row?: Row }> = []
-  try {
-    for (const [i, file] of files.entries()) {
-      const stored = await vellum.upload.store(file, infos[i])
-      const entry: { stored: StoredFile, row?: Row } = { stored }
-      done.push(entry)
-      entry.row = await vellum.documents(FILE_UID).create({ data: { ...stored, folder: folder.id, folderPath: folder.path } }) as Row
-    }
-    if (target !== undefined) await attach(vellum, target, done.map(entry => entry.row!.id))
-  } catch (error) {
-    for (const { stored, row } of done) {
-      if (row !== undefined) await vellum.documents(FILE_UID).delete({ documentId: row.documentId }).catch(() => {})
-      await vellum.upload.remove(stored).catch(() => {})
-    }
-    throw error
-  }
-  return done.map(entry => entry.row!)
 }
 
 async function uploadAction (ctx: RequestContext, vellum: Vellum): Promise<unknown> {
@@ -258,31 +167,17 @@ async function uploadAction (ctx: RequestContext, vellum: Vellum): Promise<unkno
     vellum.upload.checkSizes(files)
     const id = ctx.query.id
     if (id !== undefined) {
-      const existing = await rowById(vellum, numericId(id))
-      if (existing === undefined) throw new NotFoundError('Entity not found')
+      const existing = await existingFile(vellum, id, 'Entity not found')
       if (files.length > 1) throw invalid('Only one file can be sent to replace a file')
       const [info] = fileInfos(fields.fileInfo, 1)
-      const file = files[0]
-      let data: Record<string, unknown> = { ...info }
-      if (file !== undefined) {
-        // Replace: same hash and extension (so the same URL), everything else from the new content.
-        await vellum.upload.remove(existing as unknown as StoredObjects)
-        const stored = await vellum.upload.store(file, {
-          alternativeText: existing.alternativeText as string | null,
-          caption: existing.caption as string | null,
-          focalPoint: existing.focalPoint as FileInfo['focalPoint'],
-          ...info
-        }, { hash: existing.hash as string, ext: existing.ext as string })
-        data = { ...stored }
-      }
-      const row = await vellum.documents(FILE_UID).update({ documentId: existing.documentId, data }) as Row
+      const row = await vellum.media.update(existing, info ?? {}, files[0])
       ctx.status = 200
       return await present(ctx, vellum, row)
     }
     if (files.length === 0) throw invalid('Files are empty')
     // Checked before anything is stored: a wrong target stores nothing.
-    const target = await attachTarget(vellum, fields, files.length)
-    const rows = await createFiles(vellum, files, fileInfos(fields.fileInfo, files.length), target)
+    const target = await vellum.media.target(fields, files.length)
+    const rows = await vellum.media.create(files, fileInfos(fields.fileInfo, files.length), target)
     ctx.status = 201
     return await Promise.all(rows.map(async row => await present(ctx, vellum, row)))
   } finally {
@@ -342,8 +237,7 @@ export function uploadRouter (vellum: Vellum): Router {
       method: 'GET',
       path: '/upload/files/:id',
       handler: async (ctx) => {
-        const existing = await rowById(vellum, numericId(ctx.params.id))
-        if (existing === undefined) throw new NotFoundError('file.notFound')
+        const existing = await existingFile(vellum, ctx.params.id, 'file.notFound')
         const row = await files().findOne({ ...readQuery(ctx, vellum, 'findOne'), documentId: existing.documentId }) as Row | null
         if (row === null) throw new NotFoundError('file.notFound')
         return await present(ctx, vellum, row)
@@ -354,19 +248,8 @@ export function uploadRouter (vellum: Vellum): Router {
       method: 'DELETE',
       path: '/upload/files/:id',
       handler: async (ctx) => {
-        const existing = await rowById(vellum, numericId(ctx.params.id))
-        if (existing === undefined) throw new NotFoundError('file.notFound')
-        const row = await documentRow(vellum, existing.documentId)
-        const answer = await present(ctx, vellum, row)
-        // The row (and by cascade its link rows) first: a file that cannot be deleted from storage is logged,
-        // never left in the library pointing at nothing.
-        await files().delete({ documentId: existing.documentId })
-        try {
-          await vellum.upload.remove(existing as unknown as StoredObjects)
-        } catch (error) {
-          ctx.request.log.error({ err: error, hash: existing.hash }, 'upload: the file row is deleted but its stored objects could not be')
-        }
-        return answer
+        const existing = await existingFile(vellum, ctx.params.id, 'file.notFound')
+        return await present(ctx, vellum, await vellum.media.remove(existing))
       },
       config: scope('destroy')
     }

@@ -3,6 +3,7 @@
  * modules), spooling, MIME detection, names and hashes, and image formats with sharp. Fastify-free: the HTTP
  * glue (multipart, `/uploads`, the upload routes) lives in lib/http.
  */
+export { createMediaLibrary, type AttachTarget, type FileRow, type MediaLibrary, type MediaLibraryInput } from './library.js'
 export { createLocalProvider, type LocalProviderOptions } from './local.js'
 export type { S3ProviderOptions } from './s3.js'
 export { createUploadService, type StoredObjects, type UploadProviderOption, type UploadService, type UploadServiceInput } from './service.js'

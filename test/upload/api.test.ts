@@ -157,6 +157,30 @@ t.test('a file row that cannot be written leaves no stored object, and earlier f
   t.equal(await api.app.vellum.db.query('plugin::upload.file').count({}), 0, 'nor a row')
 })
 
+t.test('media.create, media.update and media.delete are emitted inside the write\'s transaction, without private fields', async (t) => {
+  const api = await start(t)
+  const seen: Array<{ event: string, id: unknown, keys: string[], inTransaction: boolean }> = []
+  api.app.vellum.events.on('*', ({ event, media }) => {
+    seen.push({ event, id: media.id, keys: Object.keys(media), inTransaction: api.app.vellum.db.inTransaction() })
+  })
+  const [file] = (await api.send('/api/upload', { method: 'POST', body: form([[Buffer.from('first'), 'a.txt']]) })).body
+  t.equal((await api.send(`/api/upload?id=${String(file.id)}`, { method: 'POST', body: form([], { fileInfo: JSON.stringify({ caption: 'c' }) }) })).status, 200)
+  t.equal((await api.send(`/api/upload/files/${String(file.id)}`, { method: 'DELETE' })).status, 200)
+  t.same(seen.map(({ event, id, inTransaction }) => [event, id, inTransaction]), [
+    ['media.create', file.id, true], ['media.update', file.id, true], ['media.delete', file.id, true]
+  ])
+  t.notOk(seen.some(({ keys }) => keys.includes('folder') || keys.includes('folderPath')), 'private fields stay out')
+
+  // A listener that throws undoes the change it was told about: no row, no stored object.
+  const stop = api.app.vellum.events.on('media.create', () => { throw new Error('listener refused') })
+  const refused = await api.send('/api/upload', { method: 'POST', body: form([[await makeImage(300, 200, 'png'), 'b.png']]) })
+  t.equal(refused.status, 500)
+  t.equal(await api.app.vellum.db.query('plugin::upload.file').count({}), 0, 'the row rolled back')
+  t.same(await readdir(api.uploads), [], 'the objects removed')
+  stop()
+  t.equal((await api.send('/api/upload', { method: 'POST', body: form([[Buffer.from('again'), 'c.txt']]) })).status, 201, 'a stopped listener is not called')
+})
+
 t.test('permissions: the public role holds no upload action; a granted one opens its route only', async (t) => {
   const api = await start(t, { permissions: { public: ['plugin::upload.content-api.find'] } })
   const routes: Array<[string, string]> = [['POST', '/api/upload'], ['GET', '/api/upload/files/1'], ['GET', '/api/upload/files/page'], ['DELETE', '/api/upload/files/1']]

@@ -20,7 +20,7 @@ import { makeImage, tempDir } from './helpers.js'
 const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
 const section = readme.slice(readme.indexOf('\n## Media library\n'), readme.indexOf('\n## The Document Service and the Query Engine\n'))
 const shell = /```sh\n([\s\S]*?)```/.exec(section)?.[1]
-const config = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+const [config, listener] = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map(match => match[1])
 
 async function run (script: string, cwd: string, env: Record<string, string>): Promise<{ code: number | null, stdout: string, stderr: string }> {
   const bash = spawn('bash', ['-c', script], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -87,4 +87,21 @@ t.test('the README\'s S3 configuration stores uploads under rootPath in a privat
   t.equal(file!.isUrlSigned, true)
   t.match(file!.url, /X-Amz-Signature=/, 'the private object is answered with a signed URL')
   t.equal((await fetch(file!.url)).status, 200, 'which fetches it')
+})
+
+t.test('the README\'s media.delete listener is called with the deleted file', async (t) => {
+  t.ok(listener?.includes("events.on('media.delete'"), 'the example is found')
+  const app = await buildApp(t, { dir: await tempDir(t, 'vellum-readme-events-'), apiToken: { salt: 'readme-salt' } })
+  const purged: string[] = []
+  const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (app: FastifyInstance, purgeCdn: (url: string) => Promise<void>) => Promise<void>
+  await new AsyncFunction('app', 'purgeCdn', listener!)(app, async (url) => { purged.push(url) })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const headers = { authorization: `Bearer ${(await app.vellum.auth.tokens.create({ name: 'readme', type: 'full-access' })).accessKey}` }
+  const body = new FormData()
+  body.append('files', new Blob([Buffer.from('gone soon')]), 'old.txt')
+  const [file] = await (await fetch(`${base}/api/upload`, { method: 'POST', body, headers })).json() as Array<{ id: number, url: string }>
+  t.same(purged, [], 'nothing purged on upload')
+  t.equal((await fetch(`${base}/api/upload/files/${file!.id}`, { method: 'DELETE', headers })).status, 200)
+  t.same(purged, [file!.url], 'the deleted file\'s URL purged')
 })
