@@ -201,8 +201,9 @@ const EmailOptionsSchema = Type.Object({
  * 'local' (`<dir>/public/uploads`, served at `/uploads`) or 'aws-s3' (`providerOptions` as Strapi's aws-s3
  * provider: `s3Options` with `params.Bucket`, `baseUrl`, `rootPath`), or a provider object or module (taken
  * aside like a live client). `sizeLimit` in bytes; `breakpoints`, `responsiveDimensions`, `sizeOptimization`,
- * `autoOrientation` as Strapi's settings; `maxImagePixels` and `imageConcurrency` bound sharp's work and
- * `maxFiles` the files of one request.
+ * `autoOrientation` as Strapi's settings; `security` (`allowedTypes`, `deniedTypes`: MIME patterns such as
+ * `image/*`) as Strapi's; `maxImagePixels` and `imageConcurrency` bound sharp's work and `maxFiles` the files of
+ * one request.
  */
 const UploadOptionsSchema = Type.Object({
   provider: Type.Optional(Type.Unsafe<UploadProviderOption>(Type.Union([Type.Literal('local'), Type.Literal('aws-s3')], {
@@ -216,7 +217,11 @@ const UploadOptionsSchema = Type.Object({
   autoOrientation: Type.Boolean({ default: false }),
   maxImagePixels: Type.Integer({ minimum: 1, default: 100_000_000 }),
   imageConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
-  maxFiles: Type.Integer({ minimum: 1, default: 20 })
+  maxFiles: Type.Integer({ minimum: 1, default: 20 }),
+  security: Type.Optional(Type.Object({
+    allowedTypes: Type.Optional(Type.Array(Type.String({ pattern: '^(\\*|[\\w.+-]+/(\\*|[\\w.+-]+))$' }))),
+    deniedTypes: Type.Optional(Type.Array(Type.String({ pattern: '^(\\*|[\\w.+-]+/(\\*|[\\w.+-]+))$' })))
+  }, { additionalProperties: false }))
 }, { additionalProperties: false, default: {} })
 
 /**

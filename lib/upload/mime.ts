@@ -24,3 +24,22 @@ export async function detectMime (path: string, name: string, declared: string |
   if (byName !== false) return byName
   return declared !== undefined && declared !== '' ? declared : 'application/octet-stream'
 }
+
+/** Strapi's `upload.config.security`: MIME patterns (`image/*`, `*`, `application/pdf`) a file must match or must not. */
+export interface TypeSecurity {
+  allowedTypes?: string[] | undefined
+  deniedTypes?: string[] | undefined
+}
+
+function matches (type: string, pattern: string): boolean {
+  const wanted = pattern.toLowerCase()
+  if (wanted === '*' || wanted === '*/*') return true
+  return wanted.endsWith('/*') ? type.startsWith(wanted.slice(0, -1)) : type === wanted
+}
+
+/** Whether a detected type passes the security settings: not denied, and allowed when a list of allowed types is set. */
+export function typeAllowed (type: string, { allowedTypes, deniedTypes }: TypeSecurity): boolean {
+  const lower = type.toLowerCase()
+  if (deniedTypes?.some(pattern => matches(lower, pattern)) === true) return false
+  return allowedTypes === undefined || allowedTypes.some(pattern => matches(lower, pattern))
+}

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { InvalidOptionsError, PayloadTooLargeError } from '../errors.js'
+import { InvalidOptionsError, PayloadTooLargeError, ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { createLimiter, formatBoxes, optimizeImage, readImageInfo, resizeImage, type ImageInfo } from './image.js'
 import { createLocalProvider } from './local.js'
-import { detectMime } from './mime.js'
+import { detectMime, typeAllowed } from './mime.js'
 import { checkFileName, extensionOf, fileHash, humanSize, kilobytes } from './names.js'
 import { discard, spool, type SpooledFile } from './spool.js'
 import type { FileFormat, FileInfo, ProviderFile, StoredFile, UploadProvider, UploadProviderModule, UploadSettings } from './types.js'
@@ -93,9 +93,18 @@ export async function createUploadService (input: UploadServiceInput): Promise<U
     return file
   }
 
+  let warnedOpen = false
   async function store (spooled: SpooledFile, info: FileInfo = {}, keep?: Pick<StoredFile, 'hash' | 'ext'>): Promise<StoredFile> {
     checkFileName(spooled.filename)
     const mime = await detectMime(spooled.path, spooled.filename, spooled.declaredMime)
+    const { security } = settings
+    if (security === undefined && !warnedOpen) {
+      warnedOpen = true
+      log.warn('upload: no upload.security.allowedTypes or deniedTypes set, so files of every type are accepted')
+    }
+    if (security !== undefined && !typeAllowed(mime, security)) {
+      throw new ValidationError(`File type ${mime} is not allowed`, { name: spooled.filename, mime })
+    }
     const ext = keep?.ext ?? extensionOf(spooled.filename, mime)
     const name = info.name ?? spooled.filename
     const hash = keep?.hash ?? fileHash(`${basename(name, extensionOf(spooled.filename, mime))}${ext}`)

@@ -1,3 +1,4 @@
+import type { TypeSecurity } from './mime.js'
 import type { Readable } from 'node:stream'
 
 /** One stored image size of a file (`formats.thumbnail`, `formats.large`, ...), as Strapi records it. */
@@ -70,6 +71,8 @@ export interface UploadSettings {
   maxImagePixels: number
   /** How many images are processed at once; others wait their turn. */
   imageConcurrency: number
+  /** MIME types (patterns with `*`) refused, or the only ones accepted; checked on the type read from the content. */
+  security?: TypeSecurity | undefined
 }
 
 /** The columns of a `plugin::upload.file` row that an upload produces. */
