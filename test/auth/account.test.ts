@@ -90,13 +90,15 @@ t.test('login costs one bcrypt compare whether or not the identifier exists', as
   const app = await buildApp(t, { usersPermissions: { ...up, bcryptRounds: 11 } })
   const send = sender(app)
   await app.vellum.auth.users.create({ username: 'tim', email: 'tim@example.com', password: PASSWORD, confirmed: true })
+  // This process's CPU time, not the wall clock: other processes on a busy machine do not count.
   const timed = async (identifier: string): Promise<number> => {
-    const start = process.hrtime.bigint()
+    const start = process.cpuUsage()
     isError(t, await send('POST', '/api/auth/local', { identifier, password: 'wrong-password' }), 400, 'ValidationError', 'Invalid identifier or password', {})
-    return Number(process.hrtime.bigint() - start) / 1e6
+    const { user, system } = process.cpuUsage(start)
+    return (user + system) / 1000
   }
   await timed('nobody') // the first unknown identifier also makes the stand-in hash
   const known = Math.min(await timed('tim'), await timed('tim'))
   const unknown = Math.min(await timed('nobody'), await timed('nobody'))
-  t.ok(unknown > known / 2, `unknown ${unknown.toFixed(0)} ms vs known ${known.toFixed(0)} ms: the same work`)
+  t.ok(unknown > known / 2, `unknown ${unknown.toFixed(0)} ms vs known ${known.toFixed(0)} ms of CPU: the same work`)
 })

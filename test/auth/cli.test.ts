@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { cliEnv, collectionType, freePort, runCli, spawnCli, tempProject } from '../cli/helpers.js'
 
 const A = 'api::article.article'
-// Five CLI runs and a server, each opening the project's database: beyond the suite's 120 s on a busy machine.
+// Five CLI runs and a server, each opening the project's database: can pass the suite's 300 s per file on a busy machine.
 t.setTimeout(600_000)
 
 t.test('create prints the key once; list shows the token without it; the server accepts it; revoke ends it', async (t) => {

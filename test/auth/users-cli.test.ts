@@ -8,7 +8,7 @@ import { cliEnv, collectionType, freePort, runCli, spawnCli, tempProject } from 
 
 const A = 'api::article.article'
 const PASSWORD = 'correct horse battery staple'
-// Seven CLI runs and two servers, each opening the project's database: beyond the suite's 120 s on a busy machine.
+// Seven CLI runs and two servers, each opening the project's database: can pass the suite's 300 s per file on a busy machine.
 t.setTimeout(600_000)
 
 t.test('a user made on the command line logs in; grants change what its JWT may do; a blocked user is refused', async (t) => {

@@ -14,7 +14,7 @@ import { makeImage } from './helpers.js'
 const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
 const [dryRunArgs, pruneArgs] = [...readme.matchAll(/^npx vellum (media prune.*?)\s*(?:#.*)?$/gm)].map(match => match[1]!.split(' '))
 
-// Three CLI runs, each opening the project's database: beyond the suite's 120 s on a busy machine.
+// Three CLI runs, each opening the project's database: can pass the suite's 300 s per file on a busy machine.
 t.setTimeout(600_000)
 
 t.test('prune lists the unlinked files, removes them and their objects, and keeps the linked one', async (t) => {
