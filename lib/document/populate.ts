@@ -1,7 +1,7 @@
 import type { Model } from '../content-types/index.js'
 import { PaginationError, ValidationError } from '../errors.js'
 import {
-  checkFilterDepth, checkList, checkPopulateDepth, contentKey, copyContent, lruPerOwner, type Catalog, invalidKey, type ModelInfo, optionsOf,
+  checkFilterDepth, checkList, checkPopulateDepth, contentKey, copyContent, lruPerOwner, type Catalog, invalidKey, isPlainObject, type ModelInfo, optionsOf,
   type PlainObject, populateEntries, type ReadLimits, zoneFragments
 } from '../query/index.js'
 import { and, isLocalized, localeWhere, statusWhere } from './context.js'
@@ -58,8 +58,8 @@ const COMPONENT_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate'])
 const ZONE_OPTIONS = new Set(['on', 'populate'])
 const FRAGMENT_OPTIONS = new Set(['fields', 'populate'])
 const LOCALIZATION_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate'])
-/** A polymorphic owning side is populated whole (`true`): each item as its type's default select. */
-const MORPH_OPTIONS = new Set<string>()
+/** A polymorphic owning side: each item as its type's default select, or its type's fragment in `on`. */
+const MORPH_OPTIONS = new Set(['on'])
 const BOOLEAN_LIKE = new Map<unknown, boolean>([
   [true, true], ['true', true], ['t', true], ['1', true], [1, true],
   [false, false], ['false', false], ['f', false], ['0', false], [0, false]
@@ -263,12 +263,29 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       populate[name] = { on }
       node.zones.set(name, zone)
     } else if (attribute.type === 'morph') {
-      // Every linked row as its type's default select; items carry `__type` (walked like zone fragments).
+      // Every linked row as its type's default select, or as its type's fragment in `on` (`fields`, `populate`);
+      // items carry `__type` (walked like zone fragments).
       checkOptions(options, MORPH_OPTIONS, keyPath)
-      const morph = info.morphs.get(name)
+      const typeUids = info.morphs.get(name)?.types ?? []
+      if (options.on !== undefined && !isPlainObject(options.on)) throw shapeError([...keyPath, 'on'], options.on, 'an object of content type uids')
+      const fragments = (options.on ?? {}) as PlainObject
+      const on: PlainObject = {}
       const types = new Map<string, OutputNode>()
-      for (const uid of morph?.types ?? []) types.set(uid, emptyNode(ctx.catalog.get(uid).model))
-      populate[name] = true
+      for (const uid of typeUids) types.set(uid, emptyNode(ctx.catalog.get(uid).model))
+      for (const [uid, fragment] of Object.entries(fragments)) {
+        const fragmentPath = [...keyPath, 'on', uid]
+        if (!typeUids.includes(uid)) throw keyError(uid, [...keyPath, 'on'])
+        const fragmentOptions = optionsAt(ctx, fragment, fragmentPath)
+        if (fragmentOptions === undefined) continue
+        checkOptions(fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
+        const sub = convert(ctx, ctx.catalog.get(uid), fragmentOptions.populate, fragmentPath, level + 1)
+        on[uid] = {
+          ...(fragmentOptions.fields !== undefined && { select: listOption(ctx, fragmentOptions.fields, [...fragmentPath, 'fields']) }),
+          ...(sub.populate !== undefined && { populate: sub.populate })
+        }
+        types.set(uid, sub.node)
+      }
+      populate[name] = Object.keys(on).length === 0 ? true : { on }
       node.morphs.set(name, types)
     } else {
       throw keyError(name, path)

@@ -392,7 +392,7 @@ const RELATION_OPTIONS = new Set(['select', 'where', 'orderBy', 'limit', 'offset
 const COMPONENT_OPTIONS = new Set(['select', 'where', 'orderBy', 'limit', 'offset', 'populate'])
 const ZONE_OPTIONS = new Set(['on', 'populate'])
 const FRAGMENT_OPTIONS = new Set(['select', 'populate'])
-const MORPH_OPTIONS = new Set(['populate'])
+const MORPH_OPTIONS = new Set(['populate', 'on'])
 
 function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
   for (const key of Object.keys(options)) {
@@ -422,11 +422,23 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
   }
   const morph = info.morphs.get(name)
   if (morph !== undefined && (!morph.attribute.private || ctx.allowPrivate)) {
-    // Each linked row as its type's default select (`true`), or with `populate` applied to every type.
+    // Each linked row as its type's default select (`true`), with `populate` applied to every type, or as its
+    // type's fragment in `on` (`select`, `populate`); types `on` leaves out keep their default select.
+    const keyPath = [...path, name]
     const options = optionsOf(value)?.options
-    if (options === undefined) throw invalidValue(ctx, [...path, name], value, 'true or an object of options')
-    checkOptions(ctx, options, MORPH_OPTIONS, [...path, name])
-    const on = morph.types.map(uid => selectPlan(ctx, ctx.catalog.get(uid), { populate: options.populate }, [...path, name, 'on', uid]))
+    if (options === undefined) throw invalidValue(ctx, keyPath, value, 'true or an object of options')
+    checkOptions(ctx, options, MORPH_OPTIONS, keyPath)
+    if (options.on !== undefined && !isPlainObject(options.on)) throw invalidValue(ctx, [...keyPath, 'on'], options.on, 'an object of content type uids')
+    const fragments = (options.on ?? {}) as PlainObject
+    for (const uid of Object.keys(fragments)) if (!morph.types.includes(uid)) throw invalidKey(paramOf(ctx), uid, [...keyPath, 'on'])
+    const on = morph.types.map(uid => {
+      const fragmentPath = [...keyPath, 'on', uid]
+      if (fragments[uid] === undefined) return selectPlan(ctx, ctx.catalog.get(uid), options.on === undefined ? { populate: options.populate } : {}, fragmentPath)
+      const fragmentOptions = optionsOf(fragments[uid])?.options
+      if (fragmentOptions === undefined) throw invalidValue(ctx, fragmentPath, fragments[uid], 'true or an object of options')
+      checkOptions(ctx, fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
+      return selectPlan(ctx, ctx.catalog.get(uid), fragmentOptions, fragmentPath)
+    })
     return { kind: 'morph', name, attribute: morph.attribute, link: morph.link, on }
   }
   const resolved = resolve(ctx, info, name)

@@ -94,3 +94,17 @@ t.test('the owning side populates every linked row with its __type, in one state
   t.same((after?.related as Array<{ __type: string }>).map(r => r.__type), ['api::post.post'])
   t.match(await rejection(notes.findOne({ documentId: note.documentId, populate: { related: { fields: ['title'] } } })), { name: 'ValidationError' })
 })
+
+t.test('an `on` fragment chooses one linked type\'s fields; the other types keep their default select', async (t) => {
+  const note = await notes.create({ data: { text: 'fragment' } })
+  const post = await posts.create({ data: { title: 'P3', notes: [note.documentId] } })
+  const page = await pages.create({ data: { title: 'Q3', notes: [note.documentId] } })
+  const read = await notes.findOne({ documentId: note.documentId, populate: { related: { on: { 'api::post.post': { fields: ['title'] } } } } })
+  const [first, second] = read?.related as Array<Record<string, unknown>>
+  t.same(first, { __type: 'api::post.post', id: post.id, documentId: post.documentId, title: 'P3' })
+  t.match(second, { __type: 'api::page.page', id: page.id, title: 'Q3', createdAt: String })
+  const viaEngine = await db.query('api::note.note').findOne({ where: { id: note.id }, populate: { related: { on: { 'api::page.page': { select: ['title'] } } } } })
+  t.same(Object.keys((viaEngine?.related as Array<Record<string, unknown>>)[1]!).sort(), ['__type', 'documentId', 'id', 'title'], 'the Query Engine\'s `on` takes `select`')
+  t.match(await rejection(notes.findOne({ documentId: note.documentId, populate: { related: { on: { 'api::nope.nope': true } } } })), { name: 'ValidationError', message: /api::nope\.nope/ })
+  t.match(await rejection(notes.findOne({ documentId: note.documentId, populate: { related: { on: 'api::post.post' } } })), { name: 'ValidationError' })
+})

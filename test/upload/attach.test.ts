@@ -12,7 +12,7 @@ import { makeImage, tempDir } from './helpers.js'
 
 t.test('attach on upload: single and multiple media, by id or documentId, draft and published rows', async (t) => {
   const dir = await tempDir(t, 'vellum-upload-attach-')
-  const app = await buildApp(t, { dir, contentTypes: MEDIA_CONTENT_TYPES, components: MEDIA_COMPONENTS, permissions: { public: ['plugin::upload.content-api.upload', 'api::article.article.create', 'api::article.article.findOne'] } })
+  const app = await buildApp(t, { dir, contentTypes: MEDIA_CONTENT_TYPES, components: MEDIA_COMPONENTS, permissions: { public: ['plugin::upload.content-api.upload', 'plugin::upload.content-api.find', 'api::article.article.create', 'api::article.article.findOne'] } })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('no port')
@@ -42,6 +42,14 @@ t.test('attach on upload: single and multiple media, by id or documentId, draft 
   t.same((await read('draft')).gallery.map((f: { id: number }) => f.id), [...gallery.body, ...more.body].map((f: { id: number }) => f.id), 'appended in order')
   const replaced = await upload({ ref: 'api::article.article', refId: documentId, field: 'cover' })
   t.equal((await read('published')).cover.id, replaced.body[0].id, 'a single media gets the new file')
+
+  // The files route populates the entries a file is linked to, each with its __type (contract §25.3).
+  const listed = await (await fetch(`${base}/api/upload/files?filters[id][$eq]=${String(replaced.body[0].id)}&populate=related`)).json() as Array<{ related: Array<Record<string, unknown>> }>
+  t.same(listed[0]!.related.map(entry => [entry.__type, entry.documentId, entry.title]).sort(), [
+    ['api::article.article', documentId, 'With media'], ['api::article.article', documentId, 'With media']
+  ], 'the draft and the published row')
+  const only = await (await fetch(`${base}/api/upload/files?filters[id][$eq]=${String(replaced.body[0].id)}&populate[related][on][api::article.article][fields][0]=title`)).json() as Array<{ related: Array<Record<string, unknown>> }>
+  t.same(Object.keys(only[0]!.related[0]!).sort(), ['__type', 'documentId', 'id', 'title'], 'an on fragment chooses the fields of one type')
 
   const stored = (await readdir(join(dir, 'public', 'uploads'))).length
   const wrong: Array<[Record<string, string>, number, number?]> = [
