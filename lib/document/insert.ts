@@ -86,7 +86,7 @@ function plainComponents (ctx: ServiceContext, prepared: Prepared, draftOnly: bo
 /** The one-statement plan of a create, or undefined when the step-by-step create must run. */
 export async function planCreate (ctx: ServiceContext, model: ContentType, prepared: Prepared, doc: NewDocument): Promise<CreatePlan | undefined> {
   const dp = isDraftAndPublish(model)
-  if (!ctx.db.quiet(model.uid, OWN_ACTIONS) || !plainComponents(ctx, prepared, dp && !doc.publish)) return undefined
+  if (!ctx.db.quiet(model.uid, OWN_ACTIONS) || !plainComponents(ctx, prepared, dp && !doc.publish) || prepared.morphs !== undefined) return undefined
   const info = ctx.catalog.get(model.uid)
   const rowLoc = rowLocale(model, doc.locale)
   const links: PlannedLinks[] = []

@@ -231,7 +231,7 @@ export function plainData (prepared: Prepared): PlainObject {
 }
 
 function dataOf (prepared: Prepared, resolved: Map<RelationInput, PlainObject>): PlainObject {
-  const data: PlainObject = { ...prepared.scalars }
+  const data: PlainObject = { ...prepared.scalars, ...prepared.morphs }
   for (const input of prepared.relations) data[input.attribute.name] = resolved.get(input) ?? {}
   for (const [name, items] of prepared.components) {
     const attribute = prepared.model.attributes[name]

@@ -57,6 +57,8 @@ export interface Prepared {
   relations: RelationInput[]
   /** Single components hold one item or none (null clears). */
   components: Map<string, PreparedComponent[]>
+  /** Polymorphic owning sides, as given (the Query Engine parses them). */
+  morphs?: PlainObject
 }
 
 export interface PrepareOptions {
@@ -330,8 +332,9 @@ function prepareObject (ctx: Ctx, model: Model, data: PlainObject, path: string[
         prepared.relations.push(parseRelation(ctx, attribute, value, keyPath))
         break
       case 'morph':
-        // The owning side of a polymorphic relation is written from its inverse sides (media: `cover: <file id>`).
-        add(ctx, keyPath, `${displayPath(keyPath)}: writing a ${attribute.relation} attribute directly is not supported; write it from the other side`, value)
+        // Items `{ id, __type, __pivot: { field } }` with row ids, as Strapi's own code writes them: checked and
+        // written by the Query Engine.
+        (prepared.morphs ??= {})[key] = value
         break
       case 'component':
       case 'dynamiczone':

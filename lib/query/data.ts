@@ -1,5 +1,5 @@
 import type { ComponentAttribute, DynamicZoneAttribute } from '../content-types/index.js'
-import type { RelationLink } from '../db/index.js'
+import type { MorphLinkTable, RelationLink } from '../db/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import { isPlainObject } from './forms.js'
@@ -26,6 +26,20 @@ export interface RelationWrite {
   ops: RelationOps<RelationItem>
 }
 
+/** One row a polymorphic owning side links: its id, its model (`__type`) and the attribute there (`__pivot.field`). */
+export interface MorphItem {
+  id: number
+  type: string
+  field: string
+}
+
+/** A write to a polymorphic owning side (`related: [{ id, __type, __pivot: { field } }]`). */
+export interface MorphWrite {
+  name: string
+  link: MorphLinkTable
+  ops: RelationOps<MorphItem>
+}
+
 export interface ComponentItem {
   /** The component model (per item: dynamic zones mix them). */
   info: ModelInfo
@@ -45,6 +59,8 @@ export interface WriteData {
   scalars: Map<string, { field: FieldInfo, value: SqlValue }>
   relations: RelationWrite[]
   components: ComponentWrite[]
+  /** Polymorphic owning sides, written after the row (see Writer). */
+  morphs?: MorphWrite[]
 }
 
 const SYSTEM_WRITABLE = new Set(['documentId', 'createdAt', 'updatedAt', 'publishedAt', 'locale'])
@@ -124,6 +140,47 @@ function dialectOf (ctx: Problems): PayloadDialect<RelationItem> {
   return dialect
 }
 
+/**
+ * The dialect of a polymorphic owning side: items `{ id, __type, __pivot: { field } }`, as Strapi's own code writes
+ * them. `__type` is a model whose morph side points here; `__pivot.field` names that side, and may be left out
+ * when the model has only one.
+ */
+function morphDialect (ctx: Ctx, owner: ModelInfo, name: string, types: readonly string[]): PayloadDialect<MorphItem> {
+  return {
+    ...ctx.dialect,
+    ref (value, path) {
+      if (!isPlainObject(value)) {
+        problem(ctx, path, `Invalid value ${preview(value)} for ${path.join('.')}: expected { id, __type, __pivot: { field } }`, value)
+        return undefined
+      }
+      for (const key of Object.keys(value)) if (key !== 'id' && key !== '__type' && key !== '__pivot') problem(ctx, [...path, key], `Invalid key ${key}`, value[key])
+      const id = parseId(ctx, value.id, [...path, 'id'])
+      const type = value.__type
+      if (typeof type !== 'string' || !types.includes(type)) {
+        problem(ctx, [...path, '__type'], types.length === 0
+          ? `No model links to ${owner.uid}.${name}: nothing can be written to it`
+          : `Invalid __type ${preview(type)} for ${path.join('.')}: expected one of ${types.join(', ')}`, type)
+        return undefined
+      }
+      const sides = [...ctx.catalog.get(type).relations.values()]
+        .filter(link => link.attribute.morph?.by === name && link.attribute.target === owner.uid)
+        .map(link => link.attribute.name)
+      const pivot = value.__pivot
+      const given = isPlainObject(pivot) ? pivot.field : undefined
+      if (pivot !== undefined && (!isPlainObject(pivot) || Object.keys(pivot).some(key => key !== 'field'))) {
+        problem(ctx, [...path, '__pivot'], `Invalid __pivot for ${path.join('.')}: expected { field }`, pivot)
+        return undefined
+      }
+      const field = given ?? (sides.length === 1 ? sides[0] : undefined)
+      if (typeof field !== 'string' || !sides.includes(field)) {
+        problem(ctx, [...path, '__pivot', 'field'], `${path.join('.')}.__pivot.field must be one of ${sides.join(', ')} (the attributes of ${type} linked to ${name})`, given ?? null)
+        return undefined
+      }
+      return id === undefined ? undefined : { id, type, field }
+    }
+  }
+}
+
 function parseComponents (ctx: Ctx, attribute: ComponentAttribute | DynamicZoneAttribute, value: unknown, path: string[]): ComponentWrite {
   const items = componentValues(ctx.dialect, attribute, value, path).map((item) => {
     const info = ctx.catalog.get(item.uid)
@@ -157,6 +214,12 @@ function parseObject (ctx: Ctx, info: ModelInfo, data: Record<string, unknown>, 
     const component = info.components.get(key) ?? info.zones.get(key)
     if (component !== undefined) {
       write.components.push(parseComponents(ctx, component, value, keyPath))
+      continue
+    }
+    const morph = info.morphs.get(key)
+    if (morph !== undefined) {
+      const ops = parseRelationOps(morphDialect(ctx, info, key, morph.types), value, keyPath)
+      ;(write.morphs ??= []).push({ name: key, link: morph.link, ops: morph.attribute.toMany ? ops : { ...ops, ...(ops.set !== undefined && { set: ops.set.slice(-1) }) } })
       continue
     }
     problem(ctx, keyPath, path.length === 0 ? `Invalid key ${key}` : `Invalid key ${key} at ${keyPath.join('.')}`, value)

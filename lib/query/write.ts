@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { RelationLink, Statement } from '../db/index.js'
 import { ValidationError } from '../errors.js'
-import type { ComponentItem, ComponentWrite, RelationWrite, WriteData } from './data.js'
+import type { ComponentItem, ComponentWrite, MorphItem, MorphWrite, RelationWrite, WriteData } from './data.js'
 import { placeAt } from './payload.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
 import { castInput, type SqlValue, textArray } from './values.js'
@@ -392,6 +392,12 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
   }
 
   async function create (info: ModelInfo, data: WriteData): Promise<number> {
+    const id = await createRow(info, data)
+    for (const write of data.morphs ?? []) await writeMorph(info, id, write)
+    return id
+  }
+
+  async function createRow (info: ModelInfo, data: WriteData): Promise<number> {
     const inline = data.components.filter(flat)
     const id = await insertWithLinks(info, data, inline)
     for (const component of data.components) if (!inline.includes(component)) await writeComponents(info, id, component, true)
@@ -400,7 +406,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
 
   async function createMany (info: ModelInfo, rows: WriteData[]): Promise<number[]> {
     if (rows.length === 0) return []
-    if (rows.some(r => r.relations.length > 0 || r.components.length > 0)) {
+    if (rows.some(r => r.relations.length > 0 || r.components.length > 0 || r.morphs !== undefined)) {
       const created: number[] = []
       for (const row of rows) created.push(await create(info, row))
       return created
@@ -436,6 +442,12 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
    * Returns the row, or undefined when none matched.
    */
   async function update (info: ModelInfo, target: number | SQL, data: WriteData): Promise<UpdatedRow | undefined> {
+    const row = await updateRow(info, target, data)
+    if (row !== undefined) for (const write of data.morphs ?? []) await writeMorph(info, row.id, write)
+    return row
+  }
+
+  async function updateRow (info: ModelInfo, target: number | SQL, data: WriteData): Promise<UpdatedRow | undefined> {
     const locate = typeof target === 'number' ? sql`SELECT ${target}::integer AS "id"` : target
     const documentId = info.fields.get('documentId')
     const returning = sql`t."id"${documentId === undefined ? sql`` : sql`, t.${ident(documentId.column)} AS "documentId"`}`
@@ -487,9 +499,60 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     return updatedRow(row)
   }
 
+  /**
+   * Writes a polymorphic owning side of row `ownerId`: one statement reads the rows named (per type) and the
+   * current links, one rewrites the links in their final order. A kept link keeps its position in the linked
+   * row's list; a new one comes last there, and takes the place of another owner's link in a single-valued side
+   * (morphOne, a single media).
+   */
+  async function writeMorph (info: ModelInfo, ownerId: number, write: MorphWrite): Promise<void> {
+    const { link, ops } = write
+    const table = ident(link.name)
+    const [owner, related, type, field, order] = [link.sourceColumn, link.targetColumn, link.typeColumn, link.fieldColumn, link.orderColumn].map(c => ident(c))
+    const named = [...(ops.set ?? []), ...ops.connect]
+    const types = [...new Set(named.map(item => item.type))]
+    const lookups = types.map(uid => sql`SELECT ${uid}::text AS "t", "id" FROM ${ident(catalog.get(uid).table)} WHERE "id" = ${ids(named.filter(item => item.type === uid).map(item => item.id))}`)
+    const found = lookups.length === 0 ? sql`'[]'::json` : sql`(SELECT coalesce(json_agg(json_build_array(x."t", x."id")), '[]'::json) FROM (${sql.join(lookups, sql` UNION ALL `)}) AS x)`
+    const links = sql`(SELECT coalesce(json_agg(json_build_array(${related}, ${type}, ${field}, ${order}) ORDER BY "id"), '[]'::json) FROM ${table} WHERE ${owner} = ${ownerId}::integer)`
+    const [state] = await exec(prepared(sql`SELECT ${found} AS "found", ${links} AS "links"`))
+    const present = new Set(parseJson<Array<[string, number]>>(state?.found, []).map(([uid, id]) => `${uid}:${id}`))
+    const missing = named.filter(item => !present.has(`${item.type}:${item.id}`))
+    if (missing.length > 0) {
+      throw ValidationError.fromItems([{
+        path: [write.name],
+        message: `${write.name}: no ${[...new Set(missing.map(item => `${item.type} with id ${item.id}`))].join(', ')}`,
+        name: 'ValidationError',
+        value: missing.map(item => ({ id: item.id, __type: item.type }))
+      }])
+    }
+    const current = parseJson<Array<[number, string, string, number | null]>>(state?.links, [])
+      .map(([id, uid, name, ord]) => ({ item: { id, type: uid, field: name }, ord }))
+    const key = (item: MorphItem): string => `${item.type}:${item.id}:${item.field}`
+    const dedupe = (items: MorphItem[]): MorphItem[] => [...new Map(items.map(item => [key(item), item])).values()]
+    let list = ops.set === undefined ? current.map(entry => entry.item) : dedupe(ops.set)
+    const dropped = new Set(ops.disconnect.map(key))
+    list = list.filter(item => !dropped.has(key(item)))
+    for (const item of ops.connect) list = [...list.filter(other => key(other) !== key(item)), item]
+    if (!info.morphs.get(write.name)?.attribute.toMany) list = list.slice(-1)
+    if (list.length === current.length && list.every((item, i) => key(item) === key(current[i]!.item))) return
+    // -1: a new link, placed last in its linked row's list by the statement.
+    const kept = new Map(current.map(entry => [key(entry.item), entry.ord ?? -1]))
+    const fresh = list.filter(item => !kept.has(key(item)))
+    const single = fresh.filter(item => catalog.get(item.type).relations.get(item.field)?.attribute.toMany === false)
+    const take = single.length === 0
+      ? sql``
+      : sql` OR (${owner} <> ${ownerId}::integer AND (${related}, ${type}, ${field}) IN (SELECT * FROM unnest(${sql.param(single.map(item => item.id))}::integer[], ${textArray(single.map(item => item.type))}::text[], ${textArray(single.map(item => item.field))}::text[])))`
+    const values = sql`unnest(${sql.param(list.map(item => item.id))}::integer[], ${textArray(list.map(item => item.type))}::text[], ${textArray(list.map(item => item.field))}::text[], ${sql.param(list.map(item => kept.get(key(item)) ?? -1))}::double precision[]) WITH ORDINALITY AS v("id", "type", "field", "ord", "n")`
+    const last = sql`(SELECT coalesce(max(${order}), 0) + 1 FROM ${table} WHERE ${related} = v."id" AND ${type} = v."type" AND ${field} = v."field" AND ${owner} <> ${ownerId}::integer)`
+    const insert = list.length === 0
+      ? sql`SELECT 1`
+      : sql`INSERT INTO ${table} (${owner}, ${related}, ${type}, ${field}, ${order}) SELECT ${ownerId}::integer, v."id", v."type", v."field", CASE WHEN v."ord" < 0 THEN ${last} ELSE v."ord" END FROM ${values} ORDER BY v."n"`
+    await exec(prepared(sql`WITH "gone" AS (DELETE FROM ${table} WHERE ${owner} = ${ownerId}::integer${take}) ${insert}`))
+  }
+
   async function updateMany (info: ModelInfo, list: number[], data: WriteData): Promise<void> {
     if (list.length === 0) return
-    if (data.relations.length > 0 || data.components.length > 0) {
+    if (data.relations.length > 0 || data.components.length > 0 || data.morphs !== undefined) {
       for (const id of list) await update(info, id, data)
       return
     }
