@@ -9,6 +9,7 @@ import { resolveBounds } from './options.js'
 import { hasAccessLine } from './http/middlewares/builtins/logger.js'
 import { capLogObject, loggableError, loggableUrl, REDACTED_LOG_PATHS } from './logger.js'
 import { loadProjectOptions } from './project/index.js'
+import { fromStrapiConfig, loadStrapiConfig, type StrapiDerived } from './project/strapi-config.js'
 import type { Vellum } from './types.js'
 import { isApiContentType } from './content-types/index.js'
 
@@ -25,6 +26,8 @@ export interface ServerConfig {
   logPretty?: boolean
   /** Where log lines go instead of stdout (one JSON line per write). */
   logStream?: { write: (line: string) => void }
+  /** What the project's Strapi config files say (loaded by buildServer when absent). */
+  strapi?: StrapiDerived
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -33,8 +36,9 @@ function given (value: string | undefined): value is string {
   return value !== undefined && value !== ''
 }
 
-export function configFromEnv (dir: string, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const port = given(env.PORT) ? Number(env.PORT) : 1337
+/** The standalone settings from the environment; `defaults` (a project's `config/server`) stand in for HOST and PORT. */
+export function configFromEnv (dir: string, env: NodeJS.ProcessEnv = process.env, defaults: { host?: string, port?: number } = {}): ServerConfig {
+  const port = given(env.PORT) ? Number(env.PORT) : defaults.port ?? 1337
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionsError(`PORT must be a port number, got "${env.PORT}"`)
   const logLevel = given(env.LOG_LEVEL) ? env.LOG_LEVEL : 'info'
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -43,12 +47,34 @@ export function configFromEnv (dir: string, env: NodeJS.ProcessEnv = process.env
   const pretty = given(env.LOG_PRETTY) && !['0', 'false', 'no'].includes(env.LOG_PRETTY.toLowerCase())
   return {
     dir: resolve(dir),
-    host: given(env.HOST) ? env.HOST : '0.0.0.0',
+    host: given(env.HOST) ? env.HOST : defaults.host ?? '0.0.0.0',
     port,
     ...(given(env.DATABASE_URL) && { databaseUrl: env.DATABASE_URL }),
     logLevel,
     ...(pretty && { logPretty: true })
   }
+}
+
+/**
+ * The standalone settings of a project: its Strapi config files (with its `.env`) under the environment, which
+ * wins (HOST, PORT, DATABASE_URL).
+ */
+export async function loadServerConfig (dir: string, env: NodeJS.ProcessEnv = process.env): Promise<ServerConfig> {
+  const absolute = resolve(dir)
+  const project = await loadStrapiConfig(absolute, env)
+  const strapi = fromStrapiConfig(project)
+  return { ...configFromEnv(absolute, project.env, strapi.server), strapi }
+}
+
+/** The plugin's options from the config files, each block overridden key by key by vellum.config.*. */
+function mergeOptions (fromFiles: Record<string, unknown>, fromVellumConfig: Partial<VellumOptions>): Partial<VellumOptions> {
+  const merged: Record<string, unknown> = { ...fromFiles }
+  for (const [key, value] of Object.entries(fromVellumConfig)) {
+    const base = merged[key]
+    const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+    merged[key] = plain(base) && plain(value) ? { ...base, ...value } : value
+  }
+  return merged as Partial<VellumOptions>
 }
 
 /**
@@ -97,7 +123,8 @@ const stats = new WeakMap<FastifyInstance, ServerStats>()
  * per request, routes logged at debug and a warning when the project has no content type.
  */
 export async function buildServer (config: ServerConfig): Promise<FastifyInstance> {
-  const projectOptions = await loadProjectOptions<VellumOptions>(config.dir)
+  const files = config.strapi ?? fromStrapiConfig(await loadStrapiConfig(config.dir))
+  const projectOptions = mergeOptions(files.options, await loadProjectOptions<VellumOptions>(config.dir))
   const pretty = config.logPretty === true ? resolvePinoPretty(config.dir) : undefined
   const { maxLogValueLength } = resolveBounds(projectOptions.bounds)
   const logger: FastifyServerOptions['logger'] = {
@@ -132,14 +159,14 @@ export async function buildServer (config: ServerConfig): Promise<FastifyInstanc
     app.log.debug({ method: route.method, url: route.url }, 'route')
   })
   const decorator = projectOptions.decorator ?? 'vellum'
+  const embedded = { pglite: join(config.dir, '.vellum', 'data') }
+  let database: VellumOptions['database'] = embedded
+  if (config.databaseUrl !== undefined) database = { url: config.databaseUrl }
+  else if (projectOptions.database !== undefined) database = projectOptions.database
+  else if (files.database !== undefined && 'url' in files.database) database = files.database
+  else if (files.database !== undefined) app.log.info(`config/database: client ${files.database.client} is served by the embedded PGlite database in ${embedded.pglite}`)
   try {
-    await app.register(vellum, {
-      ...projectOptions,
-      dir: config.dir,
-      database: config.databaseUrl !== undefined
-        ? { url: config.databaseUrl }
-        : projectOptions.database ?? { pglite: join(config.dir, '.vellum', 'data') }
-    })
+    await app.register(vellum, { ...projectOptions, dir: config.dir, database })
   } catch (error) {
     // Whatever registration opened (the database) is released, so the process can report and exit.
     await app.close().catch(() => {})

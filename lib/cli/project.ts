@@ -87,8 +87,8 @@ export async function openProject (dir: string): Promise<Project> {
  */
 export async function withProjectApp<T> (dir: string, env: NodeJS.ProcessEnv, work: (vellum: Vellum) => Promise<T>): Promise<T> {
   const project = await openProject(dir)
-  const { buildServer, configFromEnv } = await import('../server.js')
-  const config = configFromEnv(project.dir, { ...env, LOG_LEVEL: env.LOG_LEVEL === undefined || env.LOG_LEVEL === '' ? 'silent' : env.LOG_LEVEL })
+  const { buildServer, loadServerConfig } = await import('../server.js')
+  const config = await loadServerConfig(project.dir, { ...env, LOG_LEVEL: env.LOG_LEVEL === undefined || env.LOG_LEVEL === '' ? 'silent' : env.LOG_LEVEL })
   const app = await buildServer(config)
   try {
     await app.ready()

@@ -30,8 +30,8 @@ export const start: Command = {
   async run (args, context) {
     const project = await openProject(stringOption(args, 'dir') ?? '.')
     // The server (Fastify, drizzle, the drivers) loads only for the commands that serve: `--help` stays instant.
-    const { buildServer, configFromEnv, listen } = await import('../server.js')
-    const config = configFromEnv(project.dir, context.env)
+    const { buildServer, listen, loadServerConfig } = await import('../server.js')
+    const config = await loadServerConfig(project.dir, context.env)
     const app = await buildServer(config)
     if (project.typescript) app.log.debug('project TypeScript files load through tsx')
     // Under `vellum develop` (an IPC channel to the parent): the parent alone stops this process, on SIGTERM
