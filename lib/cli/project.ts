@@ -59,9 +59,15 @@ export async function hasTypeScript (dir: string): Promise<boolean> {
 
 let typescriptLoader: Promise<void> | undefined
 
-/** tsx's ESM loader, registered once per process and only when asked: the library itself never needs it. */
+/**
+ * tsx's loaders, registered once per process and only when asked: the library itself never needs them. Both: a
+ * Strapi TypeScript project's package is CommonJS (no "type": "module"), so its .ts files load as CommonJS.
+ */
 async function registerTypeScript (): Promise<void> {
-  typescriptLoader ??= import('tsx/esm/api').then(({ register }) => { register() })
+  typescriptLoader ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+    esm.register()
+    cjs.register()
+  })
   await typescriptLoader
 }
 

@@ -1,3 +1,4 @@
+import { resolveStrapiModules } from '../compat/modules.js'
 import { join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { messageOf, ProjectCodeError } from '../errors.js'
@@ -18,6 +19,7 @@ import { middlewareReferenceProblem } from './reference.js'
  */
 export async function loadProjectCode (dir: string | URL): Promise<ProjectCode> {
   const root = resolve(dir instanceof URL ? fileURLToPath(dir) : dir)
+  resolveStrapiModules(root)
   // Messages name files as the user sees them in the project.
   const label = (file: string): string => relative(root, file).split(sep).join('/')
   const code: ProjectCode = {

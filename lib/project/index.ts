@@ -7,6 +7,7 @@ import { buildSchema, type ComponentDefinition, type ContentTypeDefinition, type
 import { silentLogger, type Logger } from '../logger.js'
 import { projectRoot, readProjectSchemas } from './schemas.js'
 
+import { resolveStrapiModules } from '../compat/modules.js'
 export { loadProjectCode } from './code.js'
 export { loadProjectOptions } from './config.js'
 export { createEnv, type Env } from './env.js'
@@ -32,6 +33,8 @@ export interface LoadSchemaInput {
  * file that failed to import.
  */
 export async function loadSchema ({ dir, contentTypes, components, allowUnsafeRegex, log = silentLogger }: LoadSchemaInput): Promise<Schema> {
+  // Lifecycles files, like the rest of a Strapi project's code, may import @strapi/strapi or @strapi/utils.
+  if (dir !== undefined) resolveStrapiModules(projectRoot(dir))
   const read = dir === undefined ? undefined : await readProjectSchemas(projectRoot(dir), log)
   const schema = buildSchema({
     ...(read !== undefined && { project: read.schemas }),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseEnv } from 'node:util'
+import { resolveStrapiModules } from '../compat/modules.js'
 import { InvalidOptionsError } from '../errors.js'
 import { createEnv } from './env.js'
 import { findCodeFile, importFile, isRecord } from './import.js'
@@ -52,6 +53,7 @@ async function readConfigFile (dir: string, name: string, env: NodeJS.ProcessEnv
  * project's `.env` loaded under the process's environment as Strapi loads it.
  */
 export async function loadStrapiConfig (dir: string, processEnv: NodeJS.ProcessEnv = process.env): Promise<StrapiProjectConfig> {
+  resolveStrapiModules(dir)
   const env: NodeJS.ProcessEnv = { ...await readDotEnv(dir), ...processEnv }
   const label = (file: string): string => file.slice(dir.length + 1)
   const configDir = join(dir, 'config')

@@ -1,0 +1,68 @@
+/**
+ * A Strapi project's files import `@strapi/strapi` and `@strapi/utils` without those packages installed (issue
+ * 17): TypeScript route, controller and service files calling `factories`, a CommonJS policy requiring
+ * `errors` and throwing `errors.PolicyError`, served in process and by the built CLI on plain node.
+ */
+import t from 'tap'
+import { buildServer, loadServerConfig } from '../../lib/server.js'
+import { cliEnv, collectionType, freePort, spawnCli, tempProject } from '../cli/helpers.js'
+
+const PROJECT = {
+  'vellum.config.json': { permissions: { public: '*' } },
+  'src/api/shop/content-types/shop/schema.json': collectionType('shop', 'shops', { name: { type: 'string' } }),
+  'src/api/shop/routes/shop.ts': `import { factories } from '@strapi/strapi'
+
+export default factories.createCoreRouter('api::shop.shop', { config: { find: { policies: ['global::is-open'] } } })
+`,
+  'src/api/shop/controllers/shop.ts': `import { factories } from '@strapi/strapi'
+import type { Core } from '@strapi/strapi'
+
+export default factories.createCoreController('api::shop.shop', () => ({
+  async find (ctx: Parameters<Core.ControllerHandler>[0]) {
+    const answer = await super.find(ctx)
+    return { ...answer, meta: { ...answer.meta, open: true } }
+  }
+}))
+`,
+  'src/api/shop/services/shop.ts': `import { factories } from '@strapi/strapi'
+
+export default factories.createCoreService('api::shop.shop')
+`,
+  'src/policies/is-open.js': `const { errors } = require('@strapi/utils')
+
+module.exports = (policyContext) => {
+  if (policyContext.request.headers['x-shop-closed'] !== undefined) throw new errors.PolicyError('The shop is closed', { policy: 'is-open' })
+  return true
+}
+`
+}
+
+const CLOSED = { data: null, error: { status: 403, name: 'PolicyError', message: 'The shop is closed', details: { policy: 'is-open' } } }
+
+t.test('in process: the factories and the errors are vellum\'s own', async (t) => {
+  const dir = await tempProject(t, PROJECT)
+  const app = await buildServer(await loadServerConfig(dir, { ...await cliEnv(t), LOG_LEVEL: 'silent' }))
+  t.teardown(() => app.close())
+  await app.vellum.documents('api::shop.shop').create({ data: { name: 'Corner' } })
+  const open = await app.inject({ method: 'GET', url: '/api/shops' })
+  t.equal(open.statusCode, 200)
+  t.match(open.json(), { data: [{ name: 'Corner' }], meta: { open: true, pagination: { total: 1 } } }, 'the controller extends the core one')
+  const closed = await app.inject({ method: 'GET', url: '/api/shops', headers: { 'x-shop-closed': '1' } })
+  t.equal(closed.statusCode, 403)
+  t.same(closed.json(), CLOSED, 'errors.PolicyError from @strapi/utils is answered in the envelope')
+})
+
+t.test('the built CLI on plain node serves the same project', async (t) => {
+  const dir = await tempProject(t, PROJECT)
+  const port = await freePort()
+  const server = spawnCli(t, ['start', '--dir', dir], { ...await cliEnv(t), PORT: String(port) })
+  await server.waitFor(/listening on/)
+  const open = await fetch(`http://127.0.0.1:${port}/api/shops`)
+  t.equal(open.status, 200)
+  t.match(await open.json(), { data: [], meta: { open: true } })
+  const closed = await fetch(`http://127.0.0.1:${port}/api/shops`, { headers: { 'x-shop-closed': '1' } })
+  t.equal(closed.status, 403)
+  t.same(await closed.json(), CLOSED)
+  server.child.kill('SIGTERM')
+  t.equal(await server.exited, 0)
+})
