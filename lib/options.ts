@@ -282,7 +282,9 @@ export const OptionsSchema = Type.Object({
   bounds: BoundsOptionsSchema,
   input: InputOptionsSchema,
   /** Accept schema `regex` patterns that safe-regex2 flags as catastrophic (refused at boot by default). */
-  allowUnsafeRegex: Type.Boolean({ default: false })
+  allowUnsafeRegex: Type.Boolean({ default: false }),
+  /** Sets the global `strapi` (the decorator's `strapi`) for a Strapi project's code; the standalone server does. */
+  strapiGlobal: Type.Boolean({ default: false })
 }, { additionalProperties: false })
 
 export type DatabaseOption = Static<typeof DatabaseOptionSchema>

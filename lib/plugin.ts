@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { createApiTokens, createRoles, createUsers, ensureTokenTables, ensureUsersPermissions, resolveJwtSecret, resolveSalt } from './auth/index.js'
 import { createEmailService } from './email/index.js'
+import { createStrapiFacade, type StrapiFacade } from './compat/facade.js'
 import { createEvents } from './events/index.js'
 import { createMediaLibrary, createUploadService } from './upload/index.js'
 import { NotFoundError } from './errors.js'
@@ -113,7 +114,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   // close() is a no-op for a client the host owns. The project's destroy runs first, with the database open.
   app.addHook('onClose', async () => {
     try {
-      await code.entry.destroy?.({ vellum: decorator })
+      await code.entry.destroy?.({ vellum: decorator, strapi: decorator.strapi })
     } finally {
       await email.close()
       await upload.close()
@@ -167,10 +168,20 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
       if (service === undefined) throw new NotFoundError(`No service ${uid}`, { uid })
       return service
     },
-    config
+    config,
+    get strapi () {
+      return (facade ??= createStrapiFacade(decorator, log))
+    }
+  }
+  let facade: StrapiFacade | undefined
+  // A standalone server (lib/server.ts) offers the global `strapi` Strapi projects' code may use.
+  if (config.strapiGlobal) {
+    const global = globalThis as { strapi?: StrapiFacade }
+    global.strapi = decorator.strapi
+    app.addHook('onClose', async () => { if (global.strapi === facade) delete global.strapi })
   }
   app.decorate(config.decorator, decorator)
-  const deps: FactoryDeps = { vellum: decorator }
+  const deps: FactoryDeps = { vellum: decorator, strapi: decorator.strapi }
 
   for (const register of [code.entry.register, config.register]) await register?.(deps)
   for (const contentType of schema.contentTypes.values()) {

@@ -166,7 +166,7 @@ export async function buildServer (config: ServerConfig): Promise<FastifyInstanc
   else if (files.database !== undefined && 'url' in files.database) database = files.database
   else if (files.database !== undefined) app.log.info(`config/database: client ${files.database.client} is served by the embedded PGlite database in ${embedded.pglite}`)
   try {
-    await app.register(vellum, { ...projectOptions, dir: config.dir, database })
+    await app.register(vellum, { strapiGlobal: true, ...projectOptions, dir: config.dir, database })
   } catch (error) {
     // Whatever registration opened (the database) is released, so the process can report and exit.
     await app.close().catch(() => {})

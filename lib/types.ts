@@ -1,4 +1,5 @@
 import type { Auth } from './auth/index.js'
+import type { StrapiFacade } from './compat/facade.js'
 import type { Component, ContentType, Schema } from './content-types/types.js'
 import type { PhysicalModel } from './db/physical.js'
 import type { Documents } from './document/index.js'
@@ -42,6 +43,8 @@ export interface Vellum {
   service: (uid: string) => Service
   /** The resolved plugin options (defaults filled in). */
   readonly config: Readonly<ResolvedOptions>
+  /** Strapi's `strapi` object over this decorator, as project code receives it (`({ strapi }) => …`). */
+  readonly strapi: StrapiFacade
 }
 
 declare module 'fastify' {

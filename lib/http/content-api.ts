@@ -39,7 +39,7 @@ type Prepared = Array<{ route: ResolvedRoute, handlers: ReturnType<typeof create
 async function prepareRoutes (
   vellum: Vellum, code: ProjectCode, controllers: Map<string, Controller>, resolveOptions: MiddlewareResolution, requestContext: RequestContextStore
 ): Promise<Prepared> {
-  const deps: FactoryDeps = { vellum }
+  const deps: FactoryDeps = { vellum, strapi: vellum.strapi }
   const routes = resolveRoutes([...code.routers, { source: 'users-permissions', router: usersPermissionsRouter(vellum) }, { source: 'upload', router: uploadRouter(vellum) }], vellum.schema)
   const authorize = createAccess(vellum.auth.roles.publicAbility, vellum.auth.strategies)
   return await Promise.all(routes.map(async route => {

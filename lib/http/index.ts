@@ -25,7 +25,7 @@ export interface HttpScopeOptions extends Registries {
  */
 export const httpScope: FastifyPluginAsync<HttpScopeOptions> = async function vellumHttp (app: FastifyInstance, options) {
   const { vellum, code } = options
-  const deps: FactoryDeps = { vellum }
+  const deps: FactoryDeps = { vellum, strapi: vellum.strapi }
   buildRegistries(vellum, code, options, options.requestContext)
   app.addHook('onRequest', createQueryStringHook(vellum.config.rest))
   app.addHook('preValidation', createBodyDepthHook(vellum.config.input.maxDepth))

@@ -30,7 +30,7 @@ function build<T extends object> (core: T, custom: unknown, kind: 'controller-fa
  * project's own for APIs without a content type.
  */
 export function buildRegistries (vellum: Vellum, code: ProjectCode, { controllers, services }: Registries, requestContext: RequestContextStore): void {
-  const deps: FactoryDeps = { vellum }
+  const deps: FactoryDeps = { vellum, strapi: vellum.strapi }
   for (const contentType of vellum.schema.contentTypes.values()) {
     if (!isApiContentType(contentType)) continue
     const coreDeps = { contentType, documents: vellum.documents, rest: vellum.config.rest }

@@ -6,9 +6,10 @@ import type { Vellum } from '../types.js'
  * policies and middlewares, whether they come from a Strapi-layout project or from TypeScript options.
  */
 
-/** What every factory gets as its last argument (Strapi passes `{ strapi }`). */
+/** What every factory gets as its last argument: `{ vellum }`, and `{ strapi }` as Strapi passes it. */
 export interface FactoryDeps {
   vellum: Vellum
+  strapi: Vellum['strapi']
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
  * A Strapi project's files import `@strapi/strapi` and `@strapi/utils` without those packages installed (issue
  * 17): TypeScript route, controller and service files calling `factories`, a CommonJS policy requiring
- * `errors` and throwing `errors.PolicyError`, served in process and by the built CLI on plain node.
+ * `errors` and throwing `errors.PolicyError`, `({ strapi })` and the global `strapi`, served in process and by
+ * the built CLI on plain node.
  */
 import t from 'tap'
 import { buildServer, loadServerConfig } from '../../lib/server.js'
@@ -17,16 +18,20 @@ export default factories.createCoreRouter('api::shop.shop', { config: { find: { 
   'src/api/shop/controllers/shop.ts': `import { factories } from '@strapi/strapi'
 import type { Core } from '@strapi/strapi'
 
-export default factories.createCoreController('api::shop.shop', () => ({
+export default factories.createCoreController('api::shop.shop', ({ strapi }: { strapi: Core.Strapi }) => ({
   async find (ctx: Parameters<Core.ControllerHandler>[0]) {
     const answer = await super.find(ctx)
-    return { ...answer, meta: { ...answer.meta, open: true } }
+    const count = await strapi.documents('api::shop.shop').count({})
+    return { ...answer, meta: { ...answer.meta, open: true, count, limit: await strapi.service('api::shop.shop').limit() } }
   }
 }))
 `,
   'src/api/shop/services/shop.ts': `import { factories } from '@strapi/strapi'
 
-export default factories.createCoreService('api::shop.shop')
+// The global strapi, as Strapi's own services use it.
+export default factories.createCoreService('api::shop.shop', () => ({
+  async limit () { return strapi.config.get('api.rest.defaultLimit', 0) }
+}))
 `,
   'src/policies/is-open.js': `const { errors } = require('@strapi/utils')
 
@@ -46,10 +51,15 @@ t.test('in process: the factories and the errors are vellum\'s own', async (t) =
   await app.vellum.documents('api::shop.shop').create({ data: { name: 'Corner' } })
   const open = await app.inject({ method: 'GET', url: '/api/shops' })
   t.equal(open.statusCode, 200)
-  t.match(open.json(), { data: [{ name: 'Corner' }], meta: { open: true, pagination: { total: 1 } } }, 'the controller extends the core one')
+  t.match(open.json(), { data: [{ name: 'Corner' }], meta: { open: true, count: 1, limit: 25, pagination: { total: 1 } } }, 'the controller extends the core one, with { strapi } and the global strapi')
   const closed = await app.inject({ method: 'GET', url: '/api/shops', headers: { 'x-shop-closed': '1' } })
   t.equal(closed.statusCode, 403)
   t.same(closed.json(), CLOSED, 'errors.PolicyError from @strapi/utils is answered in the envelope')
+  const { strapi } = app.vellum
+  t.equal(strapi.getModel('api::shop.shop'), app.vellum.contentTypes['api::shop.shop'])
+  t.equal(strapi.plugin('upload').service('upload'), app.vellum.media)
+  t.throws(() => (strapi as unknown as { cron: unknown }).cron, { name: 'NotImplementedError', message: 'strapi.cron is not supported by vellum' })
+  t.throws(() => strapi.plugin('i18n'), { message: "strapi.plugin('i18n') is not supported by vellum" })
 })
 
 t.test('the built CLI on plain node serves the same project', async (t) => {
@@ -59,7 +69,7 @@ t.test('the built CLI on plain node serves the same project', async (t) => {
   await server.waitFor(/listening on/)
   const open = await fetch(`http://127.0.0.1:${port}/api/shops`)
   t.equal(open.status, 200)
-  t.match(await open.json(), { data: [], meta: { open: true } })
+  t.match(await open.json(), { data: [], meta: { open: true, count: 0, limit: 25 } })
   const closed = await fetch(`http://127.0.0.1:${port}/api/shops`, { headers: { 'x-shop-closed': '1' } })
   t.equal(closed.status, 403)
   t.same(await closed.json(), CLOSED)

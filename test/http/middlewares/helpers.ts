@@ -10,7 +10,8 @@ import type { Logger } from '../../../lib/logger.js'
 import type { Vellum } from '../../../lib/types.js'
 
 /** A stand-in decorator: factories only pass it along in these tests. */
-export const deps: FactoryDeps = { vellum: { name: 'test vellum' } as unknown as Vellum }
+const vellum = { name: 'test vellum' } as unknown as Vellum
+export const deps: FactoryDeps = { vellum, strapi: {} as unknown as Vellum['strapi'] }
 
 export { recordingLogger, type LogEntry } from '../../helpers/logger.js'
 

@@ -1,0 +1,92 @@
+import { NotImplementedError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { Vellum } from '../types.js'
+
+/**
+ * The `strapi` object a Strapi project's code receives (`({ strapi }) => …`, and the global `strapi` of a
+ * standalone server), over vellum's decorator: what projects use (issue 17). Any other member is an error
+ * naming it, never `undefined is not a function`.
+ */
+export interface StrapiFacade {
+  documents: Vellum['documents']
+  db: { query: Vellum['db']['query'], transaction: Vellum['db']['transaction'] }
+  service: Vellum['service']
+  controller: Vellum['controller']
+  contentType: (uid: string) => unknown
+  getModel: (uid: string) => unknown
+  contentTypes: Vellum['contentTypes']
+  components: Vellum['components']
+  config: { get: (path: string, fallback?: unknown) => unknown }
+  log: Logger
+  requestContext: Vellum['requestContext']
+  plugin: (name: string) => { service: (name: string) => unknown }
+}
+
+/** Strapi's config paths over vellum's resolved options. */
+function configTree (vellum: Vellum): Record<string, unknown> {
+  const { rest, upload, email, usersPermissions, apiToken } = vellum.config
+  return {
+    api: { rest },
+    admin: { apiToken: { salt: apiToken.salt } },
+    plugin: { upload, email, 'users-permissions': usersPermissions }
+  }
+}
+
+function lookup (tree: unknown, path: string): unknown {
+  // `plugin::upload.sizeLimit` is Strapi's spelling of `plugin.upload.sizeLimit`.
+  const keys = path.replace(/^plugin::/, 'plugin.').split('.')
+  let node = tree
+  for (const key of keys) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined
+    node = (node as Record<string, unknown>)[key]
+  }
+  return node
+}
+
+function unsupported (what: string): never {
+  throw new NotImplementedError(`${what} is not supported by vellum`)
+}
+
+export function createStrapiFacade (vellum: Vellum, log: Logger): StrapiFacade {
+  const model = (uid: string): unknown => vellum.contentTypes[uid] ?? vellum.components[uid]
+  const pluginServices: Record<string, Record<string, () => unknown>> = {
+    upload: { upload: () => vellum.media },
+    email: { email: () => vellum.email },
+    'users-permissions': { user: () => vellum.auth.users, role: () => vellum.auth.roles }
+  }
+  const facade: StrapiFacade = {
+    documents: vellum.documents,
+    db: { query: vellum.db.query, transaction: vellum.db.transaction },
+    service: vellum.service,
+    controller: vellum.controller,
+    contentType: model,
+    getModel: model,
+    contentTypes: vellum.contentTypes,
+    components: vellum.components,
+    config: {
+      get (path, fallback) {
+        const value = lookup(configTree(vellum), path)
+        return value === undefined ? fallback : value
+      }
+    },
+    log,
+    requestContext: vellum.requestContext,
+    plugin (name) {
+      const services = pluginServices[name]
+      if (services === undefined) unsupported(`strapi.plugin('${name}')`)
+      return {
+        service (service) {
+          const get = services[service]
+          return get === undefined ? unsupported(`strapi.plugin('${name}').service('${service}')`) : get()
+        }
+      }
+    }
+  }
+  return new Proxy(facade, {
+    get (target, key, receiver) {
+      // Symbols and `then` are asked by inspection and await, which must see a plain object.
+      if (typeof key === 'symbol' || key === 'then' || Object.hasOwn(target, key)) return Reflect.get(target, key, receiver)
+      return unsupported(`strapi.${key}`)
+    }
+  })
+}
