@@ -186,6 +186,28 @@ function windowOf (options: PlainObject, toMany: boolean, path: string[]): { lim
   return { ...(limit !== undefined && { limit }), ...(offset !== undefined && offset > 0 && { offset }) }
 }
 
+/**
+ * The `on` fragments of a zone or a polymorphic side (`fields`, `populate` per uid, each uid one of `allowed`) in
+ * Query Engine syntax; each fragment's output tree goes into `nodes`.
+ */
+function convertFragments (ctx: Ctx, fragments: PlainObject, allowed: readonly string[], keyPath: string[], level: number, nodes: Map<string, OutputNode>): PlainObject {
+  const on: PlainObject = {}
+  for (const [uid, fragment] of Object.entries(fragments)) {
+    const fragmentPath = [...keyPath, 'on', uid]
+    if (!allowed.includes(uid)) throw keyError(uid, [...keyPath, 'on'])
+    const fragmentOptions = optionsAt(ctx, fragment, fragmentPath)
+    if (fragmentOptions === undefined) continue
+    checkOptions(fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
+    const sub = convert(ctx, ctx.catalog.get(uid), fragmentOptions.populate, fragmentPath, level + 1)
+    on[uid] = {
+      ...(fragmentOptions.fields !== undefined && { select: listOption(ctx, fragmentOptions.fields, [...fragmentPath, 'fields']) }),
+      ...(sub.populate !== undefined && { populate: sub.populate })
+    }
+    nodes.set(uid, sub.node)
+  }
+  return on
+}
+
 function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], level: number): { populate?: PlainObject, node: OutputNode } {
   const { model } = info
   const node = emptyNode(model)
@@ -245,21 +267,8 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       checkOptions(options, ZONE_OPTIONS, keyPath)
       const fragments = zoneFragments(attribute.components, options)
       if (fragments === undefined) throw shapeError([...keyPath, 'on'], options.on, 'an object of component uids')
-      const on: PlainObject = {}
       const zone = new Map<string, OutputNode>()
-      for (const [uid, fragment] of Object.entries(fragments)) {
-        const fragmentPath = [...keyPath, 'on', uid]
-        if (!attribute.components.includes(uid)) throw keyError(uid, [...keyPath, 'on'])
-        const fragmentOptions = optionsAt(ctx, fragment, fragmentPath)
-        if (fragmentOptions === undefined) continue
-        checkOptions(fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
-        const sub = convert(ctx, ctx.catalog.get(uid), fragmentOptions.populate, fragmentPath, level + 1)
-        on[uid] = {
-          ...(fragmentOptions.fields !== undefined && { select: listOption(ctx, fragmentOptions.fields, [...fragmentPath, 'fields']) }),
-          ...(sub.populate !== undefined && { populate: sub.populate })
-        }
-        zone.set(uid, sub.node)
-      }
+      const on = convertFragments(ctx, fragments, attribute.components, keyPath, level, zone)
       populate[name] = { on }
       node.zones.set(name, zone)
     } else if (attribute.type === 'morph') {
@@ -269,22 +278,9 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       const typeUids = info.morphs.get(name)?.types ?? []
       if (options.on !== undefined && !isPlainObject(options.on)) throw shapeError([...keyPath, 'on'], options.on, 'an object of content type uids')
       const fragments = (options.on ?? {}) as PlainObject
-      const on: PlainObject = {}
       const types = new Map<string, OutputNode>()
       for (const uid of typeUids) types.set(uid, emptyNode(ctx.catalog.get(uid).model))
-      for (const [uid, fragment] of Object.entries(fragments)) {
-        const fragmentPath = [...keyPath, 'on', uid]
-        if (!typeUids.includes(uid)) throw keyError(uid, [...keyPath, 'on'])
-        const fragmentOptions = optionsAt(ctx, fragment, fragmentPath)
-        if (fragmentOptions === undefined) continue
-        checkOptions(fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
-        const sub = convert(ctx, ctx.catalog.get(uid), fragmentOptions.populate, fragmentPath, level + 1)
-        on[uid] = {
-          ...(fragmentOptions.fields !== undefined && { select: listOption(ctx, fragmentOptions.fields, [...fragmentPath, 'fields']) }),
-          ...(sub.populate !== undefined && { populate: sub.populate })
-        }
-        types.set(uid, sub.node)
-      }
+      const on = convertFragments(ctx, fragments, typeUids, keyPath, level, types)
       populate[name] = Object.keys(on).length === 0 ? true : { on }
       node.morphs.set(name, types)
     } else {
