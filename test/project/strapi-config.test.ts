@@ -4,6 +4,8 @@
  * environment, `config/env/<NODE_ENV>/` merged over them; what they say reaches the standalone server.
  */
 import t from 'tap'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { fromStrapiConfig, loadStrapiConfig } from '../../lib/project/strapi-config.js'
 import { buildServer, loadServerConfig } from '../../lib/server.js'
 import { collectionType, tempProject } from '../cli/helpers.js'
@@ -90,4 +92,14 @@ t.test('config/database: postgres fields become a URL; mysql and other schemas a
   await t.rejects(derive("module.exports = { connection: { client: 'mysql', connection: {} } }"), { name: 'InvalidOptionsError', message: /client mysql is not supported/ })
   await t.rejects(derive("module.exports = { connection: { client: 'postgres', connection: { connectionString: 'postgres://u@h/d', schema: 'cms' } } }"), { message: /schema "cms" is not supported yet/ })
   await t.rejects(derive('module.exports = 42'), { message: /config\/database\.js: expected an object/ })
+})
+
+t.test('the README\'s config/plugins.ts example sets the upload limit and the JWT settings', async (t) => {
+  const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+  const example = /```ts\n\/\/ config\/plugins\.ts\n([\s\S]*?)```/.exec(readme)?.[1]
+  t.ok(example, 'the example is found')
+  const dir = await tempProject(t, { 'config/plugins.ts': example! })
+  const { options } = fromStrapiConfig(await loadStrapiConfig(dir, { JWT_SECRET: 'readme-secret' }))
+  t.same(options, { upload: { sizeLimit: 10 * 1024 * 1024 }, usersPermissions: { jwtSecret: 'readme-secret', jwt: { expiresIn: '7d' } } })
+  t.same(fromStrapiConfig(await loadStrapiConfig(dir, { UPLOAD_SIZE_LIMIT: '2048' })).options.upload, { sizeLimit: 2048 }, 'env.int reads the environment')
 })
