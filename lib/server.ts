@@ -8,7 +8,7 @@ import { handleClientError, handleError, handleFrameworkError, handleNotFound } 
 import { resolveBounds } from './options.js'
 import { hasAccessLine } from './http/middlewares/builtins/logger.js'
 import { capLogObject, loggableError, loggableUrl, REDACTED_LOG_PATHS } from './logger.js'
-import { loadProjectOptions } from './project/index.js'
+import { isRecord, loadProjectOptions } from './project/index.js'
 import { fromStrapiConfig, loadStrapiConfig, type StrapiDerived } from './project/strapi-config.js'
 import type { Vellum } from './types.js'
 import { isApiContentType } from './content-types/index.js'
@@ -71,8 +71,7 @@ function mergeOptions (fromFiles: Record<string, unknown>, fromVellumConfig: Par
   const merged: Record<string, unknown> = { ...fromFiles }
   for (const [key, value] of Object.entries(fromVellumConfig)) {
     const base = merged[key]
-    const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
-    merged[key] = plain(base) && plain(value) ? { ...base, ...value } : value
+    merged[key] = isRecord(base) && isRecord(value) ? { ...base, ...value } : value
   }
   return merged as Partial<VellumOptions>
 }
