@@ -2,18 +2,14 @@
  * Name rules of the schema format: what a valid attribute, API id or uid part looks like, the reserved
  * names, and the derived names (snake_case columns, pluralized component tables, enum keys).
  */
+import lodashSnakeCase from 'lodash.snakecase'
 
 /**
- * camelCase / kebab-case → snake_case, as Strapi v5 names its columns (`publishedDate` → `published_date`).
- * The one transform: lib/db names columns with it, and the collision check here predicts those names.
+ * An attribute or model name as Strapi 5 writes it in column names: lodash's snakeCase, whose word rules also
+ * split digits (`address2` → `address_2`, `h1Title` → `h_1_title`, `CTAs` → `ct_as`). The one transform:
+ * lib/db names columns with it, and the collision check here predicts those names.
  */
-export function snakeCase (name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .replace(/[-\s.]+/g, '_')
-    .toLowerCase()
-}
+export const snakeCase: (name: string) => string = lodashSnakeCase
 
 /** Strapi's `isKebabCase` for `info.singularName` / `info.pluralName`. */
 export const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/

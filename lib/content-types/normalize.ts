@@ -162,7 +162,7 @@ export function normalizeContentType (candidate: Candidate): ContentType {
     namespace: candidate.uid.startsWith('plugin::') ? 'plugin' : 'api',
     apiName: candidate.namespace,
     ...(candidate.uid.startsWith('plugin::') && { plugin: candidate.namespace }),
-    ...(schema.indexes !== undefined && { indexes: schema.indexes.map(index => ({ name: index.name, columns: [...index.columns] })) }),
+    ...(schema.indexes !== undefined && { indexes: schema.indexes.map(index => ({ name: index.name, columns: [...index.columns], ...(index.type !== undefined && { type: index.type }) })) }),
     draftAndPublish: schema.options?.draftAndPublish === true,
     localized,
     attributes: normalizeAttributes(candidate, localized),

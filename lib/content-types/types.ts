@@ -147,6 +147,8 @@ export interface Model {
 export interface ModelIndex {
   name: string
   columns: string[]
+  /** Strapi's `type: 'unique'`. */
+  type?: 'unique'
 }
 
 export interface ContentType extends Model {

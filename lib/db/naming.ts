@@ -3,52 +3,110 @@ import { snakeCase } from '../content-types/index.js'
 
 export { snakeCase }
 
-/** PostgreSQL silently truncates identifiers beyond this many bytes. */
-export const MAX_IDENTIFIER_BYTES = 63
-
 /**
- * Keeps an identifier within PostgreSQL's limit. A long name keeps a readable prefix and gets a short
- * hash of the full name, so the result is deterministic and two long names sharing a prefix never collide.
+ * Physical names exactly as Strapi 5 computes them (contract §28.5), so a database Strapi laid out is read
+ * and written in place, and one vellum laid out is Strapi's too.
+ *
+ * A name is a list of tokens joined by `_`: the model's parts (table name, snake_cased attribute or singular
+ * name), which may be shortened, and fixed prefixes/suffixes (`inv`, `lnk`, `fk`, …), which never are. A name
+ * longer than 55 characters (Strapi's limit, below PostgreSQL's 63 bytes) shares the room left by the fixed
+ * tokens among the long tokens; a shortened token keeps its start and ends with 5 hex digits of its SHAKE-256
+ * hash, so two long names sharing a start still differ.
  */
-export function identifier (name: string): string {
-  if (Buffer.byteLength(name) <= MAX_IDENTIFIER_BYTES) return name
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8)
-  let prefix = name.slice(0, MAX_IDENTIFIER_BYTES - hash.length - 1)
-  while (Buffer.byteLength(prefix) > MAX_IDENTIFIER_BYTES - hash.length - 1) prefix = prefix.slice(0, -1)
-  return `${prefix}_${hash}`
+
+/** Strapi 5's identifier limit: names are shortened beyond this many characters. */
+export const MAX_IDENTIFIER_LENGTH = 55
+const HASH_LENGTH = 5
+/** A shortened token keeps at least this many characters before its hash. */
+const MIN_KEPT_LENGTH = 3
+
+interface NameParts {
+  /** Fixed token before the parts (`inv`). */
+  prefix?: string
+  /** Fixed token after the parts (`lnk`, `id`, `fk`, …). */
+  suffix?: string
 }
 
-/** Column of an attribute in its model's table. */
+const hashOf = (token: string): string =>
+  createHash('shake256', { outputLength: Math.ceil(HASH_LENGTH / 2) }).update(token).digest('hex').slice(0, HASH_LENGTH)
+
+/** `token` in at most `length` characters: its start followed by its hash. */
+function shortenToken (token: string, length: number): string {
+  if (token.length <= length) return token
+  return `${token.slice(0, length - HASH_LENGTH)}${hashOf(token)}`
+}
+
+/** Joins `parts` (with the fixed prefix/suffix) and shortens the parts, as Strapi 5 does, to fit 55 characters. */
+export function physicalName (parts: string[], fixed: NameParts = {}): string {
+  const tokens = [...(fixed.prefix === undefined ? [] : [fixed.prefix]), ...parts, ...(fixed.suffix === undefined ? [] : [fixed.suffix])]
+  const full = tokens.join('_')
+  if (full.length <= MAX_IDENTIFIER_LENGTH) return full
+
+  const fixedLength = (fixed.prefix?.length ?? 0) + (fixed.suffix?.length ?? 0)
+  const available = MAX_IDENTIFIER_LENGTH - fixedLength - (tokens.length - 1)
+  const share = Math.floor(available / parts.length)
+  // Tokens shorter than an even share keep their length and give the rest to the longer ones, one character
+  // at a time in token order.
+  let spare = available % parts.length
+  const allotted = parts.map(part => {
+    if (part.length < share) {
+      spare += share - part.length
+      return part.length
+    }
+    return share
+  })
+  let short = allotted.map((_, i) => i).filter(i => allotted[i]! < parts[i]!.length)
+  while (spare > 0 && short.length > 0) {
+    short = short.filter(i => {
+      if (spare === 0 || allotted[i]! >= parts[i]!.length) return false
+      allotted[i]! += 1
+      spare -= 1
+      return true
+    })
+  }
+  if (allotted.some((length, i) => length < parts[i]!.length && length < HASH_LENGTH + MIN_KEPT_LENGTH)) {
+    throw new Error(`cannot shorten "${full}" to ${MAX_IDENTIFIER_LENGTH} characters: too many long parts`)
+  }
+  const shortened = parts.map((part, i) => shortenToken(part, allotted[i]!))
+  return [...(fixed.prefix === undefined ? [] : [fixed.prefix]), ...shortened, ...(fixed.suffix === undefined ? [] : [fixed.suffix])].join('_')
+}
+
+/** A model's table: its `collectionName` as written. */
+export function tableName (collectionName: string): string {
+  return physicalName([collectionName])
+}
+
+/** Column of an attribute in its model's table (lodash's snakeCase: `address2` → `address_2`). */
 export function columnName (attributeName: string): string {
-  return identifier(snakeCase(attributeName))
+  return physicalName([snakeCase(attributeName)])
 }
 
 /** `<table>_<attr>_lnk`: the link table of a relation, named from its owning side. */
 export function linkTableName (ownerTable: string, attributeName: string): string {
-  return identifier(`${ownerTable}_${snakeCase(attributeName)}_lnk`)
+  return physicalName([ownerTable, snakeCase(attributeName)], { suffix: 'lnk' })
 }
 
 /** `<table>_<attr>_mph`: the link table of a morphToOne/morphToMany attribute (Strapi's "morphs" suffix). */
 export function morphTableName (ownerTable: string, attributeName: string): string {
-  return identifier(`${ownerTable}_${snakeCase(attributeName)}_mph`)
+  return physicalName([ownerTable, snakeCase(attributeName)], { suffix: 'mph' })
 }
 
 /** `<table>_cmps`: the join table from a model's rows to its components and dynamic-zone entries. */
-export function componentJoinTableName (table: string): string {
-  return identifier(`${table}_cmps`)
+export function componentJoinTableName (collectionName: string): string {
+  return physicalName([collectionName], { suffix: 'cmps' })
 }
 
-/** `<singular>_id`: a link table's column pointing at a model's rows. */
-export function joinColumnName (singularName: string): string {
-  return identifier(`${snakeCase(singularName)}_id`)
+/** `<singular>_id` (`inv_<singular>_id` for the other side of a relation of a model to itself): a link table's row column. */
+export function joinColumnName (singularName: string, inverse = false): string {
+  return physicalName([snakeCase(singularName)], { suffix: 'id', ...(inverse && { prefix: 'inv' }) })
 }
 
-/** `<singular>_ord`: a link table's order column. */
-export function orderColumnName (singularName: string): string {
-  return identifier(`${snakeCase(singularName)}_ord`)
+/** `<singular>_ord` (`inv_<singular>_ord` for a manyToMany of a model to itself): a link table's order column. */
+export function orderColumnName (singularName: string, inverse = false): string {
+  return physicalName([snakeCase(singularName)], { suffix: 'ord', ...(inverse && { prefix: 'inv' }) })
 }
 
-/** Index and constraint names: `<table>_<suffix>`, shortened like every identifier. */
-export function indexName (table: string, suffix: string): string {
-  return identifier(`${table}_${suffix}`)
+/** Index and constraint names: the parts (a table name, or a collection name and a column) and a fixed suffix. */
+export function indexName (parts: string | string[], suffix: string): string {
+  return physicalName(typeof parts === 'string' ? [parts] : parts, { suffix })
 }

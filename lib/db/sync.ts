@@ -313,6 +313,12 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
     for (const column of before.columns) {
       const name = renamedTo(table.name, column.name)
       if (wanted.has(name) || !columns.has(name)) continue
+      // A link table's order column holds positions only (earlier vellum versions also kept one for the unused side of
+      // a unidirectional relation): left in place, unread, rather than refusing to boot over it.
+      if (table.kind === 'link' && (column.field === 'sourceOrder' || column.field === 'targetOrder')) {
+        log.info({ table: table.name, column: name }, `column ${table.name}.${name} is no longer used (relation order); left in place`)
+        continue
+      }
       steps.push({
         sql: `ALTER TABLE ${quoteIdent(table.name)} DROP COLUMN ${quoteIdent(name)}`,
         destructive: {

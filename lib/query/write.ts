@@ -340,9 +340,14 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       await remove(catalog.get(type), removed.filter(r => r.type === type).map(r => r.id))
     }
     if (kept.length > 0) {
-      const rows = kept.map((k, index) => sql`(${entityId}::integer, ${k.id}::integer, ${k.type}::text, ${write.name}::text, ${index + 1}::double precision)`)
+      const rows = kept.map((k, index) => sql`(${entityId}::integer, ${k.id}::integer, ${k.type}::text, ${write.name}::text, ${joinOrder(write, index)}::double precision)`)
       await exec(sql`INSERT INTO ${table} (${ident(join.entityColumn)}, ${ident(join.componentIdColumn)}, ${ident(join.componentTypeColumn)}, ${ident(join.fieldColumn)}, ${ident(join.orderColumn)}) VALUES ${sql.join(rows, sql`, `)}`)
     }
+  }
+
+  /** A `_cmps` row's order: 1..n in a repeatable component or a zone, NULL for a single component, as Strapi writes it. */
+  function joinOrder (write: ComponentWrite, index: number): number | null {
+    return write.attribute.type === 'component' && !write.attribute.repeatable ? null : index + 1
   }
 
   /** Updates a component in place when its id is one of this field's, creates it otherwise. */
@@ -376,7 +381,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       for (const [index, item] of write.items.entries()) {
         const name = sql.identifier(`c_${ctes.length}`)
         ctes.push(sql`${name} AS (${insertStatement(item.info, item.data, sql`"id"`)})`)
-        rows.push(sql`SELECT "id", ${item.info.uid}::text AS "type", ${write.name}::text AS "field", ${index + 1}::double precision AS "ord" FROM ${name}`)
+        rows.push(sql`SELECT "id", ${item.info.uid}::text AS "type", ${write.name}::text AS "field", ${joinOrder(write, index)}::double precision AS "ord" FROM ${name}`)
       }
     }
     if (rows.length === 0) return ctes

@@ -180,7 +180,7 @@ t.test('renamedFrom on a relation renames its link table (and its indexes and ke
   await sync(before)
   await database.execute(sql`insert into posts (id) values (1)`)
   await database.execute(sql`insert into tags (id) values (7)`)
-  await database.execute(sql`insert into posts_tags_lnk (post_id, tag_id, tag_ord, post_ord) values (1, 7, 1, 1)`)
+  await database.execute(sql`insert into posts_tags_lnk (post_id, tag_id, tag_ord) values (1, 7, 1)`)
   await database.execute(sql`insert into posts_cmps (entity_id, cmp_id, component_type, field, "order") values (1, 1, 'shared.seo', 'seo', 1)`)
 
   const after = makeSchema(
@@ -198,8 +198,9 @@ t.test('renamedFrom on a relation renames its link table (and its indexes and ke
     'ALTER INDEX "posts_tags_lnk_fk" RENAME TO "posts_labels_lnk_fk"',
     'ALTER INDEX "posts_tags_lnk_ifk" RENAME TO "posts_labels_lnk_ifk"',
     'ALTER INDEX "posts_tags_lnk_uq" RENAME TO "posts_labels_lnk_uq"',
-    'ALTER TABLE "posts_labels_lnk" RENAME CONSTRAINT "posts_tags_lnk_fk_source" TO "posts_labels_lnk_fk_source"',
-    'ALTER TABLE "posts_labels_lnk" RENAME CONSTRAINT "posts_tags_lnk_fk_target" TO "posts_labels_lnk_fk_target"'
+    'ALTER INDEX "posts_tags_lnk_ofk" RENAME TO "posts_labels_lnk_ofk"',
+    'ALTER TABLE "posts_labels_lnk" RENAME CONSTRAINT "posts_tags_lnk_fk" TO "posts_labels_lnk_fk"',
+    'ALTER TABLE "posts_labels_lnk" RENAME CONSTRAINT "posts_tags_lnk_ifk" TO "posts_labels_lnk_ifk"'
   ])
   t.same(await database.execute(sql`select post_id, tag_id from posts_labels_lnk`), [{ post_id: 1, tag_id: 7 }])
   t.same(await database.execute(sql`select field from posts_cmps`), [{ field: 'metadata' }])

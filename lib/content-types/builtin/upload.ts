@@ -56,7 +56,12 @@ export const FOLDER_SCHEMA: ContentTypeSchema = {
     children: { type: 'relation', relation: 'oneToMany', target: FOLDER_UID, mappedBy: 'parent' },
     files: { type: 'relation', relation: 'oneToMany', target: FILE_UID, mappedBy: 'folder' },
     path: { type: 'string', minLength: 1, required: true, unique: true }
-  }
+  },
+  // Strapi's own unique indexes, under its names (they also stand for the two unique attributes').
+  indexes: [
+    { name: 'upload_folders_path_id_index', columns: ['path_id'], type: 'unique' },
+    { name: 'upload_folders_path_index', columns: ['path'], type: 'unique' }
+  ]
 }
 
 /** The built-in content types, as the loader takes them (after the project's). */
