@@ -34,6 +34,13 @@ function shellExamples (markdown: string): Example[] {
   return examples
 }
 
+/** A JSON value with every `id` and `documentId` replaced, as the README writes them for a fresh database's. */
+function withoutIds (value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutIds)
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key === 'id' || key === 'documentId' ? '…' : withoutIds(item)]))
+}
+
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -61,7 +68,8 @@ t.test('the README\'s shell examples are found as written', async (t) => {
 })
 
 t.test('the README\'s curl examples run in order against `vellum start` and leave what they describe', async (t) => {
-  const examples = shellExamples(await readFile(join(root, 'README.md'), 'utf8'))
+  const readme = await readFile(join(root, 'README.md'), 'utf8')
+  const examples = shellExamples(readme)
   const dir = await mkdtemp(join(tmpdir(), 'vellum-readme-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const project = join(dir, 'blog')
@@ -134,6 +142,11 @@ t.test('the README\'s curl examples run in order against `vellum start` and leav
   t.equal(found.data?.length, 1)
   const drafts = JSON.parse(outputs[filtered + 1] ?? '{}') as { data?: Array<{ title: string, seo: { metaTitle: string } | null }> }
   t.match(drafts.data, [{ title: 'Hello', seo: { metaTitle: 'Hi' } }], 'the draft, populated')
+  // The v4 example prints the JSON block that follows it in the README, ids aside.
+  const v4 = examples.findIndex(e => e.command.includes('Strapi-Response-Format: v4'))
+  t.ok(v4 >= 0, 'the v4 example is there')
+  const v4Answer = /Strapi-Response-Format: v4.*\n```\n+```json\n([\s\S]*?)```/.exec(readme)?.[1]
+  t.same(withoutIds(JSON.parse(outputs[v4] ?? '{}')), withoutIds(JSON.parse(v4Answer ?? '{}')), 'the v4 answer is the README\'s')
   const categories = await (await fetch(`${base}/api/categories?populate=articles`)).json() as { data: Array<{ name: string, articles: Array<{ title: string }> }> }
   t.match(categories.data, [{ name: 'News', articles: [{ title: 'Hello' }] }], 'one category, holding the article')
   t.equal(categories.data.length, 1)

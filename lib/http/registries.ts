@@ -36,7 +36,7 @@ export function buildRegistries (vellum: Vellum, code: ProjectCode, { controller
     const coreDeps = { contentType, documents: vellum.documents, rest: vellum.config.rest }
     const service = contentType.kind === 'singleType' ? createSingleTypeService(coreDeps) : createCollectionService(coreDeps)
     services.set(contentType.uid, build(service, code.services.get(contentType.uid), 'service-factory', deps))
-    const controllerDeps = { contentType, service: () => services.get(contentType.uid) as never, guards: guardsFor(contentType, vellum), inRequestContext: requestContext.run }
+    const controllerDeps = { contentType, service: () => services.get(contentType.uid) as never, guards: guardsFor(contentType, vellum), inRequestContext: requestContext.run, currentRequest: requestContext.get, schema: vellum.schema }
     const controller = contentType.kind === 'singleType' ? createSingleTypeController(controllerDeps) : createCollectionController(controllerDeps)
     controllers.set(contentType.uid, build(controller, code.controllers.get(contentType.uid), 'controller-factory', deps))
   }

@@ -1,4 +1,4 @@
-import type { ContentType } from '../../content-types/index.js'
+import type { ContentType, Schema } from '../../content-types/index.js'
 import { ValidationError } from '../../errors.js'
 import type { JsonText, RequestContext } from '../../hooks/index.js'
 import { isPlainObject } from '../../query/index.js'
@@ -9,6 +9,7 @@ import { readableOf } from '../permissions.js'
 import type { Pagination } from '../query/index.js'
 import type { TextPlan } from './documents.js'
 import { type CollectionService, singleTextReads, type SingleTypeService, textReads } from './service.js'
+import { toV4, wantsV4 } from './v4.js'
 
 /**
  * Core controllers (contract §7, §17). Every step goes through `this`, so a controller extending the core one
@@ -42,6 +43,10 @@ export interface CoreControllerDeps {
    * code that could ask (on Node 20 each entry costs async-context tracking on every promise of the request).
    */
   inRequestContext: <T>(ctx: RequestContext, fn: () => T) => T
+  /** The request being answered, if any: `transformResponse` (called without ctx) reads its response format there. */
+  currentRequest: () => RequestContext | undefined
+  /** The whole model, for the v4 format's walk into relations and components. */
+  schema: Schema
 }
 
 /** The unextended core controllers, whose reads the route leaves out of the request context (see inRequestContext). */
@@ -50,6 +55,11 @@ const coreControllers = new WeakSet<object>()
 /** Whether a route's action enters the request context itself: a read of an unextended core controller. */
 export function entersRequestContextItself (controller: object, action: string): boolean {
   return coreControllers.has(controller) && (action === 'find' || action === 'findOne')
+}
+
+/** Whether a core read may answer with the pass-through's texts: `this` is the core controller and the v5 shape is asked. */
+function passesThrough (self: object, core: object, ctx: RequestContext): boolean {
+  return self === core && !wantsV4(ctx)
 }
 
 export interface CoreControllerHelpers extends Controller {
@@ -90,7 +100,7 @@ async function readData (self: Self, ctx: RequestContext): Promise<Record<string
   return await self.sanitizeInput(data, ctx)
 }
 
-function helpers ({ guards }: CoreControllerDeps): CoreControllerHelpers {
+function helpers ({ guards, contentType, currentRequest, schema }: CoreControllerDeps): CoreControllerHelpers {
   return {
     async validateQuery (ctx) { await guards.validateQuery(ctx) },
     async sanitizeQuery (ctx) { return await guards.sanitizeQuery(ctx) },
@@ -107,7 +117,7 @@ function helpers ({ guards }: CoreControllerDeps): CoreControllerHelpers {
     async sanitizeOutput (data, ctx) { return guards.sanitizeOutput(data, ctx) },
     transformResponse (data, meta) {
       if (data === null || data === undefined) return data
-      return { data, meta: meta ?? {} }
+      return { data: wantsV4(currentRequest()) ? toV4(data, contentType.uid, schema) : data, meta: meta ?? {} }
     }
   }
 }
@@ -160,7 +170,7 @@ export function createCollectionController (deps: CoreControllerDeps): Controlle
     ...helpers(deps),
     async find (this: Self, ctx: RequestContext) {
       // `this` is the core controller: no helper (validateQuery, sanitizeOutput, ...) was replaced.
-      const text = this === core ? await textFind(ctx, deps.guards, service()) : undefined
+      const text = passesThrough(this, core, ctx) ? await textFind(ctx, deps.guards, service()) : undefined
       if (text !== undefined) return text
       return await deps.inRequestContext(ctx, async () => {
         const query = await readQuery(this, ctx)
@@ -169,7 +179,7 @@ export function createCollectionController (deps: CoreControllerDeps): Controlle
       })
     },
     async findOne (this: Self, ctx: RequestContext) {
-      const text = this === core ? await textFindOne(ctx, deps.guards, service()) : undefined
+      const text = passesThrough(this, core, ctx) ? await textFindOne(ctx, deps.guards, service()) : undefined
       if (text !== undefined) return text
       return await deps.inRequestContext(ctx, async () => {
         const query = await readQuery(this, ctx)
@@ -205,7 +215,7 @@ export function createSingleTypeController (deps: CoreControllerDeps): Controlle
   const core: CoreControllerHelpers = {
     ...helpers(deps),
     async find (this: Self, ctx: RequestContext) {
-      const text = this === core ? await textFindSingle(ctx, deps.guards, service()) : undefined
+      const text = passesThrough(this, core, ctx) ? await textFindSingle(ctx, deps.guards, service()) : undefined
       if (text !== undefined) return text
       return await deps.inRequestContext(ctx, async () => {
         const query = await readQuery(this, ctx)

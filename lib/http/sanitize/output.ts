@@ -1,4 +1,5 @@
 import type { Model, Schema } from '../../content-types/index.js'
+import { type Nested, nestedKeys } from '../nested.js'
 
 /**
  * `sanitizeOutput` (contract §12): private and password attributes never leave vellum, at any level
@@ -14,11 +15,6 @@ export interface SanitizeOutputOptions {
   /** Whether the caller may read (`find`) a content type; unreadable relations are removed. Default: all readable. */
   canRead?: (uid: string) => boolean
 }
-
-type Nested =
-  | { kind: 'relation', target: string }
-  | { kind: 'component', uid: string }
-  | { kind: 'zone' }
 
 /** Removed wherever present. */
 const REMOVE = { kind: 'remove' } as const
@@ -38,18 +34,13 @@ const CREATOR_FIELDS = ['createdBy', 'updatedBy']
 const plans = new WeakMap<Schema, Map<string, Plan | null>>()
 
 function buildPlan (model: Model): Plan {
-  const plan: Plan = new Map()
+  const plan: Plan = new Map(nestedKeys(model))
+  // A private relation is removed rather than walked.
   for (const attribute of Object.values(model.attributes)) {
     if (attribute.private || attribute.type === 'password') plan.set(attribute.name, REMOVE)
-    else if (attribute.type === 'relation') plan.set(attribute.name, { kind: 'relation', target: attribute.target })
-    else if (attribute.type === 'component') plan.set(attribute.name, { kind: 'component', uid: attribute.component })
-    else if (attribute.type === 'dynamiczone') plan.set(attribute.name, { kind: 'zone' })
   }
   if (model.kind !== 'component') {
     for (const name of CREATOR_FIELDS) if (model.attributes[name] === undefined) plan.set(name, REMOVE)
-    if (model.localized && model.attributes.localizations === undefined) {
-      plan.set('localizations', { kind: 'relation', target: model.uid })
-    }
   }
   return plan
 }
