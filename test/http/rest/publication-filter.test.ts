@@ -86,6 +86,13 @@ t.test('strictParams off (the default): unknown top-level keys are ignored', asy
   t.equal(app.vellum.config.rest.strictParams, false)
   const tags = await send('GET', '/api/tags?t=123')
   t.same([tags.status, tags.body], [200, (await send('GET', '/api/tags')).body])
+  // Ignored keys are still parsed within the query string's limits: nothing unbounded is built for them.
+  const deep = await send('GET', `/api/tags?t${'[a]'.repeat(40)}=1`)
+  t.match([deep.status, deep.body.error.message], [400, /^The query string is nested too deeply/])
+  const wide = await send('GET', `/api/tags?${Array.from({ length: 101 }, (_, i) => `t[${i}]=1`).join('&')}`)
+  t.match([wide.status, wide.body.error.message], [400, /^Too many items in a query parameter array: at most 100/])
+  const many = await send('GET', `/api/tags?${Array.from({ length: 1001 }, (_, i) => `t${i}=1`).join('&')}`)
+  t.match([many.status, many.body.error.message], [400, 'Too many query parameters: at most 1000 allowed'])
 })
 
 t.test('strictParams on: an unknown top-level key is a 400 with Strapi\'s details; the listed keys pass', async (t) => {
