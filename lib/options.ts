@@ -33,6 +33,8 @@ const RestOptionsSchema = Type.Object({
   defaultLimit: Type.Integer({ minimum: 1, default: 25 }),
   maxLimit: Type.Integer({ minimum: 1, default: 100 }),
   withCount: Type.Boolean({ default: true }),
+  /** Strapi's `rest.strictParams`: an unknown top-level query key is a 400 instead of being ignored. */
+  strictParams: Type.Boolean({ default: false }),
   /** Deepest populate nesting a request may ask for. */
   maxPopulateDepth: Type.Integer({ minimum: 1, default: 5 }),
   /** Deepest filters nesting ($and/$or/$not and relation hops). */

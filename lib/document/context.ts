@@ -1,7 +1,7 @@
 import type { Model, RelationAttribute, Schema } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import { type Catalog, isPlainObject, type PlainObject, type QueryEngine } from '../query/index.js'
+import { type Catalog, isPlainObject, type PlainObject, PUBLICATION_KEY, type PublicationFilter, type QueryEngine } from '../query/index.js'
 import type { I18nOptions, Status } from './types.js'
 
 /** What every part of the Document Service shares: the engine, the model and the i18n settings. */
@@ -45,6 +45,12 @@ export function isLocalized (model: Model): boolean {
 export function statusWhere (model: Model, status: Status): PlainObject | undefined {
   if (!isDraftAndPublish(model)) return undefined
   return { publishedAt: status === 'draft' ? { $null: true } : { $notNull: true } }
+}
+
+/** The condition selecting a publication cohort (none without one, or for types without draft & publish). */
+export function cohortWhere (model: Model, publication: PublicationFilter | undefined): PlainObject | undefined {
+  if (publication === undefined || !isDraftAndPublish(model)) return undefined
+  return { [PUBLICATION_KEY]: publication }
 }
 
 /** The condition selecting rows of one locale (none for non-localized types or `'*'`). */

@@ -1,10 +1,10 @@
 import type { Model } from '../content-types/index.js'
 import { PaginationError, ValidationError } from '../errors.js'
 import { isPlainObject, type ParseOptions, planRead, type PlainObject, type ReadPlan } from '../query/index.js'
-import { and, localeWhere, type ServiceContext, statusWhere } from './context.js'
+import { and, type ServiceContext } from './context.js'
 import { convertPopulate, type OutputNode, type ReadScope } from './populate.js'
 
-export type { OutputNode, ReadScope } from './populate.js'
+export { scopeWhere, type OutputNode, type ReadScope } from './populate.js'
 
 /**
  * Document Service read params (REST syntax, contract §8) → Query Engine params. `filters` → `where`,
@@ -114,9 +114,4 @@ export function buildRead (service: ServiceContext, model: Model, input: ReadInp
   } catch (err) {
     throw restError(err)
   }
-}
-
-/** The read conditions of a scope on a model: its status and locale. */
-export function scopeWhere (model: Model, scope: ReadScope): unknown[] {
-  return [statusWhere(model, scope.status), localeWhere(model, scope.locale)]
 }

@@ -2,9 +2,9 @@ import type { Model } from '../content-types/index.js'
 import { PaginationError, ValidationError } from '../errors.js'
 import {
   checkFilterDepth, checkList, checkPopulateDepth, contentKey, copyContent, lruPerOwner, type Catalog, invalidKey, isPlainObject, type ModelInfo, optionsOf,
-  type PlainObject, populateEntries, type ReadLimits, zoneFragments
+  type PlainObject, populateEntries, type PublicationFilter, type ReadLimits, zoneFragments
 } from '../query/index.js'
-import { and, isLocalized, localeWhere, statusWhere } from './context.js'
+import { and, cohortWhere, isLocalized, localeWhere, statusWhere } from './context.js'
 import type { Status } from './types.js'
 
 /**
@@ -20,6 +20,12 @@ export interface ReadScope {
   status: Status
   /** A locale code, or `'*'`. */
   locale: string
+  publication?: PublicationFilter
+}
+
+/** The read conditions of a scope on a model: its status, locale and publication cohort. */
+export function scopeWhere (model: Model, scope: ReadScope): unknown[] {
+  return [statusWhere(model, scope.status), localeWhere(model, scope.locale), cohortWhere(model, scope.publication)]
 }
 
 /** How the result of a query is walked afterwards: which model each populated value holds. */
@@ -230,8 +236,8 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       checkOptions(options, LOCALIZATION_OPTIONS, keyPath)
       // Same model, one level down: its own fields/filters/sort, and its populate as a new level.
       const sub = convert(ctx, info, options.populate, keyPath, level + 1)
-      // The document's other locales in the same status (the Query Engine's virtual relation).
-      const extra = ctx.scope === undefined ? [] : [statusWhere(model, ctx.scope.status)]
+      // The document's other locales in the same status and cohort (the Query Engine's virtual relation).
+      const extra = ctx.scope === undefined ? [] : [statusWhere(model, ctx.scope.status), cohortWhere(model, ctx.scope.publication)]
       populate[name] = { ...shapeOptions(ctx, options, keyPath, extra), ...(sub.populate !== undefined && { populate: sub.populate }) }
       node.localizations = sub.node
       continue
@@ -246,7 +252,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
     if (attribute.type === 'relation') {
       checkOptions(options, RELATION_OPTIONS, keyPath)
       const target = ctx.catalog.get(attribute.target)
-      const extra = ctx.scope === undefined ? [] : [statusWhere(target.model, ctx.scope.status), localeWhere(target.model, ctx.scope.locale)]
+      const extra = ctx.scope === undefined ? [] : scopeWhere(target.model, ctx.scope)
       const shaped: PlainObject = { ...shapeOptions(ctx, options, keyPath, extra), ...windowOf(options, attribute.relation.endsWith('ToMany'), keyPath) }
       const count = countOf(ctx, options.count, keyPath)
       if (count && ctx.strict !== true) {
@@ -327,5 +333,5 @@ function cacheKey (uid: string, value: unknown, options: PopulateOptions): strin
   const content = contentKey(value)
   if (content === undefined) return undefined
   const bounds = limits === undefined ? '' : `${limits.maxArrayLength},${limits.maxPopulateDepth},${limits.maxFilterDepth}`
-  return `${uid}\n${allowPrivate === false ? 0 : 1}${strict === true ? 1 : 0}\n${scope?.status ?? ''}\n${scope?.locale ?? ''}\n${bounds}\n${content}`
+  return `${uid}\n${allowPrivate === false ? 0 : 1}${strict === true ? 1 : 0}\n${scope?.status ?? ''}\n${scope?.locale ?? ''}\n${scope?.publication ?? ''}\n${bounds}\n${content}`
 }

@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto'
 import { init } from '@paralleldrive/cuid2'
 import type { ContentType } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
-import { isPlainObject, type ParseOptions, type PlainObject, type ReadOptions } from '../query/index.js'
+import { isPlainObject, type ParseOptions, type PlainObject, type ReadOptions, readPublicationFilter } from '../query/index.js'
 import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseStatus, rowLocale, type ServiceContext } from './context.js'
 import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
@@ -123,8 +123,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     return shapeRows(read.output, await query.findMany(read.plan, runOf(shape)))
   }
 
-  async function readOne (documentId: string, locale: string, status: Status, shape: PlainObject): Promise<DocumentEntry | null> {
-    const scope: ReadScope = { status, locale }
+  async function readOne (documentId: string, scope: ReadScope, shape: PlainObject): Promise<DocumentEntry | null> {
     const read = buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)])
     const row = await query.findOne(read.plan, runOf(shape))
     if (row === null) return null
@@ -283,11 +282,17 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       await syncShared(documentId, written, 'draft', sharedPart(prepared))
       if (publish) await publishLocales(documentId, [locale])
     })
-    return await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
+    return await readOne(documentId, { locale, status: dp ? (publish ? 'published' : 'draft') : status }, params as unknown as PlainObject)
+  }
+
+  /** What a read selects: status, locale (any allowed) and publication cohort. */
+  function readScope (params: FindManyParams | FindOneParams | CountParams): ReadScope {
+    const publication = readPublicationFilter(params)
+    return { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true), ...(publication !== undefined && { publication }) }
   }
 
   function listRead (params: FindManyParams, options?: ParseOptions): DocumentRead {
-    const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+    const scope = readScope(params)
     const { limit, offset } = parseWindow(params as PlainObject)
     const input = { fields: params.fields, filters: params.filters, sort: params.sort, populate: params.populate, _q: params._q }
     return buildRead(ctx, model, { ...input, ...(limit !== undefined && { limit }), ...(offset !== undefined && { offset }) }, scope, scopeWhere(model, scope), options)
@@ -302,12 +307,12 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     async findOne (raw) {
       const params = paramsOf(raw, 'findOne') as unknown as FindOneParams
       const documentId = requireDocumentId(params.documentId)
-      return await readOne(documentId, parseLocale(ctx, params.locale, true), parseStatus(params.status), params as unknown as PlainObject)
+      return await readOne(documentId, readScope(params), params as unknown as PlainObject)
     },
 
     async findFirst (raw) {
       const params = paramsOf(raw, 'findFirst') as FindFirstParams
-      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      const scope = readScope(params)
       const read = buildRead(ctx, model, params, scope, scopeWhere(model, scope))
       const row = await query.findOne(read.plan, runOf(params))
       if (row === null) return null
@@ -331,7 +336,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     planText (action, raw) {
       const params = paramsOf(raw, action) as FindManyParams
       if (action === 'findMany') return { action, read: listRead(params, UNTRUSTED).plan }
-      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      const scope = readScope(params)
       // A findOne reads fields and populate only; its documentId is the run's (TextReadOptions).
       const input = action === 'findOne'
         ? { fields: params.fields, populate: params.populate, limit: 1 }
@@ -352,7 +357,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
 
     async count (raw) {
       const params = paramsOf(raw, 'count') as CountParams
-      const scope: ReadScope = { status: parseStatus(params.status), locale: parseLocale(ctx, params.locale, true) }
+      const scope = readScope(params)
       const read = buildRead(ctx, model, { filters: params.filters, _q: params._q }, scope, scopeWhere(model, scope))
       return await query.count(read.plan, runOf(params as PlainObject))
     },
@@ -392,7 +397,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       else if (ctx.db.inTransaction()) await stepByStep()
       else await ctx.db.transaction(stepByStep, { whole: true, retry: true, ...runOf(params as unknown as PlainObject) })
       // Without D&P the single row is both; the requested status still decides which rows of populated targets show.
-      const entry = await readOne(documentId, locale, dp ? (publish ? 'published' : 'draft') : status, params as unknown as PlainObject)
+      const entry = await readOne(documentId, { locale, status: dp ? (publish ? 'published' : 'draft') : status }, params as unknown as PlainObject)
       if (entry === null) throw new Error(`created ${uid} ${documentId} could not be read back`)
       return entry
     },

@@ -1,6 +1,6 @@
 import type { ContentType, Schema } from '../content-types/index.js'
 import type { Logger } from '../logger.js'
-import type { QueryEngine, ReadPlan, TextReadOptions as QueryTextReadOptions, TextRows } from '../query/index.js'
+import type { PublicationFilter, QueryEngine, ReadPlan, TextReadOptions as QueryTextReadOptions, TextRows } from '../query/index.js'
 import type { BodyBounds } from './validate.js'
 
 /**
@@ -41,6 +41,14 @@ export interface StatusParams {
   status?: Status
 }
 
+/** Reads of a publication cohort (contract §27.2); ignored on types without draft & publish. */
+export interface PublicationFilterParams {
+  /** Rows kept by whether the other version of their document (and locale) exists, and which is newer. */
+  publicationFilter?: PublicationFilter
+  /** Deprecated: `true` is `has-published-version-document`, `false` `never-published-document`; `publicationFilter` wins. */
+  hasPublishedVersion?: boolean | 'true' | 'false'
+}
+
 export interface Pagination {
   page?: number | string
   pageSize?: number | string
@@ -48,7 +56,7 @@ export interface Pagination {
   limit?: number | string
 }
 
-export interface FindManyParams extends ShapeParams, LocaleParams, StatusParams, Pagination {
+export interface FindManyParams extends ShapeParams, LocaleParams, StatusParams, PublicationFilterParams, Pagination {
   filters?: unknown
   sort?: unknown
   /** `{ page, pageSize }` or `{ start, limit }`; the root-level `start`/`limit` (or `page`/`pageSize`) work as well. */
@@ -59,11 +67,11 @@ export interface FindManyParams extends ShapeParams, LocaleParams, StatusParams,
 
 export type FindFirstParams = Omit<FindManyParams, 'pagination' | 'page' | 'pageSize' | 'start' | 'limit'>
 
-export interface FindOneParams extends ShapeParams, LocaleParams, StatusParams {
+export interface FindOneParams extends ShapeParams, LocaleParams, StatusParams, PublicationFilterParams {
   documentId: string
 }
 
-export interface CountParams extends LocaleParams, StatusParams, RunParams {
+export interface CountParams extends LocaleParams, StatusParams, PublicationFilterParams, RunParams {
   filters?: unknown
   _q?: string
 }

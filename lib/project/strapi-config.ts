@@ -122,7 +122,7 @@ function databaseOf (file: Plain): StrapiDerived['database'] {
 export function fromStrapiConfig ({ files }: StrapiProjectConfig): StrapiDerived {
   const { server, database, api, plugins, admin } = files
   const options: Plain = {}
-  const rest = PICK(api.rest, ['prefix', 'defaultLimit', 'maxLimit', 'withCount'])
+  const rest = PICK(api.rest, ['prefix', 'defaultLimit', 'maxLimit', 'withCount', 'strictParams'])
   if (Object.keys(rest).length > 0) options.rest = rest
   if (isRecord(admin.apiToken) && admin.apiToken.salt !== undefined) options.apiToken = { salt: admin.apiToken.salt }
   const pluginConfig = (name: string): Plain | undefined => {

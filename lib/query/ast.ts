@@ -27,6 +27,11 @@ export type Where =
   | { kind: 'compare', field: FieldInfo, op: ScalarOperator, value: SqlValue | SqlValue[] }
   /** Some related row (or component) matches `where` (any row when undefined). */
   | { kind: 'exists', via: Via, where?: Where }
+  /**
+   * Another row of the same document (and locale, when `sameLocale`) has `status`; with `draftNewer`, only one
+   * whose draft side of the pair was updated later (true) or not later (false) than its published side.
+   */
+  | { kind: 'version', info: ModelInfo, status: 'draft' | 'published', sameLocale: boolean, draftNewer?: boolean }
   | { kind: 'const', value: boolean }
 
 export interface OrderTerm {

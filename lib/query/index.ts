@@ -27,6 +27,7 @@ export {
 export type { FindPlan, OrderTerm, PopulateNode, SelectPlan, Where } from './ast.js'
 export { compileCount, compileFind } from './select.js'
 export { isReadPlan, planRead, type ReadPlan } from './plan.js'
+export { PUBLICATION_FILTERS, PUBLICATION_KEY, readPublicationFilter, type PublicationFilter } from './publication.js'
 export { findWithCount, type FindCountSteps } from './find-count.js'
 export { checkFilterDepth, checkList, checkPopulateDepth, limitError, type ReadLimits } from './limits.js'
 export { compileFreeUid, compileUidLock, type UidScope } from './uid.js'

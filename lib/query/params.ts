@@ -4,6 +4,7 @@ import { SCALAR_OPERATORS } from './ast.js'
 import { isPlainObject, optionsOf, populateEntries, type PlainObject, splitList, zoneFragments } from './forms.js'
 import { type Catalog, type FieldInfo, LOCALIZATIONS, type ModelInfo } from './model.js'
 import { contentKey, lruPerOwner } from './keys.js'
+import { isPublicationFilter, PUBLICATION_FILTERS, PUBLICATION_KEY, publicationWhere } from './publication.js'
 import type { SqlValue } from './values.js'
 import { castInput, expectedFor, isJsonType, isOrderedType, isTextType, parseNullFlag } from './values.js'
 
@@ -16,6 +17,11 @@ import { castInput, expectedFor, isJsonType, isOrderedType, isTextType, parseNul
 export interface ParseOptions {
   /** false: private and password attributes are unknown keys at any depth (untrusted callers). Default true. */
   allowPrivate?: boolean
+  /**
+   * false: the `$publication` condition (publication.ts) is an unknown key. REST filters refuse it, as Strapi
+   * does: cohorts are asked for with the `publicationFilter` parameter. Default true.
+   */
+  allowPublication?: boolean
   /** How errors name each parameter (REST: `{ where: 'filters', orderBy: 'sort', select: 'fields' }`). */
   paramNames?: Partial<Record<ParamName, string>>
 }
@@ -25,6 +31,7 @@ export type ParamName = 'where' | 'select' | 'orderBy' | 'populate' | 'limit' | 
 interface Ctx {
   catalog: Catalog
   allowPrivate: boolean
+  allowPublication: boolean
   param: ParamName
   names: Partial<Record<ParamName, string>>
 }
@@ -36,7 +43,9 @@ const paramOf = (ctx: Ctx): string => ctx.names[ctx.param] ?? ctx.param
 const NO_NAMES: Partial<Record<ParamName, string>> = {}
 
 function context (catalog: Catalog, options: ParseOptions, param: ParamName): Ctx {
-  return { catalog, allowPrivate: options.allowPrivate ?? true, param, names: options.paramNames ?? NO_NAMES }
+  return {
+    catalog, allowPrivate: options.allowPrivate ?? true, allowPublication: options.allowPublication ?? true, param, names: options.paramNames ?? NO_NAMES
+  }
 }
 
 export function preview (value: unknown): string {
@@ -250,6 +259,8 @@ function parseWhereObject (ctx: Ctx, info: ModelInfo, value: PlainObject, path: 
     } else if (key === '$not') {
       const inner = parseWhereValue(ctx, info, operand, path)
       item = inner === undefined ? undefined : { kind: 'not', item: inner }
+    } else if (key === PUBLICATION_KEY) {
+      item = parsePublication(ctx, info, operand, path)
     } else {
       const resolved = resolve(ctx, info, key)
       if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(paramOf(ctx), key, path)
@@ -260,6 +271,13 @@ function parseWhereObject (ctx: Ctx, info: ModelInfo, value: PlainObject, path: 
     if (item !== undefined) items.push(item)
   }
   return and(items)
+}
+
+/** `$publication: <cohort>`, on draft & publish models of callers that may use it. */
+function parsePublication (ctx: Ctx, info: ModelInfo, value: unknown, path: string[]): Where {
+  if (!ctx.allowPublication || info.model.kind === 'component' || !info.model.draftAndPublish) throw invalidKey(paramOf(ctx), PUBLICATION_KEY, path)
+  if (!isPublicationFilter(value)) throw invalidValue(ctx, [...path, PUBLICATION_KEY], value, `one of ${PUBLICATION_FILTERS.join(', ')}`)
+  return publicationWhere(info, value)
 }
 
 function parseWhereValue (ctx: Ctx, info: ModelInfo, value: unknown, path: string[]): Where | undefined {
@@ -541,7 +559,7 @@ function rootSelectPlan (ctx: Ctx, info: ModelInfo, select: unknown, populate: u
   const populateKey = selectKey === undefined ? undefined : contentKey(populate)
   if (populateKey === undefined) return selectPlan(ctx, info, { select, populate }, [])
   const cache = selectPlans(ctx.catalog)
-  const key = `${info.uid}\n${ctx.allowPrivate ? 1 : 0}\n${selectKey}\n${populateKey}`
+  const key = `${info.uid}\n${ctx.allowPrivate ? 1 : 0}${ctx.allowPublication ? 1 : 0}\n${selectKey}\n${populateKey}`
   let plan = cache.get(key)
   if (plan === undefined) {
     plan = selectPlan(ctx, info, { select, populate }, [])

@@ -81,6 +81,8 @@ class ShapeWalker {
         this.values.push(...values)
         return this.push(`[${where.field.name} ${where.op} ${values.length}]`)
       }
+      case 'version':
+        return this.push(`version(${where.status} ${where.sameLocale ? 'L' : 'D'} ${String(where.draftNewer)})`)
       case 'exists':
         this.push(`exists(${where.via.kind} ${where.via.name} `)
         this.where(where.where)

@@ -115,6 +115,7 @@ const LIKES: Partial<Record<ScalarOperator, { not: boolean, ci: boolean, pattern
 }
 
 type Compare = Extract<Where, { kind: 'compare' }>
+type Version = Extract<Where, { kind: 'version' }>
 
 /** The parameters a comparison sends, in order (LIKE patterns escaped and wrapped). */
 export function compareValues ({ op, value }: Compare): SqlValue[] {
@@ -170,6 +171,31 @@ function compare (where: Compare, alias: string, compiler: Compiler): SQL {
   }
 }
 
+function columnOf (info: ModelInfo, name: string): string {
+  const field = info.fields.get(name)
+  if (field === undefined) throw new Error(`${info.uid} has no ${name}`)
+  return field.column
+}
+
+/** A correlated subquery on the row's own table: one statement, whatever the cohort. */
+function compileVersion (where: Version, alias: string, compiler: Compiler): SQL {
+  const { info, status, sameLocale, draftNewer } = where
+  const other = compiler.alias()
+  const same = (name: string): SQL => sql`${column(other, columnOf(info, name))} = ${column(alias, columnOf(info, name))}`
+  const conditions = [same('documentId')]
+  if (sameLocale && info.fields.has('locale')) {
+    const locale = columnOf(info, 'locale')
+    conditions.push(sql`${column(other, locale)} IS NOT DISTINCT FROM ${column(alias, locale)}`)
+  }
+  conditions.push(sql`${column(other, columnOf(info, 'publishedAt'))} ${sql.raw(status === 'draft' ? 'IS NULL' : 'IS NOT NULL')}`)
+  if (draftNewer !== undefined) {
+    const [draft, published] = status === 'published' ? [alias, other] : [other, alias]
+    const updatedAt = columnOf(info, 'updatedAt')
+    conditions.push(sql`${column(draft, updatedAt)} ${sql.raw(draftNewer ? '>' : '<=')} ${column(published, updatedAt)}`)
+  }
+  return sql`EXISTS (SELECT 1 FROM ${ident(info.table)} AS ${ident(other)} WHERE ${sql.join(conditions, sql` AND `)})`
+}
+
 /** SQL's three truth values: `null` is unknown. */
 type Truth = boolean | null
 
@@ -199,6 +225,8 @@ function onNullRow (where: Where): Truth {
     }
     // Nothing is linked to a NULL row; an `exists` is never unknown (see compileWhere).
     case 'exists': return where.where !== undefined && onNullRow(where.where) === true
+    // A NULL row belongs to no document.
+    case 'version': return false
   }
 }
 
@@ -215,6 +243,8 @@ export function compileWhere (where: Where, alias: string, compiler: Compiler): 
       return where.value ? sql`TRUE` : sql`FALSE`
     case 'compare':
       return compare(where, alias, compiler)
+    case 'version':
+      return compileVersion(where, alias, compiler)
     case 'exists': {
       // True when a linked row matches, or when nothing is linked and the condition holds on a NULL row
       // (Strapi's LEFT JOIN); never unknown, so `$not` around a relation means "no linked row matches".

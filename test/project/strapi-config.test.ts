@@ -4,6 +4,7 @@
  * environment, `config/env/<NODE_ENV>/` merged over them; what they say reaches the standalone server.
  */
 import t from 'tap'
+import type { LightMyRequestResponse } from 'fastify'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { fromStrapiConfig, loadStrapiConfig } from '../../lib/project/strapi-config.js'
@@ -102,4 +103,23 @@ t.test('the README\'s config/plugins.ts example sets the upload limit and the JW
   const { options } = fromStrapiConfig(await loadStrapiConfig(dir, { JWT_SECRET: 'readme-secret' }))
   t.same(options, { upload: { sizeLimit: 10 * 1024 * 1024 }, usersPermissions: { jwtSecret: 'readme-secret', jwt: { expiresIn: '7d' } } })
   t.same(fromStrapiConfig(await loadStrapiConfig(dir, { UPLOAD_SIZE_LIMIT: '2048' })).options.upload, { sizeLimit: 2048 }, 'env.int reads the environment')
+})
+
+t.test('the README\'s config/api.js example turns rest.strictParams on: an unknown query key is a 400', async (t) => {
+  const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+  const example = /```js\n\/\/ config\/api\.js[^\n]*\n([\s\S]*?)```/.exec(readme)?.[1]
+  t.ok(example, 'the example is found')
+  const dir = await tempProject(t, { 'src/api/article/content-types/article/schema.json': FILES['src/api/article/content-types/article/schema.json'], 'config/api.js': example! })
+  t.same(fromStrapiConfig(await loadStrapiConfig(dir, {})).options, { rest: { defaultLimit: 25, maxLimit: 100, strictParams: true } })
+  const env: NodeJS.ProcessEnv = usingPostgres() ? { DATABASE_URL: (await createPostgresDatabase(t)).url } : {}
+  const app = await buildServer({ ...await loadServerConfig(dir, env), logStream: { write: () => {} } })
+  t.teardown(() => app.close())
+  await app.ready()
+  const { accessKey } = await app.vellum.auth.tokens.create({ name: 'strict', type: 'read-only' })
+  const get = async (url: string): Promise<LightMyRequestResponse> =>
+    await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${accessKey}` } })
+  const strict = await get('/api/articles?t=123')
+  t.equal(strict.statusCode, 400)
+  t.same(strict.json().error, { status: 400, name: 'ValidationError', message: 'Invalid key t', details: { key: 't', path: null, source: 'query', param: 't' } })
+  t.equal((await get('/api/articles?count=true&publicationFilter=modified')).statusCode, 200, 'the keys Strapi lists pass')
 })

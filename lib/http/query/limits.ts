@@ -14,8 +14,11 @@ function paramOf (path: readonly string[]): QueryParam | undefined {
   return head !== undefined && PARAMS.has(head) ? head as QueryParam : undefined
 }
 
-/** Every array in the query holds at most `maxArrayLength` items, and nothing nests deeper than `maxNesting`. */
-export function checkShape (query: Record<string, unknown>, maxArrayLength: number, maxNesting: number): void {
+/**
+ * Every array in the parameters `read` holds at most `maxArrayLength` items, and nothing nests deeper than
+ * `maxNesting`; the other keys are ignored (the query string's own limits bound them).
+ */
+export function checkShape (query: Record<string, unknown>, read: ReadonlySet<string>, maxArrayLength: number, maxNesting: number): void {
   const walk = (value: unknown, path: string[]): void => {
     if (path.length > maxNesting) {
       throw limitError(`The query is nested too deeply: at most ${maxNesting} levels allowed (from rest.maxPopulateDepth and rest.maxFilterDepth)`,
@@ -31,5 +34,5 @@ export function checkShape (query: Record<string, unknown>, maxArrayLength: numb
       for (const [key, item] of Object.entries(value)) walk(item, [...path, key])
     }
   }
-  for (const [key, value] of Object.entries(query)) walk(value, [key])
+  for (const [key, value] of Object.entries(query)) if (read.has(key)) walk(value, [key])
 }

@@ -8,6 +8,8 @@ export interface RestLimits extends ReadLimits {
   maxLimit: number
   /** Whether `meta.pagination` carries `total` (and `pageCount`) unless `pagination[withCount]` says otherwise. */
   withCount: boolean
+  /** An unknown top-level query key is a 400 (Strapi's `rest.strictParams`); ignored when false or absent. */
+  strictParams?: boolean
 }
 
 /** What `parseQueryString` needs from the limits. */

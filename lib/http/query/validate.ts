@@ -2,41 +2,58 @@ import { checkLocale, checkStatus, convertPopulate, type PopulateOptions } from 
 import { ValidationError } from '../../errors.js'
 import {
   checkFilterDepth, checkList, isPlainObject, type ModelInfo, parseOrderBy, parsePopulate, parseSelect, parseWhere, type ParseOptions,
-  type PlainObject
+  type PlainObject, readPublicationFilter
 } from '../../query/index.js'
 import { checkOrder, checkPopulate, checkWhere } from './access.js'
 import { asRest, queryInvalidKey } from './errors.js'
 import { checkShape } from './limits.js'
 import { parsePagination } from './pagination.js'
 import { queryStringDepth } from './parse.js'
-import type { CanRead, Pagination, QueryAction, QueryKind, ValidateQueryContext } from './types.js'
+import type { CanRead, Pagination, QueryAction, QueryKind, RestLimits, ValidateQueryContext } from './types.js'
 
 /**
- * The query of a core action, checked against the model before anything runs (contract §7, §8). vellum is
- * strict where Strapi is lenient: an unknown top-level parameter (or one the action ignores, such as
- * `filters` on findOne) is a 400 "Invalid key", so is an unknown `status`, and every limit is enforced.
- * Private and password attributes are unknown keys at every depth: in filters (any operator, inside
- * `$and`/`$or`/`$not`, through relations and components), sort, fields, populate and populate options.
+ * The query of a core action, checked against the model before anything runs (contract §7, §8, §27.3). A
+ * top-level key no action reads is ignored, as in Strapi (a 400 "Invalid key" with `rest.strictParams`);
+ * vellum is strict where Strapi is lenient on the rest: a parameter the action would ignore (`filters` on
+ * findOne) is a 400 "Invalid key", so is an unknown `status`, and every limit is enforced. Private and
+ * password attributes are unknown keys at every depth: in filters (any operator, inside `$and`/`$or`/`$not`,
+ * through relations and components), sort, fields, populate and populate options.
  */
 
-const UNTRUSTED: ParseOptions = { allowPrivate: false }
-const LIST_KEYS = ['filters', 'sort', 'fields', 'populate', 'status', 'locale', 'pagination', '_q']
+const UNTRUSTED: ParseOptions = { allowPrivate: false, allowPublication: false }
+const PUBLICATION_KEYS = ['publicationFilter', 'hasPublishedVersion']
+const LIST_KEYS = ['filters', 'sort', 'fields', 'populate', 'status', 'locale', 'pagination', '_q', ...PUBLICATION_KEYS]
 const ENTRY_KEYS = ['fields', 'populate', 'status', 'locale']
+const READ_ONE_KEYS = [...ENTRY_KEYS, ...PUBLICATION_KEYS]
 const DELETE_KEYS = ['status', 'locale']
 const PAGINATION_ROOT_KEYS = new Set(['page', 'pageSize', 'start', 'limit'])
+/** Keys some action reads, or pagination misplaced at the root: refused where they would be ignored. */
+const REFUSED_KEYS = new Set([...LIST_KEYS, ...PAGINATION_ROOT_KEYS])
+/** Keys Strapi's `strictParams` lets through that no vellum action reads. */
+const STRAPI_IGNORED_KEYS = new Set(['count', 'ordering'])
 
 /**
- * The top-level parameters each core action reads; anything else would be silently ignored, so it is refused.
- * A custom action may read anything a list reads.
+ * The top-level parameters each core action reads; another key that some action reads is refused, any other
+ * key ignored (or refused under `strictParams`). A custom action may read anything a list reads.
  */
 export function allowedParams (action: QueryAction, kind: QueryKind): ReadonlySet<string> {
   switch (action) {
-    case 'find': return new Set(kind === 'collectionType' ? LIST_KEYS : ENTRY_KEYS)
-    case 'findOne':
+    case 'find': return new Set(kind === 'collectionType' ? LIST_KEYS : READ_ONE_KEYS)
+    case 'findOne': return new Set(READ_ONE_KEYS)
     case 'create':
     case 'update': return new Set(ENTRY_KEYS)
     case 'delete': return new Set(DELETE_KEYS)
     default: return new Set(LIST_KEYS)
+  }
+}
+
+/** A top-level key the action does not read: a PaginationError, an "Invalid key", or nothing (ignored). */
+function checkOtherKey (query: Record<string, unknown>, key: string, allowed: ReadonlySet<string>, rest: RestLimits): void {
+  // Top-level page/start on a list: Strapi's PaginationError, which says where they belong.
+  if (PAGINATION_ROOT_KEYS.has(key) && allowed.has('pagination')) parsePagination(query, rest)
+  if (REFUSED_KEYS.has(key)) throw queryInvalidKey(undefined, key, [])
+  if (rest.strictParams === true && !STRAPI_IGNORED_KEYS.has(key)) {
+    throw new ValidationError(`Invalid key ${key}`, { key, path: null, source: 'query', param: key })
   }
 }
 
@@ -116,15 +133,13 @@ export function validateQuery (query: Record<string, unknown>, uid: string, ctx:
   const info = ctx.catalog.get(uid)
   const allowed = allowedParams(ctx.action, ctx.kind)
   for (const key of Object.keys(query)) {
-    if (allowed.has(key)) continue
-    // Top-level page/start on a list: Strapi's PaginationError, which says where they belong.
-    if (PAGINATION_ROOT_KEYS.has(key) && allowed.has('pagination')) parsePagination(query, ctx.rest)
-    throw queryInvalidKey(undefined, key, [])
+    if (!allowed.has(key)) checkOtherKey(query, key, allowed, ctx.rest)
   }
-  checkShape(query, ctx.rest.maxArrayLength, queryStringDepth(ctx.rest) + 1)
+  checkShape(query, allowed, ctx.rest.maxArrayLength, queryStringDepth(ctx.rest) + 1)
   // A given value (`?status` is null) must be valid: only an absent one means the default.
   if (query.status !== undefined) checkScope('status', () => checkStatus(query.status))
   if (query.locale !== undefined) checkScope('locale', () => checkLocale(ctx.locales, query.locale, true))
+  if (allowed.has('publicationFilter')) readPublicationFilter(query)
   checkSearch(query._q)
   checkShapeParams(ctx, info, query)
   if (!absent(query.populate)) checkPopulateParam(ctx, info, query.populate)

@@ -12,10 +12,12 @@ function fails (uid: string, query: string, overrides: Partial<ValidateQueryCont
   return thrown(() => { check(uid, query, overrides) })
 }
 
-t.test('top-level parameters: strict, per action', async (t) => {
-  t.same([...allowedParams('find', 'collectionType')], ['filters', 'sort', 'fields', 'populate', 'status', 'locale', 'pagination', '_q'])
-  t.same([...allowedParams('findOne', 'collectionType')], ['fields', 'populate', 'status', 'locale'])
-  t.same([...allowedParams('find', 'singleType')], ['fields', 'populate', 'status', 'locale'])
+t.test('top-level parameters: per action; unknown keys ignored unless strictParams', async (t) => {
+  const list = ['filters', 'sort', 'fields', 'populate', 'status', 'locale', 'pagination', '_q', 'publicationFilter', 'hasPublishedVersion']
+  const readOne = ['fields', 'populate', 'status', 'locale', 'publicationFilter', 'hasPublishedVersion']
+  t.same([...allowedParams('find', 'collectionType')], list)
+  t.same([...allowedParams('findOne', 'collectionType')], readOne)
+  t.same([...allowedParams('find', 'singleType')], readOne)
   t.same([...allowedParams('create', 'collectionType')], ['fields', 'populate', 'status', 'locale'])
   t.same([...allowedParams('update', 'singleType')], ['fields', 'populate', 'status', 'locale'])
   t.same([...allowedParams('delete', 'collectionType')], ['status', 'locale'])
@@ -23,24 +25,63 @@ t.test('top-level parameters: strict, per action', async (t) => {
   t.doesNotThrow(() => { check(ARTICLE, 'filters[title]=x&pagination[page]=2&populate=*', { action: 'myAction' }) })
   t.equal(fails(ARTICLE, 'filters[internalNotes]=x', { action: 'myAction' }).message, 'Invalid key internalNotes', 'and is just as strict about private attributes')
 
-  const err = fails(ARTICLE, 'bogus=1')
+  // Keys no action reads are ignored (Strapi's default), on every action, whatever they hold.
+  for (const action of ['find', 'findOne', 'create', 'update', 'delete', 'myAction']) {
+    t.doesNotThrow(() => { check(ARTICLE, 'bogus=1&t[a][b]=2&count=true&ordering=x&strictParams=1', { action }) }, action)
+  }
+  t.doesNotThrow(() => { check(HOMEPAGE, 't=123', { kind: 'singleType' }) })
+  t.doesNotThrow(() => { validateQuery({ t: { deep: [[[[[[[[[[[[[[1]]]]]]]]]]]]]] } }, ARTICLE, context()) }, 'an ignored key is not walked')
+
+  // strictParams: the same keys are 400s with Strapi's details; the keys Strapi lists still pass.
+  const strict = { rest: { ...rest, strictParams: true } }
+  const err = fails(ARTICLE, 'bogus=1', strict)
   t.type(err, ValidationError)
   t.equal(err.message, 'Invalid key bogus')
-  t.same(err.details, { key: 'bogus', path: 'bogus', source: 'query' })
-  // Parameters Strapi knows but vellum does not implement are refused rather than ignored.
-  for (const key of ['count', 'ordering', 'publicationFilter', 'hasPublishedVersion', 'strictParams']) {
-    t.equal(fails(ARTICLE, `${key}=1`).message, `Invalid key ${key}`)
-  }
-  // A parameter the action would ignore is refused too.
+  t.same(err.details, { key: 'bogus', path: null, source: 'query', param: 'bogus' })
+  t.equal(fails(ARTICLE, 't=123', { ...strict, action: 'findOne' }).message, 'Invalid key t')
+  t.equal(fails(HOMEPAGE, 't=123', { ...strict, kind: 'singleType' }).message, 'Invalid key t')
+  t.doesNotThrow(() => {
+    check(ARTICLE, 'filters[title]=x&sort=title&fields=title&populate=*&status=draft&locale=fr&pagination[page]=1&_q=a' +
+      '&publicationFilter=modified&hasPublishedVersion=true&count=true&ordering=x', strict)
+  })
+
+  // A parameter the action would ignore is refused, in both modes.
   t.equal(fails(ARTICLE, 'filters[title]=x', { action: 'findOne' }).message, 'Invalid key filters')
   t.equal(fails(ARTICLE, 'pagination[page]=1', { action: 'update' }).message, 'Invalid key pagination')
+  t.equal(fails(ARTICLE, 'publicationFilter=modified', { action: 'create' }).message, 'Invalid key publicationFilter')
   t.equal(fails(HOMEPAGE, 'sort=title', { kind: 'singleType' }).message, 'Invalid key sort')
   t.equal(fails(ARTICLE, 'populate=*', { action: 'delete' }).message, 'Invalid key populate')
+  t.same(fails(ARTICLE, 'populate=*', { action: 'delete' }).details, { key: 'populate', path: 'populate', source: 'query' })
   t.equal(fails(ARTICLE, 'page=2', { action: 'findOne' }).message, 'Invalid key page', 'page is just unknown where there is no list')
   t.type(fails(ARTICLE, 'page=2'), PaginationError, 'on a list it is the PaginationError')
+  t.type(fails(ARTICLE, 'pageSize=2', strict), PaginationError, 'with strictParams too')
   t.doesNotThrow(() => { check(ARTICLE, 'status=draft&locale=fr', { action: 'delete' }) })
   t.doesNotThrow(() => { check(HOMEPAGE, 'populate=*&fields=title&status=draft&locale=*', { kind: 'singleType' }) })
   t.doesNotThrow(() => { check(ARTICLE, '') }, 'an empty query')
+})
+
+t.test('publicationFilter and hasPublishedVersion', async (t) => {
+  const values = ['never-published', 'has-published-version', 'modified', 'unmodified', 'never-published-document',
+    'has-published-version-document', 'published-without-draft', 'published-with-draft']
+  for (const value of values) t.doesNotThrow(() => { check(ARTICLE, `publicationFilter=${value}`) }, value)
+  t.doesNotThrow(() => { check(CATEGORY, 'publicationFilter=modified') }, 'also on types without draft & publish (where it changes nothing)')
+  const message = `Invalid value for 'publicationFilter'. Expected one of: ${values.join(', ')}.`
+  for (const query of ['publicationFilter=nope', 'publicationFilter[a]=x', 'publicationFilter=', 'publicationFilter', 'publicationFilter=modified&hasPublishedVersion=true&publicationFilter=x']) {
+    const err = fails(ARTICLE, query, { action: query.length % 2 === 0 ? 'find' : 'findOne' })
+    t.type(err, ValidationError, query)
+    t.equal(err.message, message, query)
+    t.same(err.details, { source: 'query', param: 'publicationFilter' }, query)
+  }
+  for (const query of ['hasPublishedVersion=true', 'hasPublishedVersion=false']) t.doesNotThrow(() => { check(ARTICLE, query) }, query)
+  t.doesNotThrow(() => { validateQuery({ hasPublishedVersion: false }, ARTICLE, context()) }, 'a boolean (code)')
+  for (const query of ['hasPublishedVersion=1', 'hasPublishedVersion=yes', 'hasPublishedVersion[0]=true']) {
+    const err = fails(ARTICLE, query)
+    t.equal(err.message, "Invalid value for 'hasPublishedVersion'. Expected boolean or 'true'/'false' string.", query)
+    t.same(err.details, {}, query)
+  }
+  t.doesNotThrow(() => { check(ARTICLE, 'publicationFilter=modified&hasPublishedVersion=nope') }, 'publicationFilter wins: the alias is not read')
+  t.equal(fails(ARTICLE, 'filters[$publication]=modified').message, 'Invalid key $publication', 'the cohort is no filter')
+  t.equal(fails(ARTICLE, 'populate[relatedArticles][filters][$publication]=modified').message, 'Invalid key $publication at relatedArticles.$publication')
 })
 
 t.test('status: only draft or published', async (t) => {
