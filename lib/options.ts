@@ -286,7 +286,9 @@ export const OptionsSchema = Type.Object({
   /** Accept schema `regex` patterns that safe-regex2 flags as catastrophic (refused at boot by default). */
   allowUnsafeRegex: Type.Boolean({ default: false }),
   /** Sets the global `strapi` (the decorator's `strapi`) for a Strapi project's code; the standalone server does. */
-  strapiGlobal: Type.Boolean({ default: false })
+  strapiGlobal: Type.Boolean({ default: false }),
+  /** A Strapi project's `config/*` files as loaded (`{ server, database, api, … }`), for `strapi.config.get`. */
+  strapiConfig: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
 }, { additionalProperties: false })
 
 export type DatabaseOption = Static<typeof DatabaseOptionSchema>

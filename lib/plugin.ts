@@ -170,7 +170,7 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
     },
     config,
     get strapi () {
-      return (facade ??= createStrapiFacade(decorator, log))
+      return (facade ??= createStrapiFacade(decorator, log, code))
     }
   }
   let facade: StrapiFacade | undefined

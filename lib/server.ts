@@ -122,8 +122,8 @@ const stats = new WeakMap<FastifyInstance, ServerStats>()
  * per request, routes logged at debug and a warning when the project has no content type.
  */
 export async function buildServer (config: ServerConfig): Promise<FastifyInstance> {
-  const files = config.strapi ?? fromStrapiConfig(await loadStrapiConfig(config.dir))
-  const projectOptions = mergeOptions(files.options, await loadProjectOptions<VellumOptions>(config.dir))
+  const strapiConfig = config.strapi ?? fromStrapiConfig(await loadStrapiConfig(config.dir))
+  const projectOptions = mergeOptions(strapiConfig.options, await loadProjectOptions<VellumOptions>(config.dir))
   const pretty = config.logPretty === true ? resolvePinoPretty(config.dir) : undefined
   const { maxLogValueLength } = resolveBounds(projectOptions.bounds)
   const logger: FastifyServerOptions['logger'] = {
@@ -162,10 +162,10 @@ export async function buildServer (config: ServerConfig): Promise<FastifyInstanc
   let database: VellumOptions['database'] = embedded
   if (config.databaseUrl !== undefined) database = { url: config.databaseUrl }
   else if (projectOptions.database !== undefined) database = projectOptions.database
-  else if (files.database !== undefined && 'url' in files.database) database = files.database
-  else if (files.database !== undefined) app.log.info(`config/database: client ${files.database.client} is served by the embedded PGlite database in ${embedded.pglite}`)
+  else if (strapiConfig.database !== undefined && 'url' in strapiConfig.database) database = strapiConfig.database
+  else if (strapiConfig.database !== undefined) app.log.info(`config/database: client ${strapiConfig.database.client} is served by the embedded PGlite database in ${embedded.pglite}`)
   try {
-    await app.register(vellum, { strapiGlobal: true, ...projectOptions, dir: config.dir, database })
+    await app.register(vellum, { strapiGlobal: true, strapiConfig: strapiConfig.files, ...projectOptions, dir: config.dir, database })
   } catch (error) {
     // Whatever registration opened (the database) is released, so the process can report and exit.
     await app.close().catch(() => {})

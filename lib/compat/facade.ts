@@ -1,4 +1,6 @@
 import { NotImplementedError } from '../errors.js'
+import { findPolicy } from '../http/policies/index.js'
+import type { MiddlewareFactory, Policy } from '../http/types.js'
 import type { Logger } from '../logger.js'
 import type { Vellum } from '../types.js'
 
@@ -20,16 +22,35 @@ export interface StrapiFacade {
   log: Logger
   requestContext: Vellum['requestContext']
   plugin: (name: string) => { service: (name: string) => unknown }
+  /** A project policy by name (`global::x`, `api::<api>.x`, or a global one's bare name); undefined when unknown. */
+  policy: (name: string) => Policy | undefined
+  /** A project middleware factory by name, as `policy`; undefined when unknown. */
+  middleware: (name: string) => MiddlewareFactory | undefined
+  /** Strapi's container lookup: `strapi.get('config')`; other entries are not offered. */
+  get: (name: string) => unknown
 }
 
-/** Strapi's config paths over vellum's resolved options. */
-function configTree (vellum: Vellum): Record<string, unknown> {
-  const { rest, upload, email, usersPermissions, apiToken } = vellum.config
-  return {
-    api: { rest },
-    admin: { apiToken: { salt: apiToken.salt } },
-    plugin: { upload, email, 'users-permissions': usersPermissions }
-  }
+/** The project's named policies and middlewares (its files and the plugin options'), for `strapi.policy` / `strapi.middleware`. */
+export interface StrapiRegistries {
+  policies: ReadonlyMap<string, Policy>
+  middlewares: ReadonlyMap<string, MiddlewareFactory>
+}
+
+/**
+ * Strapi's config paths: vellum's resolved options where vellum reads a setting (so the answer is what is in
+ * effect), then the project's own `config/*` files (`server.port`, `database.connection.client`, custom files).
+ */
+function configTrees (vellum: Vellum): unknown[] {
+  const { rest, upload, email, usersPermissions, apiToken, strapiConfig } = vellum.config
+  return [
+    {
+      api: { rest },
+      admin: { apiToken: { salt: apiToken.salt } },
+      plugin: { upload, email, 'users-permissions': usersPermissions },
+      environment: process.env.NODE_ENV ?? 'development'
+    },
+    strapiConfig ?? {}
+  ]
 }
 
 function lookup (tree: unknown, path: string): unknown {
@@ -47,7 +68,7 @@ function unsupported (what: string): never {
   throw new NotImplementedError(`${what} is not supported by vellum`)
 }
 
-export function createStrapiFacade (vellum: Vellum, log: Logger): StrapiFacade {
+export function createStrapiFacade (vellum: Vellum, log: Logger, registries: StrapiRegistries): StrapiFacade {
   const model = (uid: string): unknown => vellum.contentTypes[uid] ?? vellum.components[uid]
   const pluginServices: Record<string, Record<string, () => unknown>> = {
     upload: { upload: () => vellum.media },
@@ -65,12 +86,24 @@ export function createStrapiFacade (vellum: Vellum, log: Logger): StrapiFacade {
     components: vellum.components,
     config: {
       get (path, fallback) {
-        const value = lookup(configTree(vellum), path)
-        return value === undefined ? fallback : value
+        for (const tree of configTrees(vellum)) {
+          const value = lookup(tree, path)
+          if (value !== undefined) return value
+        }
+        return fallback
       }
     },
     log,
     requestContext: vellum.requestContext,
+    policy: (name) => findPolicy(name, {}, registries.policies),
+    middleware (name) {
+      if (/^(strapi|vellum)::/.test(name)) unsupported(`strapi.middleware('${name}')`)
+      return registries.middlewares.get(name) ?? registries.middlewares.get(`global::${name}`)
+    },
+    get (name) {
+      if (name === 'config') return facade.config
+      return unsupported(`strapi.get('${name}')`)
+    },
     plugin (name) {
       const services = pluginServices[name]
       if (services === undefined) unsupported(`strapi.plugin('${name}')`)

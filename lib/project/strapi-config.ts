@@ -75,6 +75,8 @@ export interface StrapiDerived {
   database?: { url: string, max?: number } | { embedded: true, client: string }
   /** Options the files set (rest, apiToken, upload, email, usersPermissions), for the plugin's own checks. */
   options: Plain
+  /** The files as loaded, read through `strapi.config.get` (`server.port`, `database.connection.client`). */
+  files: Readonly<Record<string, Plain>>
 }
 
 const PICK = <T extends Plain>(source: unknown, keys: readonly string[]): Partial<T> =>
@@ -157,6 +159,7 @@ export function fromStrapiConfig ({ files }: StrapiProjectConfig): StrapiDerived
   }
   const db = databaseOf(database)
   return {
+    files,
     server: {
       ...(typeof server.host === 'string' && server.host !== '' && { host: server.host }),
       ...(server.port !== undefined && { port: Number(server.port) })

@@ -39,6 +39,11 @@ module.exports = (policyContext) => {
   if (policyContext.request.headers['x-shop-closed'] !== undefined) throw new errors.PolicyError('The shop is closed', { policy: 'is-open' })
   return true
 }
+`,
+
+  'src/middlewares/stamp.js': `module.exports = () => async (ctx, next) => { await next() }
+`,
+  'config/server.js': `module.exports = ({ env }) => ({ host: '127.0.0.1', port: env.int('SHOP_TEST_PORT', 1444) })
 `
 }
 
@@ -60,6 +65,18 @@ t.test('in process: the factories and the errors are vellum\'s own', async (t) =
   t.equal(strapi.plugin('upload').service('upload'), app.vellum.media)
   t.throws(() => (strapi as unknown as { cron: unknown }).cron, { name: 'NotImplementedError', message: 'strapi.cron is not supported by vellum' })
   t.throws(() => strapi.plugin('i18n'), { message: "strapi.plugin('i18n') is not supported by vellum" })
+  t.type(strapi.policy('global::is-open'), 'function', 'a project policy by its full name')
+  t.equal(strapi.policy('is-open'), strapi.policy('global::is-open'), 'and by its bare name')
+  t.equal(strapi.policy('nope'), undefined, 'an unknown policy is undefined, as in Strapi')
+  t.type(strapi.middleware('global::stamp'), 'function', 'a project middleware factory')
+  t.equal(strapi.middleware('nope'), undefined)
+  t.throws(() => strapi.middleware('strapi::logger'), { message: "strapi.middleware('strapi::logger') is not supported by vellum" })
+  t.equal(strapi.get('config'), strapi.config)
+  t.throws(() => strapi.get('webhookStore'), { name: 'NotImplementedError', message: "strapi.get('webhookStore') is not supported by vellum" })
+  t.equal(strapi.config.get('server.port'), 1444, 'config/server as the project wrote it')
+  t.equal(strapi.config.get('api.rest.defaultLimit'), 25, 'what vellum has in effect')
+  t.equal(strapi.config.get('environment'), process.env.NODE_ENV ?? 'development')
+  t.equal(strapi.config.get('server.nope', 'fallback'), 'fallback')
 })
 
 t.test('the built CLI on plain node serves the same project', async (t) => {
