@@ -51,6 +51,8 @@ export interface DestructiveChange {
 
 interface Step {
   sql: string
+  /** The table the statement changes, for the one line per table the sync logs. */
+  table?: string
   /** Logged at info (or warn when destructive) once the statement has run. */
   message?: string
   destructive?: DestructiveChange
@@ -162,6 +164,7 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
         if (!db.tables.has(link.name)) continue
         // A morph side (media) shares the target's `*_mph` table: its rows carry the attribute's name.
         steps.push({
+          table: link.name,
           sql: `UPDATE ${quoteIdent(link.name)} SET ${quoteIdent(scope.fieldColumn)} = ${quoteLiteral(attribute.name)} WHERE ${quoteIdent(scope.typeColumn)} = ${quoteLiteral(scope.type)} AND ${quoteIdent(scope.fieldColumn)} = ${quoteLiteral(attribute.renamedFrom)}`,
           message: `renamed the links of ${entry.uid}.${attribute.renamedFrom} in ${link.name} to ${attribute.name}`
         })
@@ -169,7 +172,7 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
       }
       const from = linkTableName(entry.table.name, attribute.renamedFrom)
       if (!db.tables.has(from) || db.tables.has(link.name)) continue
-      steps.push({ sql: `ALTER TABLE ${quoteIdent(from)} RENAME TO ${quoteIdent(link.name)}`, message: `renamed table ${from} to ${link.name} (${entry.uid}.${attribute.name} was ${attribute.renamedFrom})` })
+      steps.push({ table: link.name, sql: `ALTER TABLE ${quoteIdent(from)} RENAME TO ${quoteIdent(link.name)}`, message: `renamed table ${from} to ${link.name} (${entry.uid}.${attribute.name} was ${attribute.renamedFrom})` })
       tableRenames.set(from, link.name)
       db.tables.set(link.name, db.tables.get(from)!)
       db.tables.delete(from)
@@ -186,7 +189,7 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
       const to = entry.columns[attribute.name]!.name
       const from = columnName(attribute.renamedFrom)
       if (!columns.has(from) || columns.has(to)) continue
-      steps.push({ sql: `ALTER TABLE ${quoteIdent(entry.table.name)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)}`, message: `renamed column ${entry.table.name}.${from} to ${to} (${entry.uid}.${attribute.name} was ${attribute.renamedFrom})` })
+      steps.push({ table: entry.table.name, sql: `ALTER TABLE ${quoteIdent(entry.table.name)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)}`, message: `renamed column ${entry.table.name}.${from} to ${to} (${entry.uid}.${attribute.name} was ${attribute.renamedFrom})` })
       let renames = columnRenames.get(entry.table.name)
       if (renames === undefined) columnRenames.set(entry.table.name, renames = new Map())
       renames.set(from, to)
@@ -199,7 +202,7 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
   for (const table of next.tables) {
     const existing = db.tables.get(table.name)
     if (existing === undefined) {
-      steps.push({ sql: createTable(table.name, table.columns), message: `created table ${table.name}` })
+      steps.push({ table: table.name, sql: createTable(table.name, table.columns), message: `created table ${table.name}` })
       db.tables.set(table.name, new Map(table.columns.map(c => [c.name, c.sqlType])))
       continue
     }
@@ -207,7 +210,7 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
     for (const column of table.columns) {
       const actual = existing.get(column.name)
       if (actual === undefined) {
-        steps.push({ sql: addColumn(table.name, column), message: `added column ${table.name}.${column.name} ${column.sqlType}` })
+        steps.push({ table: table.name, sql: addColumn(table.name, column), message: `added column ${table.name}.${column.name} ${column.sqlType}` })
         existing.set(column.name, column.sqlType)
         continue
       }
@@ -219,7 +222,7 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
       }
       const statement = alterColumnType(table.name, column.name, column.sqlType)
       if (isSafeWidening(actual, column.sqlType)) {
-        steps.push({ sql: statement, message: `widened ${table.name}.${column.name} from ${actual} to ${column.sqlType}` })
+        steps.push({ table: table.name, sql: statement, message: `widened ${table.name}.${column.name} from ${actual} to ${column.sqlType}` })
       } else {
         steps.push({
           sql: statement,
@@ -245,6 +248,7 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
       if ((attribute.type !== 'component' && attribute.type !== 'dynamiczone') || attribute.renamedFrom === undefined) continue
       if (!before.includes(attribute.renamedFrom) || before.includes(attribute.name)) continue
       steps.push({
+        table: join.name,
         sql: `UPDATE ${quoteIdent(join.name)} SET ${quoteIdent(join.fieldColumn)} = ${quoteLiteral(attribute.name)} WHERE ${quoteIdent(join.fieldColumn)} = ${quoteLiteral(attribute.renamedFrom)}`,
         message: `moved the component entries of ${entry.uid}.${attribute.renamedFrom} to ${attribute.name}`
       })
@@ -262,23 +266,23 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
       const previous = before?.indexes.find(i => i.name === index.name)
       if (db.indexes.get(index.name) === table.name) {
         if (previous === undefined || sameIndex(mapIndex(previous), index)) continue
-        steps.push({ sql: `DROP INDEX IF EXISTS ${quoteIdent(index.name)}`, message: `dropped index ${index.name} to rebuild it` })
+        steps.push({ table: table.name, sql: `DROP INDEX IF EXISTS ${quoteIdent(index.name)}`, message: `dropped index ${index.name} to rebuild it` })
       } else {
         const match = obsoleteIndexes.findIndex(i => sameIndex(i, index))
         if (match >= 0) {
           const [old] = obsoleteIndexes.splice(match, 1)
-          steps.push({ sql: `ALTER INDEX ${quoteIdent(old!.name)} RENAME TO ${quoteIdent(index.name)}`, message: `renamed index ${old!.name} to ${index.name}` })
+          steps.push({ table: table.name, sql: `ALTER INDEX ${quoteIdent(old!.name)} RENAME TO ${quoteIdent(index.name)}`, message: `renamed index ${old!.name} to ${index.name}` })
           db.indexes.delete(old!.name)
           db.indexes.set(index.name, table.name)
           continue
         }
       }
-      steps.push({ sql: createIndex(table.name, index), message: `created index ${index.name}` })
+      steps.push({ table: table.name, sql: createIndex(table.name, index), message: `created index ${index.name}` })
       db.indexes.set(index.name, table.name)
     }
     // Dropping an index loses no data: a unique attribute turned off must stop being enforced.
     for (const index of obsoleteIndexes) {
-      steps.push({ sql: `DROP INDEX IF EXISTS ${quoteIdent(index.name)}`, message: `dropped index ${index.name} (no longer in the model)` })
+      steps.push({ table: table.name, sql: `DROP INDEX IF EXISTS ${quoteIdent(index.name)}`, message: `dropped index ${index.name} (no longer in the model)` })
       db.indexes.delete(index.name)
     }
 
@@ -288,19 +292,19 @@ function plan (stored: SchemaSnapshot | undefined, next: SchemaSnapshot, physica
       const previous = before?.foreignKeys.find(f => f.name === fk.name)
       if (db.foreignKeys.has(fkKey(table.name, fk.name))) {
         if (previous === undefined || sameForeignKey(mapForeignKey(previous), fk)) continue
-        steps.push({ sql: `ALTER TABLE ${quoteIdent(table.name)} DROP CONSTRAINT IF EXISTS ${quoteIdent(fk.name)}`, message: `dropped foreign key ${fk.name} to rebuild it` })
+        steps.push({ table: table.name, sql: `ALTER TABLE ${quoteIdent(table.name)} DROP CONSTRAINT IF EXISTS ${quoteIdent(fk.name)}`, message: `dropped foreign key ${fk.name} to rebuild it` })
       } else {
         const match = obsoleteFks.findIndex(f => sameForeignKey(f, fk))
         if (match >= 0) {
           const [old] = obsoleteFks.splice(match, 1)
-          steps.push({ sql: `ALTER TABLE ${quoteIdent(table.name)} RENAME CONSTRAINT ${quoteIdent(old!.name)} TO ${quoteIdent(fk.name)}`, message: `renamed foreign key ${old!.name} to ${fk.name}` })
+          steps.push({ table: table.name, sql: `ALTER TABLE ${quoteIdent(table.name)} RENAME CONSTRAINT ${quoteIdent(old!.name)} TO ${quoteIdent(fk.name)}`, message: `renamed foreign key ${old!.name} to ${fk.name}` })
           continue
         }
       }
-      steps.push({ sql: addForeignKey(table.name, fk), message: `created foreign key ${fk.name}` })
+      steps.push({ table: table.name, sql: addForeignKey(table.name, fk), message: `created foreign key ${fk.name}` })
     }
     for (const fk of obsoleteFks) {
-      steps.push({ sql: `ALTER TABLE ${quoteIdent(table.name)} DROP CONSTRAINT IF EXISTS ${quoteIdent(fk.name)}`, message: `dropped foreign key ${fk.name} (no longer in the model)` })
+      steps.push({ table: table.name, sql: `ALTER TABLE ${quoteIdent(table.name)} DROP CONSTRAINT IF EXISTS ${quoteIdent(fk.name)}`, message: `dropped foreign key ${fk.name} (no longer in the model)` })
     }
   }
 
@@ -379,12 +383,20 @@ export async function syncSchema (database: Database, physical: PhysicalModel, o
 
   const attempt = (bootstrap: boolean): Promise<SyncReport> => database.drizzle.transaction(async tx => {
     const applied: string[] = []
+    // What changed, one line per table once the statements ran (a Strapi database gets a handful of lines, not one per index).
+    const changes = new Map<string, string[]>()
     const apply = async (step: Step): Promise<void> => {
       log.debug({ sql: step.sql }, 'schema sync statement')
       await run(tx, step.sql)
       applied.push(step.sql)
       if (step.destructive !== undefined) log.warn({ change: step.destructive }, `destructive schema change applied: ${step.destructive.description}`)
-      else if (step.message !== undefined) log.info(step.message)
+      else if (step.message !== undefined) {
+        const table = step.table ?? ''
+        changes.set(table, [...changes.get(table) ?? [], step.message])
+      }
+    }
+    const report = (): void => {
+      for (const [table, messages] of changes) log.info({ table, changes: messages.length }, table === '' ? messages.join('; ') : `${table}: ${messages.join('; ')}`)
     }
 
     await run(tx, `select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`)
@@ -394,6 +406,7 @@ export async function syncSchema (database: Database, physical: PhysicalModel, o
       const [found] = await executeOn<{ table: string | null }>(tx, sql`select to_regclass(${quoteIdent(SCHEMA_TABLE)})::text as "table"`)
       if (found?.table === null || found?.table === undefined) {
         await apply({
+          table: SCHEMA_TABLE,
           sql: `CREATE TABLE IF NOT EXISTS ${quoteIdent(SCHEMA_TABLE)} ("id" integer PRIMARY KEY CHECK ("id" = 1), "hash" text NOT NULL, "snapshot" jsonb NOT NULL, "synced_at" timestamp(6) with time zone NOT NULL DEFAULT now())`,
           message: `created table ${SCHEMA_TABLE}`
         })
@@ -404,6 +417,7 @@ export async function syncSchema (database: Database, physical: PhysicalModel, o
       storedHash = await readHash(tx)
     }
     if (storedHash === hash) {
+      report()
       log.debug({ hash }, 'database schema up to date')
       return { applied, skipped: true }
     }
@@ -415,6 +429,7 @@ export async function syncSchema (database: Database, physical: PhysicalModel, o
       throw new DestructiveChangeError(destructiveMessage(destructive), { changes: destructive })
     }
     for (const step of steps) await apply(step)
+    report()
     await tx.execute(sql`
       insert into ${sql.identifier(SCHEMA_TABLE)} ("id", "hash", "snapshot", "synced_at")
       values (1, ${hash}, ${JSON.stringify(next)}::jsonb, now())

@@ -102,6 +102,17 @@ t.test('creates every table, column, index and foreign key of a model with relat
   t.match(meta?.hash, /^[0-9a-f]{64}$/)
 })
 
+t.test('the changes are logged in one line per table, not one per statement', async t => {
+  const lines: string[] = []
+  const info = (obj: object | string, msg?: string): void => { lines.push(typeof obj === 'string' ? obj : msg ?? '') }
+  const capture = { ...silentLogger, info, child: () => capture }
+  const physical = buildPhysicalModel(blogSchema())
+  await syncSchema(database, physical, { log: capture })
+  const perTable = lines.filter(line => /^\w+: /.test(line))
+  t.same(perTable.map(line => line.slice(0, line.indexOf(':'))).sort(), ['vellum_schema', ...physical.tables.map(table => table.name)].sort())
+  t.match(perTable.find(line => line.startsWith('articles_tags_lnk: ')), /^articles_tags_lnk: created table articles_tags_lnk; created index articles_tags_lnk_fk; .*created foreign key articles_tags_lnk_ifk$/)
+})
+
 t.test('a second sync with the same model issues no DDL: only the lock and one select', async t => {
   const physical = buildPhysicalModel(blogSchema())
   await syncSchema(database, physical, { log })
