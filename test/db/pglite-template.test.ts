@@ -22,8 +22,10 @@ t.test('cache directories: $VELLUM_CACHE_DIR, else node_modules/.cache/vellum be
   t.match(templateKey(), /^pglite-\d+\.\d+\.\d+.*-t\d+$/, 'keyed by the PGlite version')
 })
 
+// One cache for the two tests below: building a template initializes a whole cluster (seconds on a busy machine).
+const cacheDir = t.testdir()
+
 t.test('a template is built once, atomically, even when asked for twice at once; new databases come from it', async t => {
-  const cacheDir = t.testdir()
   const debug: string[] = []
   const log = { ...silentLogger, debug: (_: unknown, msg?: string) => { if (msg !== undefined) debug.push(msg) } }
   const [a, b] = await Promise.all([ensureTemplate(cacheDir, log), ensureTemplate(cacheDir, log)])
@@ -58,14 +60,14 @@ t.test('a template is built once, atomically, even when asked for twice at once;
 })
 
 t.test('vellum on a new data directory made from the template serves writes and reads', async t => {
-  const cacheDir = t.testdir()
   process.env.VELLUM_CACHE_DIR = cacheDir
   t.teardown(() => { delete process.env.VELLUM_CACHE_DIR })
   const app = Fastify({ logger: false, pluginTimeout: 120_000 })
   t.teardown(() => app.close())
   await app.register(vellum, { contentTypes: [articleDefinition], database: { pglite: join(cacheDir, 'app-data') }, permissions: { public: '*' } })
   await app.ready()
-  t.ok(existsSync(join(cacheDir, templateKey())), 'the template was made')
+  t.ok(existsSync(join(cacheDir, 'app-data', 'PG_VERSION')), 'the data directory is a copy of the template')
+  t.same(await readdir(cacheDir).then(names => names.sort()), ['app-data', 'app-data.lock', templateKey()].sort(), 'no second template')
   const created = await app.inject({ method: 'POST', url: '/api/articles', payload: { data: { title: 'From a template', views: 3 } } })
   t.equal(created.statusCode, 201)
   const list = await app.inject({ method: 'GET', url: '/api/articles?status=draft' })
