@@ -99,12 +99,13 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
   const up = config.usersPermissions
   const roles = createRoles({ database, publicWildcard: config.permissions.public === '*', cacheTtlMs: up.cacheTtlMs, cacheSize: up.cacheSize, log })
   try {
+    // Roles declared in the options are owned by them; '*' (everything public) stays in memory. Before sync: a
+    // project's relation to users gets a link table whose foreign key points at up_users.
+    await ensureUsersPermissions(database, log, declaredRoles(rawOptions.permissions))
     if (config.sync.enabled) {
       await syncSchema(database, physical, { allowDestructive: config.sync.allowDestructive, log })
       await ensureTokenTables(database, log)
     }
-    // Roles declared in the options are owned by them; '*' (everything public) stays in memory.
-    await ensureUsersPermissions(database, log, declaredRoles(rawOptions.permissions))
     await roles.load()
   } catch (error) {
     // Registration failed: release what we opened, or an embedded database keeps the process alive.
@@ -197,6 +198,8 @@ const vellumPlugin: FastifyPluginAsync<VellumOptions> = async function vellum (a
 
   app.addHook('onReady', async () => {
     for (const bootstrap of [code.entry.bootstrap, config.bootstrap]) await bootstrap?.(deps)
+    // A bootstrap may grant permissions (Strapi projects seed their roles through strapi.db.query): served at once.
+    if (code.entry.bootstrap !== undefined || config.bootstrap !== undefined) await roles.load()
   })
 }
 

@@ -2,14 +2,14 @@ import type { Component, ComponentDefinition, ContentType, ContentTypeDefinition
 import type { ProjectSchemas, RawEntry } from './entries.js'
 import { deepFreeze, defaultCollectionName, normalizeComponent, normalizeContentType } from './normalize.js'
 import { createProblems, type Problems } from './problems.js'
-import { BUILTIN_CONTENT_TYPES } from './builtin/upload.js'
+import { BUILTIN_CONTENT_TYPES } from './builtin/index.js'
 import { checkComponentCycles, checkModel, checkRegexes, prepare, type Candidate, type Registry, type Seen } from './validate.js'
 
 export * from './types.js'
 export type { ProjectSchemas, RawEntry, UnreadSchema } from './entries.js'
 export { defineComponent, defineContentType } from './define.js'
 export { snakeCase } from './names.js'
-export { FILE_UID, FOLDER_UID } from './builtin/upload.js'
+export { FILE_UID, FOLDER_UID, PERMISSION_UID, ROLE_UID, USER_UID, USERS_PERMISSIONS_UIDS } from './builtin/index.js'
 
 /** The project's own content types (those with routes, controllers and permissions): not a plugin's built-in ones. */
 export function isApiContentType (contentType: ContentType): boolean {

@@ -1,4 +1,4 @@
-import type { Attribute, Model, RelationAttribute, ScalarType, Schema } from '../content-types/index.js'
+import { USERS_PERMISSIONS_UIDS, type Attribute, type Model, type RelationAttribute, type ScalarType, type Schema } from '../content-types/index.js'
 import {
   columnName, componentJoinTableName, indexName, joinColumnName, linkTableName, morphTableName, orderColumnName, physicalName, tableName
 } from './naming.js'
@@ -40,6 +40,8 @@ export interface Table {
   columns: Column[]
   indexes: Index[]
   foreignKeys: ForeignKey[]
+  /** Created and owned elsewhere (lib/auth's Users & Permissions tables): schema sync leaves it alone. */
+  external?: true
 }
 
 /** A relation's link table. `source` is the owning side's model, `target` the other side. */
@@ -353,6 +355,10 @@ export function buildPhysicalModel (schema: Schema): PhysicalModel {
         }
       }
     }
+  }
+  for (const entry of models.values()) {
+    if (!USERS_PERMISSIONS_UIDS.has(entry.uid)) continue
+    for (const table of [entry.table, ...entry.linkTables]) table.external = true
   }
   const tables: Table[] = []
   for (const entry of models.values()) tables.push(entry.table)

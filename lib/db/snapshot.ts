@@ -78,7 +78,8 @@ export function buildSnapshot (physical: PhysicalModel): SchemaSnapshot {
       meta.set(entry.componentJoin.name, { kind: 'components', uid: entry.uid, fields })
     }
   }
-  const tables = physical.tables.map(table => {
+  // Tables lib/auth owns are not sync's to remember, create or change.
+  const tables = physical.tables.filter(table => table.external !== true).map(table => {
     const info = meta.get(table.name)
     if (info === undefined) throw new Error(`table ${table.name} belongs to no model`)
     return copyTable(table, info)

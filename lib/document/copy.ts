@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import type { Attribute, Model, RelationAttribute, Schema } from '../content-types/index.js'
 import { isPlainObject, type PlainObject } from '../query/index.js'
 import { isDraftAndPublish, isLocalized, type ServiceContext } from './context.js'
@@ -221,4 +222,21 @@ export function sameShared (model: Model, a: PlainObject, b: PlainObject): boole
     if (JSON.stringify(comparable(a[attribute.name])) !== JSON.stringify(comparable(b[attribute.name]))) return false
   }
   return true
+}
+
+/**
+ * After publish: the published row takes the draft's place in the lists of the rows both link (targets without
+ * draft & publish, shared by the two rows), as Strapi keeps it, instead of going last in each. One statement per
+ * link table that has such a list (the inverse order column of a bidirectional many-to-* relation).
+ */
+export async function alignInverseOrder (ctx: ServiceContext, model: Model, draftId: number, publishedId: number): Promise<void> {
+  for (const relation of ctx.catalog.get(model.uid).relations.values()) {
+    const { attribute, link, selfColumn, otherColumn, otherOrderColumn } = relation
+    if (!attribute.owner || otherOrderColumn === undefined || relation.morph !== undefined) continue
+    const target = ctx.schema.get(attribute.target)
+    if (target === undefined || isDraftAndPublish(target)) continue
+    const [table, self, other, order] = [link.name, selfColumn, otherColumn, otherOrderColumn].map(name => sql.identifier(name))
+    await ctx.db.execute(sql`UPDATE ${table} AS p SET ${order} = d.${order} FROM ${table} AS d
+      WHERE p.${self} = ${publishedId}::integer AND d.${self} = ${draftId}::integer AND p.${other} = d.${other}`)
+  }
 }

@@ -4,7 +4,7 @@ import type { ContentType } from '../content-types/index.js'
 import { ValidationError } from '../errors.js'
 import { isPlainObject, type ParseOptions, type PlainObject, type ReadOptions, readPublicationFilter } from '../query/index.js'
 import { and, isDraftAndPublish, isLocalized, localeWhere, parseLocale, parseStatus, rowLocale, type ServiceContext } from './context.js'
-import { copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
+import { alignInverseOrder, copyData, deepPopulate, indexLinks, isShared, type Row, sameShared } from './copy.js'
 import { shapeRows } from './output.js'
 import { insertPlanned, planCreate } from './insert.js'
 import { lockDocument } from './lock.js'
@@ -225,6 +225,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
         ids.push(created.id)
         await repoint(ctx, model, draft.id, created.id, 'publish', options.fresh)
       }
+      await alignInverseOrder(ctx, model, draft.id as number, ids[ids.length - 1]!)
     }
     if (localized && options.fresh === undefined) {
       // The other locales' published rows share the non-localized attributes (a new document has none).

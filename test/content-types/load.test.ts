@@ -293,7 +293,7 @@ t.test('a project without src/ or with only some folders loads what is there', a
     'src/components/z/notes.txt': 'ignored'
   })
   t.strictSame(apiUids(await loadSchema({ dir: some })), ['api::a.a', 'api::b.b'])
-  t.strictSame([...(await loadSchema({ contentTypes: [], components: [] })).contentTypes.keys()], ['plugin::upload.file', 'plugin::upload.folder'], 'only the built-in types')
+  t.strictSame([...(await loadSchema({ contentTypes: [], components: [] })).contentTypes.keys()], ['plugin::upload.file', 'plugin::upload.folder', 'plugin::users-permissions.user', 'plugin::users-permissions.role', 'plugin::users-permissions.permission'], 'only the built-in types')
 })
 
 t.test('the uid comes from the api directory and singularName', async (t) => {

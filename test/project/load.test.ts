@@ -66,7 +66,7 @@ t.test('the fixture project: every kind of file, by full name, in code-point ord
 
 t.test('the fixture\'s model loads too', async (t) => {
   const schema = await loadSchema({ dir: FIXTURE })
-  t.same([...schema.contentTypes.keys()].sort(), ['api::homepage.homepage', 'api::item.item', 'plugin::upload.file', 'plugin::upload.folder'], 'the project\'s types and the built-in upload types')
+  t.same([...schema.contentTypes.keys()].sort(), ['api::homepage.homepage', 'api::item.item', 'plugin::upload.file', 'plugin::upload.folder', 'plugin::users-permissions.permission', 'plugin::users-permissions.role', 'plugin::users-permissions.user'], 'the project\'s types and the built-in upload and users-permissions types')
   t.equal(schema.contentTypes.get('api::homepage.homepage')?.kind, 'singleType')
 })
 

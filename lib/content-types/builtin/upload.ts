@@ -63,9 +63,3 @@ export const FOLDER_SCHEMA: ContentTypeSchema = {
     { name: 'upload_folders_path_index', columns: ['path'], type: 'unique' }
   ]
 }
-
-/** The built-in content types, as the loader takes them (after the project's). */
-export const BUILTIN_CONTENT_TYPES: ReadonlyArray<{ plugin: string, schema: ContentTypeSchema }> = [
-  { plugin: UPLOAD_PLUGIN, schema: FILE_SCHEMA },
-  { plugin: UPLOAD_PLUGIN, schema: FOLDER_SCHEMA }
-]
