@@ -116,12 +116,15 @@ function referencedIds (write: RelationWrite): number[] {
 }
 
 /**
- * The other side holds at most one row (oneToOne, oneToMany): linking takes it from its previous owner,
- * never from the other rows of the same document (its draft, published row and locales), as in Strapi.
+ * The other side holds at most one row (oneToOne, oneToMany) and the relation is two-way (either side):
+ * linking takes the target from its previous owner, never from the other rows of the same document (its
+ * draft, published row and locales), as in Strapi. A one-way relation has no inverse side to keep single, so
+ * Strapi leaves a target linked from a second owner linked to the first too (@strapi/database
+ * `deletePreviousOneToAnyRelations` runs only when `isBidirectional && isOneToAny`).
  */
 function takesFromOthers (write: RelationWrite): boolean {
-  const kind = write.link.attribute.relation
-  return kind === 'oneToOne' || kind === 'oneToMany'
+  const { relation: kind, inversedBy, mappedBy } = write.link.attribute
+  return (kind === 'oneToOne' || kind === 'oneToMany') && (inversedBy !== undefined || mappedBy !== undefined)
 }
 
 /**

@@ -1,0 +1,94 @@
+/**
+ * Behaviours Strapi 5.54's own REST API tests expect (issue 17), each checked against the real Strapi 5.54 peer
+ * on the same model (products with one-way relations, repeatable components and zones with `min`, gadgets
+ * with required components and zones): one `t.test` a behaviour.
+ */
+import t from 'tap'
+import { buildApp } from '../../helpers/app.js'
+import { isError, isInvalidKey, sender } from './helpers.js'
+
+const part = {
+  uid: 'rt.part',
+  collectionName: 'components_rt_parts',
+  info: { displayName: 'Part' },
+  attributes: { name: { type: 'string' }, code: { type: 'password' } }
+}
+const quote = {
+  uid: 'rt.quote',
+  collectionName: 'components_rt_quotes',
+  info: { displayName: 'Quote' },
+  attributes: { text: { type: 'text' }, item: { type: 'relation', relation: 'oneToOne', target: 'api::item.item' } }
+}
+const item = {
+  uid: 'api::item.item',
+  kind: 'collectionType' as const,
+  collectionName: 'items',
+  info: { singularName: 'item', pluralName: 'items', displayName: 'Item' },
+  options: { draftAndPublish: false },
+  attributes: { name: { type: 'string' } }
+}
+const product = {
+  uid: 'api::product.product',
+  kind: 'collectionType' as const,
+  collectionName: 'products',
+  info: { singularName: 'product', pluralName: 'products', displayName: 'Product' },
+  options: { draftAndPublish: true },
+  attributes: {
+    name: { type: 'string' },
+    secret: { type: 'password' },
+    items: { type: 'relation', relation: 'oneToMany', target: 'api::item.item' },
+    item: { type: 'relation', relation: 'oneToOne', target: 'api::item.item' },
+    parts: { type: 'component', component: 'rt.part', repeatable: true, min: 2, max: 3 },
+    zone: { type: 'dynamiczone', components: ['rt.part', 'rt.quote'], min: 1 },
+    part: { type: 'component', component: 'rt.part', repeatable: false }
+  }
+}
+const gadget = {
+  uid: 'api::gadget.gadget',
+  kind: 'collectionType' as const,
+  collectionName: 'gadgets',
+  info: { singularName: 'gadget', pluralName: 'gadgets', displayName: 'Gadget' },
+  options: { draftAndPublish: true },
+  attributes: {
+    name: { type: 'string' },
+    part: { type: 'component', component: 'rt.part', repeatable: false, required: true },
+    parts: { type: 'component', component: 'rt.part', repeatable: true, required: true },
+    zone: { type: 'dynamiczone', components: ['rt.part'], required: true }
+  }
+}
+
+const app = await buildApp(t, { contentTypes: [item, product, gadget], components: [part, quote], permissions: { public: '*' } })
+const send = sender(app)
+
+async function create (plural: string, data: Record<string, unknown>, query = ''): Promise<string> {
+  const res = await send('POST', `/api/${plural}${query}`, { data })
+  if (res.status !== 201) throw new Error(`POST /api/${plural}${query}: ${res.status} ${res.text}`)
+  return res.body.data.documentId as string
+}
+
+const i1 = await create('items', { name: 'i1' })
+const i2 = await create('items', { name: 'i2' })
+await create('items', { name: 'i3' })
+
+/** The names a product list answers, sorted. */
+async function names (query: string): Promise<string[]> {
+  const res = await send('GET', `/api/products?fields[0]=name&sort=name&${query}`)
+  if (res.status !== 200) throw new Error(`GET /api/products?${query}: ${res.status} ${res.text}`)
+  return (res.body.data as Array<{ name: string }>).map(entry => entry.name)
+}
+
+t.test('a one-way oneToMany (and oneToOne) keeps a target linked from a second owner linked to the first', async (t) => {
+  const p1 = await create('products', { name: 'p1', items: [i1, i2], item: i1 })
+  const p2 = await create('products', { name: 'p2', items: [i1], item: i1 })
+  for (const status of ['published', 'draft']) {
+    const res = await send('GET', `/api/products?status=${status}&filters[name][$in][0]=p1&filters[name][$in][1]=p2&sort=name&fields[0]=name&populate[items][fields][0]=name&populate[item][fields][0]=name`)
+    t.match(res.body.data, [
+      { documentId: p1, items: [{ name: 'i1' }, { name: 'i2' }], item: { name: 'i1' } },
+      { documentId: p2, items: [{ name: 'i1' }], item: { name: 'i1' } }
+    ], `${status}: p1 keeps i1`)
+  }
+  const updated = await send('PUT', `/api/products/${p1}?populate=items`, { data: { items: { connect: [i1] } } })
+  t.same(updated.body.data.items.map((i: { name: string }) => i.name), ['i2', 'i1'], 'connecting again moves it within p1 only')
+  const again = await send('GET', `/api/products/${p2}?populate=items`)
+  t.same(again.body.data.items.map((i: { name: string }) => i.name), ['i1'], 'p2 keeps it too')
+})
