@@ -210,10 +210,15 @@ function checkRules (ctx: { errors: ValidationErrorItem[] }, attribute: ScalarAt
   return ctx.errors.length === before
 }
 
+/**
+ * Item counts of a repeatable component or zone. As Strapi's `addMinMax`, `min` binds a non-required one only
+ * when it holds items: `[]` (or nothing) is accepted.
+ */
 function countRules (ctx: { errors: ValidationErrorItem[] }, attribute: ComponentAttribute | DynamicZoneAttribute, length: number, path: string[], publish: boolean, value: unknown): void {
   const name = displayPath(path)
   if (attribute.max !== undefined && length > attribute.max) add(ctx, path, `${name} field must have less than or equal to ${attribute.max} items`, value)
-  if (publish && attribute.min !== undefined && length < attribute.min) add(ctx, path, `${name} field must have at least ${attribute.min} items`, value)
+  const binding = attribute.required || length > 0
+  if (publish && binding && attribute.min !== undefined && length < attribute.min) add(ctx, path, `${name} field must have at least ${attribute.min} items`, value)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,8 +301,13 @@ function dialectOf (of: () => Ctx): PayloadDialect<RelationRef> {
 }
 
 function parseComponents (ctx: Ctx, attribute: ComponentAttribute | DynamicZoneAttribute, value: unknown, path: string[]): PreparedComponent[] {
-  if (value === null && ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
   const list = attribute.type === 'dynamiczone' || attribute.repeatable
+  // A list is never null, in drafts too (Strapi's validator is an array, `notNull`): `[]` empties it.
+  if (value === null && list) {
+    add(ctx, path, typeMessage('array', path, null), null)
+    return []
+  }
+  if (value === null && ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
   if (list && Array.isArray(value)) countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
   return componentValues(ctx.dialect, attribute, value, path).map((item) => {
     const model = ctx.schema.get(item.uid)

@@ -653,9 +653,11 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     ctes.push(sql`"ins" AS (INSERT INTO ${ident(info.table)} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(selected, sql`, `)} FROM ${sql.join(from, sql`, `)} ORDER BY r."n"${conflict} RETURNING "id", "published_at" IS NOT NULL AS "pub")`)
     for (const [n, write] of plan.relations.entries()) ctes.push(documentLinks(n, write, plan.rows.length))
-    if (plan.data.components.length > 0) {
-      if (plan.rows.length !== 1 || !plan.data.components.every(flat)) throw new Error(`${info.uid}: only one row's plain components are written with it`)
-      ctes.push(...componentRows(info, plan.data.components, sql`(SELECT "id" FROM "ins")`))
+    // An empty list (`parts: []`) writes no component row, whatever the number of rows.
+    const components = plan.data.components.filter(write => write.items.length > 0)
+    if (components.length > 0) {
+      if (plan.rows.length !== 1 || !components.every(flat)) throw new Error(`${info.uid}: only one row's plain components are written with it`)
+      ctes.push(...componentRows(info, components, sql`(SELECT "id" FROM "ins")`))
     }
     const found = plan.relations.map((_, n) => sql`(SELECT json_agg("doc") FROM ${sql.identifier(`l_${n}`)} WHERE "d" IS NOT NULL)`)
     const uid = plan.uid === undefined ? sql`NULL::text` : sql`(SELECT "v" FROM "pick")`

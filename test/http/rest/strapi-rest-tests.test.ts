@@ -92,3 +92,25 @@ t.test('a one-way oneToMany (and oneToOne) keeps a target linked from a second o
   const again = await send('GET', `/api/products/${p2}?populate=items`)
   t.same(again.body.data.items.map((i: { name: string }) => i.name), ['i1'], 'p2 keeps it too')
 })
+
+t.test('null for a repeatable component or a zone is a 400; [] is accepted for a non-required one with min', async (t) => {
+  for (const [key, query] of [['parts', ''], ['zone', ''], ['parts', '?status=draft'], ['zone', '?status=draft']] as const) {
+    const message = `${key} must be a \`array\` type, but the final value was: \`null\`.`
+    isError(t, await send('POST', `/api/products${query}`, { data: { name: 'n', [key]: null } }), 400, 'ValidationError', message, {
+      errors: [{ path: [key], message, name: 'ValidationError', value: null }]
+    })
+  }
+  const empty = await send('POST', '/api/products?populate=*', { data: { name: 'e', parts: [], zone: [] } })
+  t.equal(empty.status, 201, '[] below min is accepted (published)')
+  t.match(empty.body.data, { parts: [], zone: [], part: null })
+  const omitted = await send('POST', '/api/products?populate=*', { data: { name: 'o' } })
+  t.equal(omitted.status, 201, 'left out: accepted too')
+  t.match(omitted.body.data, { parts: [], zone: [] })
+  const one = await send('POST', '/api/products', { data: { name: 'n', parts: [{ name: 'a' }] } })
+  isError(t, one, 400, 'ValidationError', 'parts field must have at least 2 items')
+  const id = await create('products', { name: 'u', parts: [{ name: 'a' }, { name: 'b' }] })
+  isError(t, await send('PUT', `/api/products/${id}`, { data: { parts: null } }), 400, 'ValidationError', 'parts must be a `array` type, but the final value was: `null`.')
+  const cleared = await send('PUT', `/api/products/${id}?populate=parts`, { data: { parts: [] } })
+  t.equal(cleared.status, 200, 'an update to [] is accepted')
+  t.same(cleared.body.data.parts, [])
+})
