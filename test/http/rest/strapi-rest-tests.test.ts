@@ -114,3 +114,16 @@ t.test('null for a repeatable component or a zone is a 400; [] is accepted for a
   t.equal(cleared.status, 200, 'an update to [] is accepted')
   t.same(cleared.body.data.parts, [])
 })
+
+t.test('$not over a to-many relation negates each joined row, as Strapi: some linked row (or the NULL row) fails the condition', async (t) => {
+  // p1: i1, i2; p2: i1; e: nothing linked (published, from the tests above); only published rows are listed.
+  const only = 'filters[name][$in][0]=p1&filters[name][$in][1]=p2&filters[name][$in][2]=e'
+  t.same(await names(`${only}&filters[$not][items][name][$eq]=i1`), ['p1'], 'p1 has i2; e has no item to test')
+  t.same(await names(`${only}&filters[items][name][$not][$eq]=i1`), ['p1'], 'the same through an attribute $not')
+  t.same(await names(`${only}&filters[$not][items][name][$null]=true`), ['p1', 'p2'])
+  t.same(await names(`${only}&filters[$not][items][name][$notNull]=true`), ['e'], 'the NULL row of an entry with nothing linked')
+  t.same(await names(`${only}&filters[$not][items][id][$notNull]=true`), ['e'])
+  t.same(await names(`${only}&filters[$not][items][name][$ne]=i1`), ['p1', 'p2'])
+  t.same(await names(`${only}&filters[$not][$or][0][items][name][$eq]=i1&filters[$not][$or][1][name][$eq]=e`), ['p1'], 'De Morgan through $or')
+  t.same(await names(`${only}&filters[$not][items][$null]=true`), ['p1', 'p2'], '$not around "nothing linked": something is')
+})
