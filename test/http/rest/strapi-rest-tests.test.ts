@@ -127,3 +127,38 @@ t.test('$not over a to-many relation negates each joined row, as Strapi: some li
   t.same(await names(`${only}&filters[$not][$or][0][items][name][$eq]=i1&filters[$not][$or][1][name][$eq]=e`), ['p1'], 'De Morgan through $or')
   t.same(await names(`${only}&filters[$not][items][$null]=true`), ['p1', 'p2'], '$not around "nothing linked": something is')
 })
+
+t.test('a required component missing on a draft & publish create: lists refused in drafts too, a single one when published', async (t) => {
+  const lists = {
+    errors: [
+      { path: ['parts'], message: 'parts must be defined.', name: 'ValidationError', value: null },
+      { path: ['zone'], message: 'zone must be defined.', name: 'ValidationError', value: null }
+    ]
+  }
+  isError(t, await send('POST', '/api/gadgets?status=draft', { data: { name: 'g' } }), 400, 'ValidationError', '2 errors occurred', lists)
+  isError(t, await send('POST', '/api/gadgets', { data: { name: 'g' } }), 400, 'ValidationError', '2 errors occurred', lists)
+  const draft = await send('POST', '/api/gadgets?status=draft', { data: { name: 'g', parts: [], zone: [] } })
+  t.equal(draft.status, 201, 'a draft without the single required component is accepted')
+  const single = 'part must be a `object` type, but the final value was: `null`.'
+  for (const data of [{ name: 'g', parts: [], zone: [] }, { name: 'g', parts: [], zone: [], part: null }]) {
+    isError(t, await send('POST', '/api/gadgets', { data }), 400, 'ValidationError', single, {
+      errors: [{ path: ['part'], message: single, name: 'ValidationError', value: null }]
+    })
+  }
+  const published = await send('POST', '/api/gadgets', { data: { name: 'g', parts: [], zone: [], part: { name: 'x' } } })
+  t.equal(published.status, 201, 'with every required component: published')
+  t.ok(published.body.data.publishedAt)
+})
+
+t.test('component and zone messages follow Strapi 5.54', async (t) => {
+  const data = (zone: unknown[]): unknown => ({ data: { name: 'g', parts: [], zone, part: { name: 'x' } } })
+  isError(t, await send('POST', '/api/gadgets', data([{ name: 'x' }])), 400, 'ValidationError', 'zone[0].__component is a required field')
+  isError(t, await send('POST', '/api/gadgets', data([null])), 400, 'ValidationError', 'zone[0] must be a `object` type, but the final value was: `null`.')
+  isError(t, await send('POST', '/api/gadgets?status=draft', { data: { name: 'g', parts: [], zone: [], part: 'x' } }), 400, 'ValidationError',
+    'part must be a `object` type, but the final value was: `"x"`.')
+  isError(t, await send('POST', '/api/gadgets?status=draft', { data: { name: 'g', parts: {}, zone: [] } }), 400, 'ValidationError',
+    'parts must be a `array` type, but the final value was: `{}`.')
+  const id = await create('gadgets', { name: 'g', parts: [], zone: [] }, '?status=draft')
+  const publish = await app.vellum.documents('api::gadget.gadget').publish({ documentId: id }).catch((err: unknown) => err)
+  t.match(publish, { name: 'ValidationError', message: 'part must be a `object` type, but the final value was: `null`.' }, 'publishing the draft without it')
+})
