@@ -162,3 +162,22 @@ t.test('component and zone messages follow Strapi 5.54', async (t) => {
   const publish = await app.vellum.documents('api::gadget.gadget').publish({ documentId: id }).catch((err: unknown) => err)
   t.match(publish, { name: 'ValidationError', message: 'part must be a `object` type, but the final value was: `null`.' }, 'publishing the draft without it')
 })
+
+t.test('populate through a zone by a dotted path, and the values t/f (1/0) as true/false', async (t) => {
+  const id = await create('products', { name: 'z1', items: [i1], zone: [{ __component: 'rt.part', name: 'pa' }, { __component: 'rt.quote', text: 'q1', item: i2 }] })
+  const zone = async (query: string): Promise<unknown> => {
+    const res = await send('GET', `/api/products/${id}?fields[0]=name&${query}`)
+    t.equal(res.status, 200, query)
+    return res.body.data
+  }
+  t.match(await zone('populate[0]=zone.name'), { zone: [{ __component: 'rt.part', name: 'pa' }, { __component: 'rt.quote', text: 'q1' }] }, 'a field of one component: the zone')
+  t.notOk(((await zone('populate[0]=zone.name')) as { zone: Array<Record<string, unknown>> }).zone[1]!.item, 'and nothing more')
+  t.match(await zone('populate[0]=zone.item'), { zone: [{ name: 'pa' }, { text: 'q1', item: { name: 'i2' } }] }, 'a relation of one component: populated there')
+  t.match(await zone('populate=zone.item'), { zone: [{ name: 'pa' }, { text: 'q1', item: { name: 'i2' } }] })
+  isInvalidKey(t, await send('GET', `/api/products/${id}?populate[0]=zone.compo`), 'compo', 'populate', 'zone.compo', 'Invalid key compo at zone.compo')
+  const flags = await zone('populate[zone]=t&populate[items]=f&populate[part]=0')
+  t.match(flags, { zone: [{ name: 'pa' }, { text: 'q1' }] }, 't is true')
+  t.notOk('items' in (flags as object) || 'part' in (flags as object), 'f and 0 are false')
+  t.match(await zone('populate[items]=1'), { items: [{ name: 'i1' }] }, '1 is true')
+  isError(t, await send('GET', `/api/products/${id}?populate[items]=yes`), 400, 'ValidationError', /populate/)
+})
