@@ -181,3 +181,30 @@ t.test('populate through a zone by a dotted path, and the values t/f (1/0) as tr
   t.match(await zone('populate[items]=1'), { items: [{ name: 'i1' }] }, '1 is true')
   isError(t, await send('GET', `/api/products/${id}?populate[items]=yes`), 400, 'ValidationError', /populate/)
 })
+
+t.test('fields naming * selects every field; a password attribute is an invalid key', async (t) => {
+  for (const query of ['fields=*', 'fields[0]=*', 'fields[0]=name&fields[1]=*']) {
+    const res = await send('GET', `/api/products?${query}&filters[name]=p2`)
+    t.equal(res.status, 200, query)
+    t.same(Object.keys(res.body.data[0]).sort(), ['createdAt', 'documentId', 'id', 'name', 'publishedAt', 'updatedAt'], `${query}: every field, the password left out`)
+  }
+  isInvalidKey(t, await send('GET', '/api/products?fields[0]=secret'), 'secret', 'fields')
+  isInvalidKey(t, await send('GET', '/api/products?fields[0]=name&fields[1]=secret'), 'secret', 'fields')
+  isInvalidKey(t, await send('GET', '/api/products?fields=name,secret'), 'secret', 'fields')
+})
+
+t.test('details.path is null for an unknown key at the root of filters, sort and fields', async (t) => {
+  const nullPath = (key: string, param: string): Record<string, unknown> => ({ key, path: null, source: 'query', param })
+  isError(t, await send('GET', '/api/products?filters[bogus]=1'), 400, 'ValidationError', 'Invalid key bogus', nullPath('bogus', 'filters'))
+  isError(t, await send('GET', '/api/products?filters[$bogus]=1'), 400, 'ValidationError', 'Invalid key $bogus', nullPath('$bogus', 'filters'))
+  isError(t, await send('GET', '/api/products?sort=bogus'), 400, 'ValidationError', 'Invalid key bogus', nullPath('bogus', 'sort'))
+  isError(t, await send('GET', '/api/products?fields[0]=bogus'), 400, 'ValidationError', 'Invalid key bogus', nullPath('bogus', 'fields'))
+  // An attribute that may not be used there keeps its name as the path, and populate keeps its paths.
+  isInvalidKey(t, await send('GET', '/api/products?filters[secret]=1'), 'secret', 'filters')
+  isInvalidKey(t, await send('GET', '/api/products?sort=secret'), 'secret', 'sort')
+  isInvalidKey(t, await send('GET', '/api/products?sort=items'), 'items', 'sort')
+  isInvalidKey(t, await send('GET', '/api/products?populate=bogus'), 'bogus', 'populate')
+  const strict = await buildApp(t, { contentTypes: [item], rest: { strictParams: true }, permissions: { public: '*' } })
+  const res = await strict.inject({ method: 'GET', url: '/api/items?t=123' })
+  t.same(JSON.parse(res.body).error.details, { key: 't', path: null, source: 'query', param: 't' }, 'strictParams: path null')
+})
