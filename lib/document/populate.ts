@@ -214,6 +214,29 @@ function convertFragments (ctx: Ctx, fragments: PlainObject, allowed: readonly s
   return on
 }
 
+/**
+ * A zone's own `populate` (`populate[0]=blocks.compo`, `populate[blocks][populate]=…`) as one fragment per
+ * component, as Strapi spreads it: each component gets the names it has among its relations, components and
+ * zones; a name that is a plain field of some component is accepted and populates nothing; a name no
+ * component has is an invalid key at the zone.
+ */
+function zoneWidePopulate (ctx: Ctx, components: readonly string[], value: unknown, keyPath: string[]): PlainObject {
+  const entries = entriesOf(ctx, value, keyPath)
+  const models = components.map(uid => ctx.catalog.get(uid).model)
+  for (const name of Object.keys(entries)) {
+    if (name === '*') continue
+    const known = models.some(model => { const a = model.attributes[name]; return a !== undefined && (!a.private || ctx.allowPrivate) })
+    if (!known) throw keyError(name, keyPath)
+  }
+  return Object.fromEntries(models.map(model => {
+    const own = Object.entries(entries).filter(([name]) => {
+      const type = model.attributes[name]?.type
+      return name === '*' || type === 'relation' || type === 'component' || type === 'dynamiczone' || type === 'morph'
+    })
+    return [model.uid, own.length === 0 ? true : { populate: Object.fromEntries(own) }]
+  }))
+}
+
 function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], level: number): { populate?: PlainObject, node: OutputNode } {
   const { model } = info
   const node = emptyNode(model)
@@ -271,7 +294,9 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       node.components.set(name, sub.node)
     } else if (attribute.type === 'dynamiczone') {
       checkOptions(options, ZONE_OPTIONS, keyPath)
-      const fragments = zoneFragments(attribute.components, options)
+      const fragments = options.on === undefined && options.populate !== undefined
+        ? zoneWidePopulate(ctx, attribute.components, options.populate, keyPath)
+        : zoneFragments(attribute.components, options)
       if (fragments === undefined) throw shapeError([...keyPath, 'on'], options.on, 'an object of component uids')
       const zone = new Map<string, OutputNode>()
       const on = convertFragments(ctx, fragments, attribute.components, keyPath, level, zone)

@@ -210,10 +210,15 @@ function checkRules (ctx: { errors: ValidationErrorItem[] }, attribute: ScalarAt
   return ctx.errors.length === before
 }
 
+/**
+ * Item counts of a repeatable component or zone. As Strapi's `addMinMax`, `min` binds a non-required one only
+ * when it holds items: `[]` (or nothing) is accepted.
+ */
 function countRules (ctx: { errors: ValidationErrorItem[] }, attribute: ComponentAttribute | DynamicZoneAttribute, length: number, path: string[], publish: boolean, value: unknown): void {
   const name = displayPath(path)
   if (attribute.max !== undefined && length > attribute.max) add(ctx, path, `${name} field must have less than or equal to ${attribute.max} items`, value)
-  if (publish && attribute.min !== undefined && length < attribute.min) add(ctx, path, `${name} field must have at least ${attribute.min} items`, value)
+  const binding = attribute.required || length > 0
+  if (publish && binding && attribute.min !== undefined && length < attribute.min) add(ctx, path, `${name} field must have at least ${attribute.min} items`, value)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,15 +294,21 @@ function dialectOf (of: () => Ctx): PayloadDialect<RelationRef> {
     },
     expected: (path, value, shape) => { add(of(), path, typeMessage(shape, path, value), value) },
     badComponent: (path, value, allowed) => {
-      if (value === undefined) add(of(), path, `${displayPath(path)} must be defined.`, null)
+      // yup's `string().required()` on `__component`.
+      if (value === undefined) add(of(), path, `${displayPath(path)} is a required field`, null)
       else add(of(), path, `${displayPath(path)} must be one of the following values: ${allowed.join(', ')}`, value)
     }
   }
 }
 
 function parseComponents (ctx: Ctx, attribute: ComponentAttribute | DynamicZoneAttribute, value: unknown, path: string[]): PreparedComponent[] {
-  if (value === null && ctx.options.publish && attribute.required) add(ctx, path, `${displayPath(path)} must be defined.`, null)
   const list = attribute.type === 'dynamiczone' || attribute.repeatable
+  // A list is never null, in drafts too (Strapi's validator is an array, `notNull`): `[]` empties it.
+  if (value === null && list) {
+    add(ctx, path, typeMessage('array', path, null), null)
+    return []
+  }
+  if (value === null && ctx.options.publish && attribute.required) add(ctx, path, typeMessage('object', path, null), null)
   if (list && Array.isArray(value)) countRules(ctx, attribute, value.length, path, ctx.options.publish, value)
   return componentValues(ctx.dialect, attribute, value, path).map((item) => {
     const model = ctx.schema.get(item.uid)
@@ -351,12 +362,23 @@ function prepareObject (ctx: Ctx, model: Model, data: PlainObject, path: string[
       }
     }
   }
-  if (publish && creating) {
+  if (creating) {
     for (const attribute of Object.values(model.attributes)) {
       if (!attribute.required || attribute.type === 'relation' || attribute.type === 'morph' || data[attribute.name] !== undefined || provided?.has(attribute.name) === true) continue
-      // A default fills it in.
-      if (attribute.type !== 'component' && attribute.type !== 'dynamiczone' && attribute.default !== undefined) continue
-      add(ctx, [...path, attribute.name], `${displayPath([...path, attribute.name])} must be defined.`, null)
+      const keyPath = [...path, attribute.name]
+      // Strapi's validator: a required repeatable component or zone left out of a new row is refused in a
+      // draft too (its array validator is always `notNil` on creation; `[]` passes); a required single
+      // component only when a published row is written, as an object that is null.
+      if (attribute.type === 'dynamiczone' || (attribute.type === 'component' && attribute.repeatable)) {
+        add(ctx, keyPath, `${displayPath(keyPath)} must be defined.`, null)
+      } else if (!publish) {
+        continue
+      } else if (attribute.type === 'component') {
+        add(ctx, keyPath, typeMessage('object', keyPath, null), null)
+      } else if (attribute.default === undefined) {
+        // A default fills it in.
+        add(ctx, keyPath, `${displayPath(keyPath)} must be defined.`, null)
+      }
     }
   }
   return prepared
@@ -448,7 +470,10 @@ function validateStoredObject (errors: ValidationErrorItem[], schema: Schema, mo
     if (attribute.type === 'relation' || attribute.type === 'morph') continue
     if (attribute.type === 'component' || attribute.type === 'dynamiczone') {
       const items = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value]
-      if (attribute.required && (value === null || value === undefined)) add(ctx, keyPath, `${displayPath(keyPath)} must be defined.`, null)
+      if (attribute.required && (value === null || value === undefined)) {
+        const single = attribute.type === 'component' && !attribute.repeatable
+        add(ctx, keyPath, single ? typeMessage('object', keyPath, null) : `${displayPath(keyPath)} must be defined.`, null)
+      }
       if (attribute.type === 'dynamiczone' || attribute.repeatable) countRules(ctx, attribute, items.length, keyPath, true, value ?? null)
       items.forEach((item, index) => {
         if (!isPlainObject(item)) return

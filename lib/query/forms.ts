@@ -66,12 +66,13 @@ export function populateEntries (value: unknown, split: (text: string) => string
 }
 
 /**
- * The options of one populated attribute or fragment: `true`/`'*'` → `{ options: {} }`, `false` (or nothing)
- * → `{}` (not populated), an object → itself; undefined when the value is none of these.
+ * The options of one populated attribute or fragment: `true`/`'t'`/`'1'`/`'*'` → `{ options: {} }`, `false`/`'f'`/`'0'`
+ * (or nothing) → `{}` (not populated), an object → itself; undefined when the value is none of these.
  */
 export function optionsOf (value: unknown): { options?: PlainObject } | undefined {
-  if (value === false || value === undefined || value === null || value === 'false') return {}
-  if (value === true || value === 'true' || value === '*') return { options: {} }
+  // Strapi parses a populate value as a boolean: `t`/`1` and `f`/`0` too.
+  if (value === false || value === undefined || value === null || value === 'false' || value === 'f' || value === '0') return {}
+  if (value === true || value === 'true' || value === 't' || value === '1' || value === '*') return { options: {} }
   if (isPlainObject(value)) return { options: value }
   return undefined
 }

@@ -209,6 +209,7 @@ function onNullRow (where: Where): Truth {
     case 'const': return where.value
     case 'compare': return where.op === '$null' ? true : where.op === '$notNull' ? false : null
     case 'not': {
+      if (reachesRows(where.item)) return onNullRow(negate(where.item))
       const inner = onNullRow(where.item)
       return inner === null ? null : !inner
     }
@@ -230,6 +231,35 @@ function onNullRow (where: Where): Truth {
   }
 }
 
+/** A condition through a relation or component on its related rows (not a mere "something is linked"). */
+function reachesRows (where: Where): boolean {
+  switch (where.kind) {
+    case 'exists': return where.where !== undefined
+    case 'not': return reachesRows(where.item)
+    case 'and':
+    case 'or': return where.items.some(reachesRows)
+    default: return false
+  }
+}
+
+/**
+ * `$not` as Strapi runs it: its filters join related rows (LEFT JOINs) and `NOT` applies to each joined row,
+ * so `$not: { items: { name: 'a' } }` keeps an entry with *some* linked item not named `a` (or, with nothing
+ * linked, whose NULL row passes), not one with *no* such item. The negation goes down to the related rows:
+ * De Morgan through `and`/`or`, inside each `exists`; a bare "something is linked" stays negated as a whole
+ * (`NOT EXISTS`: nothing linked, which is the NULL row's answer).
+ */
+function negate (where: Where): Where {
+  switch (where.kind) {
+    case 'and': return { kind: 'or', items: where.items.map(negate) }
+    case 'or': return { kind: 'and', items: where.items.map(negate) }
+    case 'not': return where.item
+    case 'const': return { kind: 'const', value: !where.value }
+    case 'exists': return where.where === undefined ? { kind: 'not', item: where } : { kind: 'exists', via: where.via, where: negate(where.where) }
+    default: return { kind: 'not', item: where }
+  }
+}
+
 /** Compiles a condition on rows of the table aliased `alias`. */
 export function compileWhere (where: Where, alias: string, compiler: Compiler): SQL {
   switch (where.kind) {
@@ -237,6 +267,7 @@ export function compileWhere (where: Where, alias: string, compiler: Compiler): 
     case 'or':
       return sql`(${sql.join(where.items.map(w => compileWhere(w, alias, compiler)), where.kind === 'and' ? sql` AND ` : sql` OR `)})`
     case 'not':
+      if (reachesRows(where.item)) return compileWhere(negate(where.item), alias, compiler)
       // SQL's NOT, as Strapi's: a comparison on NULL stays unknown, so `views: { $not: { $gt: 15 } }` skips NULL views.
       return sql`NOT (${compileWhere(where.item, alias, compiler)})`
     case 'const':
@@ -247,7 +278,7 @@ export function compileWhere (where: Where, alias: string, compiler: Compiler): 
       return compileVersion(where, alias, compiler)
     case 'exists': {
       // True when a linked row matches, or when nothing is linked and the condition holds on a NULL row
-      // (Strapi's LEFT JOIN); never unknown, so `$not` around a relation means "no linked row matches".
+      // (Strapi's LEFT JOIN); never unknown. `$not` around it goes inside (see negate).
       const joined = join(where.via, alias, compiler)
       const condition = where.where === undefined ? sql`` : sql` AND ${compileWhere(where.where, joined.alias, compiler)}`
       const some = sql`EXISTS (SELECT 1 FROM ${joined.from} WHERE ${joined.on}${condition})`

@@ -116,12 +116,15 @@ function referencedIds (write: RelationWrite): number[] {
 }
 
 /**
- * The other side holds at most one row (oneToOne, oneToMany): linking takes it from its previous owner,
- * never from the other rows of the same document (its draft, published row and locales), as in Strapi.
+ * The other side holds at most one row (oneToOne, oneToMany) and the relation is two-way (either side):
+ * linking takes the target from its previous owner, never from the other rows of the same document (its
+ * draft, published row and locales), as in Strapi. A one-way relation has no inverse side to keep single, so
+ * Strapi leaves a target linked from a second owner linked to the first too (@strapi/database
+ * `deletePreviousOneToAnyRelations` runs only when `isBidirectional && isOneToAny`).
  */
 function takesFromOthers (write: RelationWrite): boolean {
-  const kind = write.link.attribute.relation
-  return kind === 'oneToOne' || kind === 'oneToMany'
+  const { relation: kind, inversedBy, mappedBy } = write.link.attribute
+  return (kind === 'oneToOne' || kind === 'oneToMany') && (inversedBy !== undefined || mappedBy !== undefined)
 }
 
 /**
@@ -650,9 +653,11 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     ctes.push(sql`"ins" AS (INSERT INTO ${ident(info.table)} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(selected, sql`, `)} FROM ${sql.join(from, sql`, `)} ORDER BY r."n"${conflict} RETURNING "id", "published_at" IS NOT NULL AS "pub")`)
     for (const [n, write] of plan.relations.entries()) ctes.push(documentLinks(n, write, plan.rows.length))
-    if (plan.data.components.length > 0) {
-      if (plan.rows.length !== 1 || !plan.data.components.every(flat)) throw new Error(`${info.uid}: only one row's plain components are written with it`)
-      ctes.push(...componentRows(info, plan.data.components, sql`(SELECT "id" FROM "ins")`))
+    // An empty list (`parts: []`) writes no component row, whatever the number of rows.
+    const components = plan.data.components.filter(write => write.items.length > 0)
+    if (components.length > 0) {
+      if (plan.rows.length !== 1 || !components.every(flat)) throw new Error(`${info.uid}: only one row's plain components are written with it`)
+      ctes.push(...componentRows(info, components, sql`(SELECT "id" FROM "ins")`))
     }
     const found = plan.relations.map((_, n) => sql`(SELECT json_agg("doc") FROM ${sql.identifier(`l_${n}`)} WHERE "d" IS NOT NULL)`)
     const uid = plan.uid === undefined ? sql`NULL::text` : sql`(SELECT "v" FROM "pick")`

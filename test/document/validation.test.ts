@@ -123,7 +123,7 @@ t.test('dates, times, json and blocks: parsed, normalized, or rejected', async (
 
 t.test('components and dynamic zones', async (t) => {
   t.same(await errorsOf(articles.create({ data: { title: 'T', blocks: [{ text: 'no type' }, { __component: 'shared.seo', metaTitle: 'x' }, { __component: 'content.quote', text: 'ok' }] } })), [
-    item(['blocks', '0', '__component'], 'blocks[0].__component must be defined.', null),
+    item(['blocks', '0', '__component'], 'blocks[0].__component is a required field', null),
     item(['blocks', '1', '__component'], 'blocks[1].__component must be one of the following values: content.rich-text, content.quote, shared.hero', 'shared.seo')
   ])
   const tooMany = Array.from({ length: 21 }, () => ({ __component: 'content.quote', text: 'q' }))

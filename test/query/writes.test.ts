@@ -229,13 +229,14 @@ t.test('create with relations: the row and its links in one statement, every tar
   }
   t.same([await count('articles'), await count('articles_tags_lnk'), await count('articles_author_lnk')], before, 'a failed create left nothing behind')
 
-  // oneToMany: a new row takes its targets from other documents' rows, not from its own document's.
+  // A one-way oneToMany: another document linking the same target leaves it linked here too (Strapi takes a
+  // target from its previous owner only on a two-way relation; the inverse-side writes below take it).
   const x = await articles.create({ data: { title: 'x', documentId: 'doc-x', related: [second.id] } })
   const draft = await articles.create({ data: { title: 'x2', documentId: 'doc-x', related: [second.id] } })
   const relatedOf = async (id: number): Promise<unknown[]> => names((await articles.findOne({ where: { id }, populate: ['related'] }))?.related, 'title')
   t.same([await relatedOf(x.id), await relatedOf(draft.id)], [['q'], ['q']], 'the same document keeps both links')
   const y = await articles.create({ data: { title: 'y', related: [second.id] } })
-  t.same([await relatedOf(x.id), await relatedOf(draft.id), await relatedOf(y.id)], [[], [], ['q']], 'another document takes it')
+  t.same([await relatedOf(x.id), await relatedOf(draft.id), await relatedOf(y.id)], [['q'], ['q'], ['q']], 'another document links it too')
 })
 
 t.test('relation writes: to-one sides and their inverse', async (t) => {
@@ -273,10 +274,10 @@ t.test('relation writes: to-one sides and their inverse', async (t) => {
   await engine.query(PROFILE).update({ where: { id: profile.id }, data: { author: ann.id } })
   t.match(await authors.findOne({ where: { id: ann.id }, populate: ['profile'] }), { profile: { bio: 'b' } }, 'oneToOne written from the inverse side')
 
-  // One-way oneToMany: a target belongs to one source.
+  // One-way oneToMany: Strapi keeps a target linked from several sources (nothing is taken without an inverse side).
   const x = await articles.create({ data: { title: 'x', related: [post.id] } })
   const y = await articles.create({ data: { title: 'y', related: [post.id, other.id] } })
-  t.same((await articles.findOne({ where: { id: x.id }, populate: ['related'] }))?.related, [], 'oneToMany: the target left its previous source')
+  t.same(names((await articles.findOne({ where: { id: x.id }, populate: ['related'] }))?.related, 'title'), ['p'], 'one-way oneToMany: the target stays linked from its previous source')
   t.same(names((await articles.findOne({ where: { id: y.id }, populate: ['related'] }))?.related, 'title'), ['p', 'o'])
 })
 

@@ -69,9 +69,10 @@ export function isError (t: Test, reply: Reply, status: number, name: string, me
 
 /**
  * The "Invalid key" 400 of a query parameter, with Strapi's details `{ key, path, source, param }`; an
- * unknown top-level parameter has no `param` (it is not one).
+ * unknown top-level parameter has no `param` (it is not one). `path` is null for an unknown key at the root
+ * of `filters`, `sort` or `fields`, as Strapi reports it.
  */
-export function isInvalidKey (t: Test, reply: Reply, key: string, param?: string, path = key, message = `Invalid key ${key}`): void {
+export function isInvalidKey (t: Test, reply: Reply, key: string, param?: string, path: string | null = key, message = `Invalid key ${key}`): void {
   isError(t, reply, 400, 'ValidationError', message, { key, path, source: 'query', ...(param !== undefined && { param }) })
 }
 
