@@ -225,7 +225,7 @@ export function sameShared (model: Model, a: PlainObject, b: PlainObject): boole
 }
 
 /**
- * After publish: the published row takes the draft's place in the lists of the rows both link (targets without
+ * After a first publish: the new published row takes the draft's place in the lists of the rows both link (targets without
  * draft & publish, shared by the two rows), as Strapi keeps it, instead of going last in each. One statement per
  * link table that has such a list (the inverse order column of a bidirectional many-to-* relation).
  */

@@ -105,8 +105,9 @@ interface Ctx extends PopulateOptions {
   allowPrivate: boolean
 }
 
-function keyError (key: string, path: string[]): ValidationError {
-  return invalidKey('populate', key, path)
+/** `known`: the key names an attribute that may not be populated (located at itself, see invalidKey). */
+function keyError (key: string, path: string[], known = false): ValidationError {
+  return invalidKey('populate', key, path, known)
 }
 
 function shapeError (path: readonly string[], value: unknown, expected: string): ValidationError {
@@ -226,7 +227,7 @@ function zoneWidePopulate (ctx: Ctx, components: readonly string[], value: unkno
   for (const name of Object.keys(entries)) {
     if (name === '*') continue
     const known = models.some(model => { const a = model.attributes[name]; return a !== undefined && (!a.private || ctx.allowPrivate) })
-    if (!known) throw keyError(name, keyPath)
+    if (!known) throw keyError(name, keyPath, true)
   }
   return Object.fromEntries(models.map(model => {
     const own = Object.entries(entries).filter(([name]) => {
@@ -266,7 +267,8 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       continue
     }
     const attribute = model.attributes[name]
-    if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) throw keyError(name, path)
+    // A name the list form (`populate=bogus`) gives is located at itself, as Strapi reports it.
+    if (attribute === undefined || (attribute.private && !ctx.allowPrivate)) throw keyError(name, path, attribute !== undefined || !isPlainObject(value))
     if ((attribute.type === 'relation' || attribute.type === 'component') && 'on' in options) {
       throw new ValidationError(`Using fragments is not permitted to populate "${name}" in "${model.uid}"`, {
         key: 'on', path: [...keyPath, 'on'].join('.'), param: 'populate'
@@ -315,7 +317,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
       populate[name] = Object.keys(on).length === 0 ? true : { on }
       node.morphs.set(name, types)
     } else {
-      throw keyError(name, path)
+      throw keyError(name, path, true)
     }
   }
   return { ...(Object.keys(populate).length > 0 && { populate }), node }

@@ -224,8 +224,8 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
         })
         ids.push(created.id)
         await repoint(ctx, model, draft.id, created.id, 'publish', options.fresh)
+        await alignInverseOrder(ctx, model, draft.id, created.id)
       }
-      await alignInverseOrder(ctx, model, draft.id as number, ids[ids.length - 1]!)
     }
     if (localized && options.fresh === undefined) {
       // The other locales' published rows share the non-localized attributes (a new document has none).

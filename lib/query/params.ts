@@ -62,11 +62,21 @@ function dotted (path: string[]): string {
   return path.join('.')
 }
 
-/** `Invalid key <key>` (top level) or `Invalid key <key> at <path>` (nested), as Strapi words it. */
-export function invalidKey (param: string, key: string, path: string[]): ValidationError {
-  const full = dotted([...path, key])
-  const message = path.length === 0 ? `Invalid key ${key}` : `Invalid key ${key} at ${full}`
-  return new ValidationError(message, { key, path: full, param })
+/**
+ * Strapi's `Invalid key` error. A key that names an attribute of the model it sits on, which may not be used there
+ * (private, a password, a relation without a leaf), is located at itself: `Invalid key secret at author.secret`,
+ * path `author.secret`. A key that names nothing (an unknown attribute, option or operator) is located at its
+ * parent: `Invalid key nope at amenities`, path `amenities`, and at the root `Invalid key nope`, path null.
+ */
+export function invalidKey (param: string, key: string, path: string[], known = false): ValidationError {
+  const at = known ? [...path, key] : path
+  const message = path.length === 0 ? `Invalid key ${key}` : `Invalid key ${key} at ${dotted(at)}`
+  return new ValidationError(message, { key, path: at.length === 0 ? null : dotted(at), param })
+}
+
+/** Whether `key` names an attribute of the model (so an invalid use of it is located at itself). */
+function isAttribute (info: ModelInfo, key: string): boolean {
+  return Object.hasOwn(info.model.attributes, key) || (key === LOCALIZATIONS && info.localizations)
 }
 
 function invalidValue (ctx: Ctx, path: string[], value: unknown, expected: string): ValidationError {
@@ -263,7 +273,7 @@ function parseWhereObject (ctx: Ctx, info: ModelInfo, value: PlainObject, path: 
       item = parsePublication(ctx, info, operand, path)
     } else {
       const resolved = resolve(ctx, info, key)
-      if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(paramOf(ctx), key, path)
+      if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(paramOf(ctx), key, path, isAttribute(info, key))
       const keyPath = [...path, key]
       if (resolved.kind === 'field') item = parseFieldCondition(ctx, resolved.field, operand, keyPath)
       else item = parseNested(ctx, resolved.via, operand, keyPath)
@@ -314,7 +324,7 @@ function orderTerm (ctx: Ctx, info: ModelInfo, keys: string[], direction: 'asc' 
   const walked = [...path]
   for (const [index, key] of keys.entries()) {
     const resolved = resolve(ctx, current, key)
-    if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(paramOf(ctx), key, walked)
+    if (resolved === undefined || resolved.kind === 'zone') throw invalidKey(paramOf(ctx), key, walked, isAttribute(current, key))
     walked.push(key)
     const last = index === keys.length - 1
     if (resolved.kind === 'field') {
@@ -322,7 +332,7 @@ function orderTerm (ctx: Ctx, info: ModelInfo, keys: string[], direction: 'asc' 
       return { path: steps, field: resolved.field, direction }
     }
     // A relation or component needs a leaf attribute to sort on.
-    if (last) throw invalidKey(paramOf(ctx), key, walked.slice(0, -1))
+    if (last) throw invalidKey(paramOf(ctx), key, walked.slice(0, -1), true)
     steps.push(resolved.via)
     current = resolved.via.kind === 'relation' ? resolved.via.target : resolved.via.component
   }
@@ -380,7 +390,7 @@ function parseSelectValue (ctx: Ctx, info: ModelInfo, value: unknown, path: stri
   for (const name of names) {
     if (typeof name !== 'string') throw invalidValue(ctx, [...path, 'select'], name, 'an attribute name')
     const resolved = resolve(ctx, info, name)
-    if (resolved?.kind !== 'field') throw invalidKey(paramOf(ctx), name, path)
+    if (resolved?.kind !== 'field') throw invalidKey(paramOf(ctx), name, path, isAttribute(info, name))
     wanted.add(name)
   }
   return [...info.fields.values()].filter(f => wanted.has(f.name))
@@ -418,13 +428,17 @@ function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, pat
   }
 }
 
+/**
+ * A populated relation's or component's own `where` and `orderBy`. They are checked from the populated model's
+ * root, as Strapi checks them (`populate[tags][filters][nope]` is `Invalid key nope`, path null).
+ */
 function listOptions (ctx: Ctx, info: ModelInfo, options: PlainObject, path: string[]): { where?: Where, orderBy: OrderTerm[], limit?: number, offset?: number } {
-  const where = parseWhereValue({ ...ctx, param: 'where' }, info, options.where, path)
+  const where = parseWhereValue({ ...ctx, param: 'where' }, info, options.where, [])
   const limit = parseCount(`${dotted(path)}.limit`, options.limit)
   const offset = parseCount(`${dotted(path)}.offset`, options.offset)
   return {
     ...(where !== undefined && { where }),
-    orderBy: parseOrderValue({ ...ctx, param: 'orderBy' }, info, options.orderBy, path),
+    orderBy: parseOrderValue({ ...ctx, param: 'orderBy' }, info, options.orderBy, []),
     ...(limit !== undefined && { limit }),
     ...(offset !== undefined && { offset })
   }
@@ -460,7 +474,7 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
     return { kind: 'morph', name, attribute: morph.attribute, link: morph.link, on }
   }
   const resolved = resolve(ctx, info, name)
-  if (resolved === undefined || resolved.kind === 'field') throw invalidKey(paramOf(ctx), name, path)
+  if (resolved === undefined || resolved.kind === 'field') throw invalidKey(paramOf(ctx), name, path, isAttribute(info, name))
   const keyPath = [...path, name]
   const options = optionsOf(value)?.options
   if (options === undefined) throw invalidValue(ctx, keyPath, value, 'true or an object of options')
@@ -485,7 +499,7 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
     checkOptions(ctx, options, COMPONENT_OPTIONS, keyPath)
     const { via } = resolved
     const attribute = info.components.get(name)
-    if (attribute === undefined) throw invalidKey(paramOf(ctx), name, path)
+    if (attribute === undefined) throw invalidKey(paramOf(ctx), name, path, true)
     return {
       kind: 'component',
       name,
@@ -498,7 +512,7 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
   }
   checkOptions(ctx, options, ZONE_OPTIONS, keyPath)
   const attribute = info.zones.get(name)
-  if (attribute === undefined || info.componentJoin === undefined) throw invalidKey(paramOf(ctx), name, path)
+  if (attribute === undefined || info.componentJoin === undefined) throw invalidKey(paramOf(ctx), name, path, true)
   // Without `on`, every allowed component; `populate: '*'` goes one level into each.
   const fragments = zoneFragments(attribute.components, options)
   if (fragments === undefined) throw invalidValue(ctx, [...keyPath, 'on'], options.on, 'an object of component uids')
@@ -536,10 +550,11 @@ function parsePopulateValue (ctx: Ctx, info: ModelInfo, value: unknown, path: st
   return nodes
 }
 
+/** A populated model's `select` (checked from its root, as its `where`: see listOptions) and `populate`. */
 function selectPlan (ctx: Ctx, info: ModelInfo, options: PlainObject, path: string[]): SelectPlan {
   return {
     info,
-    fields: parseSelectValue({ ...ctx, param: 'select' }, info, options.select, path),
+    fields: parseSelectValue({ ...ctx, param: 'select' }, info, options.select, []),
     populate: parsePopulateValue({ ...ctx, param: 'populate' }, info, options.populate, path)
   }
 }

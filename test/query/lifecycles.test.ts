@@ -48,7 +48,7 @@ function recorder (name: string, calls: string[]): Record<string, (event: Lifecy
 
 async function rowCounts (): Promise<Record<string, number>> {
   const counts: Record<string, number> = {}
-  for (const table of physical.tables) {
+  for (const table of physical.tables.filter(table => table.external !== true)) {
     const [row] = await database.execute<{ n: string | number }>(sql`SELECT count(*) AS n FROM ${sql.identifier(table.name)}`)
     if (Number(row?.n) > 0) counts[table.name] = Number(row?.n)
   }

@@ -12,7 +12,7 @@ const REST_NAMES: Record<string, string> = { where: 'filters', select: 'fields',
  * `{ key, path, source: 'query', param }`; `path` is the dotted path of attributes down to the key.
  */
 export function queryInvalidKey (param: QueryParam | undefined, key: string, path: readonly string[]): ValidationError {
-  const { message } = invalidKey(param ?? '', key, [...path])
+  const { message } = invalidKey(param ?? '', key, [...path], true)
   return new ValidationError(message, {
     key,
     path: [...path, key].join('.'),

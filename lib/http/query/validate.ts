@@ -76,25 +76,6 @@ function checkSearch (value: unknown): void {
   throw new ValidationError('Invalid _q parameter: expected a string', { key: '_q', path: '_q', source: 'query', param: '_q', value })
 }
 
-/**
- * Strapi's `details.path` for an invalid key at the root of `filters`, `sort` or `fields`: `null` when the key
- * names nothing on the model (an unknown attribute or operator), the key itself when it names an attribute
- * that may not be used there (password, private, a relation without a leaf), as its validators report them.
- */
-function rootPaths<T> (info: ModelInfo, param: 'filters' | 'sort' | 'fields', parse: () => T): T {
-  try {
-    return asRest(param, [], parse)
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err
-    const { key, path } = err.details
-    if (typeof key !== 'string' || path !== key || err.message !== `Invalid key ${key}`) throw err
-    if (key in info.model.attributes || (key === 'localizations' && info.localizations)) throw err
-    const copy = new ValidationError(err.message, { ...err.details, path: null })
-    copy.stack = err.stack
-    throw copy
-  }
-}
-
 /** `filters`, `fields` and `sort`, checked and access-checked. */
 function checkShapeParams (ctx: ValidateQueryContext, info: ModelInfo, params: PlainObject): void {
   const { catalog, rest, canRead } = ctx
@@ -105,17 +86,17 @@ function checkShapeParams (ctx: ValidateQueryContext, info: ModelInfo, params: P
       })
     }
     checkFilterDepth(params.filters, rest.maxFilterDepth, 'filters')
-    const where = rootPaths(info, 'filters', () => parseWhere(catalog, info.uid, params.filters, UNTRUSTED))
+    const where = asRest('filters', [], () => parseWhere(catalog, info.uid, params.filters, UNTRUSTED))
     if (canRead !== undefined) checkWhere(where, canRead, 'filters', [])
   }
   if (!absent(params.sort)) {
     if (typeof params.sort === 'string') checkList(params.sort, rest.maxArrayLength, 'sort', ['sort'])
-    const terms = rootPaths(info, 'sort', () => parseOrderBy(catalog, info.uid, params.sort, UNTRUSTED))
+    const terms = asRest('sort', [], () => parseOrderBy(catalog, info.uid, params.sort, UNTRUSTED))
     if (canRead !== undefined) checkOrder(terms, canRead, 'sort', [])
   }
   if (!absent(params.fields)) {
     if (typeof params.fields === 'string') checkList(params.fields, rest.maxArrayLength, 'fields', ['fields'])
-    rootPaths(info, 'fields', () => parseSelect(catalog, info.uid, params.fields, UNTRUSTED))
+    asRest('fields', [], () => parseSelect(catalog, info.uid, params.fields, UNTRUSTED))
   }
 }
 

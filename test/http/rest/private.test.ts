@@ -149,24 +149,22 @@ t.test('fields naming a private attribute: 400, at the root and inside populate'
   isInvalidKey(t, await send('GET', `/api/authors/${blog.ann}?fields[0]=password`), 'password', 'fields')
   isInvalidKey(t, await send('GET', '/api/vaults?fields=secret'), 'secret', 'fields')
   isInvalidKey(t, await send('POST', '/api/vaults?fields=passphrase', { data: { name: 'x' } }), 'passphrase', 'fields')
-  isInvalidKey(t, await send('GET', '/api/articles?populate[author][fields][0]=password'), 'password', 'populate', 'author.password', 'Invalid key password at author.password')
-  isInvalidKey(t, await send('GET', '/api/vaults?populate[box][fields][0]=pin'), 'pin', 'populate', 'box.pin', 'Invalid key pin at box.pin')
+  // A populated relation's own fields, filters and sort are checked from its root, as Strapi does.
+  isInvalidKey(t, await send('GET', '/api/articles?populate[author][fields][0]=password'), 'password', 'populate')
+  isInvalidKey(t, await send('GET', '/api/vaults?populate[box][fields][0]=pin'), 'pin', 'populate')
   t.equal((await send('GET', '/api/vaults?fields=*')).status, 200, '* stays allowed and still hides them')
   noSecrets(t, (await send('GET', '/api/vaults?fields=*')).body, 'fields=*')
 })
 
 t.test('populate: a private attribute is not populatable; populate filters and sort cannot reach private attributes', async (t) => {
   isInvalidKey(t, await send('GET', '/api/articles?populate=internalNotes'), 'internalNotes', 'populate')
-  isInvalidKey(t, await send('GET', '/api/articles?populate[author][filters][password][$startsWith]=a'), 'password', 'populate',
-    'author.password', 'Invalid key password at author.password')
-  isInvalidKey(t, await send('GET', '/api/articles?populate[author][filters][$or][0][internalNote]=x'), 'internalNote', 'populate',
-    'author.internalNote', 'Invalid key internalNote at author.internalNote')
-  isInvalidKey(t, await send('GET', '/api/categories?populate[articles][filters][internalNotes][$null]=true'), 'internalNotes', 'populate',
-    'articles.internalNotes', 'Invalid key internalNotes at articles.internalNotes')
-  isInvalidKey(t, await send('GET', '/api/articles?populate[author][sort]=internalNote'), 'internalNote', 'populate',
-    'author.internalNote', 'Invalid key internalNote at author.internalNote')
+  // Checked from the populated model's root, as Strapi checks them.
+  isInvalidKey(t, await send('GET', '/api/articles?populate[author][filters][password][$startsWith]=a'), 'password', 'populate')
+  isInvalidKey(t, await send('GET', '/api/articles?populate[author][filters][$or][0][internalNote]=x'), 'internalNote', 'populate')
+  isInvalidKey(t, await send('GET', '/api/categories?populate[articles][filters][internalNotes][$null]=true'), 'internalNotes', 'populate')
+  isInvalidKey(t, await send('GET', '/api/articles?populate[author][sort]=internalNote'), 'internalNote', 'populate')
   const deep = await send('GET', '/api/categories?populate[articles][populate][author][filters][password][$eq]=x')
-  isInvalidKey(t, deep, 'password', 'populate', 'articles.author.password', 'Invalid key password at articles.author.password')
+  isInvalidKey(t, deep, 'password', 'populate')
 })
 
 t.test('_q never matches a private or password attribute', async (t) => {
