@@ -149,7 +149,8 @@ async function writeAssets (vellum: Vellum, pack: Pack, options: ExportOptions, 
     }
     await addBuffer(pack, `assets/metadata/${name}.json`, Buffer.from(JSON.stringify(metadata)))
     await addEntry(pack, `assets/uploads/${name}`, stats.size, createReadStream(path))
-    progress(++count)
+    count++
+    progress(count)
   }
   for await (const rows of pages(vellum, entityPageSql(vellum.physical, FILE_UID))) {
     for (const row of rows) {

@@ -342,7 +342,8 @@ export async function importArchive (vellum: Vellum, input: Readable, options: I
             staging = await mkdtemp(join(root, '.vellum-import-'))
           }
           await pipeline(bytesOf(entry), createWriteStream(join(staging, file)))
-          options.onProgress?.({ stage: 'assets', count: ++counts.assets })
+          counts.assets++
+          options.onProgress?.({ stage: 'assets', count: counts.assets })
         } else {
           // assets/metadata (the rows carry the same), configuration (Strapi's core store), anything else.
           await drain(entry)
