@@ -103,14 +103,15 @@ function castType (column: Column): string {
 }
 
 /**
- * INSERT of rows given as one jsonb array (`$1`) of objects keyed by column name. jsonb columns take the JSON
+ * INSERT of rows given as one jsonb array (`$1`) of objects keyed by column name, in
+ * the array's order (so rows whose ids are generated, link and join rows, are numbered as the archive lists them). jsonb columns take the JSON
  * value itself (a JSON null is SQL NULL); other columns cast its text.
  */
-export function insertRowsSql (table: string, columns: readonly Column[]): string {
+export function insertRowsSql (table: string, columns: readonly Column[], where = ''): string {
   const values = columns.map(column => column.sqlType === 'jsonb'
     ? `NULLIF(r -> ${literal(column.name)}, 'null'::jsonb)`
     : `(r ->> ${literal(column.name)})::${castType(column)}`)
-  return `INSERT INTO ${ident(table)} (${columns.map(column => ident(column.name)).join(', ')}) SELECT ${values.join(', ')} FROM jsonb_array_elements($1::jsonb) AS r`
+  return `INSERT INTO ${ident(table)} (${columns.map(column => ident(column.name)).join(', ')}) SELECT ${values.join(', ')} FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(r, n)${where} ORDER BY n`
 }
 
 /**
@@ -118,9 +119,9 @@ export function insertRowsSql (table: string, columns: readonly Column[]): strin
  * skips such orphans too) and those already linked; answers how many were written.
  */
 export function insertLinksSql (table: string, columns: readonly Column[], exists: ReadonlyArray<{ column: string, table: string }>): string {
-  const insert = insertRowsSql(table, columns)
   const where = exists.map(({ column, table: target }) => `EXISTS (SELECT 1 FROM ${ident(target)} x WHERE x."id" = (r ->> ${literal(column)})::integer)`)
-  return `WITH w AS (${insert}${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*)::integer AS n FROM w`
+  const insert = insertRowsSql(table, columns, where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`)
+  return `WITH w AS (${insert} ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*)::integer AS n FROM w`
 }
 
 /** Sets a table's id sequence past its largest id, so that rows written later get new ids. */
