@@ -314,9 +314,11 @@ export async function importArchive (vellum: Vellum, input: Readable, options: I
   const importer = createImporter(vellum, options)
   const { counts } = importer
   try {
-    const extract = createExtract()
-    const fed = pipeline(await tarBytes(input), extract).catch((error: unknown) => { extract.destroy(error as Error) })
+    const bytes = await tarBytes(input)
     await vellum.db.transaction(async () => {
+      // Fed only once the loop below is reading: tar-stream hands an entry to whoever listens when it is parsed.
+      const extract = createExtract()
+      const fed = pipeline(bytes, extract).catch((error: unknown) => { extract.destroy(error as Error) })
       for await (const entry of extract) {
         const name = entry.header.name.replace(/^\.\//, '')
         if (entry.header.type !== 'file') {

@@ -20,8 +20,8 @@ async function edited (edit: (name: string, text: Buffer) => Buffer | undefined)
   const fed = pipeline(createReadStream(strapiArchive), createGunzip(), reader)
   const writer = pack()
   const chunks: Buffer[] = []
-  writer.on('data', (chunk: Buffer) => chunks.push(chunk))
-  const ended = new Promise(resolve => writer.on('end', resolve))
+  writer.on('data', (chunk) => chunks.push(chunk as Buffer))
+  const ended = new Promise<void>(resolve => writer.on('end', () => { resolve() }))
   for await (const entry of reader) {
     const parts: Buffer[] = []
     for await (const chunk of entry) parts.push(chunk as Buffer)
