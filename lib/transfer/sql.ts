@@ -103,9 +103,9 @@ function castType (column: Column): string {
 }
 
 /**
- * INSERT of rows given as one jsonb array (`$1`) of objects keyed by column name, in
- * the array's order (so rows whose ids are generated, link and join rows, are numbered as the archive lists them). jsonb columns take the JSON
- * value itself (a JSON null is SQL NULL); other columns cast its text.
+ * INSERT of rows given as one jsonb array (`$1`) of objects keyed by column name, in the array's order (so
+ * rows whose ids are generated, link and join rows, are numbered as the archive lists them). jsonb columns
+ * take the JSON value itself (a JSON null is SQL NULL); other columns cast its text.
  */
 export function insertRowsSql (table: string, columns: readonly Column[], where = ''): string {
   const values = columns.map(column => column.sqlType === 'jsonb'
