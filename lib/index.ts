@@ -12,3 +12,5 @@ export { EmailDeliveryError, EmailError, EmailNotConfiguredError } from './email
 export type { EmailMessage, EmailProvider, EmailProviderModule, EmailSendOptions, EmailService, EmailSettings } from './email/index.js'
 export type { AttachTarget, FileFormat, FileInfo, FileRow, MediaLibrary, ProviderFile, StoredFile, UploadProvider, UploadProviderModule, UploadService, UploadSettings } from './upload/index.js'
 export type { EventListener, Events, MediaEvent, MediaEventName, VellumEvent, VellumEventName } from './events/index.js'
+export { exportArchive, importArchive, STRAPI_VERSION, TransferError } from './transfer/index.js'
+export type { ExportOptions, ImportOptions, ImportReport, TransferCounts, TransferProgress } from './transfer/index.js'

@@ -1,6 +1,8 @@
 import { HELP_OPTION, parseArgs } from './args.js'
 import type { CliContext, Command } from './command.js'
 import { develop } from './develop.js'
+import { exportCommand } from './export.js'
+import { importCommand } from './import.js'
 import { reportError, UsageError } from './errors.js'
 import { commandHelp, mainHelp, packageVersion } from './help.js'
 import { media } from './media.js'
@@ -13,7 +15,7 @@ import { user } from './user.js'
 export type { CliContext, Command } from './command.js'
 
 /** Every command, in the order `vellum --help` lists them: a new command is one file and one entry here. */
-export const COMMANDS: readonly Command[] = [start, develop, token, user, role, permission, media]
+export const COMMANDS: readonly Command[] = [start, develop, token, user, role, permission, media, exportCommand, importCommand]
 
 function findCommand (name: string, commands: readonly Command[]): Command {
   const command = commands.find(candidate => candidate.name === name)

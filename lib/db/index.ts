@@ -7,7 +7,7 @@ export { DatabaseConnectionError, DatabaseLockedError, pgErrorOf, SchemaSyncErro
 export { buildTables, columnBuilder, columnOf } from './tables.js'
 export { buildSnapshot, hashSnapshot, SNAPSHOT_VERSION, type SchemaSnapshot, type SnapshotTable } from './snapshot.js'
 export { SCHEMA_LOCK_KEY, SCHEMA_TABLE, syncSchema, type DestructiveChange, type SyncOptions, type SyncReport } from './sync.js'
-export { canonicalType, isSafeWidening, quoteIdent } from './ddl.js'
+export { canonicalType, isSafeWidening, quoteIdent, quoteLiteral } from './ddl.js'
 export { normalizerFor, toBigintString, toDate, toIsoTimestamp, toJson, toNumericString, toTime } from './values.js'
 export * from './naming.js'
 export * from './physical.js'

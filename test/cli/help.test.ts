@@ -33,7 +33,9 @@ t.test('--help and `help` list every command with its options', async (t) => {
     t.match(result.stdout, /^ {2}role +list Users & Permissions roles$/m, 'role is listed')
     t.match(result.stdout, /^ {2}permission +list, grant and revoke a role's actions$/m, 'permission is listed')
     t.match(result.stdout, /^ {2}media +list and remove media library files linked to no entry$/m, 'media is listed')
-    t.equal(result.stdout.match(/-d, --dir <project> +the Strapi-layout project directory \(default: \.\)/g)?.length, 7, 'each command with its --dir option')
+    t.match(result.stdout, /^ {2}export +write the project's content to a Strapi 5 data-transfer archive$/m, 'export is listed')
+    t.match(result.stdout, /^ {2}import +replace the project's content with a Strapi 5 data-transfer archive's$/m, 'import is listed')
+    t.equal(result.stdout.match(/-d, --dir <project> +the Strapi-layout project directory \(default: \.\)/g)?.length, 9, 'each command with its --dir option')
     t.match(result.stdout, /-v, --version/)
     t.match(result.stdout, /Environment: HOST, PORT, DATABASE_URL, LOG_LEVEL, LOG_PRETTY/)
   }
