@@ -5,10 +5,10 @@ import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import { pack as createPack, type Pack } from 'tar-stream'
-import { FILE_UID } from '../content-types/index.js'
+import { FILE_UID, USERS_PERMISSIONS_UIDS } from '../content-types/index.js'
 import type { Vellum } from '../types.js'
 import { CHUNK_BYTES, chunkName, isObject, STRAPI_VERSION, type JsonObject, type TransferCounts, type TransferProgress } from './format.js'
-import { schemaLine } from './schemas.js'
+import { schemaLine, transferredModels } from './schemas.js'
 import { entityPageSql } from './sql.js'
 import { quoteIdent as ident } from '../db/index.js'
 
@@ -86,6 +86,7 @@ const position = (value: unknown): number | null => value === null || value === 
 async function writeLinks (vellum: Vellum, writer: ReturnType<typeof chunkWriter>, progress: (count: number, type: string) => void): Promise<number> {
   let count = 0
   for (const entry of vellum.physical.models.values()) {
+    if (USERS_PERMISSIONS_UIDS.has(entry.uid)) continue
     for (const [field, rel] of Object.entries(entry.relations)) {
       // Each link row once, from its owning side, as Strapi writes it; a media side's rows are the file's morph links.
       if (!rel.attribute.owner || rel.morph !== undefined) continue
@@ -183,7 +184,8 @@ export async function exportArchive (vellum: Vellum, output: Writable, options: 
     await vellum.db.transaction(async () => {
       await vellum.db.execute({ sql: 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY', params: [] })
       const schemas = chunkWriter(pack, 'schemas', chunkBytes)
-      for (const model of [...vellum.schema.contentTypes.values(), ...vellum.schema.components.values()]) {
+      const models = transferredModels(vellum.schema)
+      for (const model of models) {
         await schemas.write(schemaLine(model))
         counts.schemas++
       }
@@ -191,7 +193,7 @@ export async function exportArchive (vellum: Vellum, output: Writable, options: 
       report({ stage: 'schemas', count: counts.schemas })
 
       const entities = chunkWriter(pack, 'entities', chunkBytes)
-      for (const uid of vellum.schema.contentTypes.keys()) {
+      for (const { uid } of models.filter(model => model.kind !== 'component')) {
         for await (const rows of pages(vellum, entityPageSql(vellum.physical, uid))) {
           for (const row of rows) await entities.write({ type: uid, id: Number(row.id), data: JSON.parse(String(row.data)) as JsonObject })
           counts.entities += rows.length

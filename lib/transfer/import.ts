@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { extract as createExtract, type Extract } from 'tar-stream'
-import type { Attribute } from '../content-types/index.js'
+import { USERS_PERMISSIONS_UIDS, type Attribute } from '../content-types/index.js'
 import type { Column, ModelTables, PhysicalModel } from '../db/index.js'
 import { VellumError } from '../errors.js'
 import type { Vellum } from '../types.js'
@@ -14,7 +14,7 @@ import {
   type Json, type JsonObject, type LinkLine, type TransferCounts, type TransferProgress
 } from './format.js'
 import { checkSchemas } from './schemas.js'
-import { insertLinksSql, insertRowsSql, resetSequenceSql, truncateSql } from './sql.js'
+import { insertLinksSql, insertRowsSql, replacedTables, resetSequenceSql, truncateSql } from './sql.js'
 
 export interface ImportOptions {
   /** Called after each batch of rows or links written and after each file. */
@@ -212,7 +212,7 @@ function createImporter (vellum: Vellum, options: ImportOptions) {
       if (stage !== 'entities') throw new TransferError(`${name} comes after the archive's links: not in the order Strapi writes`)
       const { type, id, data } = entityLine(value, name)
       const entry = physical.models.get(type)
-      if (entry === undefined || entry.model.kind === 'component') {
+      if (entry === undefined || entry.model.kind === 'component' || USERS_PERMISSIONS_UIDS.has(type)) {
         counts.skipped.entities++
         skippedTypes.add(type)
         return
@@ -244,7 +244,7 @@ function createImporter (vellum: Vellum, options: ImportOptions) {
       const target = physical.models.get(right.type)
       // Only links between rows of the model, by row id: Strapi's virtual `localizations` (by documentId),
       // links to admin users (createdBy) and Strapi's internal types are left out.
-      if (owner === undefined || target === undefined || typeof left.ref !== 'number' || typeof right.ref !== 'number' || left.field === undefined) {
+      if (owner === undefined || target === undefined || typeof left.ref !== 'number' || typeof right.ref !== 'number' || left.field === undefined || USERS_PERMISSIONS_UIDS.has(left.type)) {
         counts.skipped.links++
         return
       }
@@ -289,7 +289,7 @@ function createImporter (vellum: Vellum, options: ImportOptions) {
       await begin()
       await flushRows()
       await flushLinks()
-      for (const table of physical.tables) await vellum.db.execute({ sql: resetSequenceSql(table.name), params: [] })
+      for (const table of replacedTables(physical)) await vellum.db.execute({ sql: resetSequenceSql(table.name), params: [] })
       if (metadata === undefined) throw new TransferError('the archive has no metadata.json: not a Strapi data-transfer archive')
       if (skippedTypes.size > 0) counts.skipped.types = [...new Set([...counts.skipped.types, ...skippedTypes])]
       const missing = [...locales].filter(locale => !vellum.config.i18n.locales.includes(locale))

@@ -1,4 +1,4 @@
-import type { Attribute, ContentType, Model, Schema } from '../content-types/index.js'
+import { USERS_PERMISSIONS_UIDS, type Attribute, type ContentType, type Model, type Schema } from '../content-types/index.js'
 import { isObject, type Json, type JsonObject } from './format.js'
 
 /**
@@ -173,18 +173,25 @@ export interface SchemaCheck {
   skipped: string[]
 }
 
+/**
+ * The models an archive carries: every content type and component but the Users & Permissions ones, whose rows
+ * (accounts, roles, grants) an import must never replace; links from content to users still travel.
+ */
+export function transferredModels (schema: Schema): Model[] {
+  return [...schema.contentTypes.values(), ...schema.components.values()].filter(model => !USERS_PERMISSIONS_UIDS.has(model.uid))
+}
+
 /** Compares an archive's schema lines (by uid) with the project's model. */
 export function checkSchemas (archived: ReadonlyMap<string, JsonObject>, schema: Schema): SchemaCheck {
   const differences: string[] = []
   const skipped: string[] = []
-  const models: Model[] = [...schema.contentTypes.values(), ...schema.components.values()]
-  for (const model of models) {
+  for (const model of transferredModels(schema)) {
     const theirs = archived.get(model.uid)
     const lines = theirs === undefined ? ['exists in the project but not in the archive'] : compareModel(theirs, model)
     if (lines.length > 0) differences.push(`- ${model.uid}:`, ...lines.map(line => `  - ${line}`))
   }
   for (const uid of archived.keys()) {
-    if (schema.get(uid) !== undefined) continue
+    if (schema.get(uid) !== undefined && !USERS_PERMISSIONS_UIDS.has(uid)) continue
     if (isStrapiInternal(uid)) skipped.push(uid)
     else differences.push(`- ${uid}:`, '  - exists in the archive but not in the project')
   }

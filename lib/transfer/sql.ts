@@ -1,4 +1,4 @@
-import { quoteIdent as ident, quoteLiteral as literal, type Column, type ModelTables, type PhysicalModel } from '../db/index.js'
+import { quoteIdent as ident, quoteLiteral as literal, type Column, type ModelTables, type PhysicalModel, type Table } from '../db/index.js'
 
 /**
  * The statements of a transfer, built from the physical model only (names never come from an archive; its
@@ -129,7 +129,12 @@ export function resetSequenceSql (table: string): string {
   return `SELECT setval(pg_get_serial_sequence(${literal(ident(table))}, 'id'), COALESCE((SELECT max("id") FROM ${ident(table)}), 0) + 1, false)`
 }
 
-/** Empties every table of the model at once (one statement, inside the import's transaction). */
+/** The tables an import replaces: the model's, but not lib/auth's Users & Permissions tables (see transferredModels). */
+export function replacedTables (physical: PhysicalModel): Table[] {
+  return physical.tables.filter(table => table.external !== true)
+}
+
+/** Empties every table the import replaces at once (one statement, inside the import's transaction). */
 export function truncateSql (physical: PhysicalModel): string {
-  return `TRUNCATE ${physical.tables.map(table => ident(table.name)).join(', ')}`
+  return `TRUNCATE ${replacedTables(physical).map(table => ident(table.name)).join(', ')}`
 }
