@@ -61,8 +61,8 @@ export interface Running {
 }
 
 /** Starts `vellum <args>` in the background; killed at teardown if still alive. */
-export function spawnCli (t: Test, args: string[], env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+export function spawnCli (t: Test, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Running {
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], ...(cwd !== undefined && { cwd }) })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
