@@ -1,5 +1,6 @@
 import type { Statement } from '../db/index.js'
 import type { ContentType } from '../content-types/index.js'
+import { ValidationError } from '../errors.js'
 import type { ServiceContext } from './context.js'
 
 /**
@@ -15,6 +16,10 @@ const LOCK_TEXT = 'SELECT pg_advisory_xact_lock(hashtext($1::text), hashtext($2:
 
 /** Waits for the document's lock in the action's transaction (see above). */
 export async function lockDocument (ctx: ServiceContext, model: ContentType, documentId: string): Promise<void> {
+  // PostgreSQL text cannot hold NUL, so no document has one; the lock's cast would fail as a 500.
+  if (documentId.includes('\u0000')) {
+    throw ValidationError.fromItems([{ path: ['documentId'], message: 'A documentId cannot contain a NUL (\\u0000) character', name: 'ValidationError', value: null }])
+  }
   const statement: Statement = { sql: LOCK_TEXT, params: [model.uid, model.kind === 'singleType' ? '' : documentId], prepare: true }
   await ctx.db.execute(statement)
 }

@@ -63,6 +63,8 @@ const WINDOW_OPTIONS = ['start', 'limit', 'page', 'pageSize'] as const
 const COMPONENT_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate'])
 const ZONE_OPTIONS = new Set(['on', 'populate'])
 const FRAGMENT_OPTIONS = new Set(['fields', 'populate'])
+/** A zone's fragments also take `filters` (its items of that component that match), as Strapi's. */
+const ZONE_FRAGMENT_OPTIONS = new Set(['fields', 'populate', 'filters'])
 const LOCALIZATION_OPTIONS = new Set(['fields', 'filters', 'sort', 'populate'])
 /** A polymorphic owning side: each item as its type's default select, or its type's fragment in `on`. */
 const MORPH_OPTIONS = new Set(['on'])
@@ -197,17 +199,19 @@ function windowOf (options: PlainObject, toMany: boolean, path: string[]): { lim
  * The `on` fragments of a zone or a polymorphic side (`fields`, `populate` per uid, each uid one of `allowed`) in
  * Query Engine syntax; each fragment's output tree goes into `nodes`.
  */
-function convertFragments (ctx: Ctx, fragments: PlainObject, allowed: readonly string[], keyPath: string[], level: number, nodes: Map<string, OutputNode>): PlainObject {
+function convertFragments (ctx: Ctx, fragments: PlainObject, allowed: readonly string[], keyPath: string[], level: number, nodes: Map<string, OutputNode>, zone = false): PlainObject {
   const on: PlainObject = {}
   for (const [uid, fragment] of Object.entries(fragments)) {
     const fragmentPath = [...keyPath, 'on', uid]
     if (!allowed.includes(uid)) throw keyError(uid, [...keyPath, 'on'])
     const fragmentOptions = optionsAt(ctx, fragment, fragmentPath)
     if (fragmentOptions === undefined) continue
-    checkOptions(fragmentOptions, FRAGMENT_OPTIONS, fragmentPath)
+    checkOptions(fragmentOptions, zone ? ZONE_FRAGMENT_OPTIONS : FRAGMENT_OPTIONS, fragmentPath)
+    if (fragmentOptions.filters !== undefined && ctx.limits !== undefined) checkFilterDepth(fragmentOptions.filters, ctx.limits.maxFilterDepth, 'populate', fragmentPath)
     const sub = convert(ctx, ctx.catalog.get(uid), fragmentOptions.populate, fragmentPath, level + 1)
     on[uid] = {
       ...(fragmentOptions.fields !== undefined && { select: listOption(ctx, fragmentOptions.fields, [...fragmentPath, 'fields']) }),
+      ...(fragmentOptions.filters !== undefined && { where: fragmentOptions.filters }),
       ...(sub.populate !== undefined && { populate: sub.populate })
     }
     nodes.set(uid, sub.node)
@@ -301,7 +305,7 @@ function convert (ctx: Ctx, info: ModelInfo, value: unknown, path: string[], lev
         : zoneFragments(attribute.components, options)
       if (fragments === undefined) throw shapeError([...keyPath, 'on'], options.on, 'an object of component uids')
       const zone = new Map<string, OutputNode>()
-      const on = convertFragments(ctx, fragments, attribute.components, keyPath, level, zone)
+      const on = convertFragments(ctx, fragments, attribute.components, keyPath, level, zone, true)
       populate[name] = { on }
       node.zones.set(name, zone)
     } else if (attribute.type === 'morph') {

@@ -59,7 +59,8 @@ export interface ListOptions {
 export type PopulateNode =
   | ({ kind: 'relation', name: string, attribute: RelationAttribute, link: RelationLink, target: ModelInfo, plan: SelectPlan, count: boolean } & ListOptions)
   | ({ kind: 'component', name: string, attribute: ComponentAttribute, join: ComponentJoinTable, component: ModelInfo, plan: SelectPlan } & ListOptions)
-  | { kind: 'zone', name: string, attribute: DynamicZoneAttribute, join: ComponentJoinTable, on: SelectPlan[] }
+  /** A dynamic zone: one plan per component uid; a fragment's `where` leaves out the items of that uid it does not match. */
+  | { kind: 'zone', name: string, attribute: DynamicZoneAttribute, join: ComponentJoinTable, on: Array<SelectPlan & { where?: Where }> }
   /** A polymorphic owning side: the rows its `*_mph` table names, one plan per type that can be linked (items carry `__type`). */
   | { kind: 'morph', name: string, attribute: MorphAttribute, link: MorphLinkTable, on: SelectPlan[] }
   /** The virtual `localizations` relation: the other rows of the same document (see ModelInfo.localizations). */

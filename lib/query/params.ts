@@ -420,6 +420,8 @@ const RELATION_OPTIONS = new Set(['select', 'where', 'orderBy', 'limit', 'offset
 const COMPONENT_OPTIONS = new Set(['select', 'where', 'orderBy', 'limit', 'offset', 'populate'])
 const ZONE_OPTIONS = new Set(['on', 'populate'])
 const FRAGMENT_OPTIONS = new Set(['select', 'populate'])
+/** A zone's fragments also filter their items (Strapi's `populate[zone][on][uid][filters]`). */
+const ZONE_FRAGMENT_OPTIONS = new Set(['select', 'populate', 'where'])
 const MORPH_OPTIONS = new Set(['populate', 'on'])
 
 function checkOptions (ctx: Ctx, options: PlainObject, allowed: Set<string>, path: string[]): void {
@@ -516,14 +518,17 @@ function parsePopulateNode (ctx: Ctx, info: ModelInfo, name: string, value: unkn
   // Without `on`, every allowed component; `populate: '*'` goes one level into each.
   const fragments = zoneFragments(attribute.components, options)
   if (fragments === undefined) throw invalidValue(ctx, [...keyPath, 'on'], options.on, 'an object of component uids')
-  const on: SelectPlan[] = []
+  const on: Array<SelectPlan & { where?: Where }> = []
   for (const [uid, fragment] of Object.entries(fragments)) {
     if (fragment === false || fragment === undefined) continue
     if (!attribute.components.includes(uid)) throw invalidKey(paramOf(ctx), uid, [...keyPath, 'on'])
     const fragmentOptions = optionsOf(fragment)?.options
     if (fragmentOptions === undefined) throw invalidValue(ctx, [...keyPath, 'on', uid], fragment, 'true or an object of options')
-    checkOptions(ctx, fragmentOptions, FRAGMENT_OPTIONS, [...keyPath, 'on', uid])
-    on.push(selectPlan(ctx, ctx.catalog.get(uid), fragmentOptions, [...keyPath, 'on', uid]))
+    checkOptions(ctx, fragmentOptions, ZONE_FRAGMENT_OPTIONS, [...keyPath, 'on', uid])
+    const component = ctx.catalog.get(uid)
+    // Checked from the component's root, as a populated relation's own where (see listOptions).
+    const where = parseWhereValue({ ...ctx, param: 'where' }, component, fragmentOptions.where, [])
+    on.push({ ...selectPlan(ctx, component, fragmentOptions, [...keyPath, 'on', uid]), ...(where !== undefined && { where }) })
   }
   return { kind: 'zone', name, attribute, join: info.componentJoin, on }
 }

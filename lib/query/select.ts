@@ -185,7 +185,9 @@ function populateExpr (node: PopulateNode, parent: string, compiler: Compiler, c
       const cmps = node.join
       const cases = node.on.map((plan) => {
         const c = compiler.alias()
-        return sql`WHEN ${literal(plan.info.uid)} THEN (SELECT ${rowJson(plan, c, compiler, plan.info.uid)} FROM ${ident(plan.info.table)} AS ${ident(c)} WHERE ${column(c, 'id')} = ${column(j, cmps.componentIdColumn)})`
+        // An item its fragment's where leaves out is NULL, and NULLs are dropped below.
+        const where = plan.where === undefined ? sql`` : sql` AND ${compileWhere(plan.where, c, compiler)}`
+        return sql`WHEN ${literal(plan.info.uid)} THEN (SELECT ${rowJson(plan, c, compiler, plan.info.uid)} FROM ${ident(plan.info.table)} AS ${ident(c)} WHERE ${column(c, 'id')} = ${column(j, cmps.componentIdColumn)}${where})`
       })
       const s = compiler.alias()
       const types = sql.join(node.on.map(plan => literal(plan.info.uid)), sql`, `)
@@ -380,7 +382,7 @@ function relatedSteps (node: PopulateNode, parent: string, compiler: Compiler): 
         const c = compiler.alias()
         const cmps = node.join
         return {
-          rows: sql`SELECT ${ident(c)}.* FROM ${ident(cmps.name)} AS ${ident(j)} JOIN ${ident(plan.info.table)} AS ${ident(c)} ON ${column(c, 'id')} = ${column(j, cmps.componentIdColumn)} WHERE ${column(j, cmps.entityColumn)} = ${column(parent, 'id')} AND ${column(j, cmps.fieldColumn)} = ${literal(node.name)} AND ${column(j, cmps.componentTypeColumn)} = ${literal(plan.info.uid)}`,
+          rows: sql`SELECT ${ident(c)}.* FROM ${ident(cmps.name)} AS ${ident(j)} JOIN ${ident(plan.info.table)} AS ${ident(c)} ON ${column(c, 'id')} = ${column(j, cmps.componentIdColumn)} WHERE ${column(j, cmps.entityColumn)} = ${column(parent, 'id')} AND ${column(j, cmps.fieldColumn)} = ${literal(node.name)} AND ${column(j, cmps.componentTypeColumn)} = ${literal(plan.info.uid)}${plan.where === undefined ? sql`` : sql` AND ${compileWhere(plan.where, c, compiler)}`}`,
           alias: compiler.alias(),
           plan
         }

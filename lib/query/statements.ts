@@ -130,8 +130,14 @@ class ShapeWalker {
         this.list(node)
         return this.select(node.plan)
       case 'zone':
+        this.push(`${node.name}[`)
+        for (const plan of node.on) {
+          this.where(plan.where)
+          this.select(plan)
+        }
+        return this.push(']')
       case 'morph':
-        this.push(`${node.name}${node.kind === 'morph' ? '~' : ''}[`)
+        this.push(`${node.name}~[`)
         for (const plan of node.on) this.select(plan)
         return this.push(']')
     }

@@ -274,7 +274,7 @@ t.test('bad populate and select', async (t) => {
     [{ populate: { tags: { on: { 'shared.quote': true } } } }, 'Using fragments is not permitted to populate "tags" in "api::article.article"'],
     [{ populate: { blocks: { on: { 'shared.address': true } } } }, 'Invalid key shared.address at blocks.on'],
     [{ populate: { blocks: { where: { id: 1 } } } }, 'Invalid key where at blocks'],
-    [{ populate: { blocks: { on: { 'shared.quote': { where: {} } } } } }, 'Invalid key where at blocks.on.shared.quote'],
+    [{ populate: { blocks: { on: { 'shared.quote': { orderBy: 'text' } } } } }, 'Invalid key orderBy at blocks.on.shared.quote'],
     [{ populate: { tags: { where: { bogus: 1 } } } }, 'Invalid key bogus'],
     [{ populate: { tags: { orderBy: 'bogus' } } }, 'Invalid key bogus'],
     [{ populate: { tags: { select: ['bogus'] } } }, 'Invalid key bogus'],

@@ -37,7 +37,14 @@ export function checkOrder (terms: readonly OrderTerm[], canRead: CanRead, param
 export function checkPopulate (nodes: readonly PopulateNode[], canRead: CanRead, path: readonly string[]): void {
   for (const node of nodes) {
     const keyPath = [...path, node.name]
-    if (node.kind === 'zone' || node.kind === 'morph') {
+    if (node.kind === 'zone') {
+      for (const plan of node.on) {
+        checkWhere(plan.where, canRead, 'populate', [...keyPath, 'on', plan.info.uid])
+        checkPopulate(plan.populate, canRead, [...keyPath, 'on', plan.info.uid])
+      }
+      continue
+    }
+    if (node.kind === 'morph') {
       for (const plan of node.on) checkPopulate(plan.populate, canRead, [...keyPath, 'on', plan.info.uid])
       continue
     }

@@ -182,6 +182,22 @@ t.test('populate through a zone by a dotted path, and the values t/f (1/0) as tr
   isError(t, await send('GET', `/api/products/${id}?populate[items]=yes`), 400, 'ValidationError', /populate/)
 })
 
+t.test('filters inside a zone\'s on fragment keep only the items of that component that match', async (t) => {
+  const id = await create('products', {
+    name: 'z2',
+    zone: [
+      { __component: 'rt.part', name: 'keep' }, { __component: 'rt.quote', text: 'q1' }, { __component: 'rt.part', name: 'drop' }, { __component: 'rt.quote', text: 'q2' }
+    ]
+  })
+  const res = await send('GET', `/api/products/${id}?fields[0]=name&populate[zone][on][rt.part][filters][name][$eq]=keep&populate[zone][on][rt.quote]=true`)
+  t.equal(res.status, 200)
+  t.match(res.body.data, { zone: [{ __component: 'rt.part', name: 'keep' }, { __component: 'rt.quote', text: 'q1' }, { __component: 'rt.quote', text: 'q2' }] }, 'the other parts left out, in order')
+  t.equal((res.body.data as { zone: unknown[] }).zone.length, 3)
+  const none = await send('GET', `/api/products/${id}?populate[zone][on][rt.quote][filters][text][$eq]=nothing`)
+  t.same((none.body.data as { zone: unknown[] }).zone, [], 'no match, no item (the other uids not asked for)')
+  isInvalidKey(t, await send('GET', `/api/products/${id}?populate[zone][on][rt.part][filters][bogus]=1`), 'bogus', 'populate', null)
+})
+
 t.test('fields naming * selects every field; a password attribute is an invalid key', async (t) => {
   for (const query of ['fields=*', 'fields[0]=*', 'fields[0]=name&fields[1]=*']) {
     const res = await send('GET', `/api/products?${query}&filters[name]=p2`)
