@@ -6,7 +6,7 @@ import type * as FastJwt from 'fast-jwt'
 import { LruMap } from 'toad-cache'
 import { executeOn, type Database, type Executor } from '../db/index.js'
 import { createDocumentId } from '../document/index.js'
-import { ApplicationError, NotFoundError, ValidationError } from '../errors.js'
+import { ApplicationError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { AuthStrategy, StrategyResult } from './ability.js'
 import { abilityOfActions, ROLE_COLUMNS, type Role, type Roles } from './roles.js'
@@ -69,6 +69,8 @@ export interface Users {
   checkPassword: (id: number, password: string) => Promise<boolean>
   /** A JWT for a user: `{ id }`, HS256, the configured expiry. */
   issue: (user: Pick<User, 'id'>) => string
+  /** A JWT's payload once its signature and expiry are checked; UnauthorizedError `Invalid token.` otherwise (Strapi's jwt.verify). */
+  verify: (token: string) => Record<string, unknown>
   /** Refuses a password that is too short or longer than bcrypt's 72 bytes; never echoes it. */
   checkPasswordRules: (password: unknown, path?: string) => void
   /**
@@ -270,6 +272,13 @@ export function createUsers ({ database, roles, jwtSecret, expiresIn, bcryptRoun
     strategy,
     checkPasswordRules,
     issue: (user) => sign({ id: user.id }),
+    verify (token) {
+      try {
+        return verify(token) as Record<string, unknown>
+      } catch {
+        throw new UnauthorizedError('Invalid token.')
+      }
+    },
     async create (input) {
       const username = typeof input.username === 'string' ? input.username : ''
       const email = typeof input.email === 'string' ? input.email.toLowerCase() : ''

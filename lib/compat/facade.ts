@@ -64,6 +64,21 @@ function lookup (tree: unknown, path: string): unknown {
   return node
 }
 
+/** Strapi's users-permissions `jwt` service: issue, verify and the request's token, over vellum's users. */
+function jwtService (vellum: Vellum): { issue: (payload: { id: number }) => string, verify: (token: string) => Promise<Record<string, unknown>>, getToken: (ctx: { headers: Record<string, unknown> }) => Promise<Record<string, unknown> | null> } {
+  const { users } = vellum.auth
+  return {
+    issue: (payload) => users.issue(payload),
+    verify: async (token) => users.verify(token),
+    async getToken (ctx) {
+      const header = ctx.headers.authorization
+      const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null
+      if (match === null) return null
+      return users.verify(match[1]!)
+    }
+  }
+}
+
 function unsupported (what: string): never {
   throw new NotImplementedError(`${what} is not supported by vellum`)
 }
@@ -73,7 +88,7 @@ export function createStrapiFacade (vellum: Vellum, log: Logger, registries: Str
   const pluginServices: Record<string, Record<string, () => unknown>> = {
     upload: { upload: () => vellum.media },
     email: { email: () => vellum.email },
-    'users-permissions': { user: () => vellum.auth.users, role: () => vellum.auth.roles }
+    'users-permissions': { user: () => vellum.auth.users, role: () => vellum.auth.roles, jwt: () => jwtService(vellum) }
   }
   const facade: StrapiFacade = {
     documents: vellum.documents,

@@ -77,6 +77,16 @@ t.test('in process: the factories and the errors are vellum\'s own', async (t) =
   t.equal(strapi.config.get('api.rest.defaultLimit'), 25, 'what vellum has in effect')
   t.equal(strapi.config.get('environment'), process.env.NODE_ENV ?? 'development')
   t.equal(strapi.config.get('server.nope', 'fallback'), 'fallback')
+  const jwt = strapi.plugin('users-permissions').service('jwt') as {
+    issue: (payload: { id: number }) => string
+    verify: (token: string) => Promise<Record<string, unknown>>
+    getToken: (ctx: { headers: Record<string, unknown> }) => Promise<Record<string, unknown> | null>
+  }
+  const token = jwt.issue({ id: 7 })
+  t.match(await jwt.verify(token), { id: 7 }, 'jwt.verify gives the payload')
+  await t.rejects(jwt.verify(`${token}x`), { name: 'UnauthorizedError', message: 'Invalid token.' })
+  t.match(await jwt.getToken({ headers: { authorization: `Bearer ${token}` } }), { id: 7 }, 'jwt.getToken reads the request\'s bearer token')
+  t.equal(await jwt.getToken({ headers: {} }), null)
 })
 
 t.test('the built CLI on plain node serves the same project', async (t) => {
