@@ -38,12 +38,14 @@ function shortenToken (token: string, length: number): string {
 
 /** Joins `parts` (with the fixed prefix/suffix) and shortens the parts, as Strapi 5 does, to fit 55 characters. */
 export function physicalName (parts: string[], fixed: NameParts = {}): string {
-  const tokens = [...(fixed.prefix === undefined ? [] : [fixed.prefix]), ...parts, ...(fixed.suffix === undefined ? [] : [fixed.suffix])]
-  const full = tokens.join('_')
+  const before = fixed.prefix === undefined ? [] : [fixed.prefix]
+  const after = fixed.suffix === undefined ? [] : [fixed.suffix]
+  const join = (names: string[]): string => [...before, ...names, ...after].join('_')
+  const full = join(parts)
   if (full.length <= MAX_IDENTIFIER_LENGTH) return full
 
-  const fixedLength = (fixed.prefix?.length ?? 0) + (fixed.suffix?.length ?? 0)
-  const available = MAX_IDENTIFIER_LENGTH - fixedLength - (tokens.length - 1)
+  const fixedLength = [...before, ...after].reduce((sum, token) => sum + token.length, 0)
+  const available = MAX_IDENTIFIER_LENGTH - fixedLength - (before.length + parts.length + after.length - 1)
   const share = Math.floor(available / parts.length)
   // Tokens shorter than an even share keep their length and give the rest to the longer ones, one character
   // at a time in token order.
@@ -67,8 +69,7 @@ export function physicalName (parts: string[], fixed: NameParts = {}): string {
   if (allotted.some((length, i) => length < parts[i]!.length && length < HASH_LENGTH + MIN_KEPT_LENGTH)) {
     throw new Error(`cannot shorten "${full}" to ${MAX_IDENTIFIER_LENGTH} characters: too many long parts`)
   }
-  const shortened = parts.map((part, i) => shortenToken(part, allotted[i]!))
-  return [...(fixed.prefix === undefined ? [] : [fixed.prefix]), ...shortened, ...(fixed.suffix === undefined ? [] : [fixed.suffix])].join('_')
+  return join(parts.map((part, i) => shortenToken(part, allotted[i]!)))
 }
 
 /** A model's table: its `collectionName` as written. */

@@ -23,9 +23,9 @@ export function queryInvalidKey (param: QueryParam | undefined, key: string, pat
 
 /**
  * A ValidationError thrown by the Query Engine's parsers, reworded for REST: the parameter the client wrote
- * (`filters`, not `where`), `source: 'query'`, and `path` prefixed with where the parsed value sat.
+ * (`filters`, not `where`) and `source: 'query'`.
  */
-export function fromEngine (err: unknown, param: QueryParam, prefix: readonly string[] = []): unknown {
+export function fromEngine (err: unknown, param: QueryParam): unknown {
   if (!(err instanceof ValidationError)) return err
   const { key: engineKey, path: enginePath, param: engineParam, ...rest } = err.details
   let message = err.message
@@ -44,14 +44,9 @@ export function fromEngine (err: unknown, param: QueryParam, prefix: readonly st
       }
     }
   }
-  const full = [...prefix, ...segments]
-  if (prefix.length > 0 && typeof key === 'string' && message.startsWith(`Invalid key ${key}`)) {
-    // Rebuilt so the message names the whole path, as if the engine had parsed from the query's root.
-    message = invalidKey(param, key, full.slice(0, -1)).message
-  }
   const copy = new ValidationError(message, {
     ...(key !== undefined && { key }),
-    ...(full.length > 0 ? { path: full.join('.') } : enginePath !== undefined && { path: enginePath }),
+    ...(segments.length > 0 ? { path: segments.join('.') } : enginePath !== undefined && { path: enginePath }),
     source: 'query',
     param,
     ...rest
@@ -61,10 +56,10 @@ export function fromEngine (err: unknown, param: QueryParam, prefix: readonly st
 }
 
 /** Runs a Query Engine parser and rewords its ValidationError for REST. */
-export function asRest<T> (param: QueryParam, prefix: readonly string[], parse: () => T): T {
+export function asRest<T> (param: QueryParam, parse: () => T): T {
   try {
     return parse()
   } catch (err) {
-    throw fromEngine(err, param, prefix)
+    throw fromEngine(err, param)
   }
 }

@@ -86,17 +86,17 @@ function checkShapeParams (ctx: ValidateQueryContext, info: ModelInfo, params: P
       })
     }
     checkFilterDepth(params.filters, rest.maxFilterDepth, 'filters')
-    const where = asRest('filters', [], () => parseWhere(catalog, info.uid, params.filters, UNTRUSTED))
+    const where = asRest('filters', () => parseWhere(catalog, info.uid, params.filters, UNTRUSTED))
     if (canRead !== undefined) checkWhere(where, canRead, 'filters', [])
   }
   if (!absent(params.sort)) {
     if (typeof params.sort === 'string') checkList(params.sort, rest.maxArrayLength, 'sort', ['sort'])
-    const terms = asRest('sort', [], () => parseOrderBy(catalog, info.uid, params.sort, UNTRUSTED))
+    const terms = asRest('sort', () => parseOrderBy(catalog, info.uid, params.sort, UNTRUSTED))
     if (canRead !== undefined) checkOrder(terms, canRead, 'sort', [])
   }
   if (!absent(params.fields)) {
     if (typeof params.fields === 'string') checkList(params.fields, rest.maxArrayLength, 'fields', ['fields'])
-    asRest('fields', [], () => parseSelect(catalog, info.uid, params.fields, UNTRUSTED))
+    asRest('fields', () => parseSelect(catalog, info.uid, params.fields, UNTRUSTED))
   }
 }
 
@@ -120,7 +120,7 @@ function checkPopulateParam (ctx: ValidateQueryContext, info: ModelInfo, value: 
   const options: PopulateOptions = { allowPrivate: false, strict: true, limits: ctx.rest }
   const { populate } = fromQuery(() => convertPopulate(ctx.catalog, info.uid, value, options))
   if (populate === undefined) return
-  const nodes = asRest('populate', [], () => parsePopulate(ctx.catalog, info.uid, populate, UNTRUSTED))
+  const nodes = asRest('populate', () => parsePopulate(ctx.catalog, info.uid, populate, UNTRUSTED))
   if (ctx.canRead !== undefined) checkPopulate(nodes, ctx.canRead, [])
 }
 
