@@ -1,6 +1,6 @@
 import type { ContentType, Model } from '../content-types/index.js'
 import { ValidationError, type ValidationErrorItem } from '../errors.js'
-import { type DocumentInsert, type DocumentLinks, parseData, placeAt, type PlainObject } from '../query/index.js'
+import { type DocumentInsert, type DocumentLinks, type Entry, parseData, placeAt, type PlainObject, type SelectPlan } from '../query/index.js'
 import { isDraftAndPublish, isLocalized, rowLocale, type ServiceContext } from './context.js'
 import { plainData } from './relations.js'
 import { generatedUids, withPickedUid } from './uid.js'
@@ -142,8 +142,11 @@ function notFound (plan: CreatePlan, found: string[][]): ValidationErrorItem[] {
   return errors
 }
 
-/** Runs a plan: the draft, and the published row when publishing, with their links, in one statement. */
-export async function insertPlanned (ctx: ServiceContext, plan: CreatePlan): Promise<void> {
+/**
+ * Runs a plan: the draft, and the published row when publishing, with their links, in one statement. With
+ * `entry` (a select populating nothing), the statement also answers the last row as that select reads it.
+ */
+export async function insertPlanned (ctx: ServiceContext, plan: CreatePlan, entry?: SelectPlan): Promise<Entry | undefined> {
   const { model, doc } = plan
   const info = ctx.catalog.get(model.uid)
   const draftAt = new Date().toISOString()
@@ -153,15 +156,16 @@ export async function insertPlanned (ctx: ServiceContext, plan: CreatePlan): Pro
     const publishedAt = new Date().toISOString()
     rows.push({ createdAt: draftAt, updatedAt: publishedAt, publishedAt })
   }
-  const base = { data: parseData(ctx.catalog, model.uid, plan.data), rows, relations: plan.links.map(l => l.links) }
+  const base = { data: parseData(ctx.catalog, model.uid, plan.data), rows, relations: plan.links.map(l => l.links), ...(entry !== undefined && { entry }) }
   const check = (found: string[][]): void => {
     const errors = notFound(plan, found)
     if (errors.length > 0) throw ValidationError.fromItems(errors)
   }
   const { uid } = plan
   if (uid === undefined) {
-    check((await ctx.db.insertDocument(model.uid, { ...base, yieldUid: false })).found)
-    return
+    const inserted = await ctx.db.insertDocument(model.uid, { ...base, yieldUid: false })
+    check(inserted.found)
+    return inserted.entry
   }
   const field = info.fields.get(uid.name)
   if (field === undefined) throw new Error(`${model.uid}.${uid.name} is not stored`)
@@ -169,6 +173,7 @@ export async function insertPlanned (ctx: ServiceContext, plan: CreatePlan): Pro
   // Draft rows are outside the unique index, so a value taken while the statement waited for the lock would not
   // make it yield: the lock is taken first, and the statement's snapshot sees every value generated before.
   const lockFirst = !doc.publish && isDraftAndPublish(model)
+  let written: Entry | undefined
   await withPickedUid(ctx, { model, name: uid.name, base: uid.base, locale }, lockFirst, async (skip, last) => {
     const inserted = await ctx.db.insertDocument(model.uid, {
       ...base,
@@ -176,7 +181,9 @@ export async function insertPlanned (ctx: ServiceContext, plan: CreatePlan): Pro
       yieldUid: !last
     })
     check(inserted.found)
+    written = inserted.entry
     // No row: a concurrent write took the value first.
     return inserted.ids.length === 0 ? undefined : inserted.uid
   })
+  return written
 }

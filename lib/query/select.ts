@@ -70,6 +70,12 @@ function rowJson (plan: SelectPlan, alias: string, compiler: Compiler, component
   return sql`(SELECT row_to_json(${ident(r)}) FROM (${pairsSelect(pairs)}) AS ${ident(r)})`
 }
 
+/** The JSON of the row aliased `alias`, as a read with this select (populating nothing) builds it for `buildRow`. */
+export function entryJson (plan: SelectPlan, alias: string): SQL {
+  if (plan.populate.length > 0) throw new Error(`${plan.info.uid}: an entry built from a written row populates nothing`)
+  return rowJson(plan, alias, createCompiler())
+}
+
 /** `SELECT value AS "key", …`: a row's keys as the columns of a one-row select. */
 function pairsSelect (pairs: Array<[string, SQL]>): SQL {
   return sql`SELECT ${sql.join(pairs.map(([key, value]) => sql`${value} AS ${ident(key)}`), sql`, `)}`

@@ -3,7 +3,9 @@ import type { RelationLink, Statement } from '../db/index.js'
 import { ValidationError } from '../errors.js'
 import type { ComponentItem, ComponentWrite, MorphItem, MorphWrite, RelationWrite, WriteData } from './data.js'
 import { placeAt } from './payload.js'
+import type { SelectPlan } from './ast.js'
 import type { Catalog, FieldInfo, ModelInfo } from './model.js'
+import { buildRow, entryJson, type Entry } from './select.js'
 import { castInput, type SqlValue, textArray } from './values.js'
 import { prepared } from './prepared.js'
 import { uidPickCtes } from './uid.js'
@@ -58,6 +60,8 @@ export interface DocumentInsert {
   uid?: { field: FieldInfo, base: string, skip: string[], documentId: string, locale?: string }
   /** A row that loses the generated uid to a concurrent write is skipped (no row, no link written) instead of failing. */
   yieldUid: boolean
+  /** The last row is answered as this select (which populates nothing) reads it (`DocumentInserted.entry`). */
+  entry?: SelectPlan
 }
 
 export interface DocumentInserted {
@@ -66,6 +70,8 @@ export interface DocumentInserted {
   uid?: string
   /** Per relation, the documents of `checked` found. */
   found: string[][]
+  /** The last row, when `entry` was asked for and every row was written. */
+  entry?: Entry
 }
 
 function parseJson<T> (value: unknown, fallback: T): T {
@@ -618,7 +624,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     addScopeColumns(rel, columns, values)
     const lookup = sql.identifier(`l_${n}`)
-    return sql`${sql.identifier(`k_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "ins" i CROSS JOIN unnest(${textArray(write.final)}::text[]) WITH ORDINALITY AS f("doc", "ord") JOIN ${lookup} l ON l."doc" = f."doc" CROSS JOIN LATERAL (SELECT CASE WHEN i."pub" THEN coalesce(l."p", l."d") ELSE l."d" END AS "tid") x WHERE (SELECT count(*) FROM "ins") = ${rows}::integer ORDER BY i."id", f."ord")`
+    return sql`${sql.identifier(`k_${n}`)} AS (INSERT INTO ${table} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(values, sql`, `)} FROM "ins" i CROSS JOIN unnest(${textArray(write.final)}::text[]) WITH ORDINALITY AS f("doc", "ord") JOIN ${lookup} l ON l."doc" = f."doc" CROSS JOIN LATERAL (SELECT CASE WHEN i."__pub" THEN coalesce(l."p", l."d") ELSE l."d" END AS "tid") x WHERE (SELECT count(*) FROM "ins") = ${rows}::integer ORDER BY i."id", f."ord")`
   }
 
   /** Writes a new document's rows, links and generated uid in one statement (see DocumentInsert). */
@@ -651,7 +657,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
       if (index === undefined) throw new Error(`${info.uid}.${plan.uid.field.name} has no unique index`)
       conflict = sql` ON CONFLICT (${sql.join(index.columns.map(c => ident(c)), sql`, `)})${index.where === undefined ? sql`` : sql` WHERE ${sql.raw(index.where)}`} DO NOTHING`
     }
-    ctes.push(sql`"ins" AS (INSERT INTO ${ident(info.table)} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(selected, sql`, `)} FROM ${sql.join(from, sql`, `)} ORDER BY r."n"${conflict} RETURNING "id", "published_at" IS NOT NULL AS "pub")`)
+    ctes.push(sql`"ins" AS (INSERT INTO ${ident(info.table)} (${sql.join(columns, sql`, `)}) SELECT ${sql.join(selected, sql`, `)} FROM ${sql.join(from, sql`, `)} ORDER BY r."n"${conflict} RETURNING ${plan.entry === undefined ? sql`"id"` : sql`*`}, "published_at" IS NOT NULL AS "__pub")`)
     for (const [n, write] of plan.relations.entries()) ctes.push(documentLinks(n, write, plan.rows.length))
     // An empty list (`parts: []`) writes no component row, whatever the number of rows.
     const components = plan.data.components.filter(write => write.items.length > 0)
@@ -661,7 +667,9 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     const found = plan.relations.map((_, n) => sql`(SELECT json_agg("doc") FROM ${sql.identifier(`l_${n}`)} WHERE "d" IS NOT NULL)`)
     const uid = plan.uid === undefined ? sql`NULL::text` : sql`(SELECT "v" FROM "pick")`
-    const [row] = await exec(prepared(sql`WITH ${sql.join(ctes, sql`, `)} SELECT (SELECT json_agg("id" ORDER BY "id")::text FROM "ins") AS "ids", ${uid} AS "uid", json_build_array(${sql.join(found, sql`, `)})::text AS "found"`))
+    // The last row as a read of it would answer, from what the insert returned: no read-back.
+    const entry = plan.entry === undefined ? sql`` : sql`, (SELECT ${entryJson(plan.entry, 'e')} FROM "ins" AS "e" ORDER BY "e"."id" DESC LIMIT 1) AS "entry"`
+    const [row] = await exec(prepared(sql`WITH ${sql.join(ctes, sql`, `)} SELECT (SELECT json_agg("id" ORDER BY "id")::text FROM "ins") AS "ids", ${uid} AS "uid", json_build_array(${sql.join(found, sql`, `)})::text AS "found"${entry}`))
     const foundLists = parseJson<Array<string[] | null>>(row?.found, [])
     let inserted = parseJson<number[]>(row?.ids, []).map(Number)
     if (inserted.length > 0 && inserted.length < plan.rows.length) {
@@ -671,6 +679,7 @@ export function createWriter (catalog: Catalog, exec: Exec): Writer {
     }
     return {
       ids: inserted,
+      ...(plan.entry !== undefined && inserted.length > 0 && row?.entry !== null && row?.entry !== undefined && { entry: buildRow(plan.entry, row.entry) }),
       ...(typeof row?.uid === 'string' && { uid: row.uid }),
       found: plan.relations.map((_, n) => foundLists[n] ?? [])
     }
