@@ -104,8 +104,9 @@ export interface TextReadOptions extends ReadOptions {
 }
 
 export interface TextRows {
-  /** Each entry's JSON text, as the response sends it. */
-  rows: string[]
+  /** The entries' JSON texts as the response sends them, joined by commas in order ('' when none). */
+  entries: string
+  count: number
   total: number
 }
 
@@ -302,11 +303,9 @@ export function createQueryEngine ({ database, schema, physical, log, maxPopulat
         const plan = options.one === true && scoped.limit !== 1 ? { ...scoped, limit: 1 } : scoped
         if (options.readable !== undefined && !readableSelect(plan.select, options.readable)) return undefined
         const total = options.total === true
-        const result = await findRows(plan, { total, wire: true, kept: isReadPlan(params) && plan === params.find }, options.signal)
-        const rows: string[] = []
-        // With a total, an empty page is one row whose `row` is null.
-        for (const r of result) if (typeof r.row === 'string') rows.push(r.row)
-        return { rows, total: total ? Number(result[0]?.total ?? 0) : rows.length }
+        const [joined] = await findRows(plan, { total, wire: true, kept: isReadPlan(params) && plan === params.find }, options.signal)
+        const count = Number(joined?.count ?? 0)
+        return { entries: typeof joined?.rows === 'string' ? joined.rows : '', count, total: total ? Number(joined?.total ?? 0) : count }
       })
     }
 

@@ -135,7 +135,7 @@ async function textFind (ctx: RequestContext, guards: RequestGuards, service: Co
   const { plan, pagination } = guards.textPlan(ctx, (query, pagination) => reads.planFind(query, paginationOf(pagination)))
   const page = await withRequestSignal(ctx.request, async signal => await reads.find(plan, paginationOf(pagination), readableOf(ctx), signal))
   if (page === undefined) return undefined
-  return jsonBody('{"data":[', page.rows, `],"meta":${JSON.stringify({ pagination: page.pagination })}}`)
+  return jsonBody('{"data":[', [page.entries], `],"meta":${JSON.stringify({ pagination: page.pagination })}}`)
 }
 
 /** A list's validated pagination (a find's query always has one). */

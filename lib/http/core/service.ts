@@ -1,7 +1,7 @@
 import type { ContentType } from '../../content-types/index.js'
 import { withoutPagination } from '../../document/index.js'
 import { type Pagination, paginationMeta, parsePagination } from '../query/index.js'
-import type { DocumentParams, DocumentsAccessor, Entry, TextPlan, TextReadOptions } from './documents.js'
+import type { DocumentParams, DocumentsAccessor, Entry, TextPlan, TextReadOptions, TextRows } from './documents.js'
 import type { Service } from '../types.js'
 
 /**
@@ -25,7 +25,8 @@ export interface CollectionService extends Service {
 
 /** A page of entries as JSON texts (see `textReads`). */
 export interface TextPage {
-  rows: string[]
+  /** The entries' JSON texts joined by commas. */
+  entries: string
   pagination: Record<string, number>
 }
 
@@ -70,8 +71,8 @@ export function singleTextReads (service: object): SingleTextReads | undefined {
 }
 
 /** The first row of a text read: undefined when entries are needed, null when nothing matched. */
-function firstRow (found: { rows: string[] } | undefined): string | null | undefined {
-  return found === undefined ? undefined : found.rows[0] ?? null
+function firstRow (found: TextRows | undefined): string | null | undefined {
+  return found === undefined ? undefined : found.count === 0 ? null : found.entries
 }
 
 export interface SingleTypeService extends Service {
@@ -128,7 +129,7 @@ export function createCollectionService ({ contentType, documents, rest }: CoreS
     async find (plan, pagination, readable, signal) {
       const page = await repository().findText(plan, { total: pagination.withCount, ...textOptions(readable, signal) })
       if (page === undefined) return undefined
-      return { rows: page.rows, pagination: paginationMeta(pagination, pagination.withCount ? page.total : undefined) }
+      return { entries: page.entries, pagination: paginationMeta(pagination, pagination.withCount ? page.total : undefined) }
     },
     planFindOne: query => repository().planText('findOne', withStatus(query)),
     async findOne (plan, documentId, readable, signal) {
