@@ -64,14 +64,26 @@ export async function registerContentApi (
   await app.register(async function vellumContentApi (api) {
     if (rest.prefix !== '' || app.prefix !== '') api.setNotFoundHandler(handleNotFound)
     const checkRateLimit = createAuthRateLimit(vellum.config.usersPermissions.ratelimit)
-    await registerMultipart(api, vellum)
+    // The multipart routes in a scope of their own: @fastify/multipart's hooks (an async onRequest with a close
+    // listener, an async onResponse) would otherwise run on every request of the API. Elsewhere a multipart body
+    // is accepted and left unread, as before (a create then answers that its `data` is missing, as Strapi does).
+    api.addContentTypeParser('multipart/form-data', (_request, _payload, done) => { done(null) })
+    let multipartScope: FastifyInstance | undefined
+    if (prepared.some(({ route }) => route.multipart === true)) {
+      await api.register(async function vellumMultipart (scope) {
+        scope.removeContentTypeParser('multipart/form-data')
+        await registerMultipart(scope, vellum)
+        multipartScope = scope
+      })
+    }
     const methodsByPath = new Map<string, Set<string>>()
     for (const { route, handlers } of prepared) {
       // Before the access check: refused and anonymous attempts count too.
       const limit = rateLimitedField(route.path).limited ? [async (request: FastifyRequest, reply: FastifyReply) => { await checkRateLimit(request, reply, route.path) }] : []
+      const scope = route.multipart === true && multipartScope !== undefined ? multipartScope : api
       // A trailing slash is accepted, as in Strapi (Fastify's ignoreTrailingSlash is server-wide, so not ours to set).
       for (const url of route.path.endsWith('/') ? [route.path] : [route.path, `${route.path}/`]) {
-        api.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler: [...limit, handlers.preHandler], handler: handlers.handler })
+        scope.route({ method: route.method, url, bodyLimit: rest.bodyLimit, preHandler: [...limit, handlers.preHandler], handler: handlers.handler })
         // Both spellings get their 405s: else `DELETE /articles/` would reach `/articles/:id` with an empty id.
         const methods = methodsByPath.get(url) ?? new Set<string>()
         methods.add(route.method)

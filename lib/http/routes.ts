@@ -18,6 +18,7 @@ export interface ResolvedRoute {
   /** The API the route belongs to (resolves bare policy and middleware names). */
   apiName?: string
   info: Record<string, unknown>
+  multipart?: boolean
   source: string
 }
 
@@ -92,6 +93,7 @@ function customRoutes (router: Exclude<Router, CoreRouter>, apiName: string | un
       config,
       ...(apiName !== undefined && { apiName }),
       info: definition.info ?? {},
+      ...(definition.multipart === true && { multipart: true }),
       source: where
     }
   })

@@ -58,6 +58,8 @@ export interface RouteDefinition {
   handler: string | Handler
   config?: RouteConfig
   info?: Record<string, unknown>
+  /** Its body may be multipart/form-data (read with @fastify/multipart, whose hooks only these routes pay). */
+  multipart?: boolean
 }
 
 /** A custom route file's export: `{ routes: [...] }` with an optional file-level prefix. */

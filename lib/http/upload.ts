@@ -205,7 +205,7 @@ function pageParam (value: unknown, name: string, fallback: number): number {
 export function uploadRouter (vellum: Vellum): Router {
   const files = (): ReturnType<Vellum['documents']> => vellum.documents(FILE_UID)
   const routes: RouteDefinition[] = [
-    { method: 'POST', path: '/upload', handler: async (ctx) => await uploadAction(ctx, vellum), config: scope('upload') },
+    { method: 'POST', path: '/upload', handler: async (ctx) => await uploadAction(ctx, vellum), config: scope('upload'), multipart: true },
     {
       method: 'GET',
       path: '/upload/files',
