@@ -53,6 +53,8 @@ declare module 'autocannon' {
     '2xx': number
     '4xx': number
     '5xx': number
+    /** Responses per status code. */
+    statusCodeStats: Record<string, { count: number }>
   }
   function autocannon (options: Options): Instance
   export default autocannon

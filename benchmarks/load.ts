@@ -24,6 +24,8 @@ export interface LoadResult {
   p99: number
   requests: number
   non2xx: number
+  /** The non-2xx answers by status, e.g. `503×2` (empty when none). */
+  non2xxStatuses: string
   errors: number
   timeouts: number
   /** Server CPU, % of one core. */
@@ -68,6 +70,7 @@ export async function measure (options: LoadOptions): Promise<LoadResult> {
     p99: result.latency.p99,
     requests: result.requests.total,
     non2xx: result.non2xx,
+    non2xxStatuses: Object.entries(result.statusCodeStats).filter(([status]) => !status.startsWith('2')).map(([status, { count }]) => `${status}×${count}`).join(' '),
     errors: result.errors,
     timeouts: result.timeouts,
     serverCpu: (100 * (cpu1 - cpu0)) / seconds,

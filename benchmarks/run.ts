@@ -180,7 +180,7 @@ async function main (): Promise<void> {
           const result = await measure({ ...load, pgPids, seconds: duration })
           const m: Measurement = { ...result, scenario: scenario.id, server: name, round, backgroundBusy }
           report.measurements.push(m)
-          log(`round ${round + 1} ${scenario.id} ${name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s (2xx)  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors + result.timeouts}  server CPU ${result.serverCpu.toFixed(0)}%  PostgreSQL CPU ${result.pgCpu.toFixed(0)}%  machine ${result.machineBusy.toFixed(0)}% (background ${backgroundBusy.toFixed(0)}%)`)
+          log(`round ${round + 1} ${scenario.id} ${name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s (2xx)  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}${result.non2xxStatuses === '' ? '' : ` (${result.non2xxStatuses})`}  errors ${result.errors + result.timeouts}  server CPU ${result.serverCpu.toFixed(0)}%  PostgreSQL CPU ${result.pgCpu.toFixed(0)}%  machine ${result.machineBusy.toFixed(0)}% (background ${backgroundBusy.toFixed(0)}%)`)
           if (scenario.method === 'POST') log(`  removed ${await removePosts(databaseUrl)} bench-post articles`)
           await settle(server.pid)
         }
