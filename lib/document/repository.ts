@@ -127,8 +127,7 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
     return buildRead(ctx, model, { fields: shape.fields, populate: shape.populate }, scope, [{ documentId }, ...scopeWhere(model, scope)])
   }
 
-  async function readOne (documentId: string, scope: ReadScope, shape: PlainObject): Promise<DocumentEntry | null> {
-    const read = readOf(documentId, scope, shape)
+  async function readOne (documentId: string, scope: ReadScope, shape: PlainObject, read = readOf(documentId, scope, shape)): Promise<DocumentEntry | null> {
     const row = await query.findOne(read.plan, runOf(shape))
     if (row === null) return null
     const [entry] = shapeRows(read.output, [row])
@@ -400,15 +399,16 @@ export function createRepository (ctx: ServiceContext, model: ContentType): Docu
       })
       // Without D&P the single row is both; the requested status still decides which rows of populated targets show.
       const scope: ReadScope = { locale, status: dp ? (publish ? 'published' : 'draft') : status }
+      let read: DocumentRead | undefined
       if (plan !== undefined) {
         // An answer that populates nothing is built by the insert itself, from the row it wrote.
-        const read = readOf(documentId, scope, params as unknown as PlainObject)
+        read = readOf(documentId, scope, params as unknown as PlainObject)
         const written = await insertPlanned(ctx, plan, read.plan.find.select.populate.length === 0 ? read.plan.find.select : undefined)
         const [entry] = written === undefined ? [] : shapeRows(read.output, [written])
         if (entry !== undefined) return entry
       } else if (ctx.db.inTransaction()) await stepByStep()
       else await ctx.db.transaction(stepByStep, { whole: true, retry: true, ...runOf(params as unknown as PlainObject) })
-      const entry = await readOne(documentId, scope, params as unknown as PlainObject)
+      const entry = await readOne(documentId, scope, params as unknown as PlainObject, read)
       if (entry === null) throw new Error(`created ${uid} ${documentId} could not be read back`)
       return entry
     },
