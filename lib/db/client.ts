@@ -11,7 +11,7 @@ import { StatementCancelledError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { DatabaseConnectionError, DatabaseLockedError } from './errors.js'
 import { acquireOwnerLock, LockHeldError, type OwnerLock } from './owner-lock.js'
-import { copyTemplate, pgliteTemplate } from './pglite-template.js'
+import { copyTemplate, pgliteTemplate, templateBlob } from './pglite-template.js'
 import { normalizeRows, type ResultColumn } from './values.js'
 
 /**
@@ -352,8 +352,7 @@ async function openPglite (location: string, log: Logger): Promise<OpenedPglite>
     const template = await pgliteTemplate(log)
     if (template !== null) {
       try {
-        const blob = new Blob([await readFile(template.tarball)], { type: 'application/x-gzip' })
-        return { client: await PGlite.create({ loadDataDir: blob }), where }
+        return { client: await PGlite.create({ loadDataDir: templateBlob(await readFile(template.tarball)) }), where }
       } catch (err) {
         log.debug({ err, template: template.tarball }, 'PGlite template not loadable: initializing without it')
       }

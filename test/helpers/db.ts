@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
-import { pgliteTemplate as vellumPgliteTemplate } from '../../lib/db/pglite-template.js'
+import { templateBlob, pgliteTemplate as vellumPgliteTemplate } from '../../lib/db/pglite-template.js'
 import { silentLogger } from '../../lib/logger.js'
 
 /** What test helpers need of a tap test: somewhere to register their cleanup. */
@@ -20,11 +20,19 @@ export type TestDatabase =
 export const usingPostgres = (): boolean => Boolean(process.env.DATABASE_URL)
 
 /** The library's own PGlite template (lib/db/pglite-template.ts), so that the suite runs on what users get. */
-async function pgliteTemplate (): Promise<Blob | undefined> {
+async function readTemplate (): Promise<Uint8Array | undefined> {
   const template = await vellumPgliteTemplate(silentLogger)
-  if (template === null) return undefined
-  return new Blob([await readFile(template.tarball)], { type: 'application/x-gzip' })
+  return template === null ? undefined : await readFile(template.tarball)
 }
+
+/** Read once per test process: a file makes many databases. */
+let templateBytes: Promise<Uint8Array | undefined> | undefined
+
+/**
+ * Test clusters start with 16 MB of shared buffers, not PostgreSQL's 128 MB: zeroing them in WASM was a third of
+ * a new instance's cost, and a test's data fits many times over.
+ */
+const TEST_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
 
 /** Transaction control, which the drivers log differently (PGlite's savepoints are statements, postgres.js's not). */
 export function isTransactionControl (text: string): boolean {
@@ -33,8 +41,9 @@ export function isTransactionControl (text: string): boolean {
 
 /** A new PGlite instance (not owned by vellum: the test closes it). */
 export async function createPGlite (t: Teardown): Promise<PGlite> {
-  const template = await pgliteTemplate()
-  const client = await PGlite.create(template === undefined ? {} : { loadDataDir: template })
+  templateBytes ??= readTemplate()
+  const template = await templateBytes
+  const client = await PGlite.create({ startParams: TEST_START_PARAMS, ...(template !== undefined && { loadDataDir: templateBlob(template) }) })
   t.teardown(() => client.close())
   return client
 }
