@@ -6,7 +6,7 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { cliEnv, collectionType, freePort, runCli, spawnCli, tempProject } from '../cli/helpers.js'
+import { callCli, cliEnv, collectionType, freePort, runCli, spawnCli, tempProject } from '../cli/helpers.js'
 
 const A = 'api::article.article'
 // Five CLI runs and a server, each opening the project's database: can pass the suite's 300 s per file on a busy machine.
@@ -64,11 +64,11 @@ t.test('bad arguments: one line pointing at the help, exit code 2; a bad type ex
     [['token', 'create', '--name', 'x', '--type', 'read-only', '--lifespan', '5'], '--lifespan must be 7, 30, 90 or unlimited, got "5"'],
     [['token', 'revoke'], 'token revoke needs the token\'s id (see vellum token list)']
   ] as const) {
-    const result = await runCli([...args], env)
+    const result = await callCli([...args], env)
     t.same([result.code, result.stderr], [2, `vellum: ${message} (see vellum token --help)\n`], args.join(' '))
   }
   const dir = await tempProject(t, { 'src/api/article/content-types/article/schema.json': collectionType('article', 'articles') })
-  const badType = await runCli(['token', 'create', '--dir', dir, '--name', 'x', '--type', 'admin'], { ...env, API_TOKEN_SALT: 's' })
+  const badType = await callCli(['token', 'create', '--dir', dir, '--name', 'x', '--type', 'admin'], { ...env, API_TOKEN_SALT: 's' })
   t.same([badType.code, badType.stdout], [1, ''])
   t.match(badType.stderr, /^vellum: type must be one of the following values: read-only, full-access, custom\n$/)
 })

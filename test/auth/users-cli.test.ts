@@ -4,7 +4,7 @@
  * `vellum start` afterwards, a granted action is what its JWT may do, a blocked user's login is refused.
  */
 import t from 'tap'
-import { cliEnv, collectionType, freePort, runCli, spawnCli, tempProject } from '../cli/helpers.js'
+import { callCli, cliEnv, collectionType, freePort, runCli, spawnCli, tempProject } from '../cli/helpers.js'
 
 const A = 'api::article.article'
 const PASSWORD = 'correct horse battery staple'
@@ -74,11 +74,11 @@ t.test('bad arguments: one line pointing at the help, exit code 2; a missing use
     [['permission', 'grant'], 'permission grant needs a role', 'permission'],
     [['permission', 'grant', 'public'], 'permission grant needs the actions, comma-separated', 'permission']
   ] as const) {
-    const result = await runCli([...args], env)
+    const result = await callCli([...args], env)
     t.same([result.code, result.stderr], [2, `vellum: ${message} (see vellum ${help} --help)\n`], args.join(' '))
   }
   const dir = await tempProject(t, { 'src/api/article/content-types/article/schema.json': collectionType('article', 'articles') })
   const secrets = { ...env, API_TOKEN_SALT: 's', JWT_SECRET: 'j' }
-  t.same(await runCli(['user', 'block', '7', '--dir', dir], secrets), { code: 1, stdout: '', stderr: 'vellum: no user 7\n' })
-  t.same(await runCli(['permission', 'list', 'editors', '--dir', dir], secrets), { code: 1, stdout: '', stderr: 'vellum: no role "editors" (see vellum role list)\n' })
+  t.same(await callCli(['user', 'block', '7', '--dir', dir], secrets), { code: 1, stdout: '', stderr: 'vellum: no user 7\n' })
+  t.same(await callCli(['permission', 'list', 'editors', '--dir', dir], secrets), { code: 1, stdout: '', stderr: 'vellum: no role "editors" (see vellum role list)\n' })
 })

@@ -7,7 +7,7 @@ import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { cliEnv, runCli } from '../cli/helpers.js'
+import { callCli, cliEnv, runCli } from '../cli/helpers.js'
 import { referenceProject, strapiArchive } from './helpers.js'
 
 // The README's two commands, as written there (npx vellum is bin/vellum.js).
@@ -59,11 +59,11 @@ t.test('refusals: encryption, a missing archive, no --file', async (t) => {
     [['import', '--dir', dir, '-f', 'missing.tar.gz', '--force'], 1, `vellum: archive ${join(process.cwd(), 'missing.tar.gz')} does not exist\n`],
     [['import', '--dir', dir, '--force'], 2, 'vellum: import needs --file <archive> (see vellum import --help)\n']
   ]
-  const results = await Promise.all(cases.map(async ([args]) => await runCli(args, env)))
+  const results = await Promise.all(cases.map(async ([args]) => await callCli(args, env)))
   for (const [i, [args, code, stderr]] of cases.entries()) {
     t.equal(results[i]!.code, code, args.join(' '))
     t.equal(results[i]!.stderr, stderr, args.join(' '))
   }
-  const help = await runCli(['help', 'import'], env)
+  const help = await callCli(['help', 'import'], env)
   t.match(help.stdout, /^Usage: vellum import -f <file> --force \[--dir <project>\]$/m)
 })
