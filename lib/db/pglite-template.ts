@@ -153,7 +153,8 @@ class TarBlob extends Blob {
   }
 
   override async arrayBuffer (): Promise<ArrayBuffer> {
-    return this.#bytes.slice().buffer
+    // A new array of its own: a Buffer's slice() is a view, and its .buffer may hold other bytes around it.
+    return new Uint8Array(this.#bytes).buffer
   }
 }
 

@@ -10,7 +10,7 @@ import t from 'tap'
 import { sql } from 'drizzle-orm'
 import vellum from '../../lib/index.js'
 import { createDatabase } from '../../lib/db/index.js'
-import { cacheDirs, ensureTemplate, pgliteTemplate, templateKey } from '../../lib/db/pglite-template.js'
+import { cacheDirs, ensureTemplate, pgliteTemplate, templateBlob, templateKey } from '../../lib/db/pglite-template.js'
 import { silentLogger } from '../../lib/logger.js'
 import { articleDefinition } from '../helpers/app.js'
 
@@ -89,4 +89,16 @@ t.test('an unusable cache directory costs only speed: a plain new cluster, a deb
   const database = await createDatabase({ pglite: dataDir }, silentLogger)
   t.teardown(() => database.close())
   t.same(await database.execute(sql`select current_database() as db`), [{ db: 'postgres' }])
+})
+
+t.test('a template blob hands out exactly its bytes, as a copy, even from a view into a larger buffer', async t => {
+  const backing = Buffer.from('xxtarbytesyy')
+  const view = backing.subarray(2, 10)
+  const blob = templateBlob(view)
+  t.equal(blob.size, 8)
+  t.equal(blob.type, 'application/x-tar')
+  const bytes = new Uint8Array(await blob.arrayBuffer())
+  t.equal(Buffer.from(bytes).toString(), 'tarbytes', 'only the view\'s bytes')
+  bytes[0] = 0
+  t.equal(view.toString(), 'tarbytes', 'the caller\'s bytes are not handed out')
 })
