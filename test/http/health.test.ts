@@ -185,9 +185,8 @@ t.test('a host-owned client closed by the host: 503 with the error, liveness una
     client = sql
     close = () => sql.end({ timeout: 1 })
   } else {
-    // A copy the test alone owns and closes (createPGlite's own teardown would close it a second time).
-    const pglite = await (await createPGlite(t)).clone() as PGlite
-    t.teardown(async () => { if (!pglite.closed) await pglite.close() })
+    // Closed here, it is not handed to a later test (createPGlite's teardown reuses only open instances).
+    const pglite = await createPGlite(t)
     client = pglite
     close = () => pglite.close()
   }
