@@ -14,6 +14,7 @@ import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import { createPostgresDatabase, usingPostgres } from './helpers/db.js'
+import { plain } from './helpers/process.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -76,7 +77,7 @@ t.test('the README\'s curl examples run in order against `vellum start` and leav
   await cp(join(root, 'examples', 'blog'), project, { recursive: true, filter: (source) => !source.includes('.vellum') })
   const port = await freePort()
   const database = usingPostgres() ? (await createPostgresDatabase(t)).url : ''
-  const server = spawn(process.execPath, [join(root, 'bin', 'vellum.js'), 'start', '--dir', project], {
+  const server = spawn(...plain(process.execPath, [join(root, 'bin', 'vellum.js'), 'start', '--dir', project]), {
     env: childEnv({ HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: database }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -117,7 +118,7 @@ t.test('the README\'s curl examples run in order against `vellum start` and leav
   })
   const script = join(dir, 'readme.sh')
   await writeFile(script, lines.join('\n') + '\n')
-  const bash = spawn('bash', [script], { cwd: dir, env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] })
+  const bash = spawn(...plain('bash', [script]), { cwd: dir, env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   bash.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
   t.equal(await new Promise<number | null>((resolve) => bash.on('exit', resolve)), 0, 'the script ran through')

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { plain } from '../helpers/process.js'
 
 /**
  * The package as a user gets it: `npm pack`, then the tarball installed into a plain JavaScript ESM app and a
@@ -36,7 +37,7 @@ function cleanEnv (): NodeJS.ProcessEnv {
 
 function run (file: string, args: string[], cwd: string, timeout = 180_000): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd, env: cleanEnv(), timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(...plain(file, args), { cwd, env: cleanEnv(), timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null
       resolve({ code, stdout, stderr })
     })

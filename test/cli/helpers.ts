@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { main } from '../../lib/cli/index.js'
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.js'
+import { plain } from '../helpers/process.js'
 
 export const root = fileURLToPath(new URL('../..', import.meta.url))
 export const bin = join(root, 'bin', 'vellum.js')
@@ -31,7 +32,7 @@ export interface Finished {
 
 /** Runs `vellum <args>` to its end, with `input` piped on its stdin (else an empty one). */
 export async function runCli (args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, input?: string): Promise<Finished> {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: 'pipe' })
+  const child = spawn(...plain(process.execPath, [bin, ...args]), { env, stdio: 'pipe' })
   child.stdin.end(input ?? '')
   let stdout = ''
   let stderr = ''
@@ -79,7 +80,7 @@ export interface Running {
 
 /** Starts `vellum <args>` in the background; killed at teardown if still alive. */
 export function spawnCli (t: Test, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Running {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], ...(cwd !== undefined && { cwd }) })
+  const child = spawn(...plain(process.execPath, [bin, ...args]), { env, stdio: ['pipe', 'pipe', 'pipe'], ...(cwd !== undefined && { cwd }) })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process'
 import t from 'tap'
+import { plain } from '../helpers/process.js'
 import { cliEnv, collectionType, freePort, spawnCli, tempProject } from './helpers.js'
 
 t.test('`vellum start` on plain node loads a project\'s TypeScript files (vellum.config.ts, src/**/*.ts) through tsx', async (t) => {
@@ -28,4 +30,15 @@ export default () => ({
   t.same(await response.json(), { data: 'from TypeScript', meta: { limit: '3' } }, 'the TypeScript controller answers')
   server.child.kill('SIGTERM')
   t.equal(await server.exited, 0)
+})
+
+t.test('a CLI process the suite starts runs on plain node: no loader of the test runner in its NODE_OPTIONS', async (t) => {
+  // tap adds its processinfo loader to every spawned process's NODE_OPTIONS, even when the env passed has none.
+  const child = await new Promise<string>((resolve, reject) => {
+    execFile(...plain(process.execPath, ['-p', 'JSON.stringify(process.env.NODE_OPTIONS ?? null)']), { env: { PATH: process.env.PATH } }, (error, stdout) => {
+      if (error === null) resolve(stdout.trim())
+      else reject(error)
+    })
+  })
+  t.equal(child, 'null')
 })

@@ -15,6 +15,7 @@ import { createDatabase, DatabaseConnectionError, DatabaseLockedError } from '..
 import { pgliteLockFile } from '../../lib/db/client.js'
 import { readOwnerLock } from '../../lib/db/owner-lock.js'
 import { silentLogger } from '../../lib/logger.js'
+import { plain } from '../helpers/process.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -43,7 +44,7 @@ interface Server {
 
 /** `node bin/vellum.js start --dir <dir>` on 127.0.0.1, any free port, embedded database; killed on teardown. */
 function spawnVellum (t: Test, dir: string): Server {
-  const child = spawn(process.execPath, [join(root, 'bin', 'vellum.js'), 'start', '--dir', dir], {
+  const child = spawn(...plain(process.execPath, [join(root, 'bin', 'vellum.js'), 'start', '--dir', dir]), {
     env: { ...process.env, DATABASE_URL: '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' }
   })
   let output = ''

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildServer, configFromEnv } from '../../lib/server.js'
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.js'
+import { plain } from '../helpers/process.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -34,7 +35,7 @@ async function databaseEnv (t: Test): Promise<Record<string, string>> {
 t.test('`vellum start --dir <project>` serves the project, logs a summary and shuts down on SIGTERM', async (t) => {
   const dir = await copyExample(t)
   const port = await freePort()
-  const child = spawn(process.execPath, [join(root, 'bin', 'vellum.js'), 'start', '--dir', dir], {
+  const child = spawn(...plain(process.execPath, [join(root, 'bin', 'vellum.js'), 'start', '--dir', dir]), {
     env: { ...process.env, ...(await databaseEnv(t)), HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe']
   })

@@ -15,6 +15,7 @@ import vellumPlugin, { type VellumOptions } from '../../lib/index.js'
 import { buildApp } from '../helpers/app.js'
 import { createTestDatabase, databaseOption } from '../helpers/db.js'
 import { MEDIA_COMPONENTS, MEDIA_CONTENT_TYPES } from '../helpers/media-model.js'
+import { plain } from '../helpers/process.js'
 import { makeImage, tempDir } from './helpers.js'
 
 const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
@@ -23,7 +24,7 @@ const shell = /```sh\n([\s\S]*?)```/.exec(section)?.[1]
 const [config, listener] = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map(match => match[1])
 
 async function run (script: string, cwd: string, env: Record<string, string>): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const bash = spawn('bash', ['-c', script], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const bash = spawn(...plain('bash', ['-c', script]), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   bash.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
