@@ -47,7 +47,7 @@ function layerRules (layer, depth) {
 }
 
 export default [
-  ...neostandard({ ts: true, ignores: ['node_modules/**', '.tap/**', 'coverage/**', 'dist/**', '**/.vellum/**'] }),
+  ...neostandard({ ts: true, ignores: ['node_modules/**', '.tap/**', 'coverage/**', 'dist/**', '.build/**', '**/.vellum/**'] }),
   {
     rules: {
       'no-console': 'error'

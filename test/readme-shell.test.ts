@@ -11,12 +11,10 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import { createPostgresDatabase, usingPostgres } from './helpers/db.js'
 import { plain } from './helpers/process.js'
-
-const root = fileURLToPath(new URL('..', import.meta.url))
+import { root } from './helpers/paths.js'
 
 interface Example { command: string, expected?: unknown }
 

@@ -3,11 +3,11 @@
  * stays true. Each block below mirrors one example of the README's "Customizing the request pipeline".
  */
 import t from 'tap'
-import { fileURLToPath } from 'node:url'
 import { createCoreController, createCoreRouter, createCoreService, type Policy, type RequestContext } from '../lib/index.js'
 import { buildApp } from './helpers/app.js'
+import { fromRoot } from './helpers/paths.js'
 
-const dir = fileURLToPath(new URL('../examples/blog', import.meta.url))
+const dir = fromRoot('examples', 'blog')
 type Entry = Record<string, unknown>
 
 const controller = createCoreController('api::article.article', ({ vellum }) => ({

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, watch, type FSWatcher } from 'node:fs'
 import { basename, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { stringOption } from './args.js'
 import type { CliContext, Command } from './command.js'
 import { DIR_OPTION, PROJECT_ENVIRONMENT, projectDir } from './project.js'
+import { packageRoot } from './package.js'
 
 /** Changes closer together than this make one restart (an editor's save, `git checkout`). */
 const DEBOUNCE_MS = 150
@@ -31,7 +31,7 @@ function ignored (file: string): boolean {
  * (a broken schema) has printed why; the next change tries again.
  */
 async function supervise (dir: string, context: CliContext): Promise<number> {
-  const bin = fileURLToPath(new URL('../../bin/vellum.js', import.meta.url))
+  const bin = join(packageRoot(), 'bin', 'vellum.js')
   const note = (message: string): void => { context.stderr(`vellum develop: ${message}\n`) }
   let running: Running | undefined
   let shuttingDown = false

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { HELP_OPTION, type OptionSpec } from './args.js'
 import type { Command } from './command.js'
+import { packageRoot } from './package.js'
 
-/** The package's version, from its package.json (two levels up from lib/cli/ and from dist/cli/ alike). */
+/** The package's version, from its package.json. */
 export function packageVersion (): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown }
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown }
   return typeof manifest.version === 'string' ? manifest.version : 'unknown'
 }
 

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join, relative } from 'node:path'
 import t from 'tap'
+import { root } from '../helpers/paths.js'
 import { plain } from '../helpers/process.js'
 
 /**
@@ -17,7 +17,7 @@ import { plain } from '../helpers/process.js'
  * name order, starts this longest file first instead of leaving it for the end of the run.)
  */
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const repo = root
 const tsc = join(repo, 'node_modules/typescript/bin/tsc')
 
 interface Run { code: number | null, stdout: string, stderr: string }

@@ -4,11 +4,11 @@
  */
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import type { LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../helpers/app.js'
+import { fromRoot } from '../helpers/paths.js'
 
-const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+const readme = await readFile(fromRoot('README.md'), 'utf8')
 const section = readme.slice(readme.indexOf('\n## API tokens\n'))
 const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
 

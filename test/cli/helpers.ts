@@ -4,12 +4,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { main } from '../../lib/cli/index.js'
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.js'
 import { plain } from '../helpers/process.js'
+import { root } from '../helpers/paths.js'
 
-export const root = fileURLToPath(new URL('../..', import.meta.url))
+export { root }
 export const bin = join(root, 'bin', 'vellum.js')
 
 /**

@@ -1,14 +1,14 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { InvalidContentTypeError } from '../../lib/errors.js'
 import { type SchemaProblem } from '../../lib/content-types/index.js'
 import { loadSchema, type LoadSchemaInput } from '../../lib/project/index.js'
+import { fixture as fixturePath } from '../helpers/paths.js'
 
-export const fixture = fileURLToPath(new URL('../fixtures/projects/blog-model', import.meta.url))
-export const referenceModel = fileURLToPath(new URL('../fixtures/reference-model', import.meta.url))
+export const fixture = fixturePath('projects', 'blog-model')
+export const referenceModel = fixturePath('reference-model')
 
 /**
  * Writes a throwaway Strapi project (paths relative to its root; objects are written as JSON, strings

@@ -6,6 +6,7 @@ import {
 import { loadSchema } from '../../lib/project/index.js'
 import { buildPhysicalModel } from '../../lib/db/physical.js'
 import { collectionType, fixture, referenceModel, schemaPath, writeProject } from './helpers.js'
+import '../helpers/typescript.js'
 
 /** The project's own content types (every schema also has the built-in plugin::upload.* ones). */
 const apiUids = (schema: Schema): string[] => [...schema.contentTypes.values()].filter(isApiContentType).map(c => c.uid)

@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { sql } from 'drizzle-orm'
 import { createDatabase, DatabaseConnectionError, DatabaseLockedError } from '../../lib/db/index.js'
@@ -16,8 +15,7 @@ import { pgliteLockFile } from '../../lib/db/client.js'
 import { readOwnerLock } from '../../lib/db/owner-lock.js'
 import { silentLogger } from '../../lib/logger.js'
 import { plain } from '../helpers/process.js'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
+import { root } from '../helpers/paths.js'
 
 /** A minimal project: one collection type `note` with a string, everything public. */
 async function makeProject (t: Test): Promise<string> {

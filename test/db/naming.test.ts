@@ -4,10 +4,11 @@ import { buildPhysicalModel, columnName, indexName, linkTableName, MAX_IDENTIFIE
 import { loadSchema } from '../../lib/project/index.js'
 import { referenceModel } from '../content-types/helpers.js'
 import { contentType, makeSchema, relation, scalar } from './helpers.js'
+import { fixture } from '../helpers/paths.js'
 
 /** What Strapi 5.54 created for the reference model (read from its catalog; its admin-user columns and keys left out). */
 interface CatalogTable { columns: string[], indexes: Record<string, string[]>, foreignKeys: Record<string, string> }
-const strapiCatalog = JSON.parse(await readFile(new URL('../fixtures/strapi-layout/reference-catalog.json', import.meta.url), 'utf8')) as Record<string, CatalogTable>
+const strapiCatalog = JSON.parse(await readFile(fixture('strapi-layout', 'reference-catalog.json'), 'utf8')) as Record<string, CatalogTable>
 
 t.test('long names are shortened as Strapi 5 does: 55 characters, kept start plus 5 hex digits of SHAKE-256', async t => {
   // The three names contract §28.5 observed on tables Strapi created.

@@ -3,11 +3,12 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readdir, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { join } from 'node:path'
+import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { acquireOwnerLock, LockHeldError, type LockOwner, processStartTime, readOwnerLock } from '../../lib/db/owner-lock.js'
 import { silentLogger } from '../../lib/logger.js'
+import { plain } from '../helpers/process.js'
 
 /** The pid of a process that has exited. */
 function deadPid (): number {
@@ -79,9 +80,11 @@ t.test('a live process, and any other host, keep their lock', async t => {
 t.test('processes racing for one stale lock: exactly one wins, the others see the winner', async t => {
   const file = join(t.testdir(), 'data.lock')
   await writeFile(file, JSON.stringify(await lockOf(deadPid())))
-  const child = fileURLToPath(new URL('owner-lock-child.ts', import.meta.url))
+  // The child beside this file: compiled JavaScript under `npm test`, TypeScript through tsx when run from source.
+  const child = fileURLToPath(new URL(`owner-lock-child${extname(fileURLToPath(import.meta.url))}`, import.meta.url))
+  const loader = child.endsWith('.ts') ? ['--import=tsx'] : []
   const startAt = Date.now() + 3000
-  const racers = Array.from({ length: 4 }, () => spawn(process.execPath, ['--import=tsx', child, file, String(startAt), '4000']))
+  const racers = Array.from({ length: 4 }, () => spawn(...plain(process.execPath, [...loader, child, file, String(startAt), '4000'])))
   const results = await Promise.all(racers.map(racer => new Promise<{ pid: number, out: string, code: number | null }>(resolve => {
     let out = ''
     racer.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })

@@ -6,13 +6,11 @@ import { connect } from 'node:net'
 import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildServer, configFromEnv } from '../../lib/server.js'
 import { createPostgresDatabase } from '../helpers/db.js'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
+import { root } from '../helpers/paths.js'
 
 export interface Server {
   app: FastifyInstance

@@ -1,7 +1,8 @@
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fixture } from './paths.js'
 
 /** The blog-model fixture project (test/fixtures/projects/README.md) and the uids of its content types. */
-export const BLOG = new URL('../fixtures/projects/blog-model/', import.meta.url)
+export const BLOG = pathToFileURL(fixture('projects', 'blog-model') + '/')
 export const BLOG_DIR = fileURLToPath(BLOG)
 
 export const ARTICLE = 'api::article.article'

@@ -3,13 +3,14 @@ import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import vellum from '../../lib/index.js'
 import { createPostgresDatabase } from '../helpers/db.js'
+import { fixture } from '../helpers/paths.js'
 
 // Several stateless instances share one PostgreSQL in production; this runs against a real server even in the
 // PGlite run (PGlite is single-connection, so the race can only happen there).
 
 t.test('instances booting at once against one PostgreSQL all succeed and sync the schema once', async (t) => {
   const { url } = await createPostgresDatabase(t)
-  const project = new URL('../fixtures/projects/blog-model', import.meta.url).pathname
+  const project = fixture('projects', 'blog-model')
 
   // Each instance's log, to see which of them ran DDL.
   const logs: string[][] = []

@@ -4,12 +4,10 @@ import { cp, mkdtemp, rm, stat } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { buildServer, configFromEnv } from '../../lib/server.js'
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.js'
 import { plain } from '../helpers/process.js'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
+import { root } from '../helpers/paths.js'
 
 /** A private copy of the example project, so its embedded database starts empty and is thrown away. */
 async function copyExample (t: Test): Promise<string> {

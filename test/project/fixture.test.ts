@@ -1,12 +1,13 @@
-import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import type { Controller } from '../../lib/hooks/index.js'
 import { resolveRouteMiddlewares } from '../../lib/http/middlewares/index.js'
 import { resolvePolicies } from '../../lib/http/policies/index.js'
 import { loadProjectCode } from '../../lib/project/index.js'
 import type { CoreRouter, CustomRouter, ProjectCode, RouteConfig } from '../../lib/http/types.js'
-import { record, resetSteps, steps } from '../fixtures/projects/custom/src/utils/recorder.js'
+import { record, resetSteps, steps } from '../helpers/custom-recorder.js'
 import { build, deps } from '../http/middlewares/helpers.js'
+import { fixture } from '../helpers/paths.js'
+import '../helpers/typescript.js'
 
 /**
  * The fixture's policies and middlewares through the pipeline, with a stand-in controller: the request flow of
@@ -14,7 +15,7 @@ import { build, deps } from '../http/middlewares/helpers.js'
  * middlewares from the route files, names resolved in the route's API).
  */
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/projects/custom/', import.meta.url))
+const FIXTURE = fixture('projects', 'custom') + '/'
 
 async function serve (t: Test, code: ProjectCode, config: RouteConfig, controller: Controller) {
   return await build(t, {

@@ -1,13 +1,14 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { createEnv, loadProjectCode, loadSchema } from '../../lib/project/index.js'
 import type { ControllerFactory, CoreRouter, CustomRouter, ServiceFactory } from '../../lib/http/types.js'
 import { deps } from '../http/middlewares/helpers.js'
+import { entry } from '../helpers/custom-recorder.js'
+import { fixture } from '../helpers/paths.js'
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/projects/custom/', import.meta.url))
+const FIXTURE = fixture('projects', 'custom') + '/'
 
 /** A throwaway project: `files` maps paths to contents; ES modules unless a file says otherwise. */
 async function project (t: Test, files: Record<string, string>): Promise<string> {
@@ -58,10 +59,9 @@ t.test('the fixture project: every kind of file, by full name, in code-point ord
   t.type(code.entry.register, 'function')
   t.type(code.entry.bootstrap, 'function')
   t.type(code.entry.destroy, 'function')
-  const recorder = await import('../fixtures/projects/custom/src/utils/recorder.js')
   await code.entry.register?.(deps)
-  t.equal(recorder.entry.register, 1)
-  t.equal(recorder.entry.vellum, deps.vellum)
+  t.equal(entry.register, 1)
+  t.equal(entry.vellum, deps.vellum)
 })
 
 t.test('the fixture\'s model loads too', async (t) => {

@@ -5,12 +5,12 @@
  * table).
  */
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { freePort, spawnCli } from '../cli/helpers.js'
 import { recorded, restoredProject } from './strapi-project.js'
+import { fromRoot } from '../helpers/paths.js'
 
-const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+const readme = await readFile(fromRoot('README.md'), 'utf8')
 const section = readme.slice(readme.indexOf('## Moving a Strapi project to vellum'), readme.indexOf('## Compatibility with Strapi v5'))
 
 t.test('the section\'s `npx vellum start`, from the project\'s root, serves the Strapi project on its own database', async (t) => {

@@ -6,11 +6,12 @@
 import t from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { fromStrapiConfig, loadStrapiConfig } from '../../lib/project/strapi-config.js'
 import { buildServer, loadServerConfig } from '../../lib/server.js'
 import { collectionType, tempProject } from '../cli/helpers.js'
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.js'
+import { fromRoot } from '../helpers/paths.js'
+import '../helpers/typescript.js'
 
 const FILES = {
   'src/api/article/content-types/article/schema.json': collectionType('article', 'articles', { title: { type: 'string' } }),
@@ -96,7 +97,7 @@ t.test('config/database: postgres fields become a URL; mysql and other schemas a
 })
 
 t.test('the README\'s config/plugins.ts example sets the upload limit and the JWT settings', async (t) => {
-  const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+  const readme = await readFile(fromRoot('README.md'), 'utf8')
   const example = /```ts\n\/\/ config\/plugins\.ts\n([\s\S]*?)```/.exec(readme)?.[1]
   t.ok(example, 'the example is found')
   const dir = await tempProject(t, { 'config/plugins.ts': example! })
@@ -106,7 +107,7 @@ t.test('the README\'s config/plugins.ts example sets the upload limit and the JW
 })
 
 t.test('the README\'s config/api.js example turns rest.strictParams on: an unknown query key is a 400', async (t) => {
-  const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+  const readme = await readFile(fromRoot('README.md'), 'utf8')
   const example = /```js\n\/\/ config\/api\.js[^\n]*\n([\s\S]*?)```/.exec(readme)?.[1]
   t.ok(example, 'the example is found')
   const dir = await tempProject(t, { 'src/api/article/content-types/article/schema.json': FILES['src/api/article/content-types/article/schema.json'], 'config/api.js': example! })

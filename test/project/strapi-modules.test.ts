@@ -7,6 +7,7 @@
 import t from 'tap'
 import { buildServer, loadServerConfig } from '../../lib/server.js'
 import { cliEnv, collectionType, freePort, spawnCli, tempProject } from '../cli/helpers.js'
+import '../helpers/typescript.js'
 
 const PROJECT = {
   'vellum.config.json': { permissions: { public: '*' } },

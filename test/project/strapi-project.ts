@@ -8,7 +8,6 @@ import type { Test } from 'tap'
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import type { FastifyInstance } from 'fastify'
@@ -16,8 +15,10 @@ import { copyTemplate, pgliteTemplate } from '../../lib/db/pglite-template.js'
 import { silentLogger } from '../../lib/logger.js'
 import { buildServer, loadServerConfig } from '../../lib/server.js'
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.js'
+import { fixture } from '../helpers/paths.js'
+import '../helpers/typescript.js'
 
-export const FIXTURE = fileURLToPath(new URL('../fixtures/strapi-project/', import.meta.url))
+export const FIXTURE = fixture('strapi-project') + '/'
 
 /** What generate.mjs recorded: GET requests with Strapi's answers, a replayed write sequence and the rows it left. */
 export interface Recorded {

@@ -9,6 +9,8 @@ import { ValidationError } from '../../lib/errors.js'
 import type { LifecycleEvent } from '../../lib/query/index.js'
 import { ARTICLE, AUTHOR, components, contentTypes, TAG } from './fixtures.js'
 import { recordingLogger, setup } from './helpers.js'
+import { fromRoot } from '../helpers/paths.js'
+import '../helpers/typescript.js'
 
 const log = recordingLogger()
 // The author type also declares lifecycles inline, as a TypeScript definition can.
@@ -317,7 +319,7 @@ t.test('transactions', async (t) => {
 })
 
 t.test('lifecycles files beside schema.json', async (t) => {
-  const project = await setup(t, { dir: new URL('fixtures/lifecycles-project', import.meta.url) })
+  const project = await setup(t, { dir: fromRoot('test', 'query', 'fixtures', 'lifecycles-project') })
   const calls: unknown[] = []
   project.engine.lifecycles.subscribe({ beforeCreate (event) { calls.push(structuredClone((event.params.data as { trail?: unknown }).trail)) } })
   const note = await project.engine.query('api::note.note').create({ data: { title: 'n' } })
@@ -326,5 +328,5 @@ t.test('lifecycles files beside schema.json', async (t) => {
   t.same(calls, [['file:before:stamped']], 'subscribers run after the file')
   const memo = await project.engine.query('api::memo.memo').create({ data: { title: 'm' } })
   t.equal(memo.title, 'm (memo)', 'named exports in a .js file')
-  await t.rejects(setup(t, { dir: new URL('fixtures/bad-lifecycles', import.meta.url) }), { name: 'TypeError', message: /Unknown lifecycle hook "beforeCreat"/ }, 'a misspelled hook fails at boot')
+  await t.rejects(setup(t, { dir: fromRoot('test', 'query', 'fixtures', 'bad-lifecycles') }), { name: 'TypeError', message: /Unknown lifecycle hook "beforeCreat"/ }, 'a misspelled hook fails at boot')
 })

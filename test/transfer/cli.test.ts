@@ -6,12 +6,12 @@
 import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { callCli, cliEnv, runCli } from '../cli/helpers.js'
 import { referenceProject, strapiArchive } from './helpers.js'
+import { fromRoot } from '../helpers/paths.js'
 
 // The README's two commands, as written there (npx vellum is bin/vellum.js).
-const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+const readme = await readFile(fromRoot('README.md'), 'utf8')
 const [exportArgs, importArgs] = [...readme.matchAll(/^npx vellum ((?:export|import) .*?)\s*(?:#.*)?$/gm)].map(match => match[1]!.split(' '))
 
 // Several CLI runs, each opening a project's database.

@@ -1,15 +1,15 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../helpers/app.js'
 import type { Teardown } from '../helpers/db.js'
+import { fixture } from '../helpers/paths.js'
 
-export const referenceModel = fileURLToPath(new URL('../fixtures/reference-model', import.meta.url))
+export const referenceModel = fixture('reference-model')
 /** The archive real Strapi 5.54.0 exported (see its README), and what Strapi's REST answered for its data. */
-export const strapiArchive = fileURLToPath(new URL('../fixtures/strapi-export/strapi-5.54.0-export.tar.gz', import.meta.url))
-export const strapiExpected = fileURLToPath(new URL('../fixtures/strapi-export/expected-entries.json', import.meta.url))
+export const strapiArchive = fixture('strapi-export', 'strapi-5.54.0-export.tar.gz')
+export const strapiExpected = fixture('strapi-export', 'expected-entries.json')
 
 /** The REST reads the fixture's entries were recorded with (test/fixtures/strapi-export/seed.mjs). */
 export const EXPECTED_READS: Record<string, string> = {

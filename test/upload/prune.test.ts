@@ -5,13 +5,13 @@
 import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { buildServer, configFromEnv } from '../../lib/server.js'
 import { cliEnv, collectionType, runCli, tempProject } from '../cli/helpers.js'
 import { makeImage } from './helpers.js'
+import { fromRoot } from '../helpers/paths.js'
 
 // The README's two commands, as written there (npx vellum is bin/vellum.js).
-const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+const readme = await readFile(fromRoot('README.md'), 'utf8')
 const [dryRunArgs, pruneArgs] = [...readme.matchAll(/^npx vellum (media prune.*?)\s*(?:#.*)?$/gm)].map(match => match[1]!.split(' '))
 
 // Three CLI runs, each opening the project's database: can pass the suite's 300 s per file on a busy machine.

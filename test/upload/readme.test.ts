@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
@@ -17,8 +16,9 @@ import { createTestDatabase, databaseOption } from '../helpers/db.js'
 import { MEDIA_COMPONENTS, MEDIA_CONTENT_TYPES } from '../helpers/media-model.js'
 import { plain } from '../helpers/process.js'
 import { makeImage, tempDir } from './helpers.js'
+import { fromRoot } from '../helpers/paths.js'
 
-const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+const readme = await readFile(fromRoot('README.md'), 'utf8')
 const section = readme.slice(readme.indexOf('\n## Media library\n'), readme.indexOf('\n## The Document Service and the Query Engine\n'))
 const shell = /```sh\n([\s\S]*?)```/.exec(section)?.[1]
 const [config, listener] = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map(match => match[1])

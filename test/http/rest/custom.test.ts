@@ -6,7 +6,7 @@
  * bootstrap. The full step order of one request is test/http/flow.test.ts's.
  */
 import t from 'tap'
-import { entry, resetSteps, steps } from '../../fixtures/projects/custom/src/utils/recorder.js'
+import { entry, resetSteps, steps } from '../../helpers/custom-recorder.js'
 import { CUSTOM_DIR, isError, sender } from './helpers.js'
 import { buildApp } from '../../helpers/app.js'
 

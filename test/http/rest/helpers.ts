@@ -2,16 +2,16 @@
  * Helpers of the REST end-to-end tests: apps on the fixture projects with a real database, and `app.inject`
  * shorthands that parse the JSON body and check the error envelope.
  */
-import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../helpers/app.js'
 import { BLOG_DIR } from '../../helpers/blog-model.js'
 import type { VellumOptions } from '../../../lib/index.js'
 import type { Teardown } from '../../helpers/db.js'
+import { fixture } from '../../helpers/paths.js'
 
 export { BLOG_DIR }
-export const CUSTOM_DIR = fileURLToPath(new URL('../../fixtures/projects/custom', import.meta.url))
+export const CUSTOM_DIR = fixture('projects', 'custom')
 
 /** The blog model (every attribute and relation kind), en + fr, everything public unless told otherwise. */
 export async function blogApp (t: Teardown, options: VellumOptions = {}): Promise<FastifyInstance> {

@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import Fastify from 'fastify'
-import { resetSteps, steps } from '../../fixtures/projects/custom/src/utils/recorder.js'
+import { resetSteps, steps } from '../../helpers/custom-recorder.js'
 import { createTestDatabase, databaseOption } from '../../helpers/db.js'
 import vellum, { type Vellum } from '../../../lib/index.js'
 import { BLOG_DIR, CUSTOM_DIR, ids, isError, isInvalidKey, sender } from './helpers.js'
