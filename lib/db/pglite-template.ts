@@ -10,12 +10,13 @@
  * never sees half a template. Anything going wrong here only costs speed: the caller initializes as before.
  */
 import { randomBytes } from 'node:crypto'
-import { constants, existsSync, readFileSync } from 'node:fs'
+import { constants, existsSync } from 'node:fs'
 import { access, copyFile, mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, sep } from 'node:path'
 import type { Logger } from '../logger.js'
+import { findPackage } from '../package-json.js'
 import { acquireOwnerLock, LockHeldError } from './owner-lock.js'
 
 /** Bumped whenever the way templates are built changes. */
@@ -30,13 +31,9 @@ export interface PgliteTemplate {
 
 function pglitePackage (): { root: string, version: string } {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite')
-  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, 'package.json')
-    if (!existsSync(file)) continue
-    const { name, version } = JSON.parse(readFileSync(file, 'utf8')) as { name?: string, version?: string }
-    if (name === '@electric-sql/pglite' && typeof version === 'string') return { root: dir, version }
-  }
-  throw new Error(`no package.json found above ${entry}`)
+  const { dir, version } = findPackage(dirname(entry), '@electric-sql/pglite')
+  if (version === undefined) throw new Error(`${join(dir, 'package.json')} has no version`)
+  return { root: dir, version }
 }
 
 /** The cache key: the PGlite version and the template format. */

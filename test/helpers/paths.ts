@@ -1,21 +1,14 @@
 /**
  * Paths of the repository, the same whether a test runs compiled (`.build/test/…`, what `npm test` runs) or from
- * its TypeScript source through tsx (`test/…`): found from the repository's package.json, not from where the
+ * its TypeScript source through tsx (`test/…`): found from vellum's package.json, not from where the
  * test file happens to be.
  */
-import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-
-function findRoot (): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir
-  }
-  throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`)
-}
+import { findPackage } from '../../lib/package-json.js'
 
 /** The repository's root: package.json, README.md, bin/, examples/. */
-export const root = findRoot()
+export const root = findPackage(dirname(fileURLToPath(import.meta.url)), 'vellum').dir
 
 /** A path under the repository's root. */
 export const fromRoot = (...segments: string[]): string => join(root, ...segments)
